@@ -1,0 +1,58 @@
+/*
+ * pfilter - write the records for which an expression is true.
+ *
+ * Option parsing and wiring only; the work is in lib/filter.c.
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "filter.h"
+#include "options.h"
+
+static const char usage_text[] =
+"usage: pfilter [-vc] [OPTIONS] EXPR [FILE...]\n"
+"Write the records (header first) for which EXPR is true.\n"
+"  -v, --invert              write the records for which EXPR is false\n"
+"  -c, --count               print only the number of matching records\n";
+
+static char *usage_all;
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		PF_COMMON_LONGOPTS,
+		{ "invert",	no_argument,	NULL, 'v' },
+		{ "count",	no_argument,	NULL, 'c' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pf_filter_args args = { 0 };
+	struct pf_options opt;
+	int ch;
+
+	setlocale(LC_CTYPE, "C.UTF-8");
+	pf_options_init(&opt);
+	usage_all = pf_usage_join(usage_text);
+	while ((ch = getopt_long(argc, argv, PF_COMMON_SHORTOPTS "vc", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'v':
+			args.invert = true;
+			break;
+		case 'c':
+			args.count = true;
+			break;
+		default:
+			if (!pf_options_common(&opt, ch, optarg, usage_all))
+				pf_usage_error(usage_all, "unknown option");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		pf_usage_error(usage_all, "missing EXPR");
+	pf_options_finish(&opt);
+	args.expr = argv[0];
+	return pf_filter_main(&opt, &args, argv + 1, argc - 1);
+}

@@ -1,0 +1,42 @@
+/*
+ * chunk.c - quote-aware batch boundaries (see chunk.h).
+ *
+ * Counting the quotes in a block is one vectorisable pass; the last LF
+ * at even parity is then found by walking back from the end, which
+ * usually crosses a single record.
+ */
+#include <string.h>
+
+#include "chunk.h"
+
+static size_t
+count_quotes(const char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += buf[i] == '"';
+	return n;
+}
+
+size_t
+pf_chunk_cut(const struct pf_dialect *d, const char *buf, size_t len)
+{
+	const char *lf;
+	size_t quotes, i;
+
+	if (d->format == PF_CSV && (quotes = count_quotes(buf, len)) > 0) {
+		/* quotes counts those before position i as i walks back. */
+		for (i = len; i > 0; i--) {
+			char c = buf[i - 1];
+
+			if (c == '"')
+				quotes--;
+			else if (c == '\n' && quotes % 2 == 0)
+				return i;
+		}
+		return 0;
+	}
+	lf = memrchr(buf, '\n', len);
+	return lf ? (size_t)(lf - buf) + 1 : 0;
+}

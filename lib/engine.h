@@ -1,0 +1,69 @@
+/*
+ * engine.h - the pipeline every tool runs on:
+ *
+ *   reader -> [bounded pool of batches] -> N workers -> [reorder] -> writer
+ *
+ * A tool hands pf_run() a table of callbacks; the engine knows nothing of
+ * any one tool. The callbacks run on worker threads (record) or on the
+ * main thread (start, finish); emit runs on the writer thread, in input
+ * order. See engine.c for the design.
+ */
+#ifndef PF_ENGINE_H
+#define PF_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "options.h"
+#include "record.h"
+
+struct pf_tool {
+	void	*ctx;		/* the tool's own state, passed back below */
+
+	/*
+	 * Called once the header is known, before any record: checks the
+	 * tool's fields against the schema and appends the output header
+	 * to out (written at once). Returns 0, or an exit status to stop
+	 * with (its message already printed).
+	 */
+	int	 (*start)(void *ctx, const struct pf_schema *schema,
+		    struct pf_buf *out);
+
+	/* Per-worker state (optional). */
+	void	*(*worker_new)(void *ctx);
+	void	 (*worker_free)(void *worker);
+
+	/*
+	 * One well-formed record: append its output, if any, to out and
+	 * return the number of records written.
+	 */
+	uint64_t (*record)(void *worker, const struct pf_record *rec,
+		    struct pf_buf *out);
+
+	/*
+	 * Optional: takes a batch's output, in input order, instead of the
+	 * engine writing it to stdout. Returns 0, or -1 with errno set.
+	 */
+	int	 (*emit)(void *ctx, const struct pf_buf *out);
+
+	/*
+	 * Optional: after all input, with every worker's state, appends
+	 * the final output to out (aggregating tools).
+	 */
+	void	 (*finish)(void *ctx, void **workers, int nworkers,
+		    struct pf_buf *out);
+};
+
+/*
+ * Runs tool over the input files (none means stdin) with the common
+ * options. Returns the exit status: 0, 1 after a data or I/O error (the
+ * message printed), or the status start() asked for.
+ */
+int pf_run(const struct pf_options *opt, char **files, int nfiles,
+    struct pf_tool *tool);
+
+/* Writes all of buf to fd. Returns 0, or -1 with errno set. */
+int pf_write_all(int fd, const char *buf, size_t len);
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * filter.c - pfilter's per-record work (see filter.h).
+ *
+ * A kept record is written as its raw bytes when the output format is
+ * the input's, so records round-trip byte for byte; otherwise its fields
+ * are written through output.c.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "engine.h"
+#include "expr.h"
+#include "filter.h"
+#include "output.h"
+#include "report.h"
+#include "xalloc.h"
+
+struct filter {
+	const struct pf_options		*opt;
+	const struct pf_filter_args	*args;
+	struct pf_expr			*expr;
+	struct pf_output		 out;
+	bool				 raw_copy;
+};
+
+struct filter_worker {
+	struct filter	*filter;
+	struct pf_eval	*eval;
+	uint64_t	 kept;
+};
+
+static int
+filter_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
+{
+	struct filter *f = ctx;
+	struct pf_expr_error err;
+	const struct pf_options *opt = f->opt;
+
+	if ((f->expr = pf_expr_compile(f->args->expr, schema, &err)) == NULL) {
+		pf_report_expr_error(f->args->expr, &err);
+		return 2;
+	}
+	f->raw_copy = opt->out_format == opt->in.format &&
+	    opt->out_delim == opt->in.delim;
+	pf_output_init(&f->out, opt->out_format, opt->out_delim, schema->names,
+	    schema->nfields);
+	if (schema->has_header && !f->args->count)
+		pf_output_header(&f->out, out);
+	return 0;
+}
+
+static void *
+filter_worker_new(void *ctx)
+{
+	struct filter_worker *w = pf_xcalloc(1, sizeof(*w));
+
+	w->filter = ctx;
+	w->eval = pf_eval_new();
+	return w;
+}
+
+static void
+filter_worker_free(void *worker)
+{
+	struct filter_worker *w = worker;
+
+	pf_eval_free(w->eval);
+	free(w);
+}
+
+static uint64_t
+filter_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
+{
+	struct filter_worker *w = worker;
+	struct filter *f = w->filter;
+	struct pf_value v;
+
+	pf_eval_reset(w->eval);
+	pf_eval(w->eval, f->expr, rec, &v);
+	if (pf_value_truthy(&v) == f->args->invert)
+		return 0;
+	w->kept++;
+	if (f->args->count)
+		return 1;
+	if (f->raw_copy) {
+		pf_buf_reserve(out, rec->raw_len + 1);
+		memcpy(out->data + out->len, rec->raw, rec->raw_len);
+		out->len += rec->raw_len;
+		out->data[out->len++] = '\n';
+	} else
+		pf_output_record(&f->out, out, rec->fields, rec->nfields);
+	return 1;
+}
+
+static void
+filter_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
+{
+	struct filter *f = ctx;
+	uint64_t kept = 0;
+	char line[32];
+	int i;
+
+	if (!f->args->count)
+		return;
+	for (i = 0; i < nworkers; i++)
+		kept += ((struct filter_worker *)workers[i])->kept;
+	snprintf(line, sizeof(line), "%" PRIu64 "\n", kept);
+	pf_buf_adds(out, line);
+}
+
+int
+pf_filter_main(const struct pf_options *opt,
+    const struct pf_filter_args *args, char **files, int nfiles)
+{
+	struct filter f = { .opt = opt, .args = args };
+	struct pf_tool tool = {
+		.ctx = &f,
+		.start = filter_start,
+		.worker_new = filter_worker_new,
+		.worker_free = filter_worker_free,
+		.record = filter_record,
+		.finish = filter_finish,
+	};
+	int status;
+
+	status = pf_run(opt, files, nfiles, &tool);
+	if (status == 0 && args->count && f.expr == NULL)
+		fputs("0\n", stdout);	/* input held no record at all */
+	if (f.expr != NULL) {
+		pf_expr_free(f.expr);
+		pf_output_free(&f.out);
+	}
+	return status;
+}

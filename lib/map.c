@@ -1,0 +1,124 @@
+/*
+ * map.c - pmap's expression mode (see map.h).
+ *
+ * EXPR is a projection: a list of columns, each a field copied as it is
+ * or an expression evaluated per record (expr.h). The output header is
+ * the columns' names.
+ */
+#include <stdlib.h>
+
+#include "engine.h"
+#include "expr.h"
+#include "map.h"
+#include "output.h"
+#include "report.h"
+#include "xalloc.h"
+
+struct map {
+	const struct pf_options	*opt;
+	const char		*src;
+	struct pf_projection	*proj;
+	struct pf_output	 out;
+	bool			 output_ready;
+};
+
+struct map_worker {
+	struct map	*map;
+	struct pf_eval	*eval;
+};
+
+static int
+map_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
+{
+	struct map *m = ctx;
+	struct pf_expr_error err;
+	char **names;
+	size_t i;
+
+	if ((m->proj = pf_projection_compile(m->src, schema, &err)) == NULL) {
+		pf_report_expr_error(m->src, &err);
+		return 2;
+	}
+	names = pf_xcalloc(m->proj->ncols, sizeof(char *));
+	for (i = 0; i < m->proj->ncols; i++)
+		names[i] = m->proj->cols[i].name;
+	pf_output_init(&m->out, m->opt->out_format, m->opt->out_delim, names,
+	    m->proj->ncols);
+	m->output_ready = true;
+	free(names);
+	if (schema->has_header)
+		pf_output_header(&m->out, out);
+	return 0;
+}
+
+static void *
+map_worker_new(void *ctx)
+{
+	struct map_worker *w = pf_xcalloc(1, sizeof(*w));
+
+	w->map = ctx;
+	w->eval = pf_eval_new();
+	return w;
+}
+
+static void
+map_worker_free(void *worker)
+{
+	struct map_worker *w = worker;
+
+	pf_eval_free(w->eval);
+	free(w);
+}
+
+static uint64_t
+map_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
+{
+	struct map_worker *w = worker;
+	const struct pf_projection *proj = w->map->proj;
+	const struct pf_column *col;
+	struct pf_value v;
+	const char *s;
+	size_t i, len;
+
+	pf_eval_reset(w->eval);
+	for (i = 0; i < proj->ncols; i++) {
+		col = &proj->cols[i];
+		if (col->field >= 0) {
+			if ((size_t)col->field < rec->nfields) {
+				s = rec->fields[col->field].ptr;
+				len = rec->fields[col->field].len;
+			} else {
+				s = "";
+				len = 0;
+			}
+		} else {
+			pf_eval(w->eval, col->expr, rec, &v);
+			pf_value_text(w->eval, &v, &s, &len);
+		}
+		pf_output_field(&w->map->out, out, i, s, len, false);
+	}
+	pf_output_end(&w->map->out, out, proj->ncols);
+	return 1;
+}
+
+int
+pf_map_main(const struct pf_options *opt, const char *columns,
+    char **files, int nfiles)
+{
+	struct map m = { .opt = opt, .src = columns };
+	struct pf_tool tool = {
+		.ctx = &m,
+		.start = map_start,
+		.worker_new = map_worker_new,
+		.worker_free = map_worker_free,
+		.record = map_record,
+	};
+	int status;
+
+	status = pf_run(opt, files, nfiles, &tool);
+	if (m.proj != NULL)
+		pf_projection_free(m.proj);
+	if (m.output_ready)
+		pf_output_free(&m.out);
+	return status;
+}

@@ -1,0 +1,355 @@
+/*
+ * reader.c - input files as one stream of record batches (see reader.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "chunk.h"
+#include "reader.h"
+#include "xalloc.h"
+
+/* Smallest read; a pipe rarely holds more. */
+#define MIN_READ	(64 * 1024)
+
+static char stdin_path[] = "-";
+static char *stdin_paths[] = { stdin_path };
+
+void
+pf_reader_init(struct pf_reader *r, const struct pf_dialect *d,
+    char **paths, int npaths, size_t chunk, long flush_ms)
+{
+	struct stat st;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	r->dialect = *d;
+	if (npaths == 0) {
+		paths = stdin_paths;
+		npaths = 1;
+	}
+	r->paths = paths;
+	r->npaths = npaths;
+	r->chunk = chunk;
+	r->flush_ms = flush_ms;
+	r->index = -1;
+	r->fd = -1;
+	for (i = 0; i < npaths; i++) {
+		if (strcmp(paths[i], "-") == 0 || stat(paths[i], &st) != 0 ||
+		    !S_ISREG(st.st_mode)) {
+			r->total_bytes = 0;
+			break;
+		}
+		r->total_bytes += (uint64_t)st.st_size;
+	}
+}
+
+void
+pf_reader_free(struct pf_reader *r)
+{
+	if (r->fd > 0)
+		close(r->fd);
+	pf_buf_free(&r->pending);
+	pf_buf_free(&r->header);
+}
+
+const char *
+pf_reader_name(const struct pf_reader *r, int i)
+{
+	if (i < 0 || i >= r->npaths)
+		return "";
+	return strcmp(r->paths[i], "-") == 0 ? "stdin" : r->paths[i];
+}
+
+static int
+fail(struct pf_reader *r, const char *what)
+{
+	snprintf(r->error, sizeof(r->error), "%s: %s",
+	    pf_reader_name(r, r->index), what);
+	return -1;
+}
+
+/*
+ * Reads once from the current file, appending to b. Returns the bytes
+ * read (0 at end of file, which also closes it) or -1 on error.
+ */
+static ssize_t
+read_some(struct pf_reader *r, struct pf_buf *b, size_t want)
+{
+	ssize_t n;
+
+	if (want < MIN_READ)
+		want = MIN_READ;
+	pf_buf_reserve(b, want + 1);
+	do
+		n = read(r->fd, b->data + b->len, want);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return fail(r, strerror(errno));
+	if (n == 0) {
+		r->file_eof = true;
+		if (r->fd != STDIN_FILENO)
+			close(r->fd);
+		r->fd = -1;
+		return 0;
+	}
+	b->len += (size_t)n;
+	r->bytes += (uint64_t)n;
+	return n;
+}
+
+/*
+ * Reads into pending until it holds a whole first record or the file
+ * ends; returns the length of the complete records in pending.
+ */
+static ssize_t
+read_first_record(struct pf_reader *r)
+{
+	size_t cut;
+
+	for (;;) {
+		cut = pf_chunk_cut(&r->dialect, r->pending.data,
+		    r->pending.len);
+		if (cut > 0 || r->file_eof)
+			break;
+		if (read_some(r, &r->pending, r->pending.len) < 0)
+			return -1;
+	}
+	if (cut == 0)
+		cut = r->pending.len;
+	return (ssize_t)cut;
+}
+
+/*
+ * Splits the first record in pending[0..len) (a copy, for the sentinel);
+ * returns the bytes it spans, leading empty lines and terminator included.
+ */
+static size_t
+split_first(struct pf_reader *r, size_t len, struct pf_splitter *sp,
+    struct pf_record *rec, struct pf_buf *copy, size_t *lines)
+{
+	enum pf_split_status status = PF_SPLIT_OK;
+	const char *next;
+
+	copy->len = 0;
+	pf_buf_add(copy, r->pending.data, len);
+	pf_buf_addc(copy, '\n');
+	rec->raw = NULL;
+	rec->nfields = 0;
+	*lines = 0;
+	next = pf_split_next(sp, &r->dialect, copy->data, copy->data + len,
+	    rec, lines, &status);
+	return next == NULL ? len : (size_t)(next - copy->data);
+}
+
+static void
+drop_pending(struct pf_reader *r, size_t n)
+{
+	memmove(r->pending.data, r->pending.data + n, r->pending.len - n);
+	r->pending.len -= n;
+}
+
+/*
+ * Opens the next operand: drops its BOM and, with headers, checks and
+ * drops its header (the first file's is kept). Returns 1, 0 when there
+ * are no more operands, or -1 on error.
+ */
+static int
+open_next(struct pf_reader *r)
+{
+	struct pf_splitter sp = { 0 };
+	struct pf_record rec;
+	struct pf_buf copy = { 0 };
+	struct stat st;
+	const char *path;
+	ssize_t len;
+	size_t lines;
+	int status = 1;
+
+	if (r->index + 1 >= r->npaths)
+		return 0;
+	path = r->paths[++r->index];
+	if (strcmp(path, "-") == 0)
+		r->fd = STDIN_FILENO;
+	else if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return fail(r, strerror(errno));
+	if (fstat(r->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(r->fd);
+		r->fd = -1;
+		return fail(r, "is a directory");
+	}
+	r->regular = fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode);
+	r->file_eof = false;
+	if (r->regular)
+		posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+
+	while (r->pending.len < 3 && !r->file_eof)
+		if (read_some(r, &r->pending, r->chunk) < 0)
+			return -1;
+	if (r->pending.len >= 3 && memcmp(r->pending.data, "\xEF\xBB\xBF", 3) == 0)
+		drop_pending(r, 3);
+	if (!r->dialect.header)
+		return 1;
+
+	/* Skip leading empty lines, as the splitter does, then the header. */
+	if ((len = read_first_record(r)) < 0)
+		return -1;
+	if (len == 0)
+		return 1;
+	len = (ssize_t)split_first(r, (size_t)len, &sp, &rec, &copy, &lines);
+	if (rec.raw == NULL) {
+		/* Only empty lines: nothing to check. */
+	} else if (!r->have_header) {
+		pf_buf_add(&r->header, rec.raw, rec.raw_len);
+		r->header_lines = lines;
+		r->have_header = true;
+	} else if (rec.raw_len != r->header.len ||
+	    memcmp(rec.raw, r->header.data, rec.raw_len) != 0) {
+		snprintf(r->error, sizeof(r->error),
+		    "header of %s differs from header of %s", path,
+		    pf_reader_name(r, 0));
+		status = -1;
+	}
+	if (status == 1)
+		drop_pending(r, (size_t)len);
+	pf_splitter_free(&sp);
+	pf_buf_free(&copy);
+	return status;
+}
+
+static void
+make_schema(struct pf_schema *schema, const struct pf_record *rec,
+    bool has_header)
+{
+	char name[24];
+	size_t i;
+
+	schema->nfields = rec->nfields;
+	schema->has_header = has_header;
+	schema->names = pf_xcalloc(rec->nfields, sizeof(char *));
+	for (i = 0; i < rec->nfields; i++) {
+		if (has_header) {
+			schema->names[i] = pf_xstrndup(rec->fields[i].ptr,
+			    rec->fields[i].len);
+		} else {
+			snprintf(name, sizeof(name), "%zu", i + 1);
+			schema->names[i] = pf_xstrdup(name);
+		}
+	}
+}
+
+int
+pf_reader_start(struct pf_reader *r, struct pf_schema *schema)
+{
+	struct pf_splitter sp = { 0 };
+	struct pf_record rec;
+	struct pf_buf copy = { 0 };
+	enum pf_split_status status;
+	ssize_t len;
+	size_t lines;
+	int got;
+
+	memset(schema, 0, sizeof(*schema));
+	/* Find the first file that holds a record. */
+	for (;;) {
+		if ((got = open_next(r)) <= 0)
+			return got;
+		if (r->dialect.header && r->have_header)
+			break;
+		if ((len = read_first_record(r)) < 0)
+			return -1;
+		if (len > 0 && r->pending.len > 0) {
+			split_first(r, (size_t)len, &sp, &rec, &copy, &lines);
+			if (rec.raw != NULL)
+				break;
+		}
+		/* An empty file: the next one may hold the header. */
+		r->pending.len = 0;
+		if (r->fd > 0)
+			close(r->fd);
+		r->fd = -1;
+	}
+	if (r->dialect.header) {
+		copy.len = 0;
+		pf_buf_add(&copy, r->header.data, r->header.len);
+		pf_buf_addc(&copy, '\n');
+		status = PF_SPLIT_OK;
+		pf_split_next(&sp, &r->dialect, copy.data,
+		    copy.data + r->header.len, &rec, &lines, &status);
+		if (status != PF_SPLIT_OK) {
+			pf_splitter_free(&sp);
+			pf_buf_free(&copy);
+			return fail(r, "line 1: malformed quoting in header");
+		}
+	}
+	make_schema(schema, &rec, r->dialect.header);
+	pf_splitter_free(&sp);
+	pf_buf_free(&copy);
+	return 1;
+}
+
+/* Waits up to flush_ms for input on a pipe; returns true if it is idle. */
+static bool
+input_idle(struct pf_reader *r)
+{
+	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+	int n;
+
+	if (r->regular || r->flush_ms < 0)
+		return false;
+	do
+		n = poll(&pfd, 1, (int)r->flush_ms);
+	while (n < 0 && errno == EINTR);
+	return n == 0;
+}
+
+int
+pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
+{
+	size_t cut, next_try;
+	ssize_t n;
+	int got;
+
+	in->len = 0;
+	for (;;) {
+		/* Between files: whatever is pending ends the old one. */
+		if (r->fd < 0 && r->pending.len == 0) {
+			if ((got = open_next(r)) <= 0)
+				return got;
+		}
+		*file = r->index;
+		pf_buf_add(in, r->pending.data, r->pending.len);
+		r->pending.len = 0;
+		next_try = r->chunk;
+		cut = 0;
+		while (r->fd >= 0) {
+			if (in->len >= next_try) {
+				if ((cut = pf_chunk_cut(&r->dialect, in->data,
+				    in->len)) > 0)
+					break;
+				next_try = in->len * 2; /* a record larger than a batch */
+			}
+			if (in->len > 0 && input_idle(r) &&
+			    (cut = pf_chunk_cut(&r->dialect, in->data,
+			    in->len)) > 0)
+				break;
+			n = read_some(r, in, next_try - in->len);
+			if (n < 0)
+				return -1;
+		}
+		if (r->fd < 0)
+			cut = in->len;	/* end of file: the rest is the last record */
+		pf_buf_add(&r->pending, in->data + cut, in->len - cut);
+		in->len = cut;
+		if (in->len > 0)
+			break;
+	}
+	pf_buf_reserve(in, 1);
+	in->data[in->len] = '\n';
+	return 1;
+}

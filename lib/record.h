@@ -1,0 +1,106 @@
+/*
+ * record.h - records, fields, the header schema, and field splitting.
+ *
+ * A record is the bytes between two record boundaries, without its line
+ * terminator (LF or CRLF). Its fields point either into the record's raw
+ * bytes or, for quoted CSV fields that contain "", into the splitter's
+ * scratch buffer; both stay valid until the next call to pf_split_next()
+ * on the same splitter.
+ *
+ * Record extent follows quote parity: a record ends at the first LF
+ * outside quotes, where "outside" means an even number of '"' since the
+ * record began. The batch cutter (chunk.c) uses the same rule, so a cut
+ * is always a boundary that the splitter agrees with, whatever the -j.
+ * Inside that extent, fields follow RFC 4180; a quote in the middle of an
+ * unquoted field, or text after a closing quote, makes the record
+ * malformed (PF_SPLIT_BAD_QUOTE), and a quote still open at the end of
+ * input is PF_SPLIT_UNTERMINATED.
+ */
+#ifndef PF_RECORD_H
+#define PF_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+enum pf_format {
+	PF_CSV,
+	PF_TSV,
+	PF_LINES,
+	PF_JSONL,		/* output only */
+};
+
+/* How input bytes become records and fields. */
+struct pf_dialect {
+	enum pf_format	format;
+	char		delim;	/* field separator; 0 in --lines means $0 only */
+	bool		header;	/* first record names the fields */
+};
+
+struct pf_field {
+	const char	*ptr;
+	size_t		 len;
+};
+
+struct pf_record {
+	const char	*raw;		/* the record's bytes, no terminator */
+	size_t		 raw_len;
+	struct pf_field	*fields;	/* fields[0..nfields-1] are $1..$n */
+	size_t		 nfields;
+	uint64_t	 order;		/* increases with input position */
+};
+
+/* Field names from the header (or "1".."n" without one). */
+struct pf_schema {
+	size_t	  nfields;
+	char	**names;
+	bool	  has_header;
+};
+
+/*
+ * Returns the 0-based index of the field called name (a header name, or
+ * a 1-based position written in digits), or -1 if there is none.
+ */
+long pf_schema_find(const struct pf_schema *s, const char *name, size_t len);
+/* "a, b, c": the names, for "unknown field" messages. Caller frees. */
+char *pf_schema_list(const struct pf_schema *s);
+void pf_schema_free(struct pf_schema *s);
+
+enum pf_split_status {
+	PF_SPLIT_OK,
+	PF_SPLIT_BAD_QUOTE,	/* a quote where RFC 4180 allows none */
+	PF_SPLIT_UNTERMINATED,	/* end of input inside quotes */
+};
+
+/* Per-thread splitting state: the field array and the unquoting scratch. */
+struct pf_splitter {
+	struct pf_field	*fields;
+	size_t		*scratch_at;	/* offsets into scratch, for unquoted "" */
+	size_t		 cap;
+	struct pf_buf	 scratch;
+	unsigned char	 stop[256];	/* bytes that end an unquoted run */
+	char		 stop_delim;	/* the delimiter stop[] was built for */
+	bool		 stop_ready;
+};
+
+void pf_splitter_free(struct pf_splitter *sp);
+
+/*
+ * Splits the record that starts at p, in [p, end). The caller guarantees
+ * that a record boundary lies at end (end is the end of a batch or of
+ * input) and that end[0] is readable and holds '\n' (a sentinel: batch
+ * buffers reserve one byte for it). Fills *rec (raw, fields) and returns
+ * the position after the record's terminator, or NULL when [p, end) holds
+ * no more records. Empty lines are not records in CSV and TSV: they are
+ * skipped (--lines keeps them). *lines is set, also when NULL is returned,
+ * to the number of LFs consumed, so line numbers stay exact. *status
+ * reports malformed quoting; rec->raw is valid even then, so the record
+ * can go to --bad.
+ */
+const char *pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
+    const char *p, const char *end, struct pf_record *rec,
+    size_t *lines, enum pf_split_status *status);
+
+#endif

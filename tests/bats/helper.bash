@@ -1,0 +1,38 @@
+# helper.bash - shared set-up for the command-line tests.
+#
+# meson runs bats with PFLOW_BUILD (where the binaries are) and
+# PFLOW_SOURCE (the source tree); run by hand, both default from here.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+PFLOW_SOURCE=${PFLOW_SOURCE:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
+PFLOW_BUILD=${PFLOW_BUILD:-$PFLOW_SOURCE/build}
+PATH=$PFLOW_BUILD:$PATH
+DATA=$PFLOW_SOURCE/data
+SHARED=$PFLOW_SOURCE/../shared/data
+export LC_ALL=C.UTF-8
+
+# Writes stdin to a file in the test's temporary directory; prints its path.
+# Use printf for exact bytes: mkinput name.csv < <(printf 'a,b\r\n1,2')
+mkinput() {
+	local path=$BATS_TEST_TMPDIR/$1
+	cat >"$path"
+	printf '%s\n' "$path"
+}
+
+# Runs "$@" with -j1 and with -j4 (small batches, so many of them) and
+# fails unless stdout and status are identical; leaves the -j4 run in
+# $output/$status like bats' run.
+same_for_all_jobs() {
+	run "$@" -j1
+	local out1=$output st1=$status
+	run "$@" -j4 --chunk 64 --queue 5
+	assert_equal "$output" "$out1"
+	assert_equal "$status" "$st1"
+}
+
+# Skips a test that needs the OurAirports data beside the repository.
+need_shared() {
+	[ -d "$SHARED" ] || skip "../shared/data is absent"
+}

@@ -1,0 +1,261 @@
+/*
+ * test_record.c - the batch cutter (chunk.c) and field splitter
+ * (record.c), with libcsv as the reference parser for random CSV.
+ */
+#include <csv.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chunk.h"
+#include "record.h"
+#include "unit.h"
+
+static const struct pf_dialect csv = { PF_CSV, ',', true };
+static const struct pf_dialect tsv = { PF_TSV, '\t', true };
+static const struct pf_dialect plain = { PF_LINES, '\0', false };
+
+/* Splits text (copied, with the sentinel) and renders each record as
+ * "f1|f2|...;" with status marks, to compare as one string. */
+static char *
+render(const struct pf_dialect *d, const char *text, size_t *total_lines)
+{
+	static char out[4096];
+	struct pf_splitter sp = { 0 };
+	struct pf_record rec;
+	enum pf_split_status st;
+	size_t len = strlen(text), lines, i, n = 0;
+	char *copy = malloc(len + 1);
+	const char *p, *next;
+
+	memcpy(copy, text, len);
+	copy[len] = '\n';
+	*total_lines = 0;
+	out[0] = '\0';
+	for (p = copy; (next = pf_split_next(&sp, d, p, copy + len, &rec,
+	    &lines, &st)) != NULL; p = next) {
+		*total_lines += lines;
+		if (st == PF_SPLIT_BAD_QUOTE)
+			n += (size_t)snprintf(out + n, sizeof(out) - n, "BAD<%.*s>;",
+			    (int)rec.raw_len, rec.raw);
+		else if (st == PF_SPLIT_UNTERMINATED)
+			n += (size_t)snprintf(out + n, sizeof(out) - n, "OPEN<%.*s>;",
+			    (int)rec.raw_len, rec.raw);
+		else {
+			for (i = 0; i < rec.nfields; i++)
+				n += (size_t)snprintf(out + n, sizeof(out) - n,
+				    "%s%.*s", i ? "|" : "", (int)rec.fields[i].len,
+				    rec.fields[i].ptr);
+			n += (size_t)snprintf(out + n, sizeof(out) - n, ";");
+		}
+	}
+	*total_lines += lines;
+	pf_splitter_free(&sp);
+	free(copy);
+	return out;
+}
+
+static void
+test_split_plain(void)
+{
+	size_t lines;
+
+	CHECK_STR(render(&csv, "a,b,c\n1,2,3\n", &lines), "a|b|c;1|2|3;");
+	CHECK(lines == 2);
+	CHECK_STR(render(&csv, "a,b\n1,2", &lines), "a|b;1|2;");
+	CHECK(lines == 1);
+	CHECK_STR(render(&csv, "a,,\n,,\n", &lines), "a||;||;");
+	CHECK_STR(render(&csv, "a,b\r\n1,2\r\n", &lines), "a|b;1|2;");
+	CHECK_STR(render(&csv, "a\n\n\r\nb\n", &lines), "a;b;");
+	CHECK(lines == 4);
+}
+
+static void
+test_split_quoted(void)
+{
+	size_t lines;
+
+	CHECK_STR(render(&csv, "\"a,b\",c\n", &lines), "a,b|c;");
+	CHECK_STR(render(&csv, "\"say \"\"hi\"\"\",x\n", &lines),
+	    "say \"hi\"|x;");
+	CHECK_STR(render(&csv, "\"two\nlines\",x\ny,z\n", &lines),
+	    "two\nlines|x;y|z;");
+	CHECK(lines == 3);
+	CHECK_STR(render(&csv, "\"\",\"\"\n", &lines), "|;");
+	CHECK_STR(render(&csv, "\"a\"\r\n\"b\"", &lines), "a;b;");
+	CHECK_STR(render(&csv, "\"a\"\"\",\"b\"\"c\"\"\"\n", &lines),
+	    "a\"|b\"c\";");
+}
+
+static void
+test_split_malformed(void)
+{
+	size_t lines;
+
+	CHECK_STR(render(&csv, "a,b\"c,d\nx,y\n", &lines),
+	    "OPEN<a,b\"c,d\nx,y\n>;");
+	CHECK_STR(render(&csv, "a,b\"c\"d\nx,y\n", &lines),
+	    "BAD<a,b\"c\"d>;x|y;");
+	CHECK_STR(render(&csv, "\"ab\"c,d\nx\n", &lines), "BAD<\"ab\"c,d>;x;");
+	CHECK_STR(render(&csv, "x\n\"open\n", &lines), "x;OPEN<\"open\n>;");
+	CHECK(lines == 2);
+}
+
+static void
+test_split_tsv_and_lines(void)
+{
+	size_t lines;
+	struct pf_dialect semi = { PF_LINES, ';', false };
+
+	CHECK_STR(render(&tsv, "a\t\"b\tc\n", &lines), "a|\"b|c;");
+	CHECK_STR(render(&plain, "a,b\n\nc\r\n", &lines), "a,b;;c;");
+	CHECK_STR(render(&semi, "a;b\n", &lines), "a|b;");
+}
+
+static void
+test_chunk_cut(void)
+{
+	const char *s = "a,\"x\ny\"\nb,c\n\"open\n";
+
+	CHECK(pf_chunk_cut(&csv, s, strlen(s)) == 12);
+	CHECK(pf_chunk_cut(&csv, "abc", 3) == 0);
+	CHECK(pf_chunk_cut(&csv, "a\nb", 3) == 2);
+	CHECK(pf_chunk_cut(&csv, "\"a\nb", 4) == 0);
+	CHECK(pf_chunk_cut(&plain, "\"a\nb", 4) == 3);
+}
+
+/* libcsv's view of a buffer, rendered like render() does. */
+struct ref {
+	char	out[8192];
+	size_t	n;
+	int	field;
+};
+
+static void
+ref_field(void *s, size_t len, void *data)
+{
+	struct ref *r = data;
+
+	r->n += (size_t)snprintf(r->out + r->n, sizeof(r->out) - r->n, "%s%.*s",
+	    r->field++ ? "|" : "", (int)len, (const char *)s);
+}
+
+static void
+ref_record(int c, void *data)
+{
+	struct ref *r = data;
+
+	(void)c;
+	r->n += (size_t)snprintf(r->out + r->n, sizeof(r->out) - r->n, ";");
+	r->field = 0;
+}
+
+/*
+ * Random well-formed CSV, split in random batches at pf_chunk_cut()
+ * boundaries, must give libcsv's (strict mode) records exactly.
+ */
+static void
+test_random_against_libcsv(void)
+{
+	static const char *pieces[] = { "a", "bc", ",", "\n", "\r\n", "\"q,\"",
+	    "\"x\"\"y\"", "\"l\nm\"", "", "z z" };
+	struct csv_parser parser;
+	struct ref ref;
+	char text[2048], *buf, mine[8192];
+	size_t len, pos, cut, lines, mn, round, i;
+	struct pf_splitter sp = { 0 };
+	struct pf_record rec;
+	enum pf_split_status st;
+	const char *p, *next;
+
+	srand(7);
+	for (round = 0; round < 2000; round++) {
+		/* Records of 1-4 fields from pieces, never an empty line. */
+		len = 0;
+		for (i = 0; i < 12; i++) {
+			int fields = 1 + rand() % 4, f;
+
+			for (f = 0; f < fields; f++) {
+				const char *piece = pieces[rand() % 10];
+
+				if (strchr(piece, '\n') && piece[0] != '"')
+					piece = "w";
+				if (strcmp(piece, ",") == 0)
+					piece = "v";
+				len += (size_t)snprintf(text + len, sizeof(text) - len,
+				    "%s%s", f ? "," : "", *piece ? piece : "e");
+			}
+			len += (size_t)snprintf(text + len, sizeof(text) - len,
+			    "%s", rand() % 2 ? "\n" : "\r\n");
+		}
+		memset(&ref, 0, sizeof(ref));
+		csv_init(&parser, CSV_STRICT);
+		csv_parse(&parser, text, len, ref_field, ref_record, &ref);
+		csv_fini(&parser, ref_field, ref_record, &ref);
+		csv_free(&parser);
+
+		/* Mine, in random batches. */
+		mn = 0;
+		mine[0] = '\0';
+		buf = malloc(len + 1);
+		for (pos = 0; pos < len; pos += cut) {
+			size_t want = 1 + (size_t)rand() % 64;
+
+			if (want > len - pos)
+				want = len - pos;
+			while ((cut = pf_chunk_cut(&csv, text + pos, want)) == 0 &&
+			    want < len - pos)
+				want++;
+			if (cut == 0)
+				cut = len - pos;
+			memcpy(buf, text + pos, cut);
+			buf[cut] = '\n';
+			for (p = buf; (next = pf_split_next(&sp, &csv, p, buf + cut,
+			    &rec, &lines, &st)) != NULL; p = next) {
+				CHECK(st == PF_SPLIT_OK);
+				for (i = 0; i < rec.nfields; i++)
+					mn += (size_t)snprintf(mine + mn,
+					    sizeof(mine) - mn, "%s%.*s", i ? "|" : "",
+					    (int)rec.fields[i].len, rec.fields[i].ptr);
+				mn += (size_t)snprintf(mine + mn, sizeof(mine) - mn,
+				    ";");
+			}
+		}
+		free(buf);
+		if (strcmp(mine, ref.out) != 0) {
+			printf("# input: %s\n# mine: %s\n# libcsv: %s\n", text,
+			    mine, ref.out);
+			CHECK(!"differs from libcsv");
+			break;
+		}
+	}
+	pf_splitter_free(&sp);
+}
+
+static void
+test_schema(void)
+{
+	char *names[] = { "id", "elevation ft", "3" };
+	struct pf_schema s = { 3, names, true };
+	struct pf_schema none = { 2, names, false };
+
+	CHECK(pf_schema_find(&s, "id", 2) == 0);
+	CHECK(pf_schema_find(&s, "elevation ft", 12) == 1);
+	CHECK(pf_schema_find(&s, "3", 1) == 2);	/* a name wins */
+	CHECK(pf_schema_find(&s, "2", 1) == 1);
+	CHECK(pf_schema_find(&s, "4", 1) == -1);
+	CHECK(pf_schema_find(&s, "nope", 4) == -1);
+	CHECK(pf_schema_find(&none, "9", 1) == 8);
+}
+
+int
+main(void)
+{
+	UNIT_RUN(test_split_plain);
+	UNIT_RUN(test_split_quoted);
+	UNIT_RUN(test_split_malformed);
+	UNIT_RUN(test_split_tsv_and_lines);
+	UNIT_RUN(test_chunk_cut);
+	UNIT_RUN(test_random_against_libcsv);
+	UNIT_RUN(test_schema);
+	return UNIT_DONE();
+}
