@@ -138,7 +138,7 @@ split_first(struct pf_reader *r, size_t len, struct pf_splitter *sp,
 
 	copy->len = 0;
 	pf_buf_add(copy, r->pending.data, len);
-	pf_buf_addc(copy, '\n');
+	pf_split_pad(copy);
 	rec->raw = NULL;
 	rec->nfields = 0;
 	*lines = 0;
@@ -277,7 +277,7 @@ pf_reader_start(struct pf_reader *r, struct pf_schema *schema)
 	if (r->dialect.header) {
 		copy.len = 0;
 		pf_buf_add(&copy, r->header.data, r->header.len);
-		pf_buf_addc(&copy, '\n');
+		pf_split_pad(&copy);
 		status = PF_SPLIT_OK;
 		pf_split_next(&sp, &r->dialect, copy.data,
 		    copy.data + r->header.len, &rec, &lines, &status);
@@ -349,7 +349,6 @@ pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 		if (in->len > 0)
 			break;
 	}
-	pf_buf_reserve(in, 1);
-	in->data[in->len] = '\n';
+	pf_split_pad(in);
 	return 1;
 }

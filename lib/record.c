@@ -9,6 +9,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "record.h"
 #include "xalloc.h"
@@ -86,19 +89,113 @@ prepare_stop_table(struct pf_splitter *sp, const struct pf_dialect *d)
 	sp->stop_ready = true;
 }
 
+void
+pf_split_pad(struct pf_buf *b)
+{
+	pf_buf_reserve(b, PF_SPLIT_PAD);
+	b->data[b->len] = '\n';
+	memset(b->data + b->len + 1, 0, PF_SPLIT_PAD - 1);
+}
+
+/*
+ * Returns the first byte at or after p that ends an unquoted run: LF, the
+ * delimiter, or (CSV) a quote. The sentinel guarantees there is one; with
+ * SSE2 sixteen bytes are looked at a time (the padding keeps the loads
+ * inside the buffer).
+ */
+static inline const char *
+scan_unquoted(const struct pf_splitter *sp, const struct pf_dialect *d,
+    const char *p)
+{
+#ifdef __SSE2__
+	const __m128i lf = _mm_set1_epi8('\n');
+	const __m128i delim = _mm_set1_epi8(d->delim ? d->delim : '\n');
+	const __m128i quote = _mm_set1_epi8(d->format == PF_CSV ? '"' : '\n');
+	__m128i v, hit;
+	unsigned mask;
+
+	(void)sp;
+	for (;;) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lf),
+		    _mm_cmpeq_epi8(v, delim)), _mm_cmpeq_epi8(v, quote));
+		mask = (unsigned)_mm_movemask_epi8(hit);
+		if (mask != 0)
+			return p + __builtin_ctz(mask);
+		p += 16;
+	}
+#else
+	(void)d;
+	while (!sp->stop[(unsigned char)*p])
+		p++;
+	return p;
+#endif
+}
+
+static void set_raw(struct pf_record *rec, const char *start, const char *lf);
+
 static void
+grow_fields(struct pf_splitter *sp)
+{
+	sp->cap = sp->cap ? sp->cap * 2 : 64;
+	sp->fields = pf_xrealloc(sp->fields, sp->cap * sizeof(*sp->fields));
+	sp->scratch_at = pf_xrealloc(sp->scratch_at,
+	    sp->cap * sizeof(*sp->scratch_at));
+}
+
+static inline void
 add_field(struct pf_splitter *sp, size_t n, const char *ptr, size_t len)
 {
-	if (n == sp->cap) {
-		sp->cap = sp->cap ? sp->cap * 2 : 64;
-		sp->fields = pf_xrealloc(sp->fields,
-		    sp->cap * sizeof(*sp->fields));
-		sp->scratch_at = pf_xrealloc(sp->scratch_at,
-		    sp->cap * sizeof(*sp->scratch_at));
-	}
+	if (n == sp->cap)
+		grow_fields(sp);
 	sp->fields[n].ptr = ptr;
 	sp->fields[n].len = len;
 }
+
+#ifdef __SSE2__
+/*
+ * The fast path for a record without quotes: one 16-byte compare finds
+ * every delimiter and LF in a block, and the bits are walked in order.
+ * Returns NULL, having done nothing lasting, when the record holds a
+ * quote; record_careful() then takes it.
+ */
+static const char *
+split_unquoted_record(struct pf_splitter *sp, const struct pf_dialect *d,
+    const char *start, const char *end, struct pf_record *rec, size_t *lines)
+{
+	const char delim = d->delim;
+	const __m128i lf = _mm_set1_epi8('\n');
+	const __m128i dl = _mm_set1_epi8(delim ? delim : '\n');
+	const __m128i qt = _mm_set1_epi8(d->format == PF_CSV ? '"' : '\n');
+	const char *block = start, *f = start, *s;
+	unsigned mask;
+	size_t n = 0;
+	__m128i v;
+
+	for (;; block += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)block);
+		mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, dl)),
+		    _mm_cmpeq_epi8(v, qt)));
+		for (; mask != 0; mask &= mask - 1) {
+			s = block + __builtin_ctz(mask);
+			if (*s == delim) {
+				add_field(sp, n++, f, (size_t)(s - f));
+				f = s + 1;
+			} else if (*s == '\n') {
+				/* s may be the sentinel at end: input without a final LF. */
+				set_raw(rec, start, s);
+				add_field(sp, n++, f, (size_t)(rec->raw + rec->raw_len - f));
+				rec->fields = sp->fields;
+				rec->nfields = n;
+				*lines += s < end;
+				return s < end ? s + 1 : end;
+			} else
+				return NULL;
+		}
+	}
+}
+#endif
 
 static size_t
 count_lf(const char *p, const char *end)
@@ -182,7 +279,6 @@ pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
     const char *p, const char *end, struct pf_record *rec,
     size_t *lines, enum pf_split_status *status)
 {
-	const unsigned char *stop = sp->stop;
 	const char *start, *f, *lf;
 	const char delim = d->delim;
 	bool in_scratch = false, open;
@@ -206,6 +302,11 @@ pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
 	if (p >= end)
 		return NULL;
 	start = p;
+#ifdef __SSE2__
+	if ((p = split_unquoted_record(sp, d, start, end, rec, lines)) != NULL)
+		return p;
+	p = start;
+#endif
 
 	for (;;) {
 		f = p;
@@ -238,8 +339,7 @@ pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
 			}
 			goto bad_quote;
 		}
-		while (!stop[(unsigned char)*p])
-			p++;
+		p = scan_unquoted(sp, d, p);
 		if (p > end)	/* ran onto the sentinel */
 			p = end;
 		if (*p == '"' && p < end && d->format == PF_CSV)

@@ -74,6 +74,12 @@ enum pf_split_status {
 	PF_SPLIT_UNTERMINATED,	/* end of input inside quotes */
 };
 
+/*
+ * Bytes that must be readable after the end of a buffer given to
+ * pf_split_next(): the '\n' sentinel and padding for 16-byte loads.
+ */
+#define PF_SPLIT_PAD	16
+
 /* Per-thread splitting state: the field array and the unquoting scratch. */
 struct pf_splitter {
 	struct pf_field	*fields;
@@ -87,11 +93,14 @@ struct pf_splitter {
 
 void pf_splitter_free(struct pf_splitter *sp);
 
+/* Adds the sentinel and padding after b's bytes (b->len is unchanged). */
+void pf_split_pad(struct pf_buf *b);
+
 /*
  * Splits the record that starts at p, in [p, end). The caller guarantees
  * that a record boundary lies at end (end is the end of a batch or of
- * input) and that end[0] is readable and holds '\n' (a sentinel: batch
- * buffers reserve one byte for it). Fills *rec (raw, fields) and returns
+ * input), that end[0] holds '\n' (a sentinel) and that PF_SPLIT_PAD bytes
+ * from end on are readable (pf_split_pad() arranges both). Fills *rec (raw, fields) and returns
  * the position after the record's terminator, or NULL when [p, end) holds
  * no more records. Empty lines are not records in CSV and TSV: they are
  * skipped (--lines keeps them). *lines is set, also when NULL is returned,

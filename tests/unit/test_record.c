@@ -24,11 +24,12 @@ render(const struct pf_dialect *d, const char *text, size_t *total_lines)
 	struct pf_record rec;
 	enum pf_split_status st;
 	size_t len = strlen(text), lines, i, n = 0;
-	char *copy = malloc(len + 1);
-	const char *p, *next;
+	struct pf_buf b = { 0 };
+	const char *p, *next, *copy;
 
-	memcpy(copy, text, len);
-	copy[len] = '\n';
+	pf_buf_add(&b, text, len);
+	pf_split_pad(&b);
+	copy = b.data;
 	*total_lines = 0;
 	out[0] = '\0';
 	for (p = copy; (next = pf_split_next(&sp, d, p, copy + len, &rec,
@@ -50,7 +51,7 @@ render(const struct pf_dialect *d, const char *text, size_t *total_lines)
 	}
 	*total_lines += lines;
 	pf_splitter_free(&sp);
-	free(copy);
+	pf_buf_free(&b);
 	return out;
 }
 
@@ -160,7 +161,8 @@ test_random_against_libcsv(void)
 	    "\"x\"\"y\"", "\"l\nm\"", "", "z z" };
 	struct csv_parser parser;
 	struct ref ref;
-	char text[2048], *buf, mine[8192];
+	char text[2048], mine[8192];
+	struct pf_buf buf = { 0 };
 	size_t len, pos, cut, lines, mn, round, i;
 	struct pf_splitter sp = { 0 };
 	struct pf_record rec;
@@ -196,7 +198,6 @@ test_random_against_libcsv(void)
 		/* Mine, in random batches. */
 		mn = 0;
 		mine[0] = '\0';
-		buf = malloc(len + 1);
 		for (pos = 0; pos < len; pos += cut) {
 			size_t want = 1 + (size_t)rand() % 64;
 
@@ -207,9 +208,11 @@ test_random_against_libcsv(void)
 				want++;
 			if (cut == 0)
 				cut = len - pos;
-			memcpy(buf, text + pos, cut);
-			buf[cut] = '\n';
-			for (p = buf; (next = pf_split_next(&sp, &csv, p, buf + cut,
+			buf.len = 0;
+			pf_buf_add(&buf, text + pos, cut);
+			pf_split_pad(&buf);
+			for (p = buf.data; (next = pf_split_next(&sp, &csv, p,
+			    buf.data + cut,
 			    &rec, &lines, &st)) != NULL; p = next) {
 				CHECK(st == PF_SPLIT_OK);
 				for (i = 0; i < rec.nfields; i++)
@@ -220,7 +223,6 @@ test_random_against_libcsv(void)
 				    ";");
 			}
 		}
-		free(buf);
 		if (strcmp(mine, ref.out) != 0) {
 			printf("# input: %s\n# mine: %s\n# libcsv: %s\n", text,
 			    mine, ref.out);
@@ -229,6 +231,7 @@ test_random_against_libcsv(void)
 		}
 	}
 	pf_splitter_free(&sp);
+	pf_buf_free(&buf);
 }
 
 static void

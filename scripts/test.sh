@@ -1,0 +1,36 @@
+#!/bin/sh
+# Builds pflow three ways and runs every test suite:
+#   build-test   optimised, assertions on: unit and command-line tests
+#   build-asan   AddressSanitizer + UndefinedBehaviorSanitizer: all tests
+#   build-tsan   ThreadSanitizer: the engine's concurrency tests
+# Ends with one line "N passed, N failed" over every TAP test point.
+cd "$(dirname "$0")/.." || exit 1
+scripts/install-deps.sh || exit 1
+
+status=0
+run_suites() {	# run_suites DIR MESON-OPTIONS -- MESON-TEST-ARGS
+	dir=$1; shift
+	opts=
+	while [ "$1" != "--" ]; do opts="$opts $1"; shift; done
+	shift
+	if [ ! -d "$dir" ]; then
+		meson setup "$dir" $opts >/dev/null || { status=1; return; }
+	fi
+	ninja -C "$dir" >/dev/null || { echo "build failed in $dir"; status=1; return; }
+	echo "== $dir: meson test $*"
+	meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" ||
+		status=1
+}
+
+run_suites build-test -Dbuildtype=debugoptimized -Db_ndebug=false -- \
+	--no-suite sanitizer-skip
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+run_suites build-asan -Dbuildtype=debug -Db_sanitize=address,undefined \
+	-Db_lundef=false -- --no-suite slow --no-suite sanitizer-skip
+TSAN_OPTIONS=halt_on_error=1 \
+run_suites build-tsan -Dbuildtype=debugoptimized -Db_sanitize=thread -- \
+	--suite engine
+
+python3 tests/count-tap.py build-test build-asan build-tsan || status=1
+exit $status

@@ -1,0 +1,248 @@
+/*
+ * test_engine.c - the threaded pipeline (engine.c, reader.c): the same
+ * output for every -j, --chunk and --queue, records in input order,
+ * per-worker state merged at the end, malformed input stopping the run.
+ * Also run under ThreadSanitizer (suite "engine").
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "unit.h"
+
+/* The tool under test: writes "<order-rank>:<field 2>" per record and
+ * counts records per worker. */
+struct echo_worker {
+	uint64_t	records;
+};
+
+struct echo {
+	struct pf_buf	 captured;	/* everything emitted, in order */
+	uint64_t	 total;		/* sum of the workers' counts */
+	pthread_mutex_t	 lock;
+};
+
+static int
+echo_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
+{
+	(void)ctx;
+	pf_buf_adds(out, schema->names[1]);
+	pf_buf_addc(out, '\n');
+	return 0;
+}
+
+static void *
+echo_worker_new(void *ctx)
+{
+	(void)ctx;
+	return calloc(1, sizeof(struct echo_worker));
+}
+
+static uint64_t
+echo_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
+{
+	struct echo_worker *w = worker;
+
+	w->records++;
+	pf_buf_add(out, rec->fields[1].ptr, rec->fields[1].len);
+	pf_buf_addc(out, '\n');
+	return 1;
+}
+
+static int
+echo_emit(void *ctx, const struct pf_buf *out)
+{
+	struct echo *e = ctx;
+
+	pthread_mutex_lock(&e->lock);
+	pf_buf_add(&e->captured, out->data, out->len);
+	pthread_mutex_unlock(&e->lock);
+	return 0;
+}
+
+static void
+echo_finish(void *ctx, void **workers, int n, struct pf_buf *out)
+{
+	struct echo *e = ctx;
+	char line[32];
+	int i;
+
+	for (i = 0; i < n; i++)
+		e->total += ((struct echo_worker *)workers[i])->records;
+	snprintf(line, sizeof(line), "total %llu\n",
+	    (unsigned long long)e->total);
+	pf_buf_adds(out, line);
+}
+
+static int
+run_echo(const char *path, int jobs, size_t chunk, int queue,
+    struct echo *e)
+{
+	struct pf_options opt;
+	struct pf_tool tool = {
+		.ctx = e,
+		.start = echo_start,
+		.worker_new = echo_worker_new,
+		.worker_free = free,
+		.record = echo_record,
+		.emit = echo_emit,
+		.finish = echo_finish,
+	};
+	char *files[] = { (char *)path };
+
+	memset(e, 0, sizeof(*e));
+	pthread_mutex_init(&e->lock, NULL);
+	pf_options_init(&opt);
+	opt.jobs = jobs;
+	opt.chunk = chunk;
+	opt.queue = queue;
+	pf_options_finish(&opt);
+	return pf_run(&opt, files, 1, &tool);
+}
+
+static char *
+write_temp(const char *text, size_t len)
+{
+	static char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/pflow-test-engine-%d.csv",
+	    (int)getpid());
+	f = fopen(path, "wb");
+	fwrite(text, 1, len, f);
+	fclose(f);
+	return path;
+}
+
+/* 20,000 records with quoted fields, embedded newlines and CRLF. */
+static void
+make_input(struct pf_buf *in, struct pf_buf *want)
+{
+	char line[128];
+	int i;
+
+	pf_buf_adds(in, "\xEF\xBB\xBFid,value,note\r\n");
+	pf_buf_adds(want, "value\n");
+	for (i = 0; i < 20000; i++) {
+		switch (i % 4) {
+		case 0:
+			snprintf(line, sizeof(line), "%d,v%d,plain\n", i, i);
+			break;
+		case 1:
+			snprintf(line, sizeof(line), "%d,\"v%d\",\"two\nlines\"\n",
+			    i, i);
+			break;
+		case 2:
+			snprintf(line, sizeof(line), "%d,v%d,\"a \"\"q\"\", b\"\r\n",
+			    i, i);
+			break;
+		default:
+			snprintf(line, sizeof(line), "\n%d,v%d,", i, i);
+			strcat(line, i == 19999 ? "" : "\n");
+		}
+		pf_buf_adds(in, line);
+		snprintf(line, sizeof(line), "v%d\n", i);
+		pf_buf_adds(want, line);
+	}
+	pf_buf_adds(want, "total 20000\n");
+}
+
+static void
+test_same_output_for_all_settings(void)
+{
+	static const struct { int jobs; size_t chunk; int queue; } runs[] = {
+		{ 1, 1 << 20, 4 }, { 1, 64, 2 }, { 2, 100, 4 }, { 4, 64, 5 },
+		{ 8, 1000, 16 }, { 3, 7, 3 }, { 4, 1 << 16, 8 },
+	};
+	struct pf_buf in = { 0 }, want = { 0 };
+	struct echo e;
+	const char *path;
+	size_t i;
+
+	make_input(&in, &want);
+	path = write_temp(in.data, in.len);
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		CHECK(run_echo(path, runs[i].jobs, runs[i].chunk, runs[i].queue,
+		    &e) == 0);
+		CHECK(e.captured.len == want.len);
+		CHECK(e.captured.len == want.len &&
+		    memcmp(e.captured.data, want.data, want.len) == 0);
+		if (e.captured.len != want.len ||
+		    memcmp(e.captured.data, want.data, want.len) != 0)
+			printf("# differs with -j%d --chunk %zu --queue %d\n",
+			    runs[i].jobs, runs[i].chunk, runs[i].queue);
+		pf_buf_free(&e.captured);
+	}
+	unlink(path);
+	pf_buf_free(&in);
+	pf_buf_free(&want);
+}
+
+static void
+test_malformed_stops_with_status_1(void)
+{
+	static const char text[] = "a,b\n1,2\n3\n4,5\n";
+	struct echo e;
+	const char *path = write_temp(text, sizeof(text) - 1);
+
+	/* Output before the bad record is written; finish() is skipped. */
+	CHECK(run_echo(path, 2, 4, 4, &e) == 1);
+	CHECK_BYTES(e.captured.data, e.captured.len, "b\n2\n");
+	pf_buf_free(&e.captured);
+	unlink(path);
+}
+
+static void
+test_empty_and_header_only(void)
+{
+	struct echo e;
+	const char *path = write_temp("", 0);
+
+	CHECK(run_echo(path, 2, 64, 4, &e) == 0);
+	CHECK(e.captured.len == 0);
+	pf_buf_free(&e.captured);
+	path = write_temp("a,b", 3);
+	CHECK(run_echo(path, 2, 64, 4, &e) == 0);
+	CHECK_BYTES(e.captured.data, e.captured.len, "b\ntotal 0\n");
+	pf_buf_free(&e.captured);
+	unlink(path);
+}
+
+/* A record much larger than a batch grows the batch. */
+static void
+test_record_larger_than_batch(void)
+{
+	struct pf_buf in = { 0 }, want = { 0 };
+	struct echo e;
+	const char *path;
+	size_t i;
+
+	pf_buf_adds(&in, "a,b\n1,\"");
+	pf_buf_adds(&want, "b\n");
+	for (i = 0; i < 300000; i++)
+		pf_buf_addc(&in, i % 1000 == 999 ? '\n' : 'x');
+	pf_buf_add(&want, in.data + 7, in.len - 7);
+	pf_buf_adds(&in, "\"\n2,y\n");
+	pf_buf_adds(&want, "\ny\ntotal 2\n");
+	path = write_temp(in.data, in.len);
+	CHECK(run_echo(path, 2, 1024, 4, &e) == 0);
+	CHECK(e.captured.len == want.len &&
+	    memcmp(e.captured.data, want.data, want.len) == 0);
+	pf_buf_free(&e.captured);
+	pf_buf_free(&in);
+	pf_buf_free(&want);
+	unlink(path);
+}
+
+int
+main(void)
+{
+	UNIT_RUN(test_same_output_for_all_settings);
+	UNIT_RUN(test_malformed_stops_with_status_1);
+	UNIT_RUN(test_empty_and_header_only);
+	UNIT_RUN(test_record_larger_than_batch);
+	return UNIT_DONE();
+}
