@@ -3,6 +3,7 @@
 # meson runs bats with PFLOW_BUILD (where the binaries are) and
 # PFLOW_SOURCE (the source tree); run by hand, both default from here.
 
+bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
@@ -25,9 +26,9 @@ mkinput() {
 # fails unless stdout and status are identical; leaves the -j4 run in
 # $output/$status like bats' run.
 same_for_all_jobs() {
-	run "$@" -j1
+	run --separate-stderr "$@" -j1
 	local out1=$output st1=$status
-	run "$@" -j4 --chunk 64 --queue 5
+	run --separate-stderr "$@" -j4 --chunk 64 --queue 5
 	assert_equal "$output" "$out1"
 	assert_equal "$status" "$st1"
 }

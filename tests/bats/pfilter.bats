@@ -1,0 +1,295 @@
+#!/usr/bin/env bats
+# pfilter: selection, formats, awkward CSV, errors and exit statuses.
+
+load helper
+
+setup() {
+	F=$(mkinput f.csv <<'CSV'
+id,name,delay
+1,alpha,5
+2,"beta, the second",70
+3,gamma,
+4,"say ""hi""",61
+CSV
+)
+}
+
+@test "writes the header and the records for which EXPR is true" {
+	same_for_all_jobs pfilter 'delay > 60' "$F"
+	assert_success
+	assert_output 'id,name,delay
+2,"beta, the second",70
+4,"say ""hi""",61'
+}
+
+@test "-v writes the records for which EXPR is false, empty fields included" {
+	same_for_all_jobs pfilter -v 'delay > 60' "$F"
+	assert_success
+	assert_output 'id,name,delay
+1,alpha,5
+3,gamma,'
+}
+
+@test "-c prints only the count" {
+	same_for_all_jobs pfilter -c 'delay > 60' "$F"
+	assert_output '2'
+	run pfilter -c 'delay > 1000' "$F"
+	assert_output '0'
+}
+
+@test "string comparison, regex, in and field positions" {
+	same_for_all_jobs pfilter 'name =~ /^b/ || $1 == 1' "$F"
+	assert_output 'id,name,delay
+1,alpha,5
+2,"beta, the second",70'
+	run pfilter 'id in (3, 4)' "$F"
+	assert_output 'id,name,delay
+3,gamma,
+4,"say ""hi""",61'
+	run pfilter 'name == "say \"hi\""' "$F"
+	assert_output 'id,name,delay
+4,"say ""hi""",61'
+}
+
+@test "{odd name} refers to a field whose name is not an identifier" {
+	G=$(mkinput g.csv <<'CSV'
+elevation ft,x
+10,a
+3000,b
+CSV
+)
+	run pfilter '{elevation ft} > 100' "$G"
+	assert_output 'elevation ft,x
+3000,b'
+}
+
+@test "kept records round-trip byte for byte: quotes, embedded newlines" {
+	G=$(mkinput g.csv < <(printf 'a,b\n"x\ny",1\n"q""q",2\n" lead",3\n'))
+	same_for_all_jobs pfilter 'b >= 1' "$G"
+	assert_output "$(cat "$G")"
+}
+
+@test "CRLF line ends, BOM and a missing final newline are accepted" {
+	G=$(mkinput g.csv < <(printf '\xef\xbb\xbfa,b\r\n1,x\r\n2,y'))
+	same_for_all_jobs pfilter 'a >= 1' "$G"
+	assert_output 'a,b
+1,x
+2,y'
+}
+
+@test "empty lines are skipped; an empty field is the empty string" {
+	G=$(mkinput g.csv < <(printf 'a,b\n\n1,\n\n,2\n'))
+	same_for_all_jobs pfilter 'isempty(b) || a == ""' "$G"
+	assert_output 'a,b
+1,
+,2'
+}
+
+@test "-H: no header, fields by position, no header written" {
+	G=$(mkinput g.csv < <(printf '1,x\n2,y\n'))
+	same_for_all_jobs pfilter -H '$1 > 1' "$G"
+	assert_output '2,y'
+}
+
+@test "--tsv input, and conversion with --ocsv and --ojsonl" {
+	G=$(mkinput g.tsv < <(printf 'a\tb\n1\thas, comma\n2\tz\n'))
+	run pfilter --tsv 'a == 1' "$G"
+	assert_output "$(printf 'a\tb\n1\thas, comma')"
+	run pfilter --tsv --ocsv 'a == 1' "$G"
+	assert_output 'a,b
+1,"has, comma"'
+	run pfilter --tsv --ojsonl 'a >= 1' "$G"
+	assert_output '{"a":"1","b":"has, comma"}
+{"a":"2","b":"z"}'
+}
+
+@test "--otsv escapes tabs and newlines" {
+	G=$(mkinput g.csv < <(printf 'a,b\n"x\ty","l1\nl2"\n'))
+	run pfilter --otsv 'a != ""' "$G"
+	assert_output "$(printf 'a\tb\nx\\ty\tl1\\nl2')"
+}
+
+@test "--lines with -d splits on the delimiter; \$0 is the line" {
+	G=$(mkinput g.txt < <(printf 'root:x:0\nbin:x:1\n\ndaemon:x:2\n'))
+	same_for_all_jobs pfilter --lines -d : '$3 >= 1' "$G"
+	assert_output 'bin:x:1
+daemon:x:2'
+	run pfilter --lines '$0 =~ /^b/' "$G"
+	assert_output 'bin:x:1'
+	run pfilter --lines -c 'len($0) == 0' "$G"
+	assert_output '1'
+}
+
+@test "-d sets the CSV delimiter" {
+	G=$(mkinput g.csv < <(printf 'a;b\n1;"x;y"\n2;z\n'))
+	run pfilter -d ';' 'a == 1' "$G"
+	assert_output 'a;b
+1;"x;y"'
+}
+
+@test "several files are one stream; identical headers are dropped" {
+	G=$(mkinput g.csv < <(printf 'id,name,delay\n9,zeta,99\n'))
+	same_for_all_jobs pfilter 'delay > 60' "$F" "$G"
+	assert_output 'id,name,delay
+2,"beta, the second",70
+4,"say ""hi""",61
+9,zeta,99'
+	run pfilter 'delay > 60' - "$G" < "$F"
+	assert_line --index 3 '9,zeta,99'
+}
+
+@test "a different header in a later file is an error naming both files" {
+	G=$(mkinput g.csv < <(printf 'id,other\n9,x\n'))
+	run --separate-stderr pfilter 'id > 0' "$F" "$G"
+	assert_failure 1
+	assert_equal "$stderr" "pfilter: header of $G differs from header of $F"
+}
+
+@test "unterminated quote: file, line and record named, status 1" {
+	G=$(mkinput g.csv < <(printf 'a,b\n1,x\n2,"open\n3,y\n'))
+	run --separate-stderr pfilter 'a > 0' "$G"
+	assert_failure 1
+	assert_output 'a,b
+1,x'
+	assert_equal "$stderr" "pfilter: $G:3 (record 2): unterminated quoted field"
+}
+
+@test "a ragged row is an error unless --bad" {
+	G=$(mkinput g.csv < <(printf 'a,b\n1,x\n2\n3,y,z\n4,w\n'))
+	run --separate-stderr pfilter 'a > 0' "$G"
+	assert_failure 1
+	assert_equal "$stderr" "pfilter: $G:3 (record 2): too few fields"
+	same_for_all_jobs pfilter --bad "$BATS_TEST_TMPDIR/bad.txt" 'a > 0' "$G"
+	assert_success
+	assert_output 'a,b
+1,x
+4,w'
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/bad.txt")" '2
+3,y,z'
+	run --separate-stderr pfilter --bad "$BATS_TEST_TMPDIR/bad.txt" 'a > 0' "$G"
+	assert_equal "$stderr" "pfilter: 2 malformed records written to $BATS_TEST_TMPDIR/bad.txt"
+}
+
+@test "a quote inside an unquoted field is malformed" {
+	G=$(mkinput g.csv < <(printf 'a,b\n1,x"y"z\n2,w\n'))
+	run --separate-stderr pfilter 'a > 0' "$G"
+	assert_failure 1
+	assert_equal "$stderr" "pfilter: $G:2 (record 1): malformed quoting"
+	run --separate-stderr pfilter --bad /dev/null 'a > 0' "$G"
+	assert_output 'a,b
+2,w'
+}
+
+@test "syntax error: status 2 and a caret under the position" {
+	run --separate-stderr pfilter 'delay > > 3' "$F"
+	assert_failure 2
+	assert_output ''
+	assert_equal "${stderr_lines[1]}" "  delay > > 3"
+	assert_equal "${stderr_lines[2]}" "          ^"
+}
+
+@test "unknown field: status 2, lists the fields" {
+	run --separate-stderr pfilter 'nope > 1' "$F"
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "pfilter: unknown field 'nope' (fields: id, name, delay)"
+}
+
+@test "empty input writes nothing; header only writes the header" {
+	E=$(mkinput e.csv </dev/null)
+	run pfilter 'a > 1' "$E"
+	assert_success
+	assert_output ''
+	H=$(mkinput h.csv < <(printf 'a,b\n'))
+	run pfilter 'a > 1' "$H"
+	assert_success
+	assert_output 'a,b'
+	run pfilter -c 'a > 1' "$E"
+	assert_output '0'
+}
+
+@test "a closed stdout ends quietly with status 0" {
+	run --separate-stderr bash -c 'seq 1 2000000 | pfilter --lines "\$0 > 0" | head -1'
+	assert_success
+	assert_output '1'
+	assert_equal "$stderr" ''
+}
+
+@test "a write error is status 1 with a message" {
+	run --separate-stderr pfilter 'id > 0' "$F" -o /dev/null
+	assert_failure 2
+	run --separate-stderr bash -c "pfilter 'id > 0' '$F' > /dev/full"
+	assert_failure 1
+	assert_equal "$stderr" 'pfilter: write error: No space left on device'
+}
+
+@test "a missing input file is status 1" {
+	run --separate-stderr pfilter 'a > 0' "$BATS_TEST_TMPDIR/none.csv"
+	assert_failure 1
+	assert_equal "$stderr" "pfilter: $BATS_TEST_TMPDIR/none.csv: No such file or directory"
+}
+
+@test "bad option values are usage errors (status 2)" {
+	run pfilter -j 0 'a > 1' "$F"
+	assert_failure 2
+	run pfilter --chunk 12Q 'a > 1' "$F"
+	assert_failure 2
+	run pfilter --flush soon 'a > 1' "$F"
+	assert_failure 2
+	run pfilter
+	assert_failure 2
+	run pfilter -d ab 'a' "$F"
+	assert_failure 2
+}
+
+@test "--help and --version" {
+	run pfilter --help
+	assert_success
+	assert_line --index 0 'usage: pfilter [-vc] [OPTIONS] EXPR [FILE...]'
+	run pfilter --version
+	assert_success
+	assert_output --regexp '^pfilter \(pflow\) [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "--stats reports records in and out on stderr" {
+	run --separate-stderr pfilter --stats 'delay > 60' "$F"
+	assert_success
+	assert_equal "${#stderr_lines[@]}" 2
+	[[ "${stderr_lines[0]}" == "pfilter: 4 records in, 2 records out, 0 bad, 75 bytes, "*"s elapsed" ]]
+	[[ "${stderr_lines[1]}" == "pfilter: reader "*"workers (2)"* ]] || [[ "${stderr_lines[1]}" == "pfilter: reader "*"workers ("* ]]
+}
+
+@test "--progress=always draws on stderr and clears the line" {
+	run --separate-stderr pfilter --progress=always 'delay > 60' "$F"
+	assert_success
+	[[ "$stderr" == *$'\r\033[K' ]]
+}
+
+@test "slow input is not held back: output appears before EOF (--flush)" {
+	# The generator waits for the first record to come out before EOF.
+	out=$BATS_TEST_TMPDIR/out
+	( printf 'a\n1\n'; for _ in $(seq 50); do [ -s "$out" ] && break; sleep 0.1; done
+	  printf '2\n' ) | pfilter --flush 20ms 'a > 0' > "$out"
+	assert_equal "$(cat "$out")" 'a
+1
+2'
+}
+
+@test "data: open airports on the sample data" {
+	run pfilter -c 'type != "closed"' "$DATA/airports.csv"
+	assert_output "$(awk -F, 'NR > 1 && $3 != "closed"' "$DATA/airports.csv" | wc -l)"
+}
+
+@test "agrees with awk on the sample flights" {
+	same_for_all_jobs pfilter 'delay > 30 && origin == "ATL"' "$DATA/flights.csv"
+	assert_output "$(awk -F, 'NR == 1 || ($2 != "" && $2 > 30 && $4 == "ATL")' "$DATA/flights.csv")"
+}
+
+@test "agrees with Miller on the OurAirports runways (quoted CSV)" {
+	need_shared
+	command -v mlr >/dev/null || skip "mlr not installed"
+	R=$SHARED/ourairports-runways.csv
+	same_for_all_jobs pfilter 'surface == "ASP" && length_ft > 8000' "$R"
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | mlr --csv cat)" \
+	    "$(mlr --csv filter '$surface == "ASP" && $length_ft > 8000' "$R")"
+}
