@@ -1,0 +1,158 @@
+/*
+ * number.c - decimal number parsing and shortest-form formatting
+ * (see number.h).
+ *
+ * Parsing validates the syntax by hand and computes the value directly
+ * when that is exact (integers; up to 15 significant digits with a small
+ * decimal exponent), so the common cases never reach strtod.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "number.h"
+#include "xalloc.h"
+
+/* Powers of ten that doubles hold exactly. */
+static const double pow10_exact[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+#define MANT_LIMIT	((UINT64_MAX - 9) / 10)
+
+static inline bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* strtod on a NUL-terminated copy: the bytes after s are not ours. */
+static double
+slow_strtod(const char *s, size_t len)
+{
+	char small[64], *copy = small;
+	double d;
+
+	if (len >= sizeof(small))
+		copy = pf_xmalloc(len + 1);
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	d = strtod(copy, NULL);
+	if (copy != small)
+		free(copy);
+	return d;
+}
+
+bool
+pf_number_parse(const char *s, size_t len, struct pf_number *out)
+{
+	const char *p = s, *end = s + len;
+	uint64_t mant = 0;
+	int exp10 = 0, ndigits = 0;
+	bool neg = false, inexact = false, is_int = true;
+
+	if (p < end && (*p == '+' || *p == '-'))
+		neg = *p++ == '-';
+	for (; p < end && is_digit(*p); p++, ndigits++) {
+		if (mant <= MANT_LIMIT)
+			mant = mant * 10 + (uint64_t)(*p - '0');
+		else {
+			exp10++;
+			inexact = true;
+		}
+	}
+	if (p < end && *p == '.') {
+		is_int = false;
+		for (p++; p < end && is_digit(*p); p++, ndigits++) {
+			if (mant <= MANT_LIMIT) {
+				mant = mant * 10 + (uint64_t)(*p - '0');
+				exp10--;
+			} else
+				inexact = true;
+		}
+	}
+	if (ndigits == 0)
+		return false;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		bool eneg = false;
+		int e = 0;
+
+		is_int = false;
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			eneg = *p++ == '-';
+		if (p == end || !is_digit(*p))
+			return false;
+		for (; p < end && is_digit(*p); p++)
+			if (e < 100000)
+				e = e * 10 + (*p - '0');
+		exp10 += eneg ? -e : e;
+	}
+	if (p != end)
+		return false;
+
+	if (is_int && !inexact &&
+	    mant <= (neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX)) {
+		out->is_int = true;
+		out->i = neg ? (int64_t)(0 - mant) : (int64_t)mant;
+		out->d = (double)out->i;
+		return true;
+	}
+	out->is_int = false;
+	out->i = 0;
+	if (!inexact && mant <= (1ULL << 53) && exp10 >= -22 && exp10 <= 22) {
+		/* One correctly rounded operation on exact operands. */
+		double d = (double)mant;
+
+		d = exp10 < 0 ? d / pow10_exact[-exp10] : d * pow10_exact[exp10];
+		out->d = neg ? -d : d;
+	} else
+		out->d = slow_strtod(s, len);
+	return true;
+}
+
+size_t
+pf_format_int(int64_t v, char *buf)
+{
+	char tmp[24], *t = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n;
+
+	do {
+		*--t = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--t = '-';
+	n = (size_t)(tmp + sizeof(tmp) - t);
+	memcpy(buf, t, n);
+	buf[n] = '\0';
+	return n;
+}
+
+size_t
+pf_format_double(double d, char *buf)
+{
+	int prec, n = 0;
+
+	if (isnan(d)) {
+		memcpy(buf, "nan", 4);
+		return 3;
+	}
+	if (isinf(d)) {
+		strcpy(buf, d < 0 ? "-inf" : "inf");
+		return d < 0 ? 4 : 3;
+	}
+	if (fabs(d) <= 9007199254740992.0 && d == trunc(d))
+		return pf_format_int((int64_t)d, buf);	/* also -0 as "0" */
+	/* Subnormals have few significant digits: search from the shortest. */
+	for (prec = fabs(d) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
+		n = snprintf(buf, PF_NUMBER_MAX, "%.*g", prec, d);
+		if (prec == 17 || strtod(buf, NULL) == d)
+			break;
+	}
+	return (size_t)n;
+}

@@ -1,0 +1,42 @@
+/*
+ * number.h - parsing and formatting of numbers, shared by all tools.
+ *
+ * A number is the whole of a byte string in decimal: an optional sign,
+ * digits with an optional fraction ("12", "-3.5", "7.") or a fraction
+ * alone (".5"), and an optional exponent ("1e3", "2.5E-4"). Spaces, hex,
+ * "inf" and "nan" are not numbers. Numbers are written in the shortest
+ * form that reads back to the same double, integral values without a
+ * decimal point. Both directions assume LC_NUMERIC is "C" (the tools never
+ * set it).
+ */
+#ifndef PF_NUMBER_H
+#define PF_NUMBER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Room for any formatted number, with its NUL. */
+#define PF_NUMBER_MAX 40
+
+struct pf_number {
+	bool	 is_int;	/* no '.' or exponent, and fits int64: i */
+	int64_t	 i;
+	double	 d;		/* always set */
+};
+
+/* True when all len bytes of s are a number; fills *out. */
+bool pf_number_parse(const char *s, size_t len, struct pf_number *out);
+
+/*
+ * Writes d into buf (PF_NUMBER_MAX bytes), NUL-terminated, and returns its
+ * length: integral values up to 2^53 as integers ("3", "-0" as "0"), others
+ * in the shortest of %.15g, %.16g, %.17g that reads back exactly (any
+ * precision for subnormals), and
+ * "inf", "-inf", "nan" for the rest.
+ */
+size_t pf_format_double(double d, char *buf);
+/* Writes v in decimal into buf (PF_NUMBER_MAX bytes); returns the length. */
+size_t pf_format_int(int64_t v, char *buf);
+
+#endif
