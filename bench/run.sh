@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Times pflow beside its peers on the benchmark data, and prints for each
+# job the mean wall time, the ratio to pflow, and pflow's peak RSS.
+#
+# Usage: bench/run.sh [JOB...]   (jobs: filter map reduce takesort
+#                                  partition command pipe; default all)
+# Needs ../shared/bench/setup.sh (fetches Miller, datamash, mawk, gawk,
+# GNU parallel, hyperfine and DuckDB, and makes the flights and runways
+# files in $BENCH_DATA, default /tmp/pflow-bench). Not a test.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+data=${BENCH_DATA:-/tmp/pflow-bench}
+runs=${BENCH_RUNS:-3}
+bash "$here/../shared/bench/setup.sh" "$data" >/dev/null
+[ -x "$here/build/pfilter" ] || { meson setup "$here/build" >/dev/null; }
+ninja -C "$here/build" >/dev/null
+B=$here/build
+F=$data/flights-30m.csv
+R=$data/runways-x20.csv
+duck() { echo "node $data/duckdb/q.mjs \"$1\""; }
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+# bench NAME PFLOW-COMMAND [PEER-NAME PEER-COMMAND]...
+bench() {
+	local name=$1 cmd=$2; shift 2
+	local args=(--export-json "$out/$name.json" -w 1 -r "$runs"
+	    -n pflow "$cmd")
+	while [ $# -gt 0 ]; do args+=(-n "$1" "$2"); shift 2; done
+	hyperfine "${args[@]}" >/dev/null 2>&1 || { echo "$name: failed"; return; }
+	local rss
+	rss=$( { /usr/bin/time -f %M bash -c "$cmd" >/dev/null; } 2>&1 | tail -1)
+	python3 - "$out/$name.json" "$name" "$rss" <<'PY'
+import json, sys
+res = json.load(open(sys.argv[1]))["results"]
+base = res[0]["mean"]
+print(f"{sys.argv[2]}: pflow {base:.2f}s, peak RSS {int(sys.argv[3]) // 1024} MiB")
+for r in res[1:]:
+    print(f"    {r['command']:<12} {r['mean']:7.2f}s  {r['mean'] / base:6.1f}x pflow's time")
+PY
+}
+
+want() { [ $# -eq 0 ] || [[ " ${jobs[*]} " == *" $1 "* ]]; }
+jobs=("$@")
+[ ${#jobs[@]} -gt 0 ] || jobs=(filter map reduce takesort partition command pipe)
+echo "# $(date -u +%F) on $(nproc) cores, $(uname -m); $F ($(du -h "$F" | cut -f1))"
+bench scan "wc -l $F"
+
+if want filter; then
+bench filter "$B/pfilter 'delay > 60' $F > /dev/null" \
+	mawk "mawk -F, 'NR==1 || \$2 > 60' $F > /dev/null" \
+	gawk "gawk -F, 'NR==1 || \$2 > 60' $F > /dev/null" \
+	miller "mlr --csv filter '\$delay > 60' $F > /dev/null" \
+	duckdb "$(duck "copy (select * from '$F' where delay > 60) to '/dev/stdout' (header)") > /dev/null"
+fi
+if want map; then
+bench map "$B/pmap 'origin, delay' $F > /dev/null" \
+	mawk "mawk -F, -v OFS=, '{print \$4, \$2}' $F > /dev/null" \
+	miller "mlr --csv cut -o -f origin,delay $F > /dev/null" \
+	duckdb "$(duck "copy (select origin, delay from '$F') to '/dev/stdout' (header)") > /dev/null"
+fi
+if want reduce && [ -x "$B/preduce" ]; then
+bench reduce "$B/preduce -k origin count mean:delay max:delay $F > /dev/null" \
+	duckdb "$(duck "select origin, count(*), avg(delay), max(delay) from '$F' group by origin") > /dev/null" \
+	miller "mlr --icsv --ocsv stats1 -a count,mean,max -f delay -g origin $F > /dev/null" \
+	datamash "datamash -t, -H -s -g 4 count 4 mean 2 max 2 < $F > /dev/null"
+bench reduce-quoted "$B/preduce -k surface count mean:length_ft $R > /dev/null" \
+	duckdb "$(duck "select surface, count(*), avg(length_ft) from '$R' group by surface") > /dev/null" \
+	miller "mlr --icsv --ocsv stats1 -a count,mean -f length_ft -g surface $R > /dev/null"
+fi
+if want takesort && [ -x "$B/ptakesort" ]; then
+bench takesort "$B/ptakesort -n 10 -k delay:desc $F > /dev/null" \
+	duckdb "$(duck "select * from '$F' order by delay desc limit 10") > /dev/null" \
+	sort "tail -n +2 $F | sort -s -t, -k2,2nr | head -10 > /dev/null"
+fi
+if want partition && [ -x "$B/ppartition" ]; then
+p=$out/part; mkdir -p "$p"
+bench partition "$B/ppartition -k origin -n 8 -o $p/{}.csv $F" \
+	cat "cat $F > $p/all.csv" \
+	miller "cd $p && mlr --csv split -g origin $F" \
+	awk "mawk -F, 'NR>1 {print > (\"$p/awk-\" \$4 \".csv\")}' $F"
+fi
+if want command; then
+seq 10000 > "$out/seq"
+bench command "$B/pmap -j2 --lines -a $out/seq -- true" \
+	xargs "xargs -P2 -n1 true < $out/seq" \
+	parallel "parallel -j2 true < $out/seq"
+fi
+if want pipe; then
+bench pipe "$B/pmap --pipe --chunk 4M -j2 -a $F -- wc -l > /dev/null" \
+	cat-wc "cat $F | wc -l" \
+	parallel "parallel --pipe -j2 --block 1M wc -l < $F > /dev/null"
+fi

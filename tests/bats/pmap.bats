@@ -1,0 +1,146 @@
+#!/usr/bin/env bats
+# pmap expression mode: columns, formats, awkward CSV and errors.
+
+load helper
+
+setup() {
+	F=$(mkinput f.csv <<'CSV'
+id,name,delay
+1,alpha,5
+2,"beta, the second",70
+3,gamma,
+4,"say ""hi""",61
+CSV
+)
+}
+
+@test "named columns, fields and expressions" {
+	same_for_all_jobs pmap 'id, late = delay > 60, d2 = delay * 2' "$F"
+	assert_success
+	assert_output 'id,late,d2
+1,false,10
+2,true,140
+3,false,
+4,true,122'
+}
+
+@test "* keeps all fields; fields are re-quoted minimally" {
+	same_for_all_jobs pmap '*, n = len(name)' "$F"
+	assert_output 'id,name,delay,n
+1,alpha,5,5
+2,"beta, the second",70,16
+3,gamma,,5
+4,"say ""hi""",61,8'
+}
+
+@test "an unnamed expression is named by its text" {
+	run pmap 'upper(name), delay + 1' "$F"
+	assert_output 'upper(name),delay + 1
+ALPHA,6
+"BETA, THE SECOND",71
+GAMMA,
+"SAY ""HI""",62'
+}
+
+@test "values with newlines and leading spaces are quoted" {
+	same_for_all_jobs pmap 'a = name . "\n!", b = " " . id' "$F"
+	assert_output 'a,b
+"alpha
+!"," 1"
+"beta, the second
+!"," 2"
+"gamma
+!"," 3"
+"say ""hi""
+!"," 4"'
+}
+
+@test "a lone empty column is written as \"\"" {
+	same_for_all_jobs pmap 'delay' "$F"
+	assert_output 'delay
+5
+70
+""
+61'
+}
+
+@test "--ojsonl and --otsv" {
+	run pmap --ojsonl 'id, name' "$F"
+	assert_output '{"id":"1","name":"alpha"}
+{"id":"2","name":"beta, the second"}
+{"id":"3","name":"gamma"}
+{"id":"4","name":"say \"hi\""}'
+	run pmap --otsv 'id, name' "$F"
+	assert_output "$(printf 'id\tname\n1\talpha\n2\tbeta, the second\n3\tgamma\n4\tsay "hi"')"
+}
+
+@test "--lines: \$0 and split fields; output joined by the delimiter" {
+	G=$(mkinput g.txt < <(printf 'a:b:c\nd:e:f\n'))
+	same_for_all_jobs pmap --lines -d : '$3, $1, upper($0)' "$G"
+	assert_output 'c:a:A:B:C
+f:d:D:E:F'
+	run pmap --lines 'len($0)' "$G"
+	assert_output '5
+5'
+}
+
+@test "-H: positions, no header" {
+	G=$(mkinput g.csv < <(printf '1,x\n2,y\n'))
+	same_for_all_jobs pmap -H '$2, n = $1 * 10' "$G"
+	assert_output 'x,10
+y,20'
+}
+
+@test "CRLF, BOM, embedded newlines and no final newline" {
+	G=$(mkinput g.csv < <(printf '\xef\xbb\xbfa,b\r\n"x\r\ny",1\r\n"z",2'))
+	same_for_all_jobs pmap 'b, a' "$G"
+	assert_output "$(printf 'b,a\n1,"x\r\ny"\n2,z')"
+}
+
+@test "a field of 2 MB passes through whole" {
+	big=$(head -c 2000000 /dev/zero | tr '\0' 'x')
+	G=$(mkinput g.csv < <(printf 'a,b\n1,"%s"\n2,y\n' "$big"))
+	run pmap -j4 --chunk 64K 'a, n = len(b)' "$G"
+	assert_output 'a,n
+1,2000000
+2,1'
+}
+
+@test "several files, malformed input, --bad" {
+	G=$(mkinput g.csv < <(printf 'id,name,delay\n5,"open\n'))
+	run --separate-stderr pmap 'id' "$F" "$G"
+	assert_failure 1
+	assert_output 'id
+1
+2
+3
+4'
+	assert_equal "$stderr" "pmap: $G:2 (record 1): unterminated quoted field"
+	run --separate-stderr pmap --bad "$BATS_TEST_TMPDIR/bad" 'id' "$F" "$G"
+	assert_success
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/bad")" '5,"open'
+}
+
+@test "syntax errors and unknown fields are status 2" {
+	run --separate-stderr pmap 'id, = 3' "$F"
+	assert_failure 2
+	run --separate-stderr pmap 'id, x = nope' "$F"
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "pmap: unknown field 'nope' (fields: id, name, delay)"
+	run pmap
+	assert_failure 2
+}
+
+@test "--help and --version" {
+	run pmap --help
+	assert_success
+	assert_line --index 0 'usage: pmap [OPTIONS] EXPR [FILE...]'
+	run pmap --version
+	assert_output --regexp '^pmap \(pflow\) [0-9.]+$'
+}
+
+@test "agrees with Miller on computed columns over the sample flights" {
+	command -v mlr >/dev/null || skip "mlr not installed"
+	same_for_all_jobs pmap 'origin, destination, distance' "$DATA/flights.csv"
+	assert_equal "$output" "$(mlr --csv cut -o -f origin,destination,distance "$DATA/flights.csv")"
+}
