@@ -37,3 +37,18 @@ same_for_all_jobs() {
 need_shared() {
 	[ -d "$SHARED" ] || skip "../shared/data is absent"
 }
+
+# PFLOW_VALGRIND=1 runs every tool under valgrind memcheck: an error or a
+# definite leak makes the tool exit with status 99, which fails the test.
+if [ -n "${PFLOW_VALGRIND:-}" ]; then
+	_wrap=$BATS_FILE_TMPDIR/valgrind-bin
+	if [ ! -d "$_wrap" ]; then
+		mkdir -p "$_wrap"
+		for _tool in pfilter pmap preduce ptakesort ppartition; do
+			printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=%s %s "$@"\n' \
+			    "$PFLOW_SOURCE/tests/valgrind.supp" "$PFLOW_BUILD/$_tool" >"$_wrap/$_tool"
+			chmod +x "$_wrap/$_tool"
+		done
+	fi
+	PATH=$_wrap:$PATH
+fi
