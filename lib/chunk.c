@@ -39,6 +39,8 @@ pf_chunk_cut(const struct pf_dialect *d, const char *buf, size_t len)
 	const char *lf;
 	size_t quotes, i;
 
+	if (len == 0)
+		return 0;
 	if (d->format == PF_CSV && memchr(buf, '"', len) != NULL &&
 	    (quotes = count_quotes(buf, len)) > 0) {
 		/* quotes counts those before position i as i walks back. */

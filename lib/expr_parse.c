@@ -902,7 +902,7 @@ static uint32_t
 parse_cond(struct parser *p)
 {
 	int depth = p->depth;
-	uint32_t c, i;
+	uint32_t c, i, b;
 	size_t pos;
 
 	deepen(p);
@@ -915,9 +915,12 @@ parse_cond(struct parser *p)
 	next(p);
 	i = new_node(p, PF_N_COND, pos);
 	node(p, i)->a = c;
-	node(p, i)->b = parse_cond(p);
+	/* Parsing may move the nodes: no node pointer across the call. */
+	b = parse_cond(p);
+	node(p, i)->b = b;
 	expect(p, T_COLON, "expected ':' in conditional");
-	node(p, i)->c = parse_cond(p);
+	b = parse_cond(p);
+	node(p, i)->c = b;
 	p->depth = depth;
 	return i;
 }

@@ -282,7 +282,7 @@ pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
 	const char *start, *f, *lf;
 	const char delim = d->delim;
 	bool in_scratch = false, open;
-	size_t n = 0, i;
+	size_t n = 0, i, skipped;
 
 	prepare_stop_table(sp, d);
 	*lines = 0;
@@ -302,6 +302,7 @@ pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
 	if (p >= end)
 		return NULL;
 	start = p;
+	skipped = *lines;	/* the empty lines before the record */
 #ifdef __SSE2__
 	if ((p = split_unquoted_record(sp, d, start, end, rec, lines)) != NULL)
 		return p;
@@ -317,7 +318,7 @@ pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
 				set_raw(rec, start, end);
 				rec->fields = sp->fields;
 				rec->nfields = 0;
-				*lines = count_lf(start, end);
+				*lines = skipped + count_lf(start, end);
 				return end;
 			}
 			if (sp->fields[n].ptr == NULL)
@@ -385,7 +386,7 @@ bad_quote:
 	lf = parity_record_end(start, end, &open);
 	if (open)
 		*status = PF_SPLIT_UNTERMINATED;
-	*lines = count_lf(start, lf) + (lf < end);
+	*lines = skipped + count_lf(start, lf) + (lf < end);
 	set_raw(rec, start, lf);
 	rec->fields = sp->fields;
 	rec->nfields = 0;

@@ -1,0 +1,213 @@
+/*
+ * pmap - compute new columns per record, or run a command per record.
+ *
+ * Option parsing and wiring only: expression mode is lib/map.c, command
+ * mode (everything after "--") is lib/command.c.
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+#include "map.h"
+#include "options.h"
+#include "xalloc.h"
+
+static const char usage_text[] =
+"usage: pmap [OPTIONS] EXPR [FILE...]\n"
+"       pmap [OPTIONS] [-a FILE]... -- COMMAND [ARG...]\n"
+"Write one record per input record with the columns of EXPR:\n"
+"a comma-separated list of `name = expr`, field names and `*`.\n"
+"With --, run COMMAND per record ({} the record, {name} or {3} a field,\n"
+"{#} the job number; without any, the record is the last argument):\n"
+"  -a, --arg-file FILE       read records from FILE (repeatable; default stdin)\n"
+"  --unordered               write outputs as commands finish\n"
+"  --timeout DURATION        end a command after DURATION (TERM, then KILL)\n"
+"  --retries N               run a failed command up to N more times\n"
+"  --halt                    start no new command after a failure\n"
+"  --failed FILE             write the records whose command failed to FILE\n"
+"  --batch N                 N records per command, on its stdin (header first)\n"
+"  --batch-timeout DURATION  run a partial batch after DURATION of slow input (1s)\n"
+"  --batch-key EXPR          batch records with equal EXPR together\n"
+"  --pipe                    feed each input chunk (--chunk) to a command's stdin\n"
+"  --rate N/DURATION         start at most N commands per DURATION\n"
+"  --joblog FILE             one line per command (GNU parallel's format)\n"
+"  --resume                  skip the jobs that succeeded in --joblog\n";
+
+enum {
+	OPT_UNORDERED = PF_OPT_TOOL, OPT_TIMEOUT, OPT_RETRIES, OPT_HALT,
+	OPT_FAILED, OPT_BATCH, OPT_BATCH_TIMEOUT, OPT_BATCH_KEY, OPT_PIPE,
+	OPT_RATE, OPT_JOBLOG, OPT_RESUME
+};
+
+static char *usage_all;
+
+static long
+parse_count(const char *opt, const char *arg, long min, long max)
+{
+	char *end;
+	long n;
+
+	n = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || n < min || n > max)
+		pf_usage_error(usage_all, "%s must be a number from %ld to "
+		    "%ld: '%s'", opt, min, max, arg);
+	return n;
+}
+
+static long
+parse_ms(const char *opt, const char *arg)
+{
+	long ms;
+
+	if (!pf_parse_duration(arg, &ms) || ms <= 0)
+		pf_usage_error(usage_all, "bad %s duration '%s' (e.g. 500ms, "
+		    "10s, 2m)", opt, arg);
+	return ms;
+}
+
+/* "10/1s", "10/s", "5/100ms". */
+static void
+parse_rate(const char *arg, struct pf_command_args *a)
+{
+	const char *slash = strchr(arg, '/');
+	char *n, dur[64];
+
+	if (slash == NULL || slash == arg || strlen(slash + 1) + 2 > sizeof(dur))
+		pf_usage_error(usage_all, "bad --rate '%s' (e.g. 10/1s)", arg);
+	n = pf_xstrndup(arg, (size_t)(slash - arg));
+	a->rate_n = parse_count("--rate", n, 1, 1000000);
+	free(n);
+	snprintf(dur, sizeof(dur), "%s%s",
+	    slash[1] >= '0' && slash[1] <= '9' ? "" : "1", slash + 1);
+	if (!pf_parse_duration(dur, &a->rate_ms) || a->rate_ms <= 0)
+		pf_usage_error(usage_all, "bad --rate '%s' (e.g. 10/1s)", arg);
+}
+
+/* The index of a "--" with words after it, or 0 (expression mode). */
+static int
+find_command(int argc, char *argv[])
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0)
+			return i + 1 < argc ? i : 0;
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		PF_COMMON_LONGOPTS,
+		{ "arg-file",	   required_argument, NULL, 'a' },
+		{ "unordered",	   no_argument,	      NULL, OPT_UNORDERED },
+		{ "timeout",	   required_argument, NULL, OPT_TIMEOUT },
+		{ "retries",	   required_argument, NULL, OPT_RETRIES },
+		{ "halt",	   no_argument,	      NULL, OPT_HALT },
+		{ "failed",	   required_argument, NULL, OPT_FAILED },
+		{ "batch",	   required_argument, NULL, OPT_BATCH },
+		{ "batch-timeout", required_argument, NULL, OPT_BATCH_TIMEOUT },
+		{ "batch-key",	   required_argument, NULL, OPT_BATCH_KEY },
+		{ "pipe",	   no_argument,	      NULL, OPT_PIPE },
+		{ "rate",	   required_argument, NULL, OPT_RATE },
+		{ "joblog",	   required_argument, NULL, OPT_JOBLOG },
+		{ "resume",	   no_argument,	      NULL, OPT_RESUME },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pf_command_args a = { 0 };
+	struct pf_options opt;
+	char command_opt[32] = "";
+	int ch, cmd_at, nopts, longindex;
+
+	setlocale(LC_CTYPE, "C.UTF-8");
+	pf_options_init(&opt);
+	usage_all = pf_usage_join(usage_text);
+	cmd_at = find_command(argc, argv);
+	nopts = cmd_at > 0 ? cmd_at : argc;
+	a.files = pf_xcalloc((size_t)argc, sizeof(char *));
+	while ((ch = getopt_long(nopts, argv, PF_COMMON_SHORTOPTS "a:",
+	    longopts, &longindex)) != -1) {
+		if (ch == 'a')
+			snprintf(command_opt, sizeof(command_opt), "-a");
+		else if (ch >= PF_OPT_TOOL)
+			snprintf(command_opt, sizeof(command_opt), "--%s",
+			    longopts[longindex].name);
+		switch (ch) {
+		case 'a':
+			a.files[a.nfiles++] = optarg;
+			break;
+		case OPT_UNORDERED:
+			a.unordered = true;
+			break;
+		case OPT_TIMEOUT:
+			a.timeout_ms = parse_ms("--timeout", optarg);
+			break;
+		case OPT_RETRIES:
+			a.retries = (int)parse_count("--retries", optarg, 0, 1000);
+			break;
+		case OPT_HALT:
+			a.halt = true;
+			break;
+		case OPT_FAILED:
+			a.failed_path = optarg;
+			break;
+		case OPT_BATCH:
+			a.batch = (size_t)parse_count("--batch", optarg, 1,
+			    100000000);
+			break;
+		case OPT_BATCH_TIMEOUT:
+			a.batch_timeout_ms = parse_ms("--batch-timeout", optarg);
+			break;
+		case OPT_BATCH_KEY:
+			a.batch_key = optarg;
+			break;
+		case OPT_PIPE:
+			a.pipe = true;
+			break;
+		case OPT_RATE:
+			parse_rate(optarg, &a);
+			break;
+		case OPT_JOBLOG:
+			a.joblog_path = optarg;
+			break;
+		case OPT_RESUME:
+			a.resume = true;
+			break;
+		default:
+			if (!pf_options_common(&opt, ch, optarg, usage_all))
+				pf_usage_error(usage_all, "unknown option");
+		}
+	}
+	if (cmd_at == 0) {
+		/* Expression mode, exactly as before. */
+		if (command_opt[0] != '\0')
+			pf_usage_error(usage_all, "%s is for command mode: "
+			    "pmap [OPTIONS] -- COMMAND [ARG...]", command_opt);
+		argc -= optind;
+		argv += optind;
+		if (argc >= 1 && strcmp(argv[0], "--") == 0) {
+			argc--;
+			argv++;
+		}
+		if (argc < 1)
+			pf_usage_error(usage_all, "missing EXPR");
+		pf_options_finish(&opt);
+		return pf_map_main(&opt, argv[0], argv + 1, argc - 1);
+	}
+	if (optind < cmd_at)
+		pf_usage_error(usage_all, "unexpected '%s' before --: input "
+		    "files come with -a FILE in command mode", argv[optind]);
+	if (a.pipe && (a.batch > 0 || a.batch_key != NULL))
+		pf_usage_error(usage_all, "--pipe and --batch/--batch-key "
+		    "exclude each other");
+	if (a.batch_timeout_ms > 0 && a.batch == 0 && a.batch_key == NULL)
+		pf_usage_error(usage_all, "--batch-timeout needs --batch or "
+		    "--batch-key");
+	if (a.resume && a.joblog_path == NULL)
+		pf_usage_error(usage_all, "--resume needs --joblog FILE");
+	pf_options_finish(&opt);
+	return pf_command_main(&opt, &a, argv + cmd_at + 1);
+}

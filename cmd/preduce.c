@@ -1,0 +1,82 @@
+/*
+ * preduce - group records by keys and aggregate each group, in parallel,
+ * with mergeable partial state.
+ *
+ * Option parsing and wiring only; the work is in lib/reduce.c.
+ */
+#include <err.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "options.h"
+#include "reduce.h"
+
+static const char usage_text[] =
+"usage: preduce [OPTIONS] [-k KEY[,KEY...]] AGG... [FILE...]\n"
+"       preduce [OPTIONS] --merge [--partial] [FILE...]\n"
+"Write one record per group: the keys, then one column per AGG.\n"
+"AGG is count or FUNC:FIELD[:NAME], FUNC one of count sum mean min max\n"
+"first last distinct stdev var median p50 p90 p95 p99 mode.\n"
+"  -k, --keys KEY[,KEY...]   group by these fields or expressions\n"
+"  --partial                 write mergeable partial state\n"
+"  --merge                   read partial state (from --partial) and merge\n"
+"  --strict                  a non-number in a numeric AGG is an error\n";
+
+enum { OPT_PARTIAL = PF_OPT_TOOL, OPT_MERGE, OPT_STRICT };
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		PF_COMMON_LONGOPTS,
+		{ "keys",	required_argument, NULL, 'k' },
+		{ "partial",	no_argument,	   NULL, OPT_PARTIAL },
+		{ "merge",	no_argument,	   NULL, OPT_MERGE },
+		{ "strict",	no_argument,	   NULL, OPT_STRICT },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pf_reduce_args args = { 0 };
+	struct pf_options opt;
+	char *usage_all;
+	int ch, n;
+
+	setlocale(LC_CTYPE, "C.UTF-8");
+	pf_options_init(&opt);
+	usage_all = pf_usage_join(usage_text);
+	while ((ch = getopt_long(argc, argv, PF_COMMON_SHORTOPTS "k:", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'k':
+			args.keys = optarg;
+			break;
+		case OPT_PARTIAL:
+			args.partial = true;
+			break;
+		case OPT_MERGE:
+			args.merge = true;
+			break;
+		case OPT_STRICT:
+			args.strict = true;
+			break;
+		default:
+			if (!pf_options_common(&opt, ch, optarg, usage_all))
+				pf_usage_error(usage_all, "unknown option");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	for (n = 0; n < argc && pf_reduce_is_agg(argv[n]); n++)
+		;
+	if (args.merge && (n > 0 || args.keys != NULL))
+		pf_usage_error(usage_all, "--merge takes no -k or AGG: the "
+		    "partial header names them");
+	if (!args.merge && n == 0)
+		pf_usage_error(usage_all, argc > 0 ? "missing AGG (or no "
+		    "such file: %s)" : "missing AGG", argc > 0 ? argv[0] : "");
+	pf_reduce_check_aggs(argv, n);
+	pf_options_finish(&opt);
+	args.aggs = argv;
+	args.naggs = n;
+	return pf_reduce_main(&opt, &args, argv + n, argc - n);
+}

@@ -1,0 +1,949 @@
+/*
+ * reduce.c - preduce's tool callbacks (see reduce.h): per-worker tables,
+ * the merge at the end, partial state in and out.
+ *
+ * DESIGN
+ *
+ * Each worker folds its records into its own shard: a group table (key
+ * -> fixed-size states, table.h) and a value table (distinct, mode and
+ * quantile values), both in the shard's arena. Nothing is shared per
+ * record. When a shard grows past SPILL_BYTES (many groups, or many
+ * values) the worker merges it into the global shard under a lock and
+ * starts afresh, so memory follows the number of groups, not the number
+ * of workers times groups. At the end, finish() merges every worker's
+ * shard into the global one (a merge never changes its source, so the
+ * same merge gives a snapshot) and writes one record per group in order
+ * of first appearance: every state keeps the lowest record order it saw
+ * (pf_record.order grows with input position), and the aggregations are
+ * order-independent (agg.h), so the output is the same for every -j.
+ *
+ * --merge reads rows of partial state instead of records: a row's key is
+ * its leading columns, each state is decoded and merged into the group as
+ * if it came from a worker, at the row's order.
+ */
+#include <err.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "engine.h"
+#include "expr.h"
+#include "number.h"
+#include "output.h"
+#include "reduce.h"
+#include "report.h"
+#include "table.h"
+#include "xalloc.h"
+
+#ifndef SPILL_BYTES
+#define SPILL_BYTES	(64u << 20)	/* a worker's shard size that spills */
+#endif
+#define PARTIAL_MARK	"preduce:partial:"
+
+struct shard {
+	struct pf_arena	 arena;
+	struct pf_groups groups;
+	struct pf_values values;
+};
+
+struct reduce {
+	const struct pf_options		*opt;
+	const struct pf_reduce_args	*args;
+	struct pf_agg	*aggs;
+	size_t		 naggs;
+	int		*parse_from;	/* agg whose parse of the field to reuse */
+	size_t		 state_size;
+	struct pf_projection *keys;
+	size_t		 nkeys;
+	char		**keynames;
+	bool		 any_expr;	/* a key is an expression */
+
+	/* --merge: the partial header's layout. */
+	size_t		*part_col;	/* per agg, its first column */
+	char		**header;	/* the header, to skip repeats */
+	size_t		 nheader;
+
+	struct pf_output out;
+	bool		 started;
+	bool		 track;		/* keep batch sizes, for errors */
+
+	pthread_mutex_t	 lock;		/* guards global and the error */
+	struct shard	 global;
+	atomic_bool	 failed;
+	uint64_t	 err_order;
+	char		*err_msg;
+	int		 status;
+};
+
+struct batch_size {
+	uint64_t	 seq, n;
+};
+
+struct reduce_worker {
+	struct reduce	*r;
+	struct shard	 s;
+	struct pf_eval	*eval;
+	struct pf_buf	 key;
+	struct pf_number *nums;		/* per agg: the field parsed */
+	signed char	*parsed;	/* per agg: 1 parsed, -1 not a number,
+					   -2 and counted as skipped */
+	unsigned char	*tmp;		/* a state decoded from --merge input */
+	uint64_t	 nonnum;
+	struct batch_size *batches;
+	size_t		 nbatches, batches_cap;
+};
+
+static void
+shard_init(struct reduce *r, struct shard *s)
+{
+	memset(&s->arena, 0, sizeof(s->arena));
+	pf_groups_init(&s->groups, &s->arena, r->state_size);
+	pf_values_init(&s->values, &s->arena);
+}
+
+static void
+shard_free(struct shard *s)
+{
+	pf_groups_free(&s->groups);
+	pf_values_free(&s->values);
+	pf_arena_free(&s->arena);
+}
+
+static size_t
+shard_bytes(const struct shard *s)
+{
+	return s->arena.reserved + s->groups.nchunks * PF_GROUP_CHUNK *
+	    s->groups.stride + (s->groups.mask + 1) * sizeof(uint64_t) +
+	    (s->values.mask + 1) * sizeof(void *);
+}
+
+/* Merges src into dst; src is left as it was. */
+static void
+shard_merge(struct reduce *r, struct shard *dst, const struct shard *src)
+{
+	uint32_t *map = pf_xmalloc((src->groups.count + 1) * sizeof(*map));
+	struct pf_group *g, *d;
+	struct pf_value_entry *e;
+	size_t i, k;
+	bool added;
+
+	for (i = 0; i < src->groups.count; i++) {
+		g = pf_groups_at(&src->groups, (uint32_t)i);
+		d = pf_groups_get(&dst->groups, pf_hash(g->key, g->keylen),
+		    g->key, g->keylen, &added);
+		if (g->order < d->order)
+			d->order = g->order;
+		d->records += g->records;
+		for (k = 0; k < r->naggs; k++)
+			if (pf_agg_state_size(r->aggs[k].func) > 0)
+				pf_agg_merge(&r->aggs[k],
+				    PF_GROUP_STATE(d) + r->aggs[k].offset,
+				    PF_GROUP_STATE(g) + r->aggs[k].offset,
+				    &dst->arena);
+		map[i] = d->index;
+	}
+	for (i = 0; src->values.slots != NULL && i <= src->values.mask; i++)
+		if ((e = src->values.slots[i]) != NULL)
+			pf_values_add(&dst->values, map[e->group], e->agg,
+			    e->bytes, e->len, e->count, e->first, e->sub);
+	free(map);
+}
+
+/* Errors: the one at the lowest order wins, reported at the end. */
+
+static void
+worker_track(struct reduce_worker *w, uint64_t order)
+{
+	uint64_t seq = order >> 32, n = order & 0xffffffffu;
+
+	if (w->nbatches == 0 || w->batches[w->nbatches - 1].seq != seq) {
+		if (w->nbatches == w->batches_cap) {
+			w->batches_cap = w->batches_cap ? 2 * w->batches_cap :
+			    64;
+			w->batches = pf_xrealloc(w->batches, w->batches_cap *
+			    sizeof(*w->batches));
+		}
+		w->batches[w->nbatches].seq = seq;
+		w->batches[w->nbatches++].n = n;
+	} else
+		w->batches[w->nbatches - 1].n = n;
+}
+
+static void
+fail_at(struct reduce *r, uint64_t order, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+fail_at(struct reduce *r, uint64_t order, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	pthread_mutex_lock(&r->lock);
+	if (r->err_msg == NULL || order < r->err_order) {
+		free(r->err_msg);
+		r->err_msg = msg;
+		r->err_order = order;
+		msg = NULL;
+	}
+	atomic_store(&r->failed, true);
+	pthread_mutex_unlock(&r->lock);
+	free(msg);
+}
+
+/* The record number (from 1, over all input) of an order. */
+static uint64_t
+record_number(struct reduce_worker **workers, int n, uint64_t order)
+{
+	uint64_t seq = order >> 32, num = order & 0xffffffffu;
+	size_t i;
+	int k;
+
+	for (k = 0; k < n; k++)
+		for (i = 0; i < workers[k]->nbatches; i++)
+			if (workers[k]->batches[i].seq < seq)
+				num += workers[k]->batches[i].n;
+	return num;
+}
+
+/* Start: check fields, lay out states, write the header. */
+
+static int
+unknown_field(const char *field, const char *arg, const struct pf_schema *s)
+{
+	char *list = pf_schema_list(s);
+
+	warnx("unknown field '%s' in %s (fields: %s)", field, arg, list);
+	free(list);
+	return 2;
+}
+
+static void
+layout_states(struct reduce *r)
+{
+	size_t i, off = 0;
+	int nv = 0;
+
+	for (i = 0; i < r->naggs; i++) {
+		r->aggs[i].offset = off;
+		off += pf_agg_state_size(r->aggs[i].func);
+		if (pf_agg_uses_values(r->aggs[i].func))
+			r->aggs[i].vindex = nv++;
+	}
+	r->state_size = off;
+}
+
+/* The -k list with bare positions ("3") made field references ("$3"). */
+static char *
+key_source(const char *src)
+{
+	struct pf_buf b = { 0 };
+	char **items;
+	size_t n, i;
+
+	n = pf_expr_split_list(src, &items);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			pf_buf_addc(&b, ',');
+		if (items[i][0] != '\0' && strspn(items[i], "0123456789") ==
+		    strlen(items[i]))
+			pf_buf_addc(&b, '$');
+		pf_buf_adds(&b, items[i]);
+		free(items[i]);
+	}
+	free(items);
+	pf_buf_addc(&b, '\0');
+	return b.data;
+}
+
+static int
+start_normal(struct reduce *r, const struct pf_schema *schema)
+{
+	struct pf_expr_error err;
+	size_t i, j;
+	long idx;
+	char *src;
+
+	if (r->args->keys != NULL) {
+		src = key_source(r->args->keys);
+		r->keys = pf_projection_compile(src, schema, &err);
+		if (r->keys == NULL) {
+			pf_report_expr_error(src, &err);
+			free(src);
+			return 2;
+		}
+		free(src);
+		r->nkeys = r->keys->ncols;
+		r->keynames = pf_xcalloc(r->nkeys + 1, sizeof(char *));
+		for (i = 0; i < r->nkeys; i++) {
+			r->keynames[i] = pf_xstrdup(r->keys->cols[i].name);
+			if (r->keys->cols[i].field < 0)
+				r->any_expr = true;
+		}
+	}
+	r->naggs = (size_t)r->args->naggs;
+	r->aggs = pf_xcalloc(r->naggs, sizeof(*r->aggs));
+	for (i = 0; i < r->naggs; i++) {
+		char msg[512];
+
+		if (!pf_agg_parse(r->args->aggs[i], &r->aggs[i], msg,
+		    sizeof(msg)))
+			errx(2, "%s", msg);	/* checked in main already */
+		if (r->aggs[i].field == NULL)
+			continue;
+		idx = pf_schema_find(schema, r->aggs[i].field,
+		    strlen(r->aggs[i].field));
+		if (idx < 0)
+			return unknown_field(r->aggs[i].field,
+			    r->args->aggs[i], schema);
+		r->aggs[i].index = idx;
+	}
+	r->parse_from = pf_xcalloc(r->naggs + 1, sizeof(int));
+	for (i = 0; i < r->naggs; i++) {
+		r->parse_from[i] = (int)i;
+		for (j = 0; j < i; j++)
+			if (r->aggs[j].index == r->aggs[i].index) {
+				r->parse_from[i] = (int)j;
+				break;
+			}
+	}
+	layout_states(r);
+	return 0;
+}
+
+/* Reads NAME:FUNC:PART: returns false unless it is one. */
+static bool
+split_state_column(const char *col, char **name, enum pf_agg_func *f,
+    const char **part)
+{
+	const char *c2 = strrchr(col, ':'), *c1;
+
+	if (c2 == NULL || c2 == col)
+		return false;
+	for (c1 = c2 - 1; c1 > col && *c1 != ':'; c1--)
+		;
+	if (*c1 != ':' || !pf_agg_func_find(c1 + 1, (size_t)(c2 - c1 - 1), f))
+		return false;
+	*name = pf_xstrndup(col, (size_t)(c1 - col));
+	*part = c2 + 1;
+	return true;
+}
+
+static int
+start_merge(struct reduce *r, const struct pf_schema *schema)
+{
+	const char *const *parts, *part;
+	enum pf_agg_func f;
+	size_t i, col, k;
+	char *name, *end;
+	long nkeys = -1;
+
+	if (!schema->has_header) {
+		warnx("--merge needs the partial header");
+		return 2;
+	}
+	for (i = 0; i < schema->nfields; i++)
+		if (strncmp(schema->names[i], PARTIAL_MARK,
+		    strlen(PARTIAL_MARK)) == 0) {
+			nkeys = strtol(schema->names[i] + strlen(PARTIAL_MARK),
+			    &end, 10);
+			if (*end != '\0' || nkeys != (long)i)
+				nkeys = -1;
+			break;
+		}
+	if (nkeys < 0) {
+		warnx("--merge: not a partial header (no %sK column after "
+		    "K keys)", PARTIAL_MARK);
+		return 2;
+	}
+	r->nkeys = (size_t)nkeys;
+	r->keynames = pf_xcalloc(r->nkeys + 1, sizeof(char *));
+	for (i = 0; i < r->nkeys; i++)
+		r->keynames[i] = pf_xstrdup(schema->names[i]);
+	r->aggs = pf_xcalloc(schema->nfields, sizeof(*r->aggs));
+	r->part_col = pf_xcalloc(schema->nfields, sizeof(size_t));
+	for (col = r->nkeys + 1; col < schema->nfields; ) {
+		if (!split_state_column(schema->names[col], &name, &f, &part)) {
+			warnx("--merge: bad partial column '%s'",
+			    schema->names[col]);
+			return 2;
+		}
+		parts = pf_agg_parts(f);
+		for (k = 0; parts[k] != NULL; k++) {
+			char *n2 = NULL;
+			enum pf_agg_func f2;
+
+			if (col + k >= schema->nfields ||
+			    !split_state_column(schema->names[col + k], &n2,
+			    &f2, &part) || f2 != f || strcmp(n2, name) != 0 ||
+			    strcmp(part, parts[k]) != 0) {
+				warnx("--merge: partial column %zu: expected "
+				    "'%s:%s:%s'", col + k + 1, name,
+				    pf_agg_func_name(f), parts[k]);
+				free(n2);
+				free(name);
+				return 2;
+			}
+			free(n2);
+		}
+		r->aggs[r->naggs].func = f;
+		r->aggs[r->naggs].name = name;
+		r->aggs[r->naggs].index = -1;
+		r->aggs[r->naggs].vindex = -1;
+		r->part_col[r->naggs++] = col;
+		col += k;
+	}
+	r->nheader = schema->nfields;
+	r->header = pf_xcalloc(r->nheader, sizeof(char *));
+	for (i = 0; i < r->nheader; i++)
+		r->header[i] = pf_xstrdup(schema->names[i]);
+	layout_states(r);
+	return 0;
+}
+
+static int
+reduce_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
+{
+	struct reduce *r = ctx;
+	const char *const *parts;
+	struct pf_buf name = { 0 };
+	char **names, num[PF_NUMBER_MAX];
+	size_t n = 0, i, k;
+	int status;
+
+	status = r->args->merge ? start_merge(r, schema) :
+	    start_normal(r, schema);
+	if (status != 0)
+		return status;
+	shard_init(r, &r->global);
+	r->track = r->args->strict || r->args->merge;
+
+	names = pf_xcalloc(r->nkeys + 1 + r->naggs * 3, sizeof(char *));
+	for (i = 0; i < r->nkeys; i++)
+		names[n++] = pf_xstrdup(r->keynames[i]);
+	if (r->args->partial) {
+		pf_format_int((int64_t)r->nkeys, num);
+		names[n] = pf_xmalloc(strlen(PARTIAL_MARK) + strlen(num) + 1);
+		sprintf(names[n++], "%s%s", PARTIAL_MARK, num);
+	}
+	for (i = 0; i < r->naggs; i++) {
+		if (!r->args->partial) {
+			names[n++] = pf_xstrdup(r->aggs[i].name);
+			continue;
+		}
+		parts = pf_agg_parts(r->aggs[i].func);
+		for (k = 0; parts[k] != NULL; k++) {
+			name.len = 0;
+			pf_buf_adds(&name, r->aggs[i].name);
+			pf_buf_addc(&name, ':');
+			pf_buf_adds(&name, pf_agg_func_name(r->aggs[i].func));
+			pf_buf_addc(&name, ':');
+			pf_buf_adds(&name, parts[k]);
+			names[n++] = pf_xstrndup(name.data, name.len);
+		}
+	}
+	pf_output_init(&r->out, r->opt->out_format, r->opt->out_delim, names,
+	    n);
+	r->started = true;
+	if (schema->has_header)
+		pf_output_header(&r->out, out);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	pf_buf_free(&name);
+	return 0;
+}
+
+static void *
+reduce_worker_new(void *ctx)
+{
+	struct reduce_worker *w = pf_xcalloc(1, sizeof(*w));
+	struct reduce *r = ctx;
+
+	w->r = r;
+	shard_init(r, &w->s);
+	if (r->any_expr)
+		w->eval = pf_eval_new();
+	w->nums = pf_xcalloc(r->naggs + 1, sizeof(*w->nums));
+	w->parsed = pf_xcalloc(r->naggs + 1, 1);
+	w->tmp = pf_xcalloc(1, r->state_size + 8);
+	return w;
+}
+
+static void
+reduce_worker_free(void *worker)
+{
+	struct reduce_worker *w = worker;
+
+	shard_free(&w->s);
+	if (w->eval != NULL)
+		pf_eval_free(w->eval);
+	pf_buf_free(&w->key);
+	free(w->nums);
+	free(w->parsed);
+	free(w->tmp);
+	free(w->batches);
+	free(w);
+}
+
+static inline void
+key_add(struct pf_buf *key, const char *s, size_t len)
+{
+	char *p;
+
+	pf_buf_reserve(key, PF_KEY_ROOM(len));
+	p = key->data + key->len;
+	pf_key_add(&p, s, len);
+	key->len = (size_t)(p - key->data);
+}
+
+static struct pf_group *
+find_group(struct reduce_worker *w, uint64_t order)
+{
+	struct pf_group *g;
+	bool added;
+
+	g = pf_groups_get(&w->s.groups, pf_hash(w->key.data, w->key.len),
+	    w->key.data, w->key.len, &added);
+	if (order < g->order)
+		g->order = order;
+	return g;
+}
+
+/* Moves a big shard into the global one, so memory follows groups. */
+static void
+maybe_spill(struct reduce_worker *w)
+{
+	struct reduce *r = w->r;
+
+	if (shard_bytes(&w->s) < SPILL_BYTES)
+		return;
+	pthread_mutex_lock(&r->lock);
+	shard_merge(r, &r->global, &w->s);
+	pthread_mutex_unlock(&r->lock);
+	shard_free(&w->s);
+	shard_init(r, &w->s);
+}
+
+static void
+fold_value(struct reduce_worker *w, struct pf_group *g, size_t i,
+    const struct pf_field *f, const struct pf_record *rec)
+{
+	struct reduce *r = w->r;
+	const struct pf_agg *a = &r->aggs[i];
+	const struct pf_number *num = NULL;
+	unsigned char key[8];
+	int from;
+
+	if (a->func != PF_AGG_COUNT && a->func != PF_AGG_FIRST &&
+	    a->func != PF_AGG_LAST && a->func != PF_AGG_DISTINCT &&
+	    a->func != PF_AGG_MODE) {
+		from = r->parse_from[i];
+		if (w->parsed[from] == 0)
+			w->parsed[from] = pf_number_parse(f->ptr, f->len,
+			    &w->nums[from]) ? 1 : -1;
+		if (w->parsed[from] > 0)
+			num = &w->nums[from];
+		else if (pf_agg_numeric(a->func)) {
+			if (w->parsed[from] == -2)
+				return;		/* counted already */
+			w->parsed[from] = -2;
+			w->nonnum++;
+			if (r->args->strict)
+				fail_at(r, rec->order, "field %s: '%.*s' is "
+				    "not a number (%s)", a->field,
+				    (int)(f->len > 100 ? 100 : f->len), f->ptr,
+				    a->name);
+			return;
+		}
+	}
+	if (!pf_agg_uses_values(a->func))
+		pf_agg_update(a, PF_GROUP_STATE(g) + a->offset, f->ptr, f->len,
+		    num, rec->order, &w->s.arena);
+	else if (num != NULL) {
+		pf_agg_quantile_key(num->d, key);
+		pf_values_add(&w->s.values, g->index, (uint16_t)i, key, 8, 1,
+		    rec->order, 0);
+	} else
+		pf_values_add(&w->s.values, g->index, (uint16_t)i, f->ptr,
+		    f->len, 1, rec->order, 0);
+}
+
+static void
+fold_record(struct reduce_worker *w, const struct pf_record *rec)
+{
+	struct reduce *r = w->r;
+	static const struct pf_field empty = { "", 0 };
+	const struct pf_column *col;
+	const struct pf_field *f;
+	struct pf_group *g;
+	struct pf_value v;
+	const char *s;
+	size_t i, len;
+
+	w->key.len = 0;
+	if (w->eval != NULL)
+		pf_eval_reset(w->eval);
+	for (i = 0; i < r->nkeys; i++) {
+		col = &r->keys->cols[i];
+		if (col->field >= 0) {
+			f = (size_t)col->field < rec->nfields ?
+			    &rec->fields[col->field] : &empty;
+			key_add(&w->key, f->ptr, f->len);
+		} else {
+			pf_eval(w->eval, col->expr, rec, &v);
+			pf_value_text(w->eval, &v, &s, &len);
+			key_add(&w->key, s, len);
+		}
+	}
+	g = find_group(w, rec->order);
+	g->records++;
+	memset(w->parsed, 0, r->naggs);
+	for (i = 0; i < r->naggs; i++) {
+		if (r->aggs[i].index < 0) {
+			pf_agg_count_record(PF_GROUP_STATE(g) +
+			    r->aggs[i].offset);
+			continue;
+		}
+		f = (size_t)r->aggs[i].index < rec->nfields ?
+		    &rec->fields[r->aggs[i].index] : &empty;
+		if (f->len > 0)
+			fold_value(w, g, i, f, rec);
+	}
+}
+
+struct list_ctx {
+	struct reduce_worker	*w;
+	uint32_t		 group;
+	uint16_t		 agg;
+	uint64_t		 order;
+};
+
+static void
+list_add(void *ctx, const void *bytes, size_t len, uint64_t count, size_t i)
+{
+	struct list_ctx *c = ctx;
+
+	pf_values_add(&c->w->s.values, c->group, c->agg, bytes, len, count,
+	    c->order, (uint32_t)(i > UINT32_MAX ? UINT32_MAX : i));
+}
+
+static bool
+is_header_again(struct reduce *r, const struct pf_record *rec)
+{
+	size_t i;
+
+	if (rec->nfields != r->nheader)
+		return false;
+	for (i = 0; i < r->nheader; i++)
+		if (rec->fields[i].len != strlen(r->header[i]) ||
+		    memcmp(rec->fields[i].ptr, r->header[i],
+		    rec->fields[i].len) != 0)
+			return false;
+	return true;
+}
+
+static void
+merge_record(struct reduce_worker *w, const struct pf_record *rec)
+{
+	struct reduce *r = w->r;
+	const char *fields[4];
+	size_t lens[4], i, k, col;
+	struct pf_number n;
+	struct pf_group *g;
+	const struct pf_agg *a;
+	struct list_ctx lc;
+
+	if (is_header_again(r, rec))
+		return;
+	w->key.len = 0;
+	for (i = 0; i < r->nkeys; i++)
+		key_add(&w->key, rec->fields[i].ptr, rec->fields[i].len);
+	g = find_group(w, rec->order);
+	col = r->nkeys;
+	if (!pf_number_parse(rec->fields[col].ptr, rec->fields[col].len,
+	    &n) || !n.is_int || n.i < 0)
+		goto bad;
+	g->records += (uint64_t)n.i;
+	for (i = 0; i < r->naggs; i++) {
+		a = &r->aggs[i];
+		col = r->part_col[i];
+		if (pf_agg_uses_values(a->func)) {
+			lc = (struct list_ctx){ w, g->index, (uint16_t)i,
+			    rec->order };
+			if (!pf_agg_values_decode(a, rec->fields[col].ptr,
+			    rec->fields[col].len, list_add, &lc))
+				goto bad;
+			continue;
+		}
+		for (k = 0; pf_agg_parts(a->func)[k] != NULL; k++) {
+			fields[k] = rec->fields[col + k].ptr;
+			lens[k] = rec->fields[col + k].len;
+		}
+		memset(w->tmp, 0, r->state_size + 8);
+		if (!pf_agg_decode(a, w->tmp, fields, lens, rec->order))
+			goto bad;
+		pf_agg_merge(a, PF_GROUP_STATE(g) + a->offset, w->tmp,
+		    &w->s.arena);
+	}
+	return;
+bad:
+	fail_at(r, rec->order, "bad partial state in column '%s': '%.*s'",
+	    r->header[col], (int)(rec->fields[col].len > 100 ? 100 :
+	    rec->fields[col].len), rec->fields[col].ptr);
+}
+
+static uint64_t
+reduce_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
+{
+	struct reduce_worker *w = worker;
+	struct reduce *r = w->r;
+
+	(void)out;
+	if (atomic_load_explicit(&r->failed, memory_order_relaxed))
+		return 0;
+	if (r->track)
+		worker_track(w, rec->order);
+	if (r->args->merge)
+		merge_record(w, rec);
+	else
+		fold_record(w, rec);
+	maybe_spill(w);
+	return 0;
+}
+
+/* Finish: merge the shards, write the groups in order. */
+
+static int
+by_order(const void *x, const void *y, void *ctx)
+{
+	const struct pf_groups *t = ctx;
+	uint64_t a = pf_groups_at(t, *(const uint32_t *)x)->order;
+	uint64_t b = pf_groups_at(t, *(const uint32_t *)y)->order;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Entries of the value table grouped by group: starts[g]..starts[g+1]. */
+static struct pf_value_entry **
+entries_by_group(const struct shard *s, size_t **startsp)
+{
+	size_t ngroups = s->groups.count, i, *starts, *fill;
+	struct pf_value_entry **v, *e;
+
+	starts = pf_xcalloc(ngroups + 2, sizeof(*starts));
+	v = pf_xcalloc(s->values.count + 1, sizeof(*v));
+	for (i = 0; s->values.slots != NULL && i <= s->values.mask; i++)
+		if ((e = s->values.slots[i]) != NULL)
+			starts[e->group + 1]++;
+	for (i = 1; i <= ngroups; i++)
+		starts[i] += starts[i - 1];
+	fill = pf_xcalloc(ngroups + 1, sizeof(*fill));
+	memcpy(fill, starts, (ngroups + 1) * sizeof(*fill));
+	for (i = 0; s->values.slots != NULL && i <= s->values.mask; i++)
+		if ((e = s->values.slots[i]) != NULL)
+			v[fill[e->group]++] = e;
+	free(fill);
+	*startsp = starts;
+	return v;
+}
+
+static void
+write_group(struct reduce *r, struct pf_group *g, struct pf_value_entry **v,
+    size_t nv, struct pf_value_entry **scratch, struct pf_buf *val,
+    struct pf_buf *out)
+{
+	const char *p = g->key, *end = g->key + g->keylen, *s;
+	const struct pf_agg *a;
+	char num[PF_NUMBER_MAX];
+	size_t col = 0, i, j, n, len, k;
+	bool is_number;
+
+	while (pf_key_next(&p, end, &s, &len))
+		pf_output_field(&r->out, out, col++, s, len, false);
+	if (r->args->partial) {
+		len = pf_format_int((int64_t)g->records, num);
+		pf_output_field(&r->out, out, col++, num, len, false);
+	}
+	for (i = 0; i < r->naggs; i++) {
+		a = &r->aggs[i];
+		if (pf_agg_uses_values(a->func)) {
+			for (n = 0, j = 0; j < nv; j++)
+				if (v[j]->agg == i)
+					scratch[n++] = v[j];
+			val->len = 0;
+			if (r->args->partial)
+				pf_agg_values_encode(a, scratch, n, val);
+			else
+				pf_agg_values_result(a, scratch, n, val,
+				    &is_number);
+			pf_output_field(&r->out, out, col++, val->data,
+			    val->len, !r->args->partial && is_number);
+			continue;
+		}
+		if (!r->args->partial) {
+			val->len = 0;
+			pf_agg_result(a, PF_GROUP_STATE(g) + a->offset, val,
+			    &is_number);
+			pf_output_field(&r->out, out, col++, val->data,
+			    val->len, is_number && val->len > 0);
+			continue;
+		}
+		for (k = 0; pf_agg_parts(a->func)[k] != NULL; k++) {
+			val->len = 0;
+			pf_agg_encode(a, PF_GROUP_STATE(g) + a->offset, k,
+			    val);
+			pf_output_field(&r->out, out, col++, val->data,
+			    val->len, false);
+		}
+	}
+	pf_output_end(&r->out, out, col);
+}
+
+static void
+reduce_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
+{
+	struct reduce *r = ctx;
+	struct shard *s = &r->global;
+	struct pf_value_entry **v, **scratch;
+	struct pf_buf val = { 0 };
+	uint64_t nonnum = 0;
+	uint32_t *order, i;
+	size_t *starts;
+	bool added;
+	int k;
+
+	if (r->err_msg != NULL) {
+		warnx("record %" PRIu64 ": %s", record_number(
+		    (struct reduce_worker **)workers, nworkers, r->err_order),
+		    r->err_msg);
+		r->status = 1;
+		return;
+	}
+	for (k = 0; k < nworkers; k++) {
+		struct reduce_worker *w = workers[k];
+
+		shard_merge(r, s, &w->s);
+		shard_free(&w->s);
+		shard_init(r, &w->s);
+		nonnum += w->nonnum;
+	}
+	if (r->nkeys == 0 && s->groups.count == 0)
+		pf_groups_get(&s->groups, pf_hash("", 0), "", 0, &added);
+
+	order = pf_xcalloc(s->groups.count + 1, sizeof(*order));
+	for (i = 0; i < s->groups.count; i++)
+		order[i] = i;
+	qsort_r(order, s->groups.count, sizeof(*order), by_order, &s->groups);
+	v = entries_by_group(s, &starts);
+	scratch = pf_xcalloc(s->values.count + 1, sizeof(*scratch));
+	for (i = 0; i < s->groups.count; i++) {
+		write_group(r, pf_groups_at(&s->groups, order[i]),
+		    v + starts[order[i]], starts[order[i] + 1] -
+		    starts[order[i]], scratch, &val, out);
+		if (out->len >= (1u << 20)) {
+			if (pf_write_all(STDOUT_FILENO, out->data, out->len) <
+			    0)
+				break;	/* the engine reports the error */
+			out->len = 0;
+		}
+	}
+	/* Write the groups before the warning, so it comes last. */
+	if (nonnum > 0 && out->len > 0 &&
+	    pf_write_all(STDOUT_FILENO, out->data, out->len) == 0)
+		out->len = 0;
+	if (nonnum > 0)
+		warnx("%" PRIu64 " non-numeric value%s skipped", nonnum,
+		    nonnum == 1 ? "" : "s");
+	free(order);
+	free(v);
+	free(starts);
+	free(scratch);
+	pf_buf_free(&val);
+}
+
+int
+pf_reduce_main(const struct pf_options *opt,
+    const struct pf_reduce_args *args, char **files, int nfiles)
+{
+	struct reduce r = { .opt = opt, .args = args };
+	struct pf_tool tool = {
+		.ctx = &r,
+		.start = reduce_start,
+		.worker_new = reduce_worker_new,
+		.worker_free = reduce_worker_free,
+		.record = reduce_record,
+		.finish = reduce_finish,
+	};
+	size_t i;
+	int status;
+
+	pthread_mutex_init(&r.lock, NULL);
+	status = pf_run(opt, files, nfiles, &tool);
+	if (status == 0)
+		status = r.status;
+	if (r.started) {
+		pf_output_free(&r.out);
+		shard_free(&r.global);
+	}
+	if (r.keys != NULL)
+		pf_projection_free(r.keys);
+	for (i = 0; r.keynames != NULL && i < r.nkeys; i++)
+		free(r.keynames[i]);
+	free(r.keynames);
+	for (i = 0; i < r.naggs; i++)
+		pf_agg_free(&r.aggs[i]);
+	free(r.aggs);
+	free(r.parse_from);
+	free(r.part_col);
+	for (i = 0; i < r.nheader; i++)
+		free(r.header[i]);
+	free(r.header);
+	free(r.err_msg);
+	pthread_mutex_destroy(&r.lock);
+	return status;
+}
+
+bool
+pf_reduce_is_agg(const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	enum pf_agg_func f;
+
+	if (strcmp(arg, "-") == 0 || access(arg, F_OK) == 0)
+		return false;
+	if (colon != NULL) {
+		/* FUNC:..., with FUNC a word: known or not, it is an AGG. */
+		for (const char *p = arg; p < colon; p++)
+			if (!(*p >= 'a' && *p <= 'z') &&
+			    !(*p >= 'A' && *p <= 'Z') &&
+			    !(*p >= '0' && *p <= '9') && *p != '_')
+				return false;
+		return colon > arg;
+	}
+	return pf_agg_func_find(arg, strlen(arg), &f);
+}
+
+void
+pf_reduce_check_aggs(char **aggs, int naggs)
+{
+	struct pf_agg a;
+	char msg[512];
+	int i;
+
+	for (i = 0; i < naggs; i++) {
+		if (!pf_agg_parse(aggs[i], &a, msg, sizeof(msg)))
+			errx(2, "%s", msg);
+		pf_agg_free(&a);
+	}
+}

@@ -1,0 +1,708 @@
+/*
+ * takesort.c - ptakesort's keys, per-worker heaps and merge (see
+ * takesort.h).
+ *
+ * DESIGN
+ *
+ * Each worker keeps the first N records it has seen in a bounded heap
+ * (topn.c), ordered by the keys and then by rec->order, the record's
+ * input position, so ties keep input order. At the end the workers'
+ * heaps are merged by one sort and the first N written: the first N of
+ * the union of every worker's first N are the first N of the input,
+ * whatever records each worker happened to get, so the output is the
+ * same for every -j.
+ *
+ * A key without :num or :str compares numerically when every non-empty
+ * value of it in the whole input is a number, byte-wise otherwise. That
+ * is only known at the end, and the two orders keep different records,
+ * so each worker keeps one heap per possible outcome: with m such keys,
+ * 2^m heaps, indexed by a mask whose bit k says "key k is a string".
+ * When a worker sees a non-number for key k, the outcome for k is
+ * settled (string) and the heaps that assumed "numeric" for it are
+ * dropped. At the end the outcome is the OR of the workers' masks and
+ * the heap of that mask is taken from each worker: it holds that
+ * worker's first N under exactly the order the output needs. With one
+ * automatic key and numeric data that is two heaps; :num or :str avoid
+ * the second.
+ *
+ * A kept record is a blob owned by its heap: the key values (with their
+ * parsed numbers), then the raw record and its '\n', then copies of key
+ * texts that do not lie within the raw record. When the output format
+ * differs from the input's, the record is split again at the end. The
+ * hot path compares a record's keys, as views into the batch, with the
+ * heap's worst blob before copying anything, so for a small N almost
+ * every record costs its key parsing and one or two comparisons.
+ *
+ * Order within a key: numbers before non-numbers (under :num) before
+ * empty values; :desc reverses numbers and strings but empty values
+ * stay last.
+ */
+#include <err.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "expr.h"
+#include "number.h"
+#include "output.h"
+#include "report.h"
+#include "takesort.h"
+#include "topn.h"
+#include "xalloc.h"
+
+/* Keys without :num or :str: each doubles the heaps a worker may keep. */
+#define MAX_AUTO_KEYS	8
+
+enum key_type { KEY_AUTO, KEY_NUM, KEY_STR };
+
+struct key {
+	char		*src;		/* the key without its suffixes */
+	enum key_type	 type;
+	bool		 desc;
+	unsigned	 bit;		/* mask bit of an automatic key, or 0 */
+	long		 field;		/* >= 0: just this field */
+	struct pf_expr	*expr;		/* otherwise */
+};
+
+/* The kinds of value, in the order they sort in a numeric key. */
+enum { VAL_NUM, VAL_STR, VAL_EMPTY };
+
+/* A key's value: bytes, and the number they spell when kind is VAL_NUM. */
+struct val {
+	const char	*s;
+	size_t		 len;
+	union {
+		double	 d;
+		int64_t	 i;		/* when is_int */
+	};
+	unsigned char	 kind;
+	bool		 is_int;
+};
+
+/* A kept record: vals[nkeys], then the raw bytes, '\n', key texts. */
+struct blob {
+	size_t		 raw_len;
+	struct val	 vals[];
+};
+
+struct takesort;
+
+/* One possible outcome of the automatic keys: a heap's comparator arg. */
+struct variant {
+	const struct takesort	*ts;
+	unsigned		 strmask;
+};
+
+struct takesort {
+	const struct pf_options		*opt;
+	const struct pf_takesort_args	*args;
+	size_t				 nkeys;
+	struct key			*keys;
+	unsigned			 nvariants;	/* 2^(automatic keys) */
+	struct variant			*variants;
+	atomic_uint			 strmask; /* settled by any worker */
+	bool				 uses_eval;
+	bool				 raw_copy;
+	bool				 output_ready;
+	struct pf_output		 out;
+};
+
+struct worker {
+	struct takesort		*ts;
+	struct pf_eval		*eval;
+	unsigned		 strmask;	/* automatic keys seen as strings */
+	struct pf_topn		*heaps;		/* [nvariants] */
+	struct val		*cand;		/* the current record's keys */
+};
+
+static inline int
+bytes_cmp(const struct val *a, const struct val *b)
+{
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = n > 0 ? memcmp(a->s, b->s, n) : 0;
+
+	if (c != 0)
+		return c;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* Compares an integer with a double exactly (no rounding of i). */
+static int
+int_double_cmp(int64_t i, double d)
+{
+	double t;
+	int64_t ti;
+
+	if (d >= 9223372036854775808.0)
+		return -1;
+	if (d < -9223372036854775808.0)
+		return 1;
+	t = trunc(d);
+	ti = (int64_t)t;
+	if (i != ti)
+		return i < ti ? -1 : 1;
+	return d > t ? -1 : d < t;
+}
+
+static inline int
+num_cmp(const struct val *a, const struct val *b)
+{
+	if (a->is_int && b->is_int)
+		return a->i < b->i ? -1 : a->i > b->i;
+	if (a->is_int)
+		return int_double_cmp(a->i, b->d);
+	if (b->is_int)
+		return -int_double_cmp(b->i, a->d);
+	return a->d < b->d ? -1 : a->d > b->d;
+}
+
+/* Whether key k compares numerically under the outcome strmask. */
+static inline bool
+numeric(const struct key *k, unsigned strmask)
+{
+	return k->type == KEY_NUM || (k->type == KEY_AUTO &&
+	    !(k->bit & strmask));
+}
+
+#define HINT_BITS	62
+#define HINT_MASK	((UINT64_C(1) << HINT_BITS) - 1)
+
+/*
+ * The heap hint of a record (see topn.h): its first key's kind in the
+ * top two bits, then an order-preserving 62-bit prefix of its value:
+ * the double's bits made monotone, or the first 7 bytes of its text.
+ */
+static inline uint64_t
+hint_of(const struct takesort *ts, const struct val *v, unsigned strmask)
+{
+	const struct key *k = &ts->keys[0];
+	uint64_t kind, body = 0;
+	double d;
+	size_t i;
+
+	if (v->kind == VAL_EMPTY)
+		return (uint64_t)VAL_EMPTY << HINT_BITS;
+	if (numeric(k, strmask) && v->kind == VAL_NUM) {
+		kind = VAL_NUM;
+		d = v->is_int ? (double)v->i : v->d;
+		if (d == 0)
+			d = 0;		/* -0 == 0 */
+		memcpy(&body, &d, sizeof(body));
+		body = body >> 63 ? ~body : body | UINT64_C(1) << 63;
+		body >>= 64 - HINT_BITS;
+	} else {
+		kind = numeric(k, strmask) ? VAL_STR : VAL_NUM;
+		for (i = 0; i < 7; i++)
+			body = body << 8 | (i < v->len ?
+			    (unsigned char)v->s[i] : 0);
+		body <<= HINT_BITS - 56;
+	}
+	if (k->desc)
+		body = ~body & HINT_MASK;
+	return kind << HINT_BITS | body;
+}
+
+/* Orders two records' keys under the outcome strmask. */
+static int
+vals_cmp(const struct takesort *ts, const struct val *a, const struct val *b,
+    unsigned strmask)
+{
+	const struct key *k;
+	int ka, kb, c;
+	size_t j;
+
+	for (j = 0; j < ts->nkeys; j++) {
+		k = &ts->keys[j];
+		ka = a[j].kind;
+		kb = b[j].kind;
+		if (!numeric(k, strmask)) {
+			ka = ka == VAL_EMPTY;
+			kb = kb == VAL_EMPTY;
+		}
+		if (ka != kb)
+			return ka < kb ? -1 : 1;
+		if (a[j].kind == VAL_EMPTY)
+			continue;
+		if (ka == VAL_NUM && numeric(k, strmask))
+			c = num_cmp(&a[j], &b[j]);
+		else
+			c = bytes_cmp(&a[j], &b[j]);
+		if (c != 0)
+			return k->desc ? -c : c;
+	}
+	return 0;
+}
+
+static int
+blob_cmp(const void *a, const void *b, void *arg)
+{
+	const struct variant *v = arg;
+
+	return vals_cmp(v->ts, ((const struct blob *)a)->vals,
+	    ((const struct blob *)b)->vals, v->strmask);
+}
+
+/*
+ * Splits a trailing :num, :str, :desc or :asc off src (in place), any
+ * number of them in any order. Returns an error message or NULL.
+ */
+static const char *
+peel_suffixes(char *src, struct key *k)
+{
+	static const char *const names[] = { ":num", ":str", ":desc", ":asc" };
+	bool typed = false, directed = false, found;
+	size_t len = strlen(src), n, i;
+
+	k->type = KEY_AUTO;
+	k->desc = false;
+	do {
+		found = false;
+		for (i = 0; i < 4; i++) {
+			n = strlen(names[i]);
+			if (len <= n || memcmp(src + len - n, names[i], n) != 0)
+				continue;
+			if (i < 2) {
+				if (typed && k->type != (i == 0 ? KEY_NUM :
+				    KEY_STR))
+					return ":num and :str conflict";
+				typed = true;
+				k->type = i == 0 ? KEY_NUM : KEY_STR;
+			} else {
+				if (directed && k->desc != (i == 2))
+					return ":asc and :desc conflict";
+				directed = true;
+				k->desc = i == 2;
+			}
+			len -= n;
+			src[len] = '\0';
+			found = true;
+		}
+	} while (found);
+	while (len > 0 && (src[len - 1] == ' ' || src[len - 1] == '\t'))
+		src[--len] = '\0';
+	return NULL;
+}
+
+/*
+ * Parses the -k list into ts->keys (suffixes only; the schema comes in
+ * start). Returns false after a usage message.
+ */
+static bool
+parse_keys(struct takesort *ts)
+{
+	char **items;
+	const char *why;
+	size_t n, i, nauto = 0;
+
+	n = pf_expr_split_list(ts->args->keys, &items);
+	ts->keys = pf_xcalloc(n > 0 ? n : 1, sizeof(*ts->keys));
+	ts->nkeys = n;
+	for (i = 0; i < n; i++) {
+		ts->keys[i].src = items[i];
+		ts->keys[i].field = -1;
+	}
+	free(items);
+	if (n == 0) {
+		warnx("-k: no keys");
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		struct key *k = &ts->keys[i];
+		char *orig = pf_xstrdup(k->src);
+
+		why = peel_suffixes(k->src, k);
+		if (why == NULL && k->src[0] == '\0')
+			why = "empty key";
+		if (why != NULL) {
+			warnx("-k: key '%s': %s", orig, why);
+			free(orig);
+			return false;
+		}
+		free(orig);
+		if (k->type == KEY_AUTO) {
+			if (nauto == MAX_AUTO_KEYS) {
+				warnx("-k: more than %d keys without :num or "
+				    ":str", MAX_AUTO_KEYS);
+				return false;
+			}
+			k->bit = 1u << nauto++;
+		}
+	}
+	ts->nvariants = 1u << nauto;
+	ts->variants = pf_xcalloc(ts->nvariants, sizeof(*ts->variants));
+	for (i = 0; i < ts->nvariants; i++) {
+		ts->variants[i].ts = ts;
+		ts->variants[i].strmask = (unsigned)i;
+	}
+	return true;
+}
+
+/* Whether s is a nonempty string of digits (a position). */
+static bool
+all_digits(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* Resolves each key to a field or a compiled expression. */
+static int
+compile_keys(struct takesort *ts, const struct pf_schema *schema)
+{
+	struct pf_expr_error err;
+	struct key *k;
+	char *names;
+	size_t i;
+
+	for (i = 0; i < ts->nkeys; i++) {
+		k = &ts->keys[i];
+		k->field = pf_schema_find(schema, k->src, strlen(k->src));
+		if (k->field >= 0)
+			continue;
+		if (all_digits(k->src)) {
+			names = pf_schema_list(schema);
+			warnx("unknown field '%s' (fields: %s)", k->src, names);
+			free(names);
+			return 2;
+		}
+		if ((k->expr = pf_expr_compile(k->src, schema, &err)) == NULL) {
+			pf_report_expr_error(k->src, &err);
+			return 2;
+		}
+		if ((k->field = pf_expr_field(k->expr)) >= 0) {
+			pf_expr_free(k->expr);
+			k->expr = NULL;
+		} else
+			ts->uses_eval = true;
+	}
+	return 0;
+}
+
+static int
+takesort_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
+{
+	struct takesort *ts = ctx;
+	const struct pf_options *opt = ts->opt;
+	int status;
+
+	if ((status = compile_keys(ts, schema)) != 0)
+		return status;
+	ts->raw_copy = opt->out_format == opt->in.format &&
+	    opt->out_delim == opt->in.delim;
+	pf_output_init(&ts->out, opt->out_format, opt->out_delim,
+	    schema->names, schema->nfields);
+	ts->output_ready = true;
+	if (schema->has_header)
+		pf_output_header(&ts->out, out);
+	return 0;
+}
+
+static void *
+takesort_worker_new(void *ctx)
+{
+	struct takesort *ts = ctx;
+	struct worker *w = pf_xcalloc(1, sizeof(*w));
+	unsigned m;
+
+	w->ts = ts;
+	if (ts->uses_eval)
+		w->eval = pf_eval_new();
+	w->heaps = pf_xcalloc(ts->nvariants, sizeof(*w->heaps));
+	for (m = 0; m < ts->nvariants; m++)
+		pf_topn_init(&w->heaps[m], ts->args->limit, blob_cmp,
+		    &ts->variants[m]);
+	w->cand = pf_xcalloc(ts->nkeys, sizeof(*w->cand));
+	return w;
+}
+
+static void
+takesort_worker_free(void *worker)
+{
+	struct worker *w = worker;
+	unsigned m;
+
+	for (m = 0; m < w->ts->nvariants; m++)
+		pf_topn_free(&w->heaps[m]);
+	free(w->heaps);
+	free(w->cand);
+	if (w->eval != NULL)
+		pf_eval_free(w->eval);
+	free(w);
+}
+
+/* Classifies the bytes s/len: empty, a number (parsed), or a string. */
+static inline void
+set_text(struct val *v, const char *s, size_t len)
+{
+	struct pf_number num;
+
+	v->s = s;
+	v->len = len;
+	if (len == 0)
+		v->kind = VAL_EMPTY;
+	else if (pf_number_parse(s, len, &num)) {
+		v->kind = VAL_NUM;
+		v->is_int = num.is_int;
+		if (num.is_int)
+			v->i = num.i;
+		else
+			v->d = num.d;
+	} else
+		v->kind = VAL_STR;
+}
+
+/* Computes the record's key values into w->cand. */
+static void
+eval_keys(struct worker *w, const struct pf_record *rec)
+{
+	const struct takesort *ts = w->ts;
+	const struct key *k;
+	struct val *v;
+	struct pf_value pv;
+	const char *s;
+	size_t j, len;
+
+	if (w->eval != NULL)
+		pf_eval_reset(w->eval);
+	for (j = 0; j < ts->nkeys; j++) {
+		k = &ts->keys[j];
+		v = &w->cand[j];
+		if (k->field >= 0) {
+			if ((size_t)k->field < rec->nfields)
+				set_text(v, rec->fields[k->field].ptr,
+				    rec->fields[k->field].len);
+			else
+				set_text(v, "", 0);
+			continue;
+		}
+		pf_eval(w->eval, k->expr, rec, &pv);
+		pf_value_text(w->eval, &pv, &s, &len);
+		if (pv.type == PF_V_INT) {
+			v->s = s;
+			v->len = len;
+			v->kind = VAL_NUM;
+			v->is_int = true;
+			v->i = pv.i;
+		} else if (pv.type == PF_V_NUM && !isnan(pv.d)) {
+			v->s = s;
+			v->len = len;
+			v->kind = VAL_NUM;
+			v->is_int = false;
+			v->d = pv.d;
+		} else
+			set_text(v, s, len);
+	}
+}
+
+/* Whether p lies within the record's raw bytes. */
+static inline bool
+within(const char *p, size_t len, const struct pf_record *rec)
+{
+	return p >= rec->raw && p + len <= rec->raw + rec->raw_len;
+}
+
+/* Copies the record and its keys into heap h. */
+static void
+keep(struct worker *w, struct pf_topn *h, const struct pf_record *rec,
+    uint64_t hint)
+{
+	const size_t nkeys = w->ts->nkeys;
+	size_t size, j, extra = 0;
+	struct blob *b;
+	char *raw, *p;
+
+	for (j = 0; j < nkeys; j++)
+		if (!within(w->cand[j].s, w->cand[j].len, rec))
+			extra += w->cand[j].len;
+	size = sizeof(struct blob) + nkeys * sizeof(struct val) +
+	    rec->raw_len + 1 + extra;
+	b = (struct blob *)pf_topn_slot(h, size);
+	b->raw_len = rec->raw_len;
+	raw = (char *)(b->vals + nkeys);
+	memcpy(raw, rec->raw, rec->raw_len);
+	raw[rec->raw_len] = '\n';
+	p = raw + rec->raw_len + 1;
+	for (j = 0; j < nkeys; j++) {
+		b->vals[j] = w->cand[j];
+		if (within(w->cand[j].s, w->cand[j].len, rec))
+			b->vals[j].s = raw + (w->cand[j].s - rec->raw);
+		else {
+			if (w->cand[j].len > 0)
+				memcpy(p, w->cand[j].s, w->cand[j].len);
+			b->vals[j].s = p;
+			p += w->cand[j].len;
+		}
+	}
+	pf_topn_commit(h, hint, rec->order);
+}
+
+/*
+ * Notes the automatic keys that turned out to be strings, here or in
+ * another worker (a key settled anywhere is settled for the output).
+ */
+static void
+settle_modes(struct worker *w)
+{
+	struct takesort *ts = w->ts;
+	unsigned m, before = w->strmask;
+	size_t j;
+
+	for (j = 0; j < ts->nkeys; j++)
+		if (ts->keys[j].bit != 0 && w->cand[j].kind == VAL_STR)
+			w->strmask |= ts->keys[j].bit;
+	if (w->strmask != before)
+		atomic_fetch_or_explicit(&ts->strmask, w->strmask,
+		    memory_order_relaxed);
+	else if ((w->strmask |= atomic_load_explicit(&ts->strmask,
+	    memory_order_relaxed)) == before)
+		return;
+	/* The heaps that assumed "numeric" for those keys are now moot. */
+	for (m = 0; m < ts->nvariants; m++)
+		if ((m & w->strmask) != w->strmask && w->heaps[m].alloc > 0)
+			pf_topn_free(&w->heaps[m]);
+}
+
+static uint64_t
+takesort_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
+{
+	struct worker *w = worker;
+	const struct takesort *ts = w->ts;
+	const struct pf_topn_item *worst;
+	struct pf_topn *h;
+	uint64_t hint;
+	unsigned m;
+
+	(void)out;
+	if (ts->args->limit == 0)
+		return 0;
+	eval_keys(w, rec);
+	if (ts->nvariants > 1)
+		settle_modes(w);
+	for (m = 0; m < ts->nvariants; m++) {
+		if ((m & w->strmask) != w->strmask)
+			continue;
+		h = &w->heaps[m];
+		hint = hint_of(ts, &w->cand[0], m);
+		/*
+		 * A worker sees its records in input order, so a tie with
+		 * the worst kept record loses: only "strictly before" wins.
+		 */
+		if (pf_topn_full(h)) {
+			worst = pf_topn_worst(h);
+			if (hint > worst->hint)
+				continue;
+			if (hint == worst->hint && vals_cmp(ts, w->cand,
+			    ((const struct blob *)worst->data)->vals, m) >= 0)
+				continue;
+		}
+		keep(w, h, rec, hint);
+	}
+	return 0;
+}
+
+/*
+ * Writes one kept record, raw or re-serialized; in the latter case it
+ * is split again from a copy in scratch, padded as the splitter needs.
+ */
+static void
+write_blob(struct takesort *ts, struct pf_splitter *sp, struct pf_buf *scratch,
+    const struct blob *b, struct pf_buf *out)
+{
+	const char *raw = (const char *)(b->vals + ts->nkeys);
+	enum pf_split_status status;
+	struct pf_record rec;
+	struct pf_field empty = { "", 0 };
+	size_t lines;
+
+	if (ts->raw_copy) {
+		pf_buf_add(out, raw, b->raw_len + 1);
+		return;
+	}
+	scratch->len = 0;
+	pf_buf_add(scratch, raw, b->raw_len);
+	pf_split_pad(scratch);
+	if (pf_split_next(sp, &ts->opt->in, scratch->data,
+	    scratch->data + scratch->len, &rec, &lines, &status) == NULL) {
+		/* An empty line (--lines): one empty field. */
+		rec.fields = &empty;
+		rec.nfields = 1;
+	}
+	pf_output_record(&ts->out, out, rec.fields, rec.nfields);
+}
+
+static void
+takesort_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
+{
+	struct takesort *ts = ctx;
+	struct pf_splitter sp = { 0 };
+	struct pf_buf scratch = { 0 };
+	struct pf_topn **heaps, merged;
+	unsigned strmask = 0;
+	size_t i;
+	int k;
+
+	if (ts->args->limit == 0)
+		return;
+	for (k = 0; k < nworkers; k++)
+		strmask |= ((struct worker *)workers[k])->strmask;
+	heaps = pf_xcalloc((size_t)nworkers, sizeof(*heaps));
+	for (k = 0; k < nworkers; k++)
+		heaps[k] = &((struct worker *)workers[k])->heaps[strmask];
+	pf_topn_init(&merged, ts->args->limit, blob_cmp,
+	    &ts->variants[strmask]);
+	pf_topn_merge(&merged, heaps, (size_t)nworkers);
+	for (i = 0; i < merged.n; i++)
+		write_blob(ts, &sp, &scratch,
+		    (const struct blob *)merged.items[i].data, out);
+	pf_topn_free(&merged);
+	pf_buf_free(&scratch);
+	pf_splitter_free(&sp);
+	free(heaps);
+}
+
+static void
+free_keys(struct takesort *ts)
+{
+	size_t i;
+
+	for (i = 0; i < ts->nkeys; i++) {
+		free(ts->keys[i].src);
+		if (ts->keys[i].expr != NULL)
+			pf_expr_free(ts->keys[i].expr);
+	}
+	free(ts->keys);
+	free(ts->variants);
+}
+
+int
+pf_takesort_main(const struct pf_options *opt,
+    const struct pf_takesort_args *args, char **files, int nfiles)
+{
+	struct takesort ts = { .opt = opt, .args = args };
+	struct pf_tool tool = {
+		.ctx = &ts,
+		.start = takesort_start,
+		.worker_new = takesort_worker_new,
+		.worker_free = takesort_worker_free,
+		.record = takesort_record,
+		.finish = takesort_finish,
+	};
+	int status;
+
+	if (!parse_keys(&ts)) {
+		free_keys(&ts);
+		return 2;
+	}
+	status = pf_run(opt, files, nfiles, &tool);
+	if (ts.output_ready)
+		pf_output_free(&ts.out);
+	free_keys(&ts);
+	return status;
+}

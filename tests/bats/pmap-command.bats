@@ -1,0 +1,467 @@
+#!/usr/bin/env bats
+# pmap-command.bats - pmap's command mode: pmap [OPTIONS] -- COMMAND [ARG...]
+
+load helper
+bats_require_minimum_version 1.5.0
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'id,name,n\n1,alpha,10\n2,"b, c",20\n3,"say ""hi""",30\n' >three.csv
+}
+
+# ---- substitution -------------------------------------------------------
+
+@test "{name} and {N} are field values, unquoted" {
+	run -0 pmap -a three.csv -- echo {name} /{3}/
+	assert_output 'alpha /10/
+b, c /20/
+say "hi" /30/'
+}
+
+@test "{} is the raw record; {#} the job number" {
+	run -0 pmap -a three.csv -- echo '{#}:{}'
+	assert_output '1:1,alpha,10
+2:2,"b, c",20
+3:3,"say ""hi""",30'
+}
+
+@test "without any placeholder the record is the last argument" {
+	run -0 pmap -a three.csv -- echo rec
+	assert_output 'rec 1,alpha,10
+rec 2,"b, c",20
+rec 3,"say ""hi""",30'
+}
+
+@test "braces that are no field stay text (awk programs work)" {
+	run -0 pmap -a three.csv -- awk '{print "<" $0 ">"}' /dev/null {x}
+	assert_output ''
+	run -0 pmap -a three.csv -- echo '{nope}' '{id}{n}'
+	assert_output '{nope} 110
+{nope} 220
+{nope} 330'
+}
+
+@test "arguments are not run through a shell" {
+	printf 'x\n$(touch pwned); echo hi\n' >evil.csv
+	run -0 pmap -a evil.csv -- echo {x}
+	assert_output '$(touch pwned); echo hi'
+	[ ! -e pwned ]
+}
+
+@test "--lines: every line is a record, {1} with -d" {
+	run -0 pmap --lines -- echo '[{}]' < <(printf 'a b\n\nc:d\n')
+	assert_output '[a b]
+[]
+[c:d]'
+	run -0 pmap --lines -d : -- echo '{2}' < <(printf 'a:b\nc:d\n')
+	assert_output 'b
+d'
+}
+
+@test "-H: no header, fields by position" {
+	run -0 pmap -H -- echo {2} < <(printf 'a,b\nc,d\n')
+	assert_output 'b
+d'
+}
+
+@test "TSV input" {
+	run -0 pmap --tsv -- echo {b} < <(printf 'a\tb\n1\t2\n')
+	assert_output '2'
+}
+
+@test "awkward CSV: BOM, CRLF, embedded newline, empty fields, no final newline" {
+	printf '\xef\xbb\xbfa,b\r\n"x\ny",\r\n,z' >awk.csv
+	run -0 pmap -a awk.csv -- printf '<%s|%s>\n' {a} {b}
+	assert_output '<x
+y|>
+<|z>'
+}
+
+@test "-a is repeatable; later headers are dropped" {
+	printf 'id,name,n\n4,delta,40\n' >more.csv
+	run -0 pmap -a three.csv -a more.csv -- echo {id}
+	assert_output '1
+2
+3
+4'
+}
+
+@test "stdin is read when there is no -a" {
+	run -0 pmap -- echo {n} <three.csv
+	assert_output '10
+20
+30'
+}
+
+@test "empty input and header-only input run nothing" {
+	run -0 pmap -- echo x </dev/null
+	assert_output ''
+	run -0 pmap -- echo x < <(printf 'a,b\n')
+	assert_output ''
+}
+
+# ---- order ----------------------------------------------------------------
+
+@test "output is in input order whatever the finishing order" {
+	seq 1 6 >six
+	run -0 pmap --lines -j6 -a six -- sh -c 'sleep 0.$((7 - $0)); echo $0'
+	assert_output '1
+2
+3
+4
+5
+6'
+}
+
+@test "output is the same for every -j" {
+	seq 1 200 >many
+	same_for_all_jobs pmap --lines -a many -- sh -c 'echo $0; echo $(($0 * 2))'
+	assert_equal "$(printf '%s\n' "${lines[@]}" | wc -l)" 400
+}
+
+@test "--unordered writes outputs as commands finish" {
+	seq 1 4 >four
+	run -0 pmap --lines -j4 --unordered -a four -- sh -c 'sleep 0.$((5 - $0))$0; echo $0'
+	assert_output '4
+3
+2
+1'
+}
+
+@test "a long first command streams its output before it ends" {
+	run -0 pmap --lines -j2 -- sh -c 'if [ $0 = 1 ]; then echo first; sleep 1; echo done; else echo second; fi' < <(printf '1\n2\n')
+	assert_output 'first
+done
+second'
+}
+
+@test "stderr of commands is passed through" {
+	run --separate-stderr -0 pmap -a three.csv -j1 -- sh -c 'echo out $0; echo err $0 >&2' {id}
+	assert_output 'out 1
+out 2
+out 3'
+	assert_equal "$stderr" 'err 1
+err 2
+err 3'
+}
+
+# ---- failures -------------------------------------------------------------
+
+@test "a failing command: status 1, message, summary; the others run" {
+	run --separate-stderr -1 pmap -a three.csv -- sh -c 'echo $0; [ $0 != 2 ]' {id}
+	assert_output '1
+2
+3'
+	assert_equal "$stderr" 'pmap: record 2: exit status 1
+pmap: 1 of 3 commands failed'
+}
+
+@test "a command that does not exist" {
+	run --separate-stderr -1 pmap -a three.csv -j1 -- no-such-command-pflow {id}
+	assert_output ''
+	assert_equal "$stderr" 'pmap: record 1: cannot run no-such-command-pflow: No such file or directory
+pmap: record 2: cannot run no-such-command-pflow: No such file or directory
+pmap: record 3: cannot run no-such-command-pflow: No such file or directory
+pmap: 3 of 3 commands failed'
+}
+
+@test "--timeout ends a command that hangs (TERM)" {
+	SECONDS=0
+	run --separate-stderr -1 pmap --lines --timeout 300ms -- sh -c 'if [ $0 = 2 ]; then sleep 30; fi; echo $0' < <(printf '1\n2\n3\n')
+	assert_output '1
+3'
+	assert_equal "$stderr" 'pmap: record 2: timed out after 0.3s
+pmap: 1 of 3 commands failed'
+	[ "$SECONDS" -lt 10 ]
+}
+
+@test "--timeout: a command that ignores TERM gets KILL" {
+	SECONDS=0
+	run --separate-stderr -1 pmap --lines --timeout 200ms -- sh -c 'trap "" TERM; sleep 30' < <(printf '1\n')
+	assert_equal "$stderr" 'pmap: record 1: timed out after 0.2s
+pmap: 1 of 1 commands failed'
+	[ "$SECONDS" -lt 10 ]
+}
+
+@test "--retries: a command that fails then succeeds (counter file)" {
+	run --separate-stderr -0 pmap --lines -j1 --retries 2 -- sh -c 'n=$(cat count.$0 2>/dev/null || echo 0); n=$((n + 1)); echo $n >count.$0; echo "$0 try $n"; [ $n -ge 2 ]' < <(printf 'a\nb\n')
+	assert_output 'a try 2
+b try 2'
+	assert_equal "$stderr" ''
+}
+
+@test "--retries: still failing after the retries" {
+	run --separate-stderr -1 pmap --lines --retries 2 -- sh -c 'echo x >>tries; exit 3' < <(printf 'a\n')
+	assert_equal "$(wc -l <tries)" 3
+	assert_equal "$stderr" 'pmap: record 1: exit status 3 (last of the attempts)
+pmap: 1 of 1 commands failed'
+}
+
+@test "--halt stops starting commands at the first failure" {
+	seq 1 6 >six
+	run --separate-stderr -1 pmap --lines -j1 --halt -a six -- sh -c 'echo $0; [ $0 != 3 ]'
+	assert_output '1
+2
+3'
+	assert_equal "$stderr" 'pmap: record 3: exit status 1
+pmap: stopped at the first failure (--halt): 1 of 3 commands failed'
+}
+
+@test "--halt waits for the running commands and writes their output" {
+	run --separate-stderr -1 pmap --lines -j2 --halt -- sh -c 'if [ $0 = 1 ]; then sleep 0.5; echo slow; else exit 1; fi' < <(printf '1\n2\n3\n4\n')
+	assert_output 'slow'
+}
+
+@test "--failed writes the header and the failed records, ready to feed back" {
+	printf 'id,name\n1,a\n2,"x\ny"\n3,c\n4,d\n' >in.csv
+	run -1 pmap -a in.csv -j4 --failed failed.csv -- sh -c '[ $(($0 % 2)) = 1 ]' {id}
+	assert_equal "$(cat failed.csv)" 'id,name
+2,"x
+y"
+4,d'
+	run -0 pmap -a failed.csv -- echo {id}
+	assert_output '2
+4'
+}
+
+@test "--failed with no failure holds just the header" {
+	run -0 pmap -a three.csv --failed failed.csv -- true
+	assert_equal "$(cat failed.csv)" 'id,name,n'
+}
+
+# ---- batches and chunks ---------------------------------------------------
+
+@test "--batch N: N records per command on stdin, header first" {
+	run -0 pmap -a three.csv --batch 2 -- sh -c 'echo ---; cat'
+	assert_output '---
+id,name,n
+1,alpha,10
+2,"b, c",20
+---
+id,name,n
+3,"say ""hi""",30'
+}
+
+@test "--batch: arguments take the batch's first record" {
+	run -0 pmap -a three.csv --batch 2 -- echo first {id}
+	assert_output 'first 1
+first 3'
+}
+
+@test "--batch with --lines has no header" {
+	run -0 pmap --lines --batch 3 -- sh -c 'tr "\n" " "; echo' < <(seq 1 7)
+	assert_output '1 2 3 
+4 5 6 
+7 '
+}
+
+@test "--batch-key batches equal keys together; PFLOW_BATCH_KEY is set" {
+	printf 'k,v\na,1\nb,2\na,3\nc,4\nb,5\na,6\n' >keys.csv
+	run -0 pmap -a keys.csv -j1 --batch 2 --batch-key k -- sh -c 'echo "[$PFLOW_BATCH_KEY]" $(tail -n +2)'
+	assert_output '[a] a,1 a,3
+[b] b,2 b,5
+[c] c,4
+[a] a,6'
+}
+
+@test "--batch-key without --batch: one command per key" {
+	printf 'k,v\na,1\nb,2\na,3\n' >keys.csv
+	run -0 pmap -a keys.csv --batch-key 'upper(k)' -- sh -c 'echo "$PFLOW_BATCH_KEY" $(tail -n +2)'
+	assert_output 'A a,1 a,3
+B b,2'
+}
+
+@test "--batch-timeout flushes a partial batch on slow input" {
+	run -0 pmap --batch 5 --batch-timeout 200ms -- sh -c 'echo batch $(tail -n +2)' < <(printf 'v\n1\n2\n'; sleep 1; printf '3\n')
+	assert_output 'batch 1 2
+batch 3'
+}
+
+@test "--pipe feeds chunks with the header to fresh commands, in order" {
+	seq 1 30000 | sed 's/^/r/' | (echo h; cat) >big.csv
+	run -0 pmap --pipe -j4 --chunk 64K -a big.csv -- sh -c 'head -1; tail -n +2 | wc -l'
+	assert_equal "$(printf '%s\n' "${lines[@]}" | grep -c '^h$')" "$(( ${#lines[@]} / 2 ))"
+	assert_equal "$(printf '%s\n' "${lines[@]}" | grep -v '^h$' | awk '{s += $1} END {print s}')" 30000
+	[ "${#lines[@]}" -gt 2 ]
+	run -0 pmap --pipe -j4 --chunk 64K -a big.csv -- tail -n +2
+	assert_equal "$output" "$(tail -n +2 big.csv)"
+}
+
+@test "--pipe keeps quoted newlines inside one chunk" {
+	{ echo 'a,b'; for i in $(seq 1 3000); do printf '%d,"x\ny"\n' "$i"; done; } >q.csv
+	run -0 pmap --pipe --chunk 64K -a q.csv -- pmap -j1 -- echo {a}
+	assert_equal "$output" "$(seq 1 3000)"
+}
+
+# ---- rate, joblog, resume ---------------------------------------------------
+
+@test "--rate N/DURATION spaces the starts" {
+	SECONDS=0
+	run -0 pmap --lines -j4 --rate 2/1s --joblog log -- true < <(seq 1 5)
+	# 5 starts at 2 per second: the last one at least 2s after the first.
+	run -0 awk -F'\t' 'NR == 2 {a = $3} NR == 6 {b = $3} END {print (b - a >= 1.9)}' log
+	assert_output 1
+}
+
+@test "--joblog: GNU parallel's columns, one line per command" {
+	run -1 pmap -a three.csv -j1 --joblog log -- sh -c 'echo $0; exit $(($0 - 1))' {id}
+	run -0 cut -f1,2,5,6,7,8,9 log
+	assert_output 'Seq	Host	Send	Receive	Exitval	Signal	Command
+1	:	0	2	0	0	sh -c echo $0; exit $(($0 - 1)) 1
+2	:	0	2	1	0	sh -c echo $0; exit $(($0 - 1)) 2
+3	:	0	2	2	0	sh -c echo $0; exit $(($0 - 1)) 3'
+}
+
+@test "--resume skips the jobs that succeeded in the joblog" {
+	seq 1 5 >five
+	run -1 pmap --lines -j1 --joblog log -a five -- sh -c 'echo $0; [ $0 != 2 ] && [ $0 != 4 ]'
+	assert_output '1
+2
+3
+4
+5'
+	run -0 pmap --lines -j1 --joblog log --resume -a five -- echo again
+	assert_output 'again 2
+again 4'
+	run -0 pmap --lines -j1 --joblog log --resume -a five -- echo again
+	assert_output ''
+	assert_equal "$(grep -c '^Seq' log)" 1
+}
+
+# ---- signals ----------------------------------------------------------------
+
+@test "SIGINT: stop, forward, wait, no lost output, status 130" {
+	seq 1 40 >forty
+	pmap --lines -j2 --failed failed --joblog log -a forty -- sh -c 'sleep 0.2; echo $0' >out 2>err &
+	local pid=$!
+	sleep 1.1
+	kill -INT "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	assert_equal "$st" 130
+	# Every command that finished has its output, in order, nothing after.
+	local n
+	n=$(wc -l <out)
+	[ "$n" -ge 2 ] && [ "$n" -lt 40 ]
+	assert_equal "$(cat out)" "$(seq 1 "$n")"
+	run tail -1 err
+	assert_output --regexp '^pmap: interrupted by SIGINT: [0-9]+ of [0-9]+ commands failed$'
+	# The killed ones are in --failed and in the joblog with signal 2.
+	assert_equal "$(tail -n +1 failed | head -1)" "$((n + 1))"
+	assert_equal "$(awk -F'\t' '$8 == 2' log | wc -l)" "$(wc -l <failed)"
+	assert_equal "$(awk -F'\t' 'NR > 1 && $7 == 0' log | wc -l)" "$n"
+}
+
+@test "SIGTERM: status 1" {
+	pmap --lines -- sleep < <(printf '5\n5\n') >out 2>err &
+	local pid=$!
+	sleep 0.5
+	kill -TERM "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	assert_equal "$st" 1
+	assert_equal "$(tail -1 err)" 'pmap: interrupted by SIGTERM: 2 of 2 commands failed'
+}
+
+@test "a closed stdout ends pmap quietly with status 0" {
+	run -0 --separate-stderr bash -c 'seq 1 100000 | pmap --lines -- echo | head -2'
+	assert_output '1
+2'
+	assert_equal "$stderr" ''
+}
+
+# ---- usage ------------------------------------------------------------------
+
+@test "usage errors: status 2" {
+	run -2 pmap --timeout 1s 'id' three.csv
+	assert_line --index 0 'pmap: --timeout is for command mode: pmap [OPTIONS] -- COMMAND [ARG...]'
+	run -2 pmap -a three.csv 'id'
+	assert_line --index 0 'pmap: -a is for command mode: pmap [OPTIONS] -- COMMAND [ARG...]'
+	run -2 pmap three.csv -- echo
+	assert_line --index 0 "pmap: unexpected 'three.csv' before --: input files come with -a FILE in command mode"
+	run -2 pmap --timeout soon -- echo
+	assert_line --index 0 "pmap: bad --timeout duration 'soon' (e.g. 500ms, 10s, 2m)"
+	run -2 pmap --retries -1 -- echo
+	assert_line --index 0 "pmap: --retries must be a number from 0 to 1000: '-1'"
+	run -2 pmap --batch 0 -- echo
+	assert_line --index 0 "pmap: --batch must be a number from 1 to 100000000: '0'"
+	run -2 pmap --rate 10 -- echo
+	assert_line --index 0 "pmap: bad --rate '10' (e.g. 10/1s)"
+	run -2 pmap --pipe --batch 2 -- echo
+	assert_line --index 0 'pmap: --pipe and --batch/--batch-key exclude each other'
+	run -2 pmap --resume -- echo
+	assert_line --index 0 'pmap: --resume needs --joblog FILE'
+	run -2 pmap --batch-timeout 1s -- echo
+	assert_line --index 0 'pmap: --batch-timeout needs --batch or --batch-key'
+}
+
+@test "a bad --batch-key is a usage error with a caret" {
+	run -2 --separate-stderr pmap -a three.csv --batch-key 'nope +' -- cat
+	assert_output ''
+}
+
+@test "expression mode is unchanged" {
+	run -0 pmap 'id, m = n * 2' three.csv
+	assert_output 'id,m
+1,20
+2,40
+3,60'
+	run -0 pmap -- id three.csv
+	assert_output 'id
+1
+2
+3'
+}
+
+@test "malformed input stops with status 1, or goes to --bad" {
+	printf 'a,b\n1,2\n3\n4,5\n' >bad.csv
+	run --separate-stderr -1 pmap -j1 -a bad.csv -- echo {a}
+	assert_output '1'
+	assert_equal "$stderr" 'pmap: bad.csv:3 (record 2): too few fields'
+	run --separate-stderr -0 pmap -j1 --bad rejects -a bad.csv -- echo {a}
+	assert_output '1
+4'
+	assert_equal "$(cat rejects)" '3'
+}
+
+# ---- the man page's examples --------------------------------------------------
+
+@test "man: one command per record with fields as arguments" {
+	cd "$PFLOW_SOURCE"
+	run -0 bash -c "head -4 data/flights.csv | pmap -- echo {origin} to {destination}"
+	assert_output 'ATL to BOS
+DEN to SFO
+ATL to PHX'
+}
+
+@test "man: one command per key (Broadway batching)" {
+	cd "$PFLOW_SOURCE"
+	run -0 pmap -j1 -a data/flights.csv --batch-key origin -- sh -c 'echo "$PFLOW_BATCH_KEY $(tail -n +2 | wc -l)"'
+	assert_output 'ATL 203
+DEN 211
+SFO 180
+JFK 184
+LAX 203
+PHX 211
+DFW 213
+BOS 199
+SEA 188
+ORD 208'
+}
+
+@test "man: --pipe counts lines per chunk" {
+	cd "$PFLOW_SOURCE"
+	run -0 pmap --pipe -a data/flights.csv -- wc -l
+	assert_output '2001'
+}
+
+@test "man: --failed then feed the failures back" {
+	cd "$PFLOW_SOURCE"
+	run -1 --separate-stderr pmap -a data/flights.csv --failed "$BATS_TEST_TMPDIR/late.csv" -- test {delay} -lt 99
+	assert_equal "$stderr" 'pmap: record 425: exit status 1
+pmap: record 1287: exit status 1
+pmap: 2 of 2000 commands failed'
+	run -0 pmap -a "$BATS_TEST_TMPDIR/late.csv" -- echo {date} {delay}
+	assert_output '2001-01-07T19:39 109
+2001-01-20T06:06 99'
+}

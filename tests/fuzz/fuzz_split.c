@@ -1,0 +1,184 @@
+/*
+ * fuzz_split.c - fuzz target for the batch cutter (chunk.c) and the field
+ * splitter (record.c): the invariant behind -j.
+ *
+ * The input is cut into batches the way the reader cuts it: take about
+ * "chunk" bytes, cut at the last record boundary pf_chunk_cut() finds,
+ * double the window when there is none, and hand the rest over whole at
+ * the end of input. The batch sizes come from a small generator seeded by
+ * the input. Every batch is split with pf_split_next(), and the records,
+ * fields, statuses and line counts must be exactly those of one
+ * sequential split of the whole input.
+ *
+ * Input layout: byte 0 picks the dialect, bytes 1-2 seed the batch sizes,
+ * the rest is the data.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "chunk.h"
+#include "record.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const struct pf_dialect dialects[] = {
+	{ PF_CSV, ',', true },
+	{ PF_CSV, ';', true },
+	{ PF_CSV, '\t', false },
+	{ PF_CSV, '|', false },
+	{ PF_TSV, '\t', true },
+	{ PF_LINES, '\0', false },
+	{ PF_LINES, ',', false },
+	{ PF_LINES, ' ', false },
+};
+
+/*
+ * Copies [p, p+len) into an allocation of exactly len + PF_SPLIT_PAD
+ * bytes with the sentinel, so that AddressSanitizer sees any read past
+ * the padding the splitter is promised.
+ */
+static char *
+padded_copy(const uint8_t *p, size_t len)
+{
+	char *b = malloc(len + PF_SPLIT_PAD);
+
+	if (b == NULL)
+		abort();
+	if (len > 0)
+		memcpy(b, p, len);
+	b[len] = '\n';
+	memset(b + len + 1, 0, PF_SPLIT_PAD - 1);
+	return b;
+}
+
+/* Appends a size and bytes to the rendering. */
+static void
+put(struct pf_buf *out, const void *p, size_t len)
+{
+	uint64_t n = len;
+
+	pf_buf_add(out, &n, sizeof(n));
+	pf_buf_add(out, p, len);
+}
+
+/*
+ * Splits [p, p+len), a whole batch, appending every record to out as
+ * (cumulative lines, status, raw, fields); *lines carries the line count
+ * across batches.
+ */
+static void
+split_all(struct pf_splitter *sp, const struct pf_dialect *d,
+    const uint8_t *p, size_t len, struct pf_buf *out, uint64_t *lines)
+{
+	char *b = padded_copy(p, len);
+	const char *at = b, *end = b + len, *next;
+	struct pf_record rec;
+	enum pf_split_status st;
+	size_t n, i;
+	uint64_t status;
+
+	while ((next = pf_split_next(sp, d, at, end, &rec, &n, &st)) != NULL) {
+		if (next <= at || next > end)
+			abort();	/* no progress, or past the batch */
+		if (rec.raw < at || rec.raw + rec.raw_len > end)
+			abort();
+		*lines += n;
+		status = st;
+		pf_buf_add(out, lines, sizeof(*lines));
+		pf_buf_add(out, &status, sizeof(status));
+		put(out, rec.raw, rec.raw_len);
+		pf_buf_add(out, &rec.nfields, sizeof(rec.nfields));
+		for (i = 0; i < rec.nfields; i++)
+			put(out, rec.fields[i].ptr, rec.fields[i].len);
+		at = next;
+	}
+	*lines += n;
+	free(b);
+}
+
+static uint32_t
+next_random(uint32_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 17;
+	*state ^= *state << 5;
+	return *state;
+}
+
+/* A batch size: mostly small, sometimes large, never 0. */
+static size_t
+batch_size(uint32_t *state)
+{
+	uint32_t r = next_random(state);
+
+	switch (r & 3) {
+	case 0: return 1 + (r >> 8) % 4;
+	case 1: return 1 + (r >> 8) % 32;
+	case 2: return 1 + (r >> 8) % 256;
+	default: return 1 + (r >> 8) % 4096;
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct pf_splitter sp = { 0 };
+	struct pf_buf whole = { 0 }, batched = { 0 };
+	const struct pf_dialect *d;
+	uint64_t lines_whole = 0, lines_batched = 0, lfs;
+	uint32_t state;
+	size_t pos, left, want, cut, take;
+
+	if (size < 3)
+		return 0;
+	d = &dialects[data[0] % (sizeof(dialects) / sizeof(dialects[0]))];
+	state = 0x9e3779b9u ^ ((uint32_t)data[1] << 8 | data[2]);
+	data += 3;
+	size -= 3;
+
+	split_all(&sp, d, data, size, &whole, &lines_whole);
+
+	for (pos = 0; pos < size; pos += take) {
+		left = size - pos;
+		want = batch_size(&state);
+		for (;;) {
+			if (want >= left) {
+				take = left;	/* end of input: the rest */
+				break;
+			}
+			cut = pf_chunk_cut(d, (const char *)data + pos, want);
+			if (cut > want)
+				abort();
+			if (cut > 0) {
+				take = cut;
+				break;
+			}
+			want *= 2;	/* a record larger than a batch */
+		}
+		split_all(&sp, d, data + pos, take, &batched, &lines_batched);
+	}
+
+	for (pos = 0, lfs = 0; pos < size; pos++)
+		lfs += data[pos] == '\n';
+	if (lines_whole != lfs) {
+		fprintf(stderr, "fuzz_split: %llu lines counted, the input "
+		    "holds %llu LFs\n", (unsigned long long)lines_whole,
+		    (unsigned long long)lfs);
+		abort();
+	}
+	if (lines_whole != lines_batched || whole.len != batched.len ||
+	    (whole.len > 0 && memcmp(whole.data, batched.data, whole.len))) {
+		fprintf(stderr, "fuzz_split: batched split differs from the "
+		    "whole split (lines %llu vs %llu, rendering %zu vs %zu "
+		    "bytes)\n", (unsigned long long)lines_batched,
+		    (unsigned long long)lines_whole, batched.len, whole.len);
+		abort();
+	}
+	pf_splitter_free(&sp);
+	pf_buf_free(&whole);
+	pf_buf_free(&batched);
+	return 0;
+}
