@@ -18,7 +18,7 @@ for build in sys.argv[1:]:
     for line in log:
         test = json.loads(line)
         points = 0
-        for out in (test.get("stdo") or "").splitlines():
+        for out in (test.get("stdout") or "").splitlines():
             m = point.match(out)
             if not m:
                 continue
@@ -32,7 +32,7 @@ for build in sys.argv[1:]:
         # A program that died before printing its plan counts as a failure.
         if test.get("result") not in ("OK", "SKIP", "EXPECTEDFAIL") and \
                 not any(point.match(o) and o.startswith("not ok")
-                        for o in (test.get("stdo") or "").splitlines()):
+                        for o in (test.get("stdout") or "").splitlines()):
             counts["failed"] += 1
         if points == 0 and test.get("result") == "OK":
             counts["passed"] += 1
