@@ -350,6 +350,15 @@ compile_templates(struct cmd *c)
 				break;
 			}
 			field = -1;
+			if (c->mode == MODE_PIPE &&
+			    !(close == open + 2 && open[1] == '#')) {
+				/* No record: only {#} is a placeholder. */
+				*p = (struct part){ P_TEXT, s,
+				    (size_t)(open + 1 - s), -1 };
+				t->nparts++;
+				s = open + 1;
+				continue;
+			}
 			if (close == open + 1)
 				p->kind = P_RAW;
 			else if (close == open + 2 && open[1] == '#')
@@ -681,6 +690,8 @@ job_final(struct cmd *c, struct job *j, long long now)
 	}
 	j->failed = true;
 	c->nfailed++;
+	if (c->epipe)
+		return;		/* killed by us: stdout is gone */
 	what_job(c, j, what, sizeof(what));
 	if (j->spawn_err != 0)
 		warnx("%s: cannot run %s: %s", what, j->argv[0],

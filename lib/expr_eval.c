@@ -62,6 +62,8 @@ pf_scratch_alloc(struct pf_eval *ev, size_t n)
 {
 	struct pf_scratch_block *b;
 
+	if (n == 0)
+		n = 1;	/* a real pointer even for empty text, never NULL */
 	if (ev->cur < ev->nblocks && ev->blocks[ev->cur].cap - ev->used >= n) {
 		b = &ev->blocks[ev->cur];
 		ev->used += n;

@@ -49,11 +49,14 @@ slow_strtod(const char *s, size_t len)
 bool
 pf_number_parse(const char *s, size_t len, struct pf_number *out)
 {
-	const char *p = s, *end = s + len;
+	const char *p = s, *end;
 	uint64_t mant = 0;
 	int exp10 = 0, ndigits = 0;
 	bool neg = false, inexact = false, is_int = true;
 
+	if (len == 0)
+		return false;	/* and s may be NULL */
+	end = s + len;
 	if (p < end && (*p == '+' || *p == '-'))
 		neg = *p++ == '-';
 	for (; p < end && is_digit(*p); p++, ndigits++) {

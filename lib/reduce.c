@@ -508,16 +508,22 @@ key_add(struct pf_buf *key, const char *s, size_t len)
 }
 
 static struct pf_group *
-find_group(struct reduce_worker *w, uint64_t order)
+find_group_at(struct reduce_worker *w, const char *key, size_t len,
+    uint64_t order)
 {
 	struct pf_group *g;
 	bool added;
 
-	g = pf_groups_get(&w->s.groups, pf_hash(w->key.data, w->key.len),
-	    w->key.data, w->key.len, &added);
+	g = pf_groups_get(&w->s.groups, pf_hash(key, len), key, len, &added);
 	if (order < g->order)
 		g->order = order;
 	return g;
+}
+
+static struct pf_group *
+find_group(struct reduce_worker *w, uint64_t order)
+{
+	return find_group_at(w, w->key.data, w->key.len, order);
 }
 
 /* Moves a big shard into the global one, so memory follows groups. */
@@ -591,6 +597,13 @@ fold_record(struct reduce_worker *w, const struct pf_record *rec)
 	const char *s;
 	size_t i, len;
 
+	if (r->nkeys == 1 && r->keys->cols[0].field >= 0) {
+		/* One key field: its bytes are the key, nothing to encode. */
+		f = (size_t)r->keys->cols[0].field < rec->nfields ?
+		    &rec->fields[r->keys->cols[0].field] : &empty;
+		g = find_group_at(w, f->ptr, f->len, rec->order);
+		goto fold;
+	}
 	w->key.len = 0;
 	if (w->eval != NULL)
 		pf_eval_reset(w->eval);
@@ -603,10 +616,15 @@ fold_record(struct reduce_worker *w, const struct pf_record *rec)
 		} else {
 			pf_eval(w->eval, col->expr, rec, &v);
 			pf_value_text(w->eval, &v, &s, &len);
+			if (r->nkeys == 1) {
+				g = find_group_at(w, s, len, rec->order);
+				goto fold;
+			}
 			key_add(&w->key, s, len);
 		}
 	}
 	g = find_group(w, rec->order);
+fold:
 	g->records++;
 	memset(w->parsed, 0, r->naggs);
 	for (i = 0; i < r->naggs; i++) {
@@ -666,10 +684,16 @@ merge_record(struct reduce_worker *w, const struct pf_record *rec)
 
 	if (is_header_again(r, rec))
 		return;
-	w->key.len = 0;
-	for (i = 0; i < r->nkeys; i++)
-		key_add(&w->key, rec->fields[i].ptr, rec->fields[i].len);
-	g = find_group(w, rec->order);
+	if (r->nkeys == 1)
+		g = find_group_at(w, rec->fields[0].ptr, rec->fields[0].len,
+		    rec->order);
+	else {
+		w->key.len = 0;
+		for (i = 0; i < r->nkeys; i++)
+			key_add(&w->key, rec->fields[i].ptr,
+			    rec->fields[i].len);
+		g = find_group(w, rec->order);
+	}
 	col = r->nkeys;
 	if (!pf_number_parse(rec->fields[col].ptr, rec->fields[col].len,
 	    &n) || !n.is_int || n.i < 0)
@@ -769,8 +793,11 @@ write_group(struct reduce *r, struct pf_group *g, struct pf_value_entry **v,
 	size_t col = 0, i, j, n, len, k;
 	bool is_number;
 
-	while (pf_key_next(&p, end, &s, &len))
-		pf_output_field(&r->out, out, col++, s, len, false);
+	if (r->nkeys == 1)		/* the bytes themselves (fold_record) */
+		pf_output_field(&r->out, out, col++, g->key, g->keylen, false);
+	else
+		while (pf_key_next(&p, end, &s, &len))
+			pf_output_field(&r->out, out, col++, s, len, false);
 	if (r->args->partial) {
 		len = pf_format_int((int64_t)g->records, num);
 		pf_output_field(&r->out, out, col++, num, len, false);
@@ -833,10 +860,18 @@ reduce_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
 	for (k = 0; k < nworkers; k++) {
 		struct reduce_worker *w = workers[k];
 
+		nonnum += w->nonnum;
+		if (s->groups.count == 0 && s->values.count == 0) {
+			/* Nothing to merge into: take the shard as it is. */
+			shard_free(s);
+			*s = w->s;
+			s->groups.arena = s->values.arena = &s->arena;
+			shard_init(r, &w->s);
+			continue;
+		}
 		shard_merge(r, s, &w->s);
 		shard_free(&w->s);
 		shard_init(r, &w->s);
-		nonnum += w->nonnum;
 	}
 	if (r->nkeys == 0 && s->groups.count == 0)
 		pf_groups_get(&s->groups, pf_hash("", 0), "", 0, &added);

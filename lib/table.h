@@ -76,8 +76,9 @@ struct pf_group *pf_groups_get(struct pf_groups *t, uint64_t hash,
 uint64_t pf_hash(const void *p, size_t len);
 
 /*
- * Keys are encoded as each part's length (a varint) followed by its
- * bytes, so that ("a,b") and ("a", "b") differ.
+ * Keys of several parts are encoded as each part's length (a varint)
+ * followed by its bytes, so that ("a,b") and ("a", "b") differ; a key of
+ * one part is just its bytes (preduce's choice).
  */
 void pf_key_add(char **p, const char *s, size_t len);	/* p has room */
 #define PF_KEY_ROOM(len) ((len) + 10)

@@ -33,8 +33,10 @@ rec 3,"say ""hi""",30'
 }
 
 @test "braces that are no field stay text (awk programs work)" {
-	run -0 pmap -a three.csv -- awk '{print "<" $0 ">"}' /dev/null {x}
-	assert_output ''
+	run -0 pmap -a three.csv -- awk -v r={id} 'BEGIN {print "<" r ">"}'
+	assert_output '<1>
+<2>
+<3>'
 	run -0 pmap -a three.csv -- echo '{nope}' '{id}{n}'
 	assert_output '{nope} 110
 {nope} 220
@@ -115,8 +117,14 @@ y|>
 
 @test "output is the same for every -j" {
 	seq 1 200 >many
-	same_for_all_jobs pmap --lines -a many -- sh -c 'echo $0; echo $(($0 * 2))'
-	assert_equal "$(printf '%s\n' "${lines[@]}" | wc -l)" 400
+	# same_for_all_jobs puts -j after the command: here it must come first.
+	run -0 pmap --lines -j1 -a many -- sh -c 'echo $0; echo $(($0 * 2))'
+	local out1=$output
+	run -0 pmap --lines -j4 --chunk 64 --queue 5 -a many -- sh -c 'echo $0; echo $(($0 * 2))'
+	assert_equal "$output" "$out1"
+	assert_equal "${#lines[@]}" 400
+	run -0 pmap --lines -j4 --chunk 64 --queue 5 --batch 7 -a many -- sh -c 'tail -1'
+	assert_equal "$output" "$(seq 7 7 200; echo 200)"
 }
 
 @test "--unordered writes outputs as commands finish" {
@@ -279,7 +287,7 @@ batch 3'
 
 @test "--pipe feeds chunks with the header to fresh commands, in order" {
 	seq 1 30000 | sed 's/^/r/' | (echo h; cat) >big.csv
-	run -0 pmap --pipe -j4 --chunk 64K -a big.csv -- sh -c 'head -1; tail -n +2 | wc -l'
+	run -0 pmap --pipe -j4 --chunk 64K -a big.csv -- awk 'NR == 1 {print} END {print NR - 1}'
 	assert_equal "$(printf '%s\n' "${lines[@]}" | grep -c '^h$')" "$(( ${#lines[@]} / 2 ))"
 	assert_equal "$(printf '%s\n' "${lines[@]}" | grep -v '^h$' | awk '{s += $1} END {print s}')" 30000
 	[ "${#lines[@]}" -gt 2 ]
@@ -314,7 +322,7 @@ batch 3'
 
 @test "--resume skips the jobs that succeeded in the joblog" {
 	seq 1 5 >five
-	run -1 pmap --lines -j1 --joblog log -a five -- sh -c 'echo $0; [ $0 != 2 ] && [ $0 != 4 ]'
+	run -1 --separate-stderr pmap --lines -j1 --joblog log -a five -- sh -c 'echo $0; [ $0 != 2 ] && [ $0 != 4 ]'
 	assert_output '1
 2
 3
@@ -406,7 +414,7 @@ again 4'
 1,20
 2,40
 3,60'
-	run -0 pmap -- id three.csv
+	run -0 pmap -j2 id three.csv --
 	assert_output 'id
 1
 2

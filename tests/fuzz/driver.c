@@ -8,10 +8,11 @@
  * Every file of the CORPUS directories (or CORPUS files) is run once;
  * then random mutations of them (bit flips, interesting bytes, inserted
  * CSV and expression tokens, erased, duplicated and spliced ranges) run
- * until SECONDS have passed (default: $PF_FUZZ_SECONDS, else 10). There
- * is no coverage feedback; mutants are kept in a small pool and mutated
- * again, which reaches past the first layer of the seeds. The seed is
- * printed, and -s replays the same sequence.
+ * until SECONDS have passed ($PF_FUZZ_SECONDS if set, else -t, else 10,
+ * so that `PF_FUZZ_SECONDS=600 meson test --suite fuzz-smoke` runs long).
+ * There is no coverage feedback; mutants are kept in a small pool and
+ * mutated again, which reaches past the first layer of the seeds. The
+ * seed is printed, and -s replays the same sequence.
  *
  * A crash (a signal, including the abort() of a failed invariant or of a
  * sanitizer) or an input that runs longer than 10 seconds writes the
@@ -324,8 +325,6 @@ main(int argc, char **argv)
 	uint8_t *b;
 	int c;
 
-	if ((env = getenv("PF_FUZZ_SECONDS")) != NULL)
-		seconds = atof(env);
 	while ((c = getopt(argc, argv, "t:s:m:")) != -1) {
 		switch (c) {
 		case 't': seconds = atof(optarg); break;
@@ -334,6 +333,9 @@ main(int argc, char **argv)
 		default: usage();
 		}
 	}
+	/* The environment wins, so that a test's -t can be lengthened. */
+	if ((env = getenv("PF_FUZZ_SECONDS")) != NULL)
+		seconds = atof(env);
 	argc -= optind;
 	argv += optind;
 	if (argc == 0 || maxlen == 0)
