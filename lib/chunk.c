@@ -5,6 +5,7 @@
  * at even parity is then found by walking back from the end, which
  * usually crosses a single record.
  */
+#include <stdbool.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -56,4 +57,46 @@ pf_chunk_cut(const struct pf_dialect *d, const char *buf, size_t len)
 	}
 	lf = memrchr(buf, '\n', len);
 	return lf ? (size_t)(lf - buf) + 1 : 0;
+}
+
+/* Whether the quotes in [p, end) are odd in number. */
+static bool
+odd_quotes(const char *p, const char *end)
+{
+	bool odd = false;
+
+	while ((p = memchr(p, '"', (size_t)(end - p))) != NULL) {
+		odd = !odd;
+		p++;
+	}
+	return odd;
+}
+
+size_t
+pf_chunk_records(const struct pf_dialect *d, const char *buf, size_t len,
+    size_t limit, size_t *end)
+{
+	const char *p = buf, *stop = buf + len, *q, *lf;
+	bool quoted;
+	size_t n = 0;
+
+	while (p < stop && n < limit) {
+		/* The record's LF: the first one at even quote parity. */
+		quoted = false;
+		for (q = p;; q = lf + 1) {
+			lf = memchr(q, '\n', (size_t)(stop - q));
+			if (lf == NULL)
+				lf = stop;
+			if (d->format == PF_CSV && odd_quotes(q, lf))
+				quoted = !quoted;
+			if (!quoted || lf == stop)
+				break;
+		}
+		if (d->format == PF_LINES || !(lf == p ||
+		    (lf == p + 1 && *p == '\r')))
+			n++;
+		p = lf < stop ? lf + 1 : stop;
+	}
+	*end = (size_t)(p - buf);
+	return n;
 }

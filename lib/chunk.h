@@ -19,4 +19,14 @@
  */
 size_t pf_chunk_cut(const struct pf_dialect *d, const char *buf, size_t len);
 
+/*
+ * Counts the records in buf[0..len), which begins at a record boundary,
+ * by the splitter's rules (extent by quote parity; empty lines are not
+ * CSV or TSV records), stopping at limit. Sets *end to the length of the
+ * prefix that holds the records counted (up to just after the limit-th
+ * record's terminator, else len).
+ */
+size_t pf_chunk_records(const struct pf_dialect *d, const char *buf,
+    size_t len, size_t limit, size_t *end);
+
 #endif

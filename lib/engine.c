@@ -54,6 +54,8 @@ struct batch {
 	uint64_t	 lines;		/* LFs consumed */
 	uint64_t	 written;	/* records output */
 	uint64_t	 nbad;
+	bool		 trigger;	/* the reader ended it at a trigger */
+	void		*result;	/* the tool's batch_end() result */
 	const char	*failure;	/* why the batch stopped early, or NULL */
 	uint64_t	 fail_record;	/* 1-based record index in the batch */
 	uint64_t	 fail_line;	/* LFs before the failed record */
@@ -94,6 +96,8 @@ struct engine {
 	uint64_t	 next_write;
 	int		 cur_file;
 	uint64_t	 line, record;	/* position in cur_file */
+	uint64_t	 stream_records; /* records before the current batch */
+	struct pf_buf	 result_out;	/* batch_result()'s output */
 	uint64_t	 records_in, records_out, nbad;
 	int		 status;
 	bool		 broken_pipe;
@@ -198,8 +202,11 @@ worker_main(void *arg)
 			break;
 		t1 = now();
 		w->waiting += t1 - t0;
-		if (!atomic_load(&e->stopping))
+		if (!atomic_load(&e->stopping)) {
 			process_batch(w, b);
+			if (e->tool->batch_end != NULL)
+				b->result = e->tool->batch_end(w->state);
+		}
 		w->busy += now() - t1;
 
 		pthread_mutex_lock(&e->lock);
@@ -235,6 +242,35 @@ show_progress(struct engine *e, bool final)
 		    ", %.0f%%, ETA %.0fs", 100.0 * (double)bytes / (double)total,
 		    elapsed * ((double)total - (double)bytes) / (double)bytes);
 	fputs(line, stderr);
+}
+
+/* Gives the tool a batch's result, in order, and writes what it says. */
+static void
+hand_on_result(struct engine *e, struct batch *b)
+{
+	struct pf_batch_info info = {
+		.first_record = e->stream_records + 1,
+		.records = b->records,
+		.trigger = b->trigger,
+	};
+	bool stopping = atomic_load(&e->stopping);
+
+	e->result_out.len = 0;
+	e->tool->batch_result(e->tool->ctx, b->result, &info,
+	    stopping ? NULL : &e->result_out);
+	b->result = NULL;
+	if (stopping || e->result_out.len == 0)
+		return;
+	if (pf_write_all(STDOUT_FILENO, e->result_out.data,
+	    e->result_out.len) < 0) {
+		if (errno == EPIPE)
+			e->broken_pipe = true;
+		else {
+			warn("write error");
+			e->status = 1;
+		}
+		atomic_store(&e->stopping, true);
+	}
 }
 
 /* The writer's handling of one batch, in sequence order. */
@@ -281,6 +317,9 @@ write_batch(struct engine *e, struct batch *b)
 	}
 	e->line += b->lines;
 	e->record += b->records;
+	if (e->tool->batch_result != NULL)
+		hand_on_result(e, b);
+	e->stream_records += b->records;
 	show_progress(e, false);
 }
 
@@ -299,6 +338,8 @@ release_batch(struct engine *e, struct batch *b)
 	b->out.len = b->bad.len = 0;
 	b->records = b->lines = b->written = b->nbad = 0;
 	b->failure = NULL;
+	b->trigger = false;
+	b->result = NULL;
 	pthread_mutex_lock(&e->lock);
 	b->next = e->free_list;
 	e->free_list = b;
@@ -330,6 +371,8 @@ writer_main(void *arg)
 		e->write_waiting += t1 - t0;
 		if (!atomic_load(&e->stopping))
 			write_batch(e, b);
+		if (b->result != NULL)	/* not handed on: only to be freed */
+			hand_on_result(e, b);
 		e->write_busy += now() - t1;
 		e->next_write++;
 		release_batch(e, b);
@@ -361,6 +404,7 @@ read_input(struct engine *e)
 		t1 = now();
 		e->read_waiting += t1 - t0;
 		got = pf_reader_fill(e->reader, &b->in, &b->file);
+		b->trigger = e->reader->trigger;
 		e->read_busy += now() - t1;
 		atomic_store(&e->bytes_read, e->reader->bytes);
 
@@ -487,6 +531,7 @@ run_pipeline(struct engine *e)
 		errx(1, "internal error: %d of %d batches lost", e->pool - nfree,
 		    e->pool);
 	pf_buf_free(&out);
+	pf_buf_free(&e->result_out);
 	free(workers);
 	free(states);
 	free(e->batches);
@@ -518,6 +563,8 @@ pf_run(const struct pf_options *opt, char **files, int nfiles,
 	    (opt->progress == PF_PROGRESS_AUTO && isatty(STDERR_FILENO));
 	pf_reader_init(&reader, &opt->in, files, nfiles, opt->chunk,
 	    opt->flush_ms);
+	reader.every_records = tool->every_records;
+	reader.every_ms = tool->every_ms;
 
 	got = pf_reader_start(&reader, &schema);
 	if (got < 0) {

@@ -18,6 +18,13 @@
 #include "options.h"
 #include "record.h"
 
+/* What the writer knows of a batch when it hands on its result. */
+struct pf_batch_info {
+	uint64_t	first_record;	/* 1-based record number in the stream */
+	uint64_t	records;	/* records in the batch (malformed too) */
+	bool		trigger;	/* the batch ends at an every_* point */
+};
+
 struct pf_tool {
 	void	*ctx;		/* the tool's own state, passed back below */
 
@@ -53,6 +60,30 @@ struct pf_tool {
 	 */
 	void	 (*finish)(void *ctx, void **workers, int nworkers,
 		    struct pf_buf *out);
+
+	/*
+	 * Optional, for results that must be combined in input order
+	 * (preduce's snapshots and windows). batch_end runs on a worker
+	 * after a batch's last record and returns the worker's result for
+	 * that batch (it owns it; NULL for none). batch_result runs on the
+	 * writer thread, strictly in input order, once per batch, with that
+	 * result (NULL for a batch no worker saw, such as an empty one),
+	 * and may append output, which is written at once. When the run
+	 * is stopping (an error, a closed stdout), out is NULL: the result
+	 * is only to be freed.
+	 */
+	void	*(*batch_end)(void *worker);
+	void	 (*batch_result)(void *ctx, void *result,
+		    const struct pf_batch_info *info, struct pf_buf *out);
+
+	/*
+	 * Triggers: when nonzero, the reader ends a batch after every
+	 * every_records records, and every every_ms milliseconds of wall
+	 * time (then also with no input: the batch is empty), and marks it
+	 * in pf_batch_info.trigger.
+	 */
+	uint64_t every_records;
+	long	 every_ms;
 };
 
 /*

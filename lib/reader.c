@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "chunk.h"
@@ -293,29 +294,97 @@ pf_reader_start(struct pf_reader *r, struct pf_schema *schema)
 	return 1;
 }
 
-/* Waits up to flush_ms for input on a pipe; returns true if it is idle. */
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/*
+ * Whether the time trigger is due; if so, sets the next deadline (a
+ * stream that was idle for several periods gets one trigger, not many).
+ */
 static bool
-input_idle(struct pf_reader *r)
+timer_due(struct pf_reader *r)
+{
+	double t;
+
+	if (r->every_ms <= 0 || (t = now_ms()) < r->deadline)
+		return false;
+	r->deadline += (double)r->every_ms;
+	if (r->deadline <= t)
+		r->deadline = t + (double)r->every_ms;
+	return true;
+}
+
+/*
+ * Waits for input on a pipe or terminal for at most timeout_ms (-1: no
+ * limit). Returns true when there is input (or end of file) to read.
+ */
+static bool
+wait_input(struct pf_reader *r, long timeout_ms)
 {
 	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
 	int n;
 
-	if (r->regular || r->flush_ms < 0)
-		return false;
 	do
-		n = poll(&pfd, 1, (int)r->flush_ms);
+		n = poll(&pfd, 1, (int)timeout_ms);
 	while (n < 0 && errno == EINTR);
-	return n == 0;
+	return n != 0;
+}
+
+/* How long a read on a pipe may wait before the reader must act. */
+static long
+wait_limit(const struct pf_reader *r, bool flush_armed)
+{
+	long wait = flush_armed ? r->flush_ms : -1;
+	double left;
+
+	if (r->every_ms > 0) {
+		left = r->deadline - now_ms();
+		if (left < 0)
+			left = 0;
+		if (wait < 0 || left < (double)wait)
+			wait = (long)left + 1;
+	}
+	return wait;
+}
+
+/* Shortens a batch to end at the next count trigger, if it holds one. */
+static size_t
+cut_at_count_trigger(struct pf_reader *r, const char *buf, size_t cut)
+{
+	size_t n, end;
+
+	if (r->every_records == 0)
+		return cut;
+	n = pf_chunk_records(&r->dialect, buf, cut,
+	    r->every_records - r->epoch_records, &end);
+	r->epoch_records += n;
+	if (r->epoch_records == r->every_records) {
+		r->epoch_records = 0;
+		r->trigger = true;
+		return end;
+	}
+	return cut;
 }
 
 int
 pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 {
 	size_t cut, next_try;
+	bool flush_armed;
 	ssize_t n;
+	long wait;
 	int got;
 
 	in->len = 0;
+	r->trigger = false;
+	if (r->every_ms > 0 && r->deadline == 0)
+		r->deadline = now_ms() + (double)r->every_ms;
 	for (;;) {
 		/* Between files: whatever is pending ends the old one. */
 		if (r->fd < 0 && r->pending.len == 0) {
@@ -326,6 +395,7 @@ pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 		pf_buf_add(in, r->pending.data, r->pending.len);
 		r->pending.len = 0;
 		next_try = r->chunk;
+		flush_armed = in->len > 0 && r->flush_ms >= 0;
 		cut = 0;
 		while (r->fd >= 0) {
 			if (in->len >= next_try) {
@@ -334,19 +404,35 @@ pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 					break;
 				next_try = in->len * 2; /* a record larger than a batch */
 			}
-			if (in->len > 0 && input_idle(r) &&
-			    (cut = pf_chunk_cut(&r->dialect, in->data,
-			    in->len)) > 0)
-				break;
+			if (!r->regular && (wait = wait_limit(r, flush_armed)) >= 0 &&
+			    !wait_input(r, wait)) {
+				/* Idle input: hand on what is complete. */
+				cut = pf_chunk_cut(&r->dialect, in->data, in->len);
+				if (timer_due(r)) {
+					r->trigger = true;
+					break;
+				}
+				if (cut > 0)
+					break;
+				flush_armed = false;
+				continue;
+			}
 			n = read_some(r, in, next_try - in->len);
 			if (n < 0)
 				return -1;
+			flush_armed = in->len > 0 && r->flush_ms >= 0;
+			if (r->regular && timer_due(r)) {
+				cut = pf_chunk_cut(&r->dialect, in->data, in->len);
+				r->trigger = true;
+				break;
+			}
 		}
 		if (r->fd < 0)
 			cut = in->len;	/* end of file: the rest is the last record */
+		cut = cut_at_count_trigger(r, in->data, cut);
 		pf_buf_add(&r->pending, in->data + cut, in->len - cut);
 		in->len = cut;
-		if (in->len > 0)
+		if (in->len > 0 || r->trigger)
 			break;
 	}
 	pf_split_pad(in);

@@ -36,6 +36,13 @@ struct pf_reader {
 	size_t		  header_lines;	/* LFs the header spans */
 	bool		  have_header;
 
+	/* Triggers (see pf_tool in engine.h): set after pf_reader_init(). */
+	uint64_t	  every_records; /* end a batch after every N records */
+	long		  every_ms;	/* ... and every so many ms of wall time */
+	uint64_t	  epoch_records; /* records since the last count trigger */
+	double		  deadline;	/* when the next time trigger is due */
+	bool		  trigger;	/* the last batch filled ends at a trigger */
+
 	uint64_t	  bytes;	/* bytes read so far */
 	uint64_t	  total_bytes;	/* sum of regular files' sizes, 0 if unknown */
 	char		  error[512];	/* set when a fill returns -1 */
@@ -57,7 +64,9 @@ int pf_reader_start(struct pf_reader *r, struct pf_schema *schema);
 /*
  * Fills in with the next batch of complete records (plus a '\n' sentinel
  * after in->len) and sets *file to the operand it came from. Returns 1,
- * 0 at the end of all input, or -1 on error (r->error says why).
+ * 0 at the end of all input, or -1 on error (r->error says why). With
+ * triggers, r->trigger tells whether the batch ends at one; a time
+ * trigger with no input yields an empty batch.
  */
 int pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file);
 

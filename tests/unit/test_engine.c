@@ -4,6 +4,7 @@
  * per-worker state merged at the end, malformed input stopping the run.
  * Also run under ThreadSanitizer (suite "engine").
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +238,121 @@ test_record_larger_than_batch(void)
 	unlink(path);
 }
 
+/* A tool that notes, in order, where each count trigger falls; its
+ * worker state is a record counter. */
+struct trig_worker {
+	uint64_t	seen;
+};
+
+static void *
+trig_batch_end(void *worker)
+{
+	struct trig_worker *w = worker;
+	uint64_t *n = malloc(sizeof(*n));
+
+	*n = w->seen;		/* records since the last batch_end */
+	w->seen = 0;
+	return n;
+}
+
+static uint64_t
+trig_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
+{
+	(void)rec;
+	(void)out;
+	((struct trig_worker *)worker)->seen++;
+	return 0;
+}
+
+static void
+trig_batch_result(void *ctx, void *result, const struct pf_batch_info *info,
+    struct pf_buf *out)
+{
+	uint64_t *n = result, *total = ctx;
+	char line[32];
+
+	if (n != NULL) {
+		*total += *n;
+		free(n);
+	}
+	if (out != NULL && info->trigger) {
+		snprintf(line, sizeof(line), "%llu/%llu ",
+		    (unsigned long long)(info->first_record + info->records - 1),
+		    (unsigned long long)*total);
+		pf_buf_adds(out, line);
+	}
+}
+
+static int
+trig_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
+{
+	(void)ctx;
+	(void)schema;
+	(void)out;
+	return 0;
+}
+
+/* Count triggers fall on exact record numbers for every batch size. */
+static void
+test_count_triggers(void)
+{
+	struct pf_buf in = { 0 };
+	char line[64], outpath[64];
+	const char *path;
+	uint64_t total;
+	int i, saved, fd, jobs;
+	FILE *f;
+
+	pf_buf_adds(&in, "a,b\n");
+	for (i = 1; i <= 100; i++) {
+		snprintf(line, sizeof(line), i % 10 == 0 ?
+		    "%d,\"x\ny\"\n\n" : "%d,x\r\n", i);
+		pf_buf_adds(&in, line);
+	}
+	path = write_temp(in.data, in.len);
+	snprintf(outpath, sizeof(outpath), "%s.out", path);
+	for (jobs = 1; jobs <= 4; jobs += 3) {
+		struct pf_options opt;
+		struct pf_tool tool = {
+			.ctx = &total,
+			.start = trig_start,
+			.record = trig_record,
+			.batch_end = trig_batch_end,
+			.batch_result = trig_batch_result,
+			.every_records = 7,
+		};
+		char *files[] = { (char *)path };
+		char got[512] = "";
+		size_t n;
+
+		total = 0;
+		tool.worker_new = echo_worker_new;	/* a zeroed counter */
+		tool.worker_free = free;
+		pf_options_init(&opt);
+		opt.jobs = jobs;
+		opt.chunk = 50;
+		pf_options_finish(&opt);
+		fflush(stdout);
+		saved = dup(STDOUT_FILENO);
+		fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, STDOUT_FILENO);
+		close(fd);
+		CHECK(pf_run(&opt, files, 1, &tool) == 0);
+		dup2(saved, STDOUT_FILENO);
+		close(saved);
+		f = fopen(outpath, "r");
+		n = fread(got, 1, sizeof(got) - 1, f);
+		got[n] = '\0';
+		fclose(f);
+		CHECK_STR(got, "7/7 14/14 21/21 28/28 35/35 42/42 49/49 56/56 "
+		    "63/63 70/70 77/77 84/84 91/91 98/98 ");
+		CHECK(total == 100);
+	}
+	unlink(outpath);
+	unlink(path);
+	pf_buf_free(&in);
+}
+
 int
 main(void)
 {
@@ -244,5 +360,6 @@ main(void)
 	UNIT_RUN(test_malformed_stops_with_status_1);
 	UNIT_RUN(test_empty_and_header_only);
 	UNIT_RUN(test_record_larger_than_batch);
+	UNIT_RUN(test_count_triggers);
 	return UNIT_DONE();
 }
