@@ -5,6 +5,7 @@
  * Option parsing and wiring only; the work is in lib/reduce.c.
  */
 #include <err.h>
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +22,18 @@ static const char usage_text[] =
 "  -k, --keys KEY[,KEY...]   group by these fields or expressions\n"
 "  --partial                 write mergeable partial state\n"
 "  --merge                   read partial state (from --partial) and merge\n"
-"  --strict                  a non-number in a numeric AGG is an error\n";
+"  --strict                  a non-number in a numeric AGG is an error\n"
+"  --every N                 write a snapshot after every N records\n"
+"  --interval DURATION       write a snapshot every DURATION (e.g. 5s)\n"
+"  --window count:N|time:DURATION|event:DURATION\n"
+"                            reset the groups at each window's end\n"
+"  --time FIELD              event time of a record (event windows)\n"
+"  --lateness DURATION       how late an event may come (default 0)\n";
 
-enum { OPT_PARTIAL = PF_OPT_TOOL, OPT_MERGE, OPT_STRICT };
+enum {
+	OPT_PARTIAL = PF_OPT_TOOL, OPT_MERGE, OPT_STRICT, OPT_EVERY,
+	OPT_INTERVAL, OPT_WINDOW, OPT_TIME, OPT_LATENESS
+};
 
 int
 main(int argc, char *argv[])
@@ -34,11 +44,17 @@ main(int argc, char *argv[])
 		{ "partial",	no_argument,	   NULL, OPT_PARTIAL },
 		{ "merge",	no_argument,	   NULL, OPT_MERGE },
 		{ "strict",	no_argument,	   NULL, OPT_STRICT },
+		{ "every",	required_argument, NULL, OPT_EVERY },
+		{ "interval",	required_argument, NULL, OPT_INTERVAL },
+		{ "window",	required_argument, NULL, OPT_WINDOW },
+		{ "time",	required_argument, NULL, OPT_TIME },
+		{ "lateness",	required_argument, NULL, OPT_LATENESS },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pf_reduce_args args = { 0 };
 	struct pf_options opt;
-	char *usage_all;
+	char *usage_all, *end, msg[256];
+	unsigned long long every;
 	int ch, n;
 
 	setlocale(LC_CTYPE, "C.UTF-8");
@@ -59,6 +75,35 @@ main(int argc, char *argv[])
 		case OPT_STRICT:
 			args.strict = true;
 			break;
+		case OPT_EVERY:
+			errno = 0;
+			every = strtoull(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+			    every == 0 || errno != 0)
+				pf_usage_error(usage_all, "bad --every '%s' (a "
+				    "number of records > 0)", optarg);
+			args.every = every;
+			break;
+		case OPT_INTERVAL:
+			if (!pf_parse_duration(optarg, &args.interval_ms) ||
+			    args.interval_ms <= 0)
+				pf_usage_error(usage_all, "bad --interval '%s' "
+				    "(a duration > 0, e.g. 5s)", optarg);
+			break;
+		case OPT_WINDOW:
+			if (!pf_reduce_parse_window(optarg, &args, msg,
+			    sizeof(msg)))
+				pf_usage_error(usage_all, "%s", msg);
+			break;
+		case OPT_TIME:
+			args.time_field = optarg;
+			break;
+		case OPT_LATENESS:
+			if (!pf_parse_duration(optarg, &args.lateness_ms) ||
+			    args.lateness_ms < 0)
+				pf_usage_error(usage_all, "bad --lateness '%s' "
+				    "(a duration, e.g. 10m)", optarg);
+			break;
 		default:
 			if (!pf_options_common(&opt, ch, optarg, usage_all))
 				pf_usage_error(usage_all, "unknown option");
@@ -74,8 +119,11 @@ main(int argc, char *argv[])
 	if (!args.merge && n == 0)
 		pf_usage_error(usage_all, argc > 0 ? "missing AGG (or no "
 		    "such file: %s)" : "missing AGG", argc > 0 ? argv[0] : "");
+	if (!pf_reduce_check_stream(&args, msg, sizeof(msg)))
+		pf_usage_error(usage_all, "%s", msg);
 	pf_reduce_check_aggs(argv, n);
 	pf_options_finish(&opt);
+	free(usage_all);
 	args.aggs = argv;
 	args.naggs = n;
 	return pf_reduce_main(&opt, &args, argv + n, argc - n);

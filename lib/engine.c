@@ -157,8 +157,8 @@ process_batch(struct worker *w, struct batch *b)
 			why = "malformed quoting";
 		else if (status == PF_SPLIT_UNTERMINATED)
 			why = "unterminated quoted field";
-		else if (check && rec.nfields != nfields)
-			why = rec.nfields < nfields ? "too few fields" :
+		else if (check && rec.field_count != nfields)
+			why = rec.field_count < nfields ? "too few fields" :
 			    "too many fields";
 		if (why == NULL) {
 			rec.order = b->seq << 32 | b->records;
@@ -252,6 +252,9 @@ hand_on_result(struct engine *e, struct batch *b)
 		.first_record = e->stream_records + 1,
 		.records = b->records,
 		.trigger = b->trigger,
+		.in = b->in.data,
+		.in_len = b->in.len,
+		.bad = e->bad_file,
 	};
 	bool stopping = atomic_load(&e->stopping);
 
@@ -478,6 +481,7 @@ run_pipeline(struct engine *e)
 	states = pf_xcalloc((size_t)opt->jobs, sizeof(*states));
 	for (i = 0; i < opt->jobs; i++) {
 		workers[i].engine = e;
+		workers[i].splitter.want = e->tool->fields_needed;
 		if (e->tool->worker_new != NULL)
 			workers[i].state = e->tool->worker_new(e->tool->ctx);
 		states[i] = workers[i].state;

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "options.h"
@@ -23,6 +24,9 @@ struct pf_batch_info {
 	uint64_t	first_record;	/* 1-based record number in the stream */
 	uint64_t	records;	/* records in the batch (malformed too) */
 	bool		trigger;	/* the batch ends at an every_* point */
+	const char	*in;		/* the batch's input bytes (splittable) */
+	size_t		 in_len;
+	FILE		*bad;		/* the --bad file, or NULL */
 };
 
 struct pf_tool {
@@ -36,6 +40,12 @@ struct pf_tool {
 	 */
 	int	 (*start)(void *ctx, const struct pf_schema *schema,
 		    struct pf_buf *out);
+
+	/*
+	 * How many leading fields record() reads; 0 means all. Set by
+	 * start(): the splitter only counts the fields past it.
+	 */
+	size_t	 fields_needed;
 
 	/* Per-worker state (optional). */
 	void	*(*worker_new)(void *ctx);

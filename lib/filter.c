@@ -17,6 +17,7 @@
 #include "xalloc.h"
 
 struct filter {
+	struct pf_tool			*tool;
 	const struct pf_options		*opt;
 	const struct pf_filter_args	*args;
 	struct pf_expr			*expr;
@@ -43,6 +44,12 @@ filter_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	}
 	f->raw_copy = opt->out_format == opt->in.format &&
 	    opt->out_delim == opt->in.delim;
+	/* A raw copy needs only the fields the expression reads. */
+	if (f->raw_copy) {
+		long last = pf_expr_max_field(f->expr);
+
+		f->tool->fields_needed = last < 0 ? 1 : (size_t)last + 1;
+	}
 	pf_output_init(&f->out, opt->out_format, opt->out_delim, schema->names,
 	    schema->nfields);
 	if (schema->has_header && !f->args->count)
@@ -124,6 +131,7 @@ pf_filter_main(const struct pf_options *opt,
 	};
 	int status;
 
+	f.tool = &tool;
 	status = pf_run(opt, files, nfiles, &tool);
 	if (status == 0 && args->count && f.expr == NULL)
 		fputs("0\n", stdout);	/* input held no record at all */

@@ -15,6 +15,7 @@
 #include "xalloc.h"
 
 struct map {
+	struct pf_tool		*tool;
 	const struct pf_options	*opt;
 	const char		*src;
 	struct pf_projection	*proj;
@@ -26,6 +27,22 @@ struct map_worker {
 	struct map	*map;
 	struct pf_eval	*eval;
 };
+
+/* How many leading fields the columns read (see pf_tool). */
+static size_t
+fields_needed(const struct pf_projection *proj)
+{
+	long last = -1, f;
+	size_t i;
+
+	for (i = 0; i < proj->ncols; i++) {
+		f = proj->cols[i].field >= 0 ? proj->cols[i].field :
+		    pf_expr_max_field(proj->cols[i].expr);
+		if (f > last)
+			last = f;
+	}
+	return last < 0 ? 1 : (size_t)last + 1;
+}
 
 static int
 map_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
@@ -46,6 +63,7 @@ map_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	    m->proj->ncols);
 	m->output_ready = true;
 	free(names);
+	m->tool->fields_needed = fields_needed(m->proj);
 	if (schema->has_header)
 		pf_output_header(&m->out, out);
 	return 0;
@@ -115,6 +133,7 @@ pf_map_main(const struct pf_options *opt, const char *columns,
 	};
 	int status;
 
+	m.tool = &tool;
 	status = pf_run(opt, files, nfiles, &tool);
 	if (m.proj != NULL)
 		pf_projection_free(m.proj);

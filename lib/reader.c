@@ -421,7 +421,7 @@ pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 			if (n < 0)
 				return -1;
 			flush_armed = in->len > 0 && r->flush_ms >= 0;
-			if (r->regular && timer_due(r)) {
+			if (timer_due(r)) {	/* a busy stream ticks too */
 				cut = pf_chunk_cut(&r->dialect, in->data, in->len);
 				r->trigger = true;
 				break;

@@ -163,36 +163,46 @@ static const char *
 split_unquoted_record(struct pf_splitter *sp, const struct pf_dialect *d,
     const char *start, const char *end, struct pf_record *rec, size_t *lines)
 {
-	const char delim = d->delim;
 	const __m128i lf = _mm_set1_epi8('\n');
-	const __m128i dl = _mm_set1_epi8(delim ? delim : '\n');
-	const __m128i qt = _mm_set1_epi8(d->format == PF_CSV ? '"' : '\n');
+	const __m128i dl = _mm_set1_epi8(d->delim);
+	const __m128i qt = _mm_set1_epi8('"');
+	const bool csv = d->format == PF_CSV, split = d->delim != '\0';
+	const size_t want = sp->want ? sp->want : SIZE_MAX;
 	const char *block = start, *f = start, *s;
-	unsigned mask;
-	size_t n = 0;
+	unsigned m_lf, m_dl, m_q, before_lf;
+	size_t n = 0;		/* delimiters seen: the index of the next field */
 	__m128i v;
 
 	for (;; block += 16) {
 		v = _mm_loadu_si128((const __m128i *)(const void *)block);
-		mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
-		    _mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, dl)),
-		    _mm_cmpeq_epi8(v, qt)));
-		for (; mask != 0; mask &= mask - 1) {
-			s = block + __builtin_ctz(mask);
-			if (*s == delim) {
-				add_field(sp, n++, f, (size_t)(s - f));
-				f = s + 1;
-			} else if (*s == '\n') {
-				/* s may be the sentinel at end: input without a final LF. */
-				set_raw(rec, start, s);
-				add_field(sp, n++, f, (size_t)(rec->raw + rec->raw_len - f));
-				rec->fields = sp->fields;
-				rec->nfields = n;
-				*lines += s < end;
-				return s < end ? s + 1 : end;
-			} else
-				return NULL;
+		m_lf = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
+		m_dl = split ? (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, dl)) : 0;
+		m_q = csv ? (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, qt)) : 0;
+		before_lf = m_lf ? (m_lf & -m_lf) - 1 : 0xFFFF;
+		if (m_q & before_lf)
+			return NULL;
+		m_dl &= before_lf;
+		/* Fields up to the wanted number; past it, only count them. */
+		for (; m_dl != 0 && n < want; m_dl &= m_dl - 1) {
+			s = block + __builtin_ctz(m_dl);
+			add_field(sp, n++, f, (size_t)(s - f));
+			f = s + 1;
 		}
+		for (; m_dl != 0; m_dl &= m_dl - 1)	/* few: no popcnt needed */
+			n++;
+		if (m_lf == 0)
+			continue;
+		/* s may be the sentinel at end: input without a final LF. */
+		s = block + __builtin_ctz(m_lf);
+		set_raw(rec, start, s);
+		if (n < want)
+			add_field(sp, n, f, (size_t)(rec->raw + rec->raw_len - f));
+		n++;
+		rec->fields = sp->fields;
+		rec->field_count = n;
+		rec->nfields = n < want ? n : want;
+		*lines += s < end;
+		return s < end ? s + 1 : end;
 	}
 }
 #endif
@@ -317,7 +327,7 @@ pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
 				*status = PF_SPLIT_UNTERMINATED;
 				set_raw(rec, start, end);
 				rec->fields = sp->fields;
-				rec->nfields = 0;
+				rec->nfields = rec->field_count = 0;
 				*lines = skipped + count_lf(start, end);
 				return end;
 			}
@@ -374,7 +384,7 @@ done:
 				sp->fields[i].ptr = sp->scratch.data +
 				    sp->scratch_at[i];
 	rec->fields = sp->fields;
-	rec->nfields = n;
+	rec->nfields = rec->field_count = n;
 	return p;
 
 bad_quote:
@@ -389,6 +399,6 @@ bad_quote:
 	*lines = skipped + count_lf(start, lf) + (lf < end);
 	set_raw(rec, start, lf);
 	rec->fields = sp->fields;
-	rec->nfields = 0;
+	rec->nfields = rec->field_count = 0;
 	return lf < end ? lf + 1 : end;
 }

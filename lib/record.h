@@ -48,7 +48,8 @@ struct pf_record {
 	const char	*raw;		/* the record's bytes, no terminator */
 	size_t		 raw_len;
 	struct pf_field	*fields;	/* fields[0..nfields-1] are $1..$n */
-	size_t		 nfields;
+	size_t		 nfields;	/* fields split (at most the splitter's want) */
+	size_t		 field_count;	/* fields in the record */
 	uint64_t	 order;		/* increases with input position */
 };
 
@@ -86,6 +87,9 @@ struct pf_splitter {
 	size_t		*scratch_at;	/* offsets into scratch, for unquoted "" */
 	size_t		 cap;
 	struct pf_buf	 scratch;
+	size_t		 want;		/* fields to split; 0: all (the rest
+					   of an unquoted record is only
+					   counted) */
 	unsigned char	 stop[256];	/* bytes that end an unquoted run */
 	char		 stop_delim;	/* the delimiter stop[] was built for */
 	bool		 stop_ready;

@@ -17,6 +17,9 @@
  * (pf_record.order grows with input position), and the aggregations are
  * order-independent (agg.h), so the output is the same for every -j.
  *
+ * Snapshots and windows (--every, --interval, --window) hand each
+ * batch's shard to the writer instead: see reduce_stream.c.
+ *
  * --merge reads rows of partial state instead of records: a row's key is
  * its leading columns, each state is decoded and merged into the group as
  * if it came from a worker, at the row's order.
@@ -31,84 +34,21 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agg.h"
-#include "engine.h"
-#include "expr.h"
 #include "number.h"
-#include "output.h"
-#include "reduce.h"
+#include "reduce_int.h"
 #include "report.h"
-#include "table.h"
 #include "xalloc.h"
 
-#ifndef SPILL_BYTES
-#define SPILL_BYTES	(64u << 20)	/* a worker's shard size that spills */
-#endif
-#define PARTIAL_MARK	"preduce:partial:"
-
-struct shard {
-	struct pf_arena	 arena;
-	struct pf_groups groups;
-	struct pf_values values;
-};
-
-struct reduce {
-	const struct pf_options		*opt;
-	const struct pf_reduce_args	*args;
-	struct pf_agg	*aggs;
-	size_t		 naggs;
-	int		*parse_from;	/* agg whose parse of the field to reuse */
-	size_t		 state_size;
-	struct pf_projection *keys;
-	size_t		 nkeys;
-	char		**keynames;
-	bool		 any_expr;	/* a key is an expression */
-
-	/* --merge: the partial header's layout. */
-	size_t		*part_col;	/* per agg, its first column */
-	char		**header;	/* the header, to skip repeats */
-	size_t		 nheader;
-
-	struct pf_output out;
-	bool		 started;
-	bool		 track;		/* keep batch sizes, for errors */
-
-	pthread_mutex_t	 lock;		/* guards global and the error */
-	struct shard	 global;
-	atomic_bool	 failed;
-	uint64_t	 err_order;
-	char		*err_msg;
-	int		 status;
-};
-
-struct batch_size {
-	uint64_t	 seq, n;
-};
-
-struct reduce_worker {
-	struct reduce	*r;
-	struct shard	 s;
-	struct pf_eval	*eval;
-	struct pf_buf	 key;
-	struct pf_number *nums;		/* per agg: the field parsed */
-	signed char	*parsed;	/* per agg: 1 parsed, -1 not a number,
-					   -2 and counted as skipped */
-	unsigned char	*tmp;		/* a state decoded from --merge input */
-	uint64_t	 nonnum;
-	struct batch_size *batches;
-	size_t		 nbatches, batches_cap;
-};
-
-static void
-shard_init(struct reduce *r, struct shard *s)
+void
+pf_reduce_shard_init(struct reduce *r, struct shard *s)
 {
 	memset(&s->arena, 0, sizeof(s->arena));
 	pf_groups_init(&s->groups, &s->arena, r->state_size);
 	pf_values_init(&s->values, &s->arena);
 }
 
-static void
-shard_free(struct shard *s)
+void
+pf_reduce_shard_free(struct shard *s)
 {
 	pf_groups_free(&s->groups);
 	pf_values_free(&s->values);
@@ -123,9 +63,18 @@ shard_bytes(const struct shard *s)
 	    (s->values.mask + 1) * sizeof(void *);
 }
 
-/* Merges src into dst; src is left as it was. */
-static void
-shard_merge(struct reduce *r, struct shard *dst, const struct shard *src)
+void
+pf_reduce_shard_move(struct reduce *r, struct shard *dst, struct shard *src)
+{
+	pf_reduce_shard_free(dst);
+	*dst = *src;
+	dst->groups.arena = dst->values.arena = &dst->arena;
+	pf_reduce_shard_init(r, src);
+}
+
+void
+pf_reduce_shard_merge(struct reduce *r, struct shard *dst,
+    const struct shard *src)
 {
 	uint32_t *map = pf_xmalloc((src->groups.count + 1) * sizeof(*map));
 	struct pf_group *g, *d;
@@ -425,14 +374,20 @@ reduce_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	    start_normal(r, schema);
 	if (status != 0)
 		return status;
-	shard_init(r, &r->global);
+	pf_reduce_shard_init(r, &r->global);
 	r->track = r->args->strict || r->args->merge;
+	if (r->stream != NULL && (status = pf_stream_start(r->stream,
+	    schema)) != 0)
+		return status;
 
-	names = pf_xcalloc(r->nkeys + 1 + r->naggs * 3, sizeof(char *));
+	names = pf_xcalloc(r->nkeys + 2 + r->naggs * 3, sizeof(char *));
+	if (r->stream != NULL)
+		names[n++] = pf_xstrdup("window");
 	for (i = 0; i < r->nkeys; i++)
 		names[n++] = pf_xstrdup(r->keynames[i]);
 	if (r->args->partial) {
-		pf_format_int((int64_t)r->nkeys, num);
+		/* The window column counts as a key for --merge. */
+		pf_format_int((int64_t)(r->nkeys + (r->stream != NULL)), num);
 		names[n] = pf_xmalloc(strlen(PARTIAL_MARK) + strlen(num) + 1);
 		sprintf(names[n++], "%s%s", PARTIAL_MARK, num);
 	}
@@ -471,12 +426,14 @@ reduce_worker_new(void *ctx)
 	struct reduce *r = ctx;
 
 	w->r = r;
-	shard_init(r, &w->s);
+	pf_reduce_shard_init(r, &w->s);
 	if (r->any_expr)
 		w->eval = pf_eval_new();
 	w->nums = pf_xcalloc(r->naggs + 1, sizeof(*w->nums));
 	w->parsed = pf_xcalloc(r->naggs + 1, 1);
 	w->tmp = pf_xcalloc(1, r->state_size + 8);
+	if (r->stream != NULL)
+		w->sw = pf_stream_worker_new(r->stream);
 	return w;
 }
 
@@ -485,7 +442,7 @@ reduce_worker_free(void *worker)
 {
 	struct reduce_worker *w = worker;
 
-	shard_free(&w->s);
+	pf_reduce_shard_free(&w->s);
 	if (w->eval != NULL)
 		pf_eval_free(w->eval);
 	pf_buf_free(&w->key);
@@ -493,6 +450,8 @@ reduce_worker_free(void *worker)
 	free(w->parsed);
 	free(w->tmp);
 	free(w->batches);
+	if (w->sw != NULL)
+		pf_stream_worker_free(w->sw);
 	free(w);
 }
 
@@ -535,10 +494,10 @@ maybe_spill(struct reduce_worker *w)
 	if (shard_bytes(&w->s) < SPILL_BYTES)
 		return;
 	pthread_mutex_lock(&r->lock);
-	shard_merge(r, &r->global, &w->s);
+	pf_reduce_shard_merge(r, &r->global, &w->s);
 	pthread_mutex_unlock(&r->lock);
-	shard_free(&w->s);
-	shard_init(r, &w->s);
+	pf_reduce_shard_free(&w->s);
+	pf_reduce_shard_init(r, &w->s);
 }
 
 static void
@@ -585,8 +544,8 @@ fold_value(struct reduce_worker *w, struct pf_group *g, size_t i,
 		    f->len, 1, rec->order, 0);
 }
 
-static void
-fold_record(struct reduce_worker *w, const struct pf_record *rec)
+void
+pf_reduce_fold(struct reduce_worker *w, const struct pf_record *rec)
 {
 	struct reduce *r = w->r;
 	static const struct pf_field empty = { "", 0 };
@@ -740,8 +699,12 @@ reduce_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 		worker_track(w, rec->order);
 	if (r->args->merge)
 		merge_record(w, rec);
-	else
-		fold_record(w, rec);
+	else if (w->sw != NULL) {
+		/* Snapshots and windows: the shard is the batch's own. */
+		pf_stream_record(w, rec);
+		return 0;
+	} else
+		pf_reduce_fold(w, rec);
 	maybe_spill(w);
 	return 0;
 }
@@ -782,10 +745,17 @@ entries_by_group(const struct shard *s, size_t **startsp)
 	return v;
 }
 
+/* The window column of a snapshot or window (reduce_stream.c). */
+struct win_col {
+	const char	*s;
+	size_t		 len;
+	bool		 is_number;
+};
+
 static void
-write_group(struct reduce *r, struct pf_group *g, struct pf_value_entry **v,
-    size_t nv, struct pf_value_entry **scratch, struct pf_buf *val,
-    struct pf_buf *out)
+write_group(struct reduce *r, const struct win_col *win, struct pf_group *g,
+    struct pf_value_entry **v, size_t nv, struct pf_value_entry **scratch,
+    struct pf_buf *val, struct pf_buf *out)
 {
 	const char *p = g->key, *end = g->key + g->keylen, *s;
 	const struct pf_agg *a;
@@ -793,6 +763,9 @@ write_group(struct reduce *r, struct pf_group *g, struct pf_value_entry **v,
 	size_t col = 0, i, j, n, len, k;
 	bool is_number;
 
+	if (win != NULL)
+		pf_output_field(&r->out, out, col++, win->s, win->len,
+		    win->is_number);
 	if (r->nkeys == 1)		/* the bytes themselves (fold_record) */
 		pf_output_field(&r->out, out, col++, g->key, g->keylen, false);
 	else
@@ -837,17 +810,64 @@ write_group(struct reduce *r, struct pf_group *g, struct pf_value_entry **v,
 	pf_output_end(&r->out, out, col);
 }
 
+/*
+ * Writes s's groups in order of first appearance; out is written to
+ * stdout whenever it passes 1 MiB. Returns -1 on a write error.
+ */
+static int
+write_groups(struct reduce *r, struct shard *s, const struct win_col *win,
+    struct pf_buf *out)
+{
+	struct pf_value_entry **v, **scratch;
+	struct pf_buf val = { 0 };
+	uint32_t *order, i;
+	size_t *starts;
+	bool added;
+	int rc = 0;
+
+	if (r->nkeys == 0 && s->groups.count == 0)
+		pf_groups_get(&s->groups, pf_hash("", 0), "", 0, &added);
+
+	order = pf_xcalloc(s->groups.count + 1, sizeof(*order));
+	for (i = 0; i < s->groups.count; i++)
+		order[i] = i;
+	qsort_r(order, s->groups.count, sizeof(*order), by_order, &s->groups);
+	v = entries_by_group(s, &starts);
+	scratch = pf_xcalloc(s->values.count + 1, sizeof(*scratch));
+	for (i = 0; i < s->groups.count; i++) {
+		write_group(r, win, pf_groups_at(&s->groups, order[i]),
+		    v + starts[order[i]], starts[order[i] + 1] -
+		    starts[order[i]], scratch, &val, out);
+		if (out->len >= (1u << 20)) {
+			if ((rc = pf_write_all(STDOUT_FILENO, out->data,
+			    out->len)) < 0)
+				break;	/* the engine reports the error */
+			out->len = 0;
+		}
+	}
+	free(order);
+	free(v);
+	free(starts);
+	free(scratch);
+	pf_buf_free(&val);
+	return rc;
+}
+
+void
+pf_reduce_write_shard(struct reduce *r, struct shard *s, const char *win,
+    size_t winlen, bool win_number, struct pf_buf *out)
+{
+	struct win_col w = { win, winlen, win_number };
+
+	(void)write_groups(r, s, win != NULL ? &w : NULL, out);
+}
+
 static void
 reduce_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
 {
 	struct reduce *r = ctx;
 	struct shard *s = &r->global;
-	struct pf_value_entry **v, **scratch;
-	struct pf_buf val = { 0 };
 	uint64_t nonnum = 0;
-	uint32_t *order, i;
-	size_t *starts;
-	bool added;
 	int k;
 
 	if (r->err_msg != NULL) {
@@ -863,36 +883,17 @@ reduce_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
 		nonnum += w->nonnum;
 		if (s->groups.count == 0 && s->values.count == 0) {
 			/* Nothing to merge into: take the shard as it is. */
-			shard_free(s);
-			*s = w->s;
-			s->groups.arena = s->values.arena = &s->arena;
-			shard_init(r, &w->s);
+			pf_reduce_shard_move(r, s, &w->s);
 			continue;
 		}
-		shard_merge(r, s, &w->s);
-		shard_free(&w->s);
-		shard_init(r, &w->s);
+		pf_reduce_shard_merge(r, s, &w->s);
+		pf_reduce_shard_free(&w->s);
+		pf_reduce_shard_init(r, &w->s);
 	}
-	if (r->nkeys == 0 && s->groups.count == 0)
-		pf_groups_get(&s->groups, pf_hash("", 0), "", 0, &added);
-
-	order = pf_xcalloc(s->groups.count + 1, sizeof(*order));
-	for (i = 0; i < s->groups.count; i++)
-		order[i] = i;
-	qsort_r(order, s->groups.count, sizeof(*order), by_order, &s->groups);
-	v = entries_by_group(s, &starts);
-	scratch = pf_xcalloc(s->values.count + 1, sizeof(*scratch));
-	for (i = 0; i < s->groups.count; i++) {
-		write_group(r, pf_groups_at(&s->groups, order[i]),
-		    v + starts[order[i]], starts[order[i] + 1] -
-		    starts[order[i]], scratch, &val, out);
-		if (out->len >= (1u << 20)) {
-			if (pf_write_all(STDOUT_FILENO, out->data, out->len) <
-			    0)
-				break;	/* the engine reports the error */
-			out->len = 0;
-		}
-	}
+	if (r->stream != NULL)
+		pf_stream_finish(r->stream, out);
+	else
+		(void)write_groups(r, s, NULL, out);
 	/* Write the groups before the warning, so it comes last. */
 	if (nonnum > 0 && out->len > 0 &&
 	    pf_write_all(STDOUT_FILENO, out->data, out->len) == 0)
@@ -900,11 +901,6 @@ reduce_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
 	if (nonnum > 0)
 		warnx("%" PRIu64 " non-numeric value%s skipped", nonnum,
 		    nonnum == 1 ? "" : "s");
-	free(order);
-	free(v);
-	free(starts);
-	free(scratch);
-	pf_buf_free(&val);
 }
 
 int
@@ -924,12 +920,18 @@ pf_reduce_main(const struct pf_options *opt,
 	int status;
 
 	pthread_mutex_init(&r.lock, NULL);
+	if (pf_reduce_streaming(args))
+		r.stream = pf_stream_new(&r, &tool);
 	status = pf_run(opt, files, nfiles, &tool);
 	if (status == 0)
 		status = r.status;
+	if (r.stream != NULL) {
+		pf_stream_report(r.stream);
+		pf_stream_free(r.stream);
+	}
 	if (r.started) {
 		pf_output_free(&r.out);
-		shard_free(&r.global);
+		pf_reduce_shard_free(&r.global);
 	}
 	if (r.keys != NULL)
 		pf_projection_free(r.keys);

@@ -3,7 +3,8 @@
 # Run as root (or with sudo) on Debian 12; does nothing that is already done.
 set -e
 pkgs="gcc meson ninja-build pkg-config libpcre2-dev libxxhash-dev xxhash \
-libcsv-dev bats bats-assert bats-support miller python3 valgrind"
+libcsv-dev bats bats-assert bats-support miller python3 valgrind \
+clang libclang-rt-14-dev time"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

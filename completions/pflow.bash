@@ -1,0 +1,281 @@
+# pflow.bash - bash completion for pfilter, pmap, preduce, ptakesort and
+# ppartition: options and their arguments, preduce's AGG functions,
+# ptakesort's key suffixes, and field names read from the header of the
+# first CSV/TSV file named on the command line.
+#
+# Installed as DATADIR/bash-completion/completions/TOOL (one copy per
+# tool, for bash-completion's on-demand loading), or source it by hand.
+
+_pflow_common_opts='--csv --tsv --lines -d --delimiter -H --no-header --ocsv --otsv --ojsonl --bad -j --jobs --chunk --queue --flush --progress --progress=always --stats --help --version'
+_pflow_agg_funcs='count sum mean min max first last distinct stdev var median p50 p90 p95 p99 mode'
+
+# _pflow_tool_opts TOOL: the options of TOOL beyond the common ones.
+_pflow_tool_opts() {
+	case $1 in
+	pfilter) echo '-v --invert -c --count' ;;
+	pmap) echo '-a --arg-file --unordered --timeout --retries --halt --failed --batch --batch-timeout --batch-key --pipe --rate --joblog --resume' ;;
+	preduce) echo '-k --keys --partial --merge --strict --every --interval --window --time' ;;
+	ptakesort) echo '-n --count -k --key' ;;
+	ppartition) echo '-k --key -n --partitions -o --output --by-value --max-open -a --arg-file --broadcast --header-once' ;;
+	esac
+}
+
+# _pflow_takes_arg TOOL OPTION: true when OPTION takes a separate argument.
+_pflow_takes_arg() {
+	case $2 in
+	-d|--delimiter|--bad|-j|--jobs|--chunk|--queue|--flush) return 0 ;;
+	esac
+	case $1:$2 in
+	pmap:-a|pmap:--arg-file|pmap:--timeout|pmap:--retries|pmap:--failed|\
+	pmap:--batch|pmap:--batch-timeout|pmap:--batch-key|pmap:--rate|\
+	pmap:--joblog) return 0 ;;
+	preduce:-k|preduce:--keys|preduce:--every|preduce:--interval|\
+	preduce:--window|preduce:--time) return 0 ;;
+	ptakesort:-n|ptakesort:--count|ptakesort:-k|ptakesort:--key) return 0 ;;
+	ppartition:-k|ppartition:--key|ppartition:-n|ppartition:--partitions|\
+	ppartition:-o|ppartition:--output|ppartition:--max-open|\
+	ppartition:-a|ppartition:--arg-file) return 0 ;;
+	esac
+	return 1
+}
+
+# _pflow_words: sets _pflow_w (the words, with the ones bash split at ':'
+# or '=' joined again, as typed) and _pflow_cw (the index of the current
+# word in it).
+_pflow_words() {
+	local i w glue=0
+	_pflow_w=() _pflow_cw=0
+	for ((i = 0; i < ${#COMP_WORDS[@]}; i++)); do
+		w=${COMP_WORDS[i]}
+		if ((i > 0)) && { [[ $w == : || $w == = ]] || ((glue)); }; then
+			_pflow_w[${#_pflow_w[@]}-1]+=$w
+			[[ $w == : || $w == = ]] && glue=1 || glue=0
+		else
+			_pflow_w+=("$w")
+			glue=0
+		fi
+		((i == COMP_CWORD)) && _pflow_cw=$((${#_pflow_w[@]} - 1))
+	done
+	((COMP_CWORD >= ${#COMP_WORDS[@]})) && { _pflow_w+=(""); _pflow_cw=$((${#_pflow_w[@]} - 1)); }
+	return 0
+}
+
+# _pflow_fields: the header's field names of the first readable file among
+# the words (skipping option arguments that are not inputs), one a line.
+_pflow_fields() {
+	local tool=${_pflow_w[0]##*/} i w file= delim=, fmt=csv noheader=0 prev=
+	for ((i = 1; i < ${#_pflow_w[@]}; i++)); do
+		w=${_pflow_w[i]}
+		case $w in
+		--tsv) fmt=tsv ;;
+		--lines) fmt=lines ;;
+		-H|--no-header) noheader=1 ;;
+		-d\\t|--delimiter=\\t) delim=$'\t' ;;
+		-d?) delim=${w#-d} ;;
+		--delimiter=?) delim=${w#--delimiter=} ;;
+		--) [[ $tool != pfilter && $tool != preduce && $tool != ptakesort ]] && break ;;
+		esac
+		if [[ $prev == -d || $prev == --delimiter ]]; then
+			[[ $w == '\t' ]] && delim=$'\t' || delim=$w
+		fi
+		if ((i != _pflow_cw)) && [[ -z $file && -f $w && -r $w ]]; then
+			if ! _pflow_takes_arg "$tool" "$prev" ||
+			    [[ $prev == -a || $prev == --arg-file ]]; then
+				file=$w
+			fi
+		fi
+		prev=$w
+	done
+	[[ -n $file && $fmt != lines && $noheader == 0 ]] || return 0
+	[[ $fmt == tsv ]] && delim=$'\t'
+	local header
+	IFS= read -r header < "$file" || [[ -n $header ]] || return 0
+	header=${header#$'\xef\xbb\xbf'}
+	header=${header%$'\r'}
+	if [[ $fmt == tsv || $header != *\"* ]]; then
+		local -a names
+		IFS=$delim read -ra names <<<"$header"
+		printf '%s\n' "${names[@]}"
+		return 0
+	fi
+	# CSV with quotes: "" is a quote, the delimiter inside quotes is data
+	local f= c q=0 j
+	for ((j = 0; j < ${#header}; j++)); do
+		c=${header:j:1}
+		if ((q)); then
+			if [[ $c == \" && ${header:j+1:1} == \" ]]; then
+				f+=\"; j=$((j + 1))
+			elif [[ $c == \" ]]; then
+				q=0
+			else
+				f+=$c
+			fi
+		elif [[ $c == \" ]]; then
+			q=1
+		elif [[ $c == "$delim" ]]; then
+			printf '%s\n' "$f"; f=
+		else
+			f+=$c
+		fi
+	done
+	printf '%s\n' "$f"
+}
+
+# _pflow_reply PREFIX CUR WORD...: COMPREPLY gets PREFIX.WORD for each WORD
+# that PREFIX.WORD starts with CUR.
+_pflow_reply() {
+	local prefix=$1 cur=$2 w
+	shift 2
+	for w in "$@"; do
+		[[ $prefix$w == "$cur"* ]] && COMPREPLY+=("$prefix$w")
+	done
+	return 0
+}
+
+# _pflow_field_list CUR SUFFIXES: completes the last item of a comma list
+# of fields; with SUFFIXES (ptakesort), an item with a ':' gets them.
+_pflow_field_list() {
+	local cur=$1 suffixes=$2 head= item=$1 f s
+	if [[ $cur == *,* ]]; then
+		head=${cur%,*},
+		item=${cur##*,}
+	fi
+	if [[ -n $suffixes && $item == *:* ]]; then
+		local given=":${item#*:}:"
+		for s in $suffixes; do
+			case $s:$given in
+			num:*:num:*|num:*:str:*|str:*:num:*|str:*:str:*) continue ;;
+			desc:*:desc:*|desc:*:asc:*|asc:*:desc:*|asc:*:asc:*) continue ;;
+			esac
+			_pflow_reply "$head${item%:*}:" "$cur" "$s"
+		done
+		return 0
+	fi
+	local -a fields
+	mapfile -t fields < <(_pflow_fields)
+	_pflow_reply "$head" "$cur" "${fields[@]}"
+}
+
+# _pflow_agg CUR: preduce's AGG operands: count, FUNC:, FUNC:FIELD.
+_pflow_agg() {
+	local cur=$1 f
+	if [[ $cur == *:*:* ]]; then
+		return 0
+	elif [[ $cur == *:* ]]; then
+		local -a fields
+		mapfile -t fields < <(_pflow_fields)
+		_pflow_reply "${cur%%:*}:" "$cur" "${fields[@]}"
+	else
+		_pflow_reply "" "$cur" count
+		for f in $_pflow_agg_funcs; do
+			_pflow_reply "" "$cur" "$f:"
+		done
+	fi
+}
+
+# _pflow_trim CUR: bash replaces only the text after the last ':' or '='
+# (COMP_WORDBREAKS); cut what comes before it from the replies.
+_pflow_trim() {
+	local cur=$1 i cut=
+	local chars=${COMP_WORDBREAKS-$' \t\n"\'><=;|&(:'}
+	[[ $chars == *:* && $cur == *:* ]] && cut=${cur%:*}:
+	if [[ $chars == *=* && $cur == *=* ]]; then
+		local eq=${cur%=*}=
+		((${#eq} > ${#cut})) && cut=$eq
+	fi
+	[[ -n $cut ]] || return 0
+	for i in "${!COMPREPLY[@]}"; do
+		COMPREPLY[i]=${COMPREPLY[i]#"$cut"}
+	done
+}
+
+_pflow() {
+	local _pflow_w _pflow_cw
+	_pflow_words
+	local tool=${_pflow_w[0]##*/} cur=${_pflow_w[_pflow_cw]}
+	local prev= i w command=0 operands=0
+	((_pflow_cw > 0)) && prev=${_pflow_w[_pflow_cw - 1]}
+	COMPREPLY=()
+
+	# after '--' (pmap, ppartition) the words belong to the command
+	for ((i = 1; i < _pflow_cw; i++)); do
+		w=${_pflow_w[i]}
+		if [[ $w == -- ]]; then
+			command=1
+			break
+		fi
+		if [[ $w != -* ]] && ! _pflow_takes_arg "$tool" "${_pflow_w[i - 1]}"; then
+			operands=$((operands + 1))
+		fi
+	done
+	if ((command)); then
+		if ((_pflow_cw == i + 1)); then
+			mapfile -t COMPREPLY < <(compgen -c -- "$cur" | sort -u)
+		else
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		fi
+		return 0
+	fi
+
+	case $prev in
+	-d|--delimiter)
+		_pflow_reply "" "$cur" , ';' '\t' '|'
+		return 0 ;;
+	-j|--jobs|--queue|--retries|--max-open|--batch)
+		return 0 ;;
+	--chunk)
+		_pflow_reply "" "$cur" 64K 256K 1M 4M 16M
+		return 0 ;;
+	--flush|--timeout|--batch-timeout|--interval)
+		_pflow_reply "" "$cur" 50ms 1s 5s 1m
+		_pflow_trim "$cur"
+		return 0 ;;
+	--rate)
+		_pflow_reply "" "$cur" 10/1s 100/1m
+		return 0 ;;
+	--window)
+		_pflow_reply "" "$cur" count: time: event:
+		_pflow_trim "$cur"
+		return 0 ;;
+	--bad|--failed|--joblog|-a|--arg-file|-o|--output)
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return 0 ;;
+	-n|--count|--partitions)
+		[[ $tool == ptakesort || $tool == ppartition ]] && return 0 ;;
+	-k|--keys|--key|--time|--batch-key)
+		if [[ $tool == ptakesort ]]; then
+			_pflow_field_list "$cur" 'num str desc asc'
+		else
+			_pflow_field_list "$cur"
+		fi
+		_pflow_trim "$cur"
+		return 0 ;;
+	esac
+
+	if [[ $cur == -* ]]; then
+		local opts="$(_pflow_tool_opts "$tool") $_pflow_common_opts"
+		[[ $tool == pmap || $tool == ppartition ]] && opts+=' --'
+		_pflow_reply "" "$cur" $opts
+		_pflow_trim "$cur"
+		return 0
+	fi
+	if [[ $tool == preduce && $cur != */* && $cur != .* ]]; then
+		_pflow_agg "$cur"
+		if ((${#COMPREPLY[@]})); then
+			_pflow_trim "$cur"
+			[[ " ${COMPREPLY[*]}" == *": "* || ${COMPREPLY[*]} == *: ]] && compopt -o nospace 2>/dev/null
+			return 0
+		fi
+	fi
+	if [[ ($tool == pfilter || $tool == pmap) && $operands == 0 ]]; then
+		# the expression: field names
+		local -a fields
+		mapfile -t fields < <(_pflow_fields)
+		_pflow_reply "" "$cur" "${fields[@]}"
+		((${#COMPREPLY[@]})) && return 0
+	fi
+	mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+	return 0
+}
+
+complete -o default -F _pflow pfilter pmap preduce ptakesort ppartition

@@ -1,0 +1,120 @@
+/*
+ * reduce_int.h - preduce's inner structures, shared by reduce.c (the
+ * tool callbacks and the final merge) and reduce_stream.c (snapshots and
+ * windows on endless input). Not a public interface.
+ */
+#ifndef PF_REDUCE_INT_H
+#define PF_REDUCE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "agg.h"
+#include "buf.h"
+#include "engine.h"
+#include "expr.h"
+#include "output.h"
+#include "reduce.h"
+#include "table.h"
+
+#ifndef SPILL_BYTES
+#define SPILL_BYTES	(64u << 20)	/* a worker's shard size that spills */
+#endif
+#define PARTIAL_MARK	"preduce:partial:"
+
+struct shard {
+	struct pf_arena	 arena;
+	struct pf_groups groups;
+	struct pf_values values;
+};
+
+struct reduce {
+	const struct pf_options		*opt;
+	const struct pf_reduce_args	*args;
+	struct pf_agg	*aggs;
+	size_t		 naggs;
+	int		*parse_from;	/* agg whose parse of the field to reuse */
+	size_t		 state_size;
+	struct pf_projection *keys;
+	size_t		 nkeys;
+	char		**keynames;
+	bool		 any_expr;	/* a key is an expression */
+
+	/* --merge: the partial header's layout. */
+	size_t		*part_col;	/* per agg, its first column */
+	char		**header;	/* the header, to skip repeats */
+	size_t		 nheader;
+
+	struct pf_output out;
+	bool		 started;
+	bool		 track;		/* keep batch sizes, for errors */
+
+	pthread_mutex_t	 lock;		/* guards global and the error */
+	struct shard	 global;
+	atomic_bool	 failed;
+	uint64_t	 err_order;
+	char		*err_msg;
+	int		 status;
+
+	struct pf_stream *stream;	/* snapshots and windows, or NULL */
+};
+
+struct batch_size {
+	uint64_t	 seq, n;
+};
+
+struct reduce_worker {
+	struct reduce	*r;
+	struct shard	 s;
+	struct pf_eval	*eval;
+	struct pf_buf	 key;
+	struct pf_number *nums;		/* per agg: the field parsed */
+	signed char	*parsed;	/* per agg: 1 parsed, -1 not a number,
+					   -2 and counted as skipped */
+	unsigned char	*tmp;		/* a state decoded from --merge input */
+	uint64_t	 nonnum;
+	struct batch_size *batches;
+	size_t		 nbatches, batches_cap;
+	struct pf_stream_worker *sw;	/* reduce_stream.c's part, or NULL */
+};
+
+void	 pf_reduce_shard_init(struct reduce *r, struct shard *s);
+void	 pf_reduce_shard_free(struct shard *s);
+/* Merges src into dst; src is left as it was. */
+void	 pf_reduce_shard_merge(struct reduce *r, struct shard *dst,
+	    const struct shard *src);
+/* Moves src into an empty dst (src is left empty). */
+void	 pf_reduce_shard_move(struct reduce *r, struct shard *dst,
+	    struct shard *src);
+/* Folds one record into the worker's shard w->s. */
+void	 pf_reduce_fold(struct reduce_worker *w, const struct pf_record *rec);
+/*
+ * Writes a shard's groups in order of first appearance, each preceded by
+ * the window column win (when win is not NULL); with no keys, an empty
+ * shard still writes its one group.
+ */
+void	 pf_reduce_write_shard(struct reduce *r, struct shard *s,
+	    const char *win, size_t winlen, bool win_number, struct pf_buf *out);
+
+/* reduce_stream.c */
+struct pf_stream *pf_stream_new(struct reduce *r, struct pf_tool *tool);
+void	 pf_stream_free(struct pf_stream *st);
+/* Called by start(): resolves --time, notes the start time. */
+int	 pf_stream_start(struct pf_stream *st, const struct pf_schema *schema);
+struct pf_stream_worker *pf_stream_worker_new(struct pf_stream *st);
+void	 pf_stream_worker_free(struct pf_stream_worker *sw);
+void	 pf_stream_record(struct reduce_worker *w, const struct pf_record *rec);
+/* At the end of input: the final result, or the open windows. */
+void	 pf_stream_finish(struct pf_stream *st, struct pf_buf *out);
+/*
+ * Event times: ISO 8601 (as time() in expressions reads it) or epoch
+ * seconds, to milliseconds; and milliseconds to ISO 8601 UTC.
+ */
+bool	 pf_stream_parse_time(const char *s, size_t len, int64_t *ms);
+size_t	 pf_stream_format_time(int64_t ms, char *buf, size_t size);
+/* At exit, after pf_run(): late-record counts on stderr. */
+void	 pf_stream_report(struct pf_stream *st);
+
+#endif

@@ -1,0 +1,375 @@
+#!/usr/bin/env bats
+# bad-input: malformed and extreme inputs through all five tools. Each must
+# give the right output, a clear error with status 1 naming file:line
+# (record N), or divert the record with --bad; never crash, hang or drop
+# a record silently. The big inputs are generated here, not committed.
+
+load helper
+
+TOOLS=(pfilter pmap preduce ptakesort ppartition)
+
+# Sets CMD to a command line that makes tool $1 show every record it kept:
+# all of them, all columns, one group per first field, sorted, or one
+# partition (which `through` then prints).
+neutral() {
+	case $1 in
+	pfilter) CMD=(pfilter true) ;;
+	pmap) CMD=(pmap '*') ;;
+	preduce) CMD=(preduce -k 1 count) ;;
+	ptakesort) CMD=(ptakesort -n 100 -k 1) ;;
+	ppartition) CMD=(ppartition -k 1 -n 1 -o "$BATS_TEST_TMPDIR/part{}") ;;
+	esac
+}
+
+# through TOOL [OPTION...] [FILE...]: runs TOOL's neutral command line;
+# for ppartition, then prints its partition file.
+through() {
+	local tool=$1
+	shift
+	neutral "$tool"
+	rm -f "$BATS_TEST_TMPDIR/part0"
+	"${CMD[@]}" "$@" || return
+	if [ "$tool" = ppartition ]; then
+		cat "$BATS_TEST_TMPDIR/part0"
+	fi
+}
+
+# Whether tool $1 is built yet (some land later than others).
+built() {
+	[ -x "$PFLOW_BUILD/$1" ]
+}
+
+# The tools that are built; skips the test when there are none.
+built_tools() {
+	local t
+	BUILT=()
+	for t in "${TOOLS[@]}"; do
+		if built "$t"; then BUILT+=("$t"); fi
+	done
+	[ ${#BUILT[@]} -gt 0 ] || skip "no tool is built"
+}
+
+@test "an unterminated quote at every position: status 1 and file:line (record N), or --bad" {
+	built_tools
+	local base n qpos v prefix rest line rec head_len t
+	base=$'a,b\n1,"x y"\n"p,q",3\n4,5\n'
+	n=${#base}
+	head_len=4	# "a,b\n": a quote there breaks the header
+	for ((qpos = 0; qpos <= n; qpos++)); do
+		v=${base:0:qpos}\"${base:qpos}
+		printf '%s' "$v" >"$BATS_TEST_TMPDIR/v.csv"
+		# The record holding position i starts after the last LF before i.
+		prefix=${base:0:qpos}
+		prefix=${prefix%$'\n'*}$'\n'
+		[ $qpos -ge $head_len ] || prefix=
+		rest=${v:${#prefix}}
+		line=$(printf '%s' "$prefix" | wc -l)
+		line=$((line + 1))
+		rec=$((line - 1))
+		printf '%s' "$prefix" >"$BATS_TEST_TMPDIR/prefix.csv"
+		for t in "${BUILT[@]}"; do
+			echo "# $t, quote at $qpos"
+			cd "$BATS_TEST_TMPDIR"
+			run --separate-stderr through "$t" v.csv
+			assert_equal "$status" 1
+			if [ $qpos -lt $head_len ]; then
+				assert_equal "$stderr" "$t: v.csv: line 1: malformed quoting in header"
+				run --separate-stderr through "$t" --bad bad.txt v.csv
+				assert_equal "$status" 1
+				continue
+			fi
+			assert_equal "$stderr" "$t: v.csv:$line (record $rec): unterminated quoted field"
+
+			# --bad: the rest of the input is one malformed record;
+			# the output is what the records before it give.
+			run --separate-stderr through "$t" prefix.csv
+			assert_success
+			local want=$output
+			rm -f bad.txt
+			run --separate-stderr through "$t" --bad bad.txt -j1 v.csv
+			assert_success
+			assert_equal "$output" "$want"
+			assert_equal "$stderr" "$t: 1 malformed record written to bad.txt"
+			assert_equal "$(cat bad.txt; echo .)" "$rest"$'\n.'
+			run --separate-stderr through "$t" --bad bad.txt -j4 --chunk 3 --queue 5 v.csv
+			assert_success
+			assert_equal "$output" "$want"
+			assert_equal "$(cat bad.txt; echo .)" "$rest"$'\n.'
+		done
+	done
+}
+
+@test "a quote inside an unquoted field or after a closing quote is malformed quoting" {
+	built_tools
+	local t
+	local f=$BATS_TEST_TMPDIR/q.csv
+	printf 'a,b\n1,2\nx"y",3\n4,5\n"z"w,6\n7,8\n' >"$f"
+	for t in "${BUILT[@]}"; do
+		echo "# $t"
+		cd "$BATS_TEST_TMPDIR"
+		run --separate-stderr through "$t" q.csv
+		assert_failure 1
+		assert_equal "$stderr" "$t: q.csv:3 (record 2): malformed quoting"
+		run --separate-stderr through "$t" --bad bad.txt q.csv
+		assert_success
+		assert_equal "$stderr" "$t: 2 malformed records written to bad.txt"
+		assert_equal "$(cat bad.txt)" 'x"y",3
+"z"w,6'
+	done
+	run --separate-stderr pfilter --bad "$BATS_TEST_TMPDIR/bad.txt" true "$f"
+	assert_output 'a,b
+1,2
+4,5
+7,8'
+}
+
+@test "empty lines before a malformed record keep line numbers exact" {
+	built_tools
+	local t
+	printf 'a,b\n1,2\n\n\r\n\n"x"y,3\n4,5\n' >"$BATS_TEST_TMPDIR/e.csv"
+	for t in "${BUILT[@]}"; do
+		echo "# $t"
+		cd "$BATS_TEST_TMPDIR"
+		run --separate-stderr through "$t" -j4 --chunk 4 e.csv
+		assert_failure 1
+		assert_equal "$stderr" "$t: e.csv:6 (record 2): malformed quoting"
+	done
+}
+
+@test "ragged rows: too few or too many fields is status 1, or --bad" {
+	built_tools
+	local t
+	printf 'a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n' >"$BATS_TEST_TMPDIR/r.csv"
+	for t in "${BUILT[@]}"; do
+		echo "# $t"
+		cd "$BATS_TEST_TMPDIR"
+		run --separate-stderr through "$t" r.csv
+		assert_failure 1
+		assert_equal "$stderr" "$t: r.csv:3 (record 2): too few fields"
+		run --separate-stderr through "$t" <r.csv
+		assert_failure 1
+		assert_equal "$stderr" "$t: stdin:3 (record 2): too few fields"
+		run --separate-stderr through "$t" --bad bad.txt r.csv
+		assert_success
+		assert_equal "$stderr" "$t: 2 malformed records written to bad.txt"
+		assert_equal "$(cat bad.txt)" '4,5
+6,7,8,9'
+	done
+	printf 'a,b,c\n1,2,3\n6,7,8,9\n' >"$BATS_TEST_TMPDIR/r2.csv"
+	for t in "${BUILT[@]}"; do
+		run --separate-stderr through "$t" r2.csv
+		assert_failure 1
+		assert_equal "$stderr" "$t: r2.csv:3 (record 2): too many fields"
+	done
+	built pfilter || return 0
+	run --separate-stderr pfilter --bad bad.txt true r.csv
+	assert_output 'a,b,c
+1,2,3
+10,11,12'
+	# Without a header, records may be ragged.
+	run pfilter -H 'isempty($3) || $4 == 9' r.csv
+	assert_success
+	assert_output '4,5
+6,7,8,9'
+}
+
+@test "a malformed record in the second file names that file, its line and record" {
+	built_tools
+	local t
+	printf 'a,b\n1,2\n3,4\n' >"$BATS_TEST_TMPDIR/f1.csv"
+	printf 'a,b\n5,6\n7\n' >"$BATS_TEST_TMPDIR/f2.csv"
+	for t in "${BUILT[@]}"; do
+		echo "# $t"
+		cd "$BATS_TEST_TMPDIR"
+		run --separate-stderr through "$t" -j4 --chunk 1 f1.csv f2.csv
+		assert_failure 1
+		assert_equal "$stderr" "$t: f2.csv:3 (record 2): too few fields"
+	done
+}
+
+@test "ragged rows in CRLF input and in TSV" {
+	built_tools
+	local t
+	printf 'a,b\r\n1,2\r\n3\r\n' >"$BATS_TEST_TMPDIR/r.csv"
+	printf 'a\tb\n1\t2\n3\t4\t5\n' >"$BATS_TEST_TMPDIR/r.tsv"
+	for t in "${BUILT[@]}"; do
+		echo "# $t"
+		cd "$BATS_TEST_TMPDIR"
+		run --separate-stderr through "$t" r.csv
+		assert_failure 1
+		assert_equal "$stderr" "$t: r.csv:3 (record 2): too few fields"
+		run --separate-stderr through "$t" --tsv r.tsv
+		assert_failure 1
+		assert_equal "$stderr" "$t: r.tsv:3 (record 2): too many fields"
+	done
+}
+
+@test "NUL bytes are data: they pass through unchanged" {
+	built_tools
+	local t
+	local f=$BATS_TEST_TMPDIR/nul.csv
+	printf 'a,b\n1,x\0y\n2,\0\n\0,3\n' >"$f"
+	for t in pfilter pmap ppartition; do
+		built "$t" || continue
+		echo "# $t"
+		through "$t" "$f" >"$BATS_TEST_TMPDIR/out"
+		cmp "$f" "$BATS_TEST_TMPDIR/out"
+		through "$t" -j4 --chunk 5 "$f" >"$BATS_TEST_TMPDIR/out"
+		cmp "$f" "$BATS_TEST_TMPDIR/out"
+	done
+	if built pfilter; then
+		run pfilter -c 'len(b) == 3' "$f"
+		assert_output 1
+	fi
+	if built ptakesort; then
+		run bash -c 'ptakesort -n 5 -k b "$1" | od -An -c -w64 | tr -s " "' _ "$f"
+		assert_output ' a , b \n 2 , \0 \n \0 , 3 \n 1 , x \0 y \n'
+	fi
+	if built preduce; then
+		run bash -c 'preduce -k b count "$1" | od -An -c -w64 | tr -s " "' _ "$f"
+		assert_output ' b , c o u n t \n x \0 y , 1 \n \0 , 1 \n 3 , 1 \n'
+	fi
+}
+
+@test "invalid UTF-8 passes through and never breaks functions or regexes" {
+	built_tools
+	local t
+	local f=$BATS_TEST_TMPDIR/u.csv
+	printf 'name\n\xff\xfe\n\xc3\n\xe2\x82\nZ\xc3\xbcrich\n\xed\xa0\x80\n' >"$f"
+	for t in pfilter pmap ppartition; do
+		built "$t" || continue
+		echo "# $t"
+		through "$t" -j4 --chunk 4 "$f" >"$BATS_TEST_TMPDIR/out"
+		cmp "$f" "$BATS_TEST_TMPDIR/out"
+	done
+	if built pfilter; then
+		run pfilter -c 'name =~ /^.$/ || name =~ /\w/ || lower(name) != ""' "$f"
+		assert_success
+		assert_output 5
+		run pfilter 'name =~ /rich$/' "$f"
+		assert_output $'name\nZ\xc3\xbcrich'
+	fi
+	if built pmap; then
+		run pmap 'n = len(name), u = upper(name)' "$f"
+		assert_success
+		assert_output $'n,u\n2,\xff\xfe\n1,\xc3\n2,\xe2\x82\n6,Z\xc3\x9cRICH\n3,\xed\xa0\x80'
+	fi
+	if built ptakesort; then
+		run ptakesort -n 2 -k name:desc "$f"
+		assert_output $'name\n\xff\xfe\n\xed\xa0\x80'
+	fi
+}
+
+@test "a 100 MB field streams through every tool" {
+	built_tools
+	local t
+	local f=$BATS_TEST_TMPDIR/big.csv
+	{
+		printf 'a,b\n1,'
+		head -c 100000000 /dev/zero | tr '\0' x
+		printf '\n2,"q""\n"\n'
+	} >"$f"
+	for t in pfilter pmap ppartition; do
+		built "$t" || continue
+		echo "# $t"
+		through "$t" -j2 --chunk 64K <"$f" >"$BATS_TEST_TMPDIR/out"
+		run cmp "$f" "$BATS_TEST_TMPDIR/out"
+		assert_success
+	done
+	rm -f "$BATS_TEST_TMPDIR/out"
+	if built pmap; then
+		run pmap -j2 'a, n = len(b)' "$f"
+		assert_output 'a,n
+1,100000000
+2,3'
+	fi
+	if built preduce; then
+		run preduce count max:b:longest <"$f"
+		assert_success
+		[ "${#output}" -eq 100000016 ]
+		assert_equal "${output:0:20}" $'count,longest\n2,xxxx'
+	fi
+	if built ptakesort; then
+		run bash -c 'ptakesort -n 1 -k b:desc "$1" | wc -c' _ "$f"
+		assert_output 100000007
+	fi
+}
+
+@test "10 million empty lines are skipped, and counted in line numbers" {
+	built_tools
+	local t
+	local f=$BATS_TEST_TMPDIR/empty.csv
+	{
+		printf 'a,b\n1,2\n'
+		yes '' | head -n 10000000
+		printf '3,4\n5\n'
+	} >"$f"
+	for t in "${BUILT[@]}"; do
+		echo "# $t"
+		run --separate-stderr through "$t" -j2 "$f"
+		assert_failure 1
+		assert_equal "$stderr" "$t: $f:10000004 (record 3): too few fields"
+	done
+	built pfilter || return 0
+	run --separate-stderr pfilter --bad /dev/null true "$f"
+	assert_output 'a,b
+1,2
+3,4'
+	run pfilter --lines -c true "$f"
+	assert_output 10000004
+}
+
+@test "a header and no records" {
+	built_tools
+	local t
+	for nl in $'\n' '' $'\r\n'; do
+		printf 'a,b%s' "$nl" >"$BATS_TEST_TMPDIR/h.csv"
+		for t in "${BUILT[@]}"; do
+			echo "# $t, header ending in '$nl'"
+			run --separate-stderr through "$t" "$BATS_TEST_TMPDIR/h.csv"
+			assert_success
+			assert_equal "$stderr" ""
+			case $t in
+			preduce) assert_output 'a,count' ;;
+			*) assert_output 'a,b' ;;
+			esac
+		done
+	done
+	if built preduce; then
+		run preduce count "$BATS_TEST_TMPDIR/h.csv"
+		assert_output 'count
+0'
+	fi
+}
+
+@test "an empty file, a file of empty lines and a lone BOM give no output and status 0" {
+	built_tools
+	local t f
+	: >"$BATS_TEST_TMPDIR/e.csv"
+	printf '\n\n\r\n' >"$BATS_TEST_TMPDIR/n.csv"
+	printf '\xef\xbb\xbf' >"$BATS_TEST_TMPDIR/bom.csv"
+	for f in e.csv n.csv bom.csv; do
+		for t in "${BUILT[@]}"; do
+			echo "# $t $f"
+			run --separate-stderr through "$t" "$BATS_TEST_TMPDIR/$f"
+			assert_success
+			assert_output ''
+			assert_equal "$stderr" ""
+			run --separate-stderr through "$t" <"$BATS_TEST_TMPDIR/$f"
+			assert_success
+			assert_output ''
+		done
+	done
+}
+
+@test "--bad to an unwritable path is a clear error" {
+	built_tools
+	local t
+	printf 'a,b\n1,2\n' >"$BATS_TEST_TMPDIR/ok.csv"
+	for t in "${BUILT[@]}"; do
+		echo "# $t"
+		run --separate-stderr through "$t" --bad /nonexistent/dir/bad.txt "$BATS_TEST_TMPDIR/ok.csv"
+		assert_failure 1
+		assert_equal "$stderr" "$t: /nonexistent/dir/bad.txt: No such file or directory"
+	done
+}

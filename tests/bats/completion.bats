@@ -1,0 +1,268 @@
+#!/usr/bin/env bats
+# Shell completion (completions/pflow.bash, completions/_pflow): options,
+# option arguments, preduce's AGGs, ptakesort's key suffixes and the field
+# names of the header of a file on the command line.
+
+load helper
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+	ln -s "$DATA" data
+	source "$PFLOW_SOURCE/completions/pflow.bash"
+	COMP_WORDBREAKS=$' \t\n"\'><=;|&(:'
+}
+
+# complete WORD... : completes the last WORD as bash would (COMP_WORDS
+# split at ':' and '=' as COMP_WORDBREAKS says); output is COMPREPLY, one
+# a line.
+complete_words() {
+	COMP_WORDS=("$@")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMPREPLY=()
+	_pflow
+	printf '%s\n' "${COMPREPLY[@]}"
+}
+
+# complete_at INDEX WORD...: the same, completing the word at INDEX.
+complete_at() {
+	COMP_CWORD=$1
+	shift
+	COMP_WORDS=("$@")
+	COMPREPLY=()
+	_pflow
+	printf '%s\n' "${COMPREPLY[@]}"
+}
+
+@test "one complete -F per tool" {
+	run complete -p pfilter pmap preduce ptakesort ppartition
+	assert_output 'complete -o default -F _pflow pfilter
+complete -o default -F _pflow pmap
+complete -o default -F _pflow preduce
+complete -o default -F _pflow ptakesort
+complete -o default -F _pflow ppartition'
+}
+
+@test "options: each tool's own, then the common ones" {
+	run complete_words pfilter --in
+	assert_output '--invert'
+	run complete_words pmap --ba
+	assert_output '--batch
+--batch-timeout
+--batch-key
+--bad'
+	run complete_words preduce --
+	assert_output '--keys
+--partial
+--merge
+--strict
+--every
+--interval
+--window
+--time
+--csv
+--tsv
+--lines
+--delimiter
+--no-header
+--ocsv
+--otsv
+--ojsonl
+--bad
+--jobs
+--chunk
+--queue
+--flush
+--progress
+--progress=always
+--stats
+--help
+--version'
+	run complete_words ptakesort -
+	assert_output '-n
+--count
+-k
+--key
+--csv
+--tsv
+--lines
+-d
+--delimiter
+-H
+--no-header
+--ocsv
+--otsv
+--ojsonl
+--bad
+-j
+--jobs
+--chunk
+--queue
+--flush
+--progress
+--progress=always
+--stats
+--help
+--version'
+	run complete_words ppartition --b
+	assert_output '--by-value
+--broadcast
+--bad'
+	run complete_words ppartition --h
+	assert_output '--header-once
+--help'
+}
+
+@test "option arguments" {
+	run complete_words preduce --chunk ''
+	assert_output '64K
+256K
+1M
+4M
+16M'
+	run complete_words pfilter -d ''
+	assert_output ',
+;
+\t
+|'
+	# --progress=<TAB>: bash splits at '=', the reply replaces what follows
+	run complete_words preduce --progress = ''
+	assert_output 'always'
+	run complete_words preduce --window ti
+	assert_output 'time:'
+	run complete_words pmap -j ''
+	assert_output ''
+}
+
+@test "-k: field names from the header of the file on the line, wherever it is" {
+	run complete_at 2 preduce -k '' data/flights.csv
+	assert_output 'date
+delay
+distance
+origin
+destination'
+	run complete_words ppartition data/airports.csv -n 4 -k iso
+	assert_output 'iso_country'
+	# the last item of a comma list
+	run complete_at 2 ptakesort -k date,d data/flights.csv
+	assert_output 'date,date
+date,delay
+date,distance
+date,destination'
+	# pmap -a FILE is an input too
+	run complete_words ppartition -a data/flights.csv -n 2 -k or
+	assert_output 'origin'
+	# no file on the line: nothing to offer
+	run complete_words preduce -k ''
+	assert_output ''
+}
+
+@test "-k: TSV, -d, BOM, CRLF and quoted header names" {
+	printf 'a b\tc\r\n1\t2\n' > x.tsv
+	run complete_words ptakesort --tsv x.tsv -k ''
+	assert_output 'a b
+c'
+	printf '\357\273\277"a,1";b;"say ""x"""\r\n' > q.csv
+	run complete_words preduce -d ';' q.csv -k ''
+	assert_output 'a,1
+b
+say "x"'
+	printf 'x,y\n' > plain.csv
+	run complete_words preduce -H plain.csv -k ''
+	assert_output ''
+	run complete_words preduce --lines plain.csv -k ''
+	assert_output ''
+}
+
+@test "preduce AGGs: count and FUNC:, then FUNC:FIELD" {
+	run complete_words preduce data/flights.csv ''
+	assert_output 'count
+count:
+sum:
+mean:
+min:
+max:
+first:
+last:
+distinct:
+stdev:
+var:
+median:
+p50:
+p90:
+p95:
+p99:
+mode:'
+	run complete_words preduce -k origin data/flights.csv count p9
+	assert_output 'p90:
+p95:
+p99:'
+	# mean:de<TAB> reaches _pflow as "mean" ":" "de"; the reply is the
+	# text after the colon, which is what bash replaces
+	run complete_words preduce data/flights.csv mean : de
+	assert_output 'delay
+destination'
+	run complete_words preduce data/flights.csv mean :
+	assert_output 'date
+delay
+distance
+origin
+destination'
+	# without ':' in COMP_WORDBREAKS the reply is the whole word
+	COMP_WORDBREAKS=$' \t\n'
+	run complete_words preduce data/flights.csv mean:de
+	assert_output 'mean:delay
+mean:destination'
+}
+
+@test "ptakesort key suffixes, one of num/str and one of desc/asc" {
+	run complete_words ptakesort -n 3 -k count : ''
+	assert_output 'num
+str
+desc
+asc'
+	run complete_words ptakesort -n 3 -k count : d
+	assert_output 'desc'
+	run complete_words ptakesort -n 3 -k count : num : ''
+	assert_output 'desc
+asc'
+	run complete_words ptakesort -n 3 -k count : desc : ''
+	assert_output 'num
+str'
+	COMP_WORDBREAKS=$' \t\n'
+	run complete_words ptakesort -k origin,count:n
+	assert_output 'origin,count:num'
+}
+
+@test "pfilter and pmap: field names for the expression, files after it" {
+	run complete_at 1 pfilter '' data/airports.csv
+	assert_output 'id
+ident
+type
+name
+elevation_ft
+iso_country
+municipality'
+	run complete_at 1 pmap el data/airports.csv
+	assert_output 'elevation_ft'
+	run complete_words pfilter 'type == "x"' data/air
+	assert_output 'data/airports.csv'
+}
+
+@test "after -- the words are a command and its files" {
+	run complete_words ppartition -k origin -n 4 -- preduc
+	assert_output 'preduce'
+	run complete_words pmap -a data/flights.csv -- echo data/fl
+	assert_output 'data/flights.csv'
+}
+
+@test "the zsh function parses and reads header fields" {
+	command -v zsh >/dev/null || skip "zsh is absent"
+	run zsh -n "$PFLOW_SOURCE/completions/_pflow"
+	assert_success
+	run zsh -c 'source <(sed "\$d" "$1"); words=(preduce -k "" data/flights.csv); _pflow_fields; print -rl -- $reply' _ "$PFLOW_SOURCE/completions/_pflow"
+	assert_output 'date
+delay
+distance
+origin
+destination'
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bats
+# meson install: binaries, man pages and shell completions land where the
+# build's prefix says, the installed tools run and report meson's version,
+# and the installed completion works under each tool's name.
+
+load helper
+
+TOOLS='pfilter pmap preduce ptakesort ppartition'
+
+setup_file() {
+	local root=$BATS_FILE_TMPDIR/root
+	meson install -C "$PFLOW_BUILD" --destdir "$root" --no-rebuild --quiet \
+	    > "$BATS_FILE_TMPDIR/install.log" 2>&1 || {
+		cat "$BATS_FILE_TMPDIR/install.log" >&2
+		return 1
+	}
+}
+
+setup() {
+	# where the build puts things: prefix, bindir, datadir, mandir
+	eval "$(meson introspect "$PFLOW_BUILD" --buildoptions | python3 -c '
+import json, sys
+for o in json.load(sys.stdin):
+    if o["name"] in ("prefix", "bindir", "datadir", "mandir"):
+        print("%s=%s" % (o["name"], o["value"]))')"
+	ROOT=$BATS_FILE_TMPDIR/root$prefix
+	BIN=$ROOT/$bindir
+	SHARE=$ROOT/$datadir
+	MAN=$ROOT/$mandir
+}
+
+@test "the five binaries are installed and executable" {
+	for t in $TOOLS; do
+		assert [ -x "$BIN/$t" ]
+	done
+	run ls "$BIN"
+	assert_output 'pfilter
+pmap
+ppartition
+preduce
+ptakesort'
+}
+
+@test "--version of every installed tool is the version in meson.build" {
+	want=$(sed -n "s/^  version : '\(.*\)',\$/\1/p" "$PFLOW_SOURCE/meson.build")
+	assert [ -n "$want" ]
+	for t in $TOOLS; do
+		run "$BIN/$t" --version
+		assert_success
+		assert_output "$t (pflow) $want"
+	done
+}
+
+@test "man pages: one per tool in section 1, pflow(7), versioned, no roff warnings" {
+	run ls "$MAN/man1" "$MAN/man7"
+	assert_output "$MAN/man1:
+pfilter.1
+pmap.1
+ppartition.1
+preduce.1
+ptakesort.1
+
+$MAN/man7:
+pflow.7"
+	want=$(sed -n "s/^  version : '\(.*\)',\$/\1/p" "$PFLOW_SOURCE/meson.build")
+	for page in "$MAN"/man1/*.1 "$MAN/man7/pflow.7"; do
+		run grep -c '@[A-Z_]*@' "$page"
+		assert_output 0
+		run grep -c "^\.Os pflow $want\$" "$page"
+		assert_output 1
+		run --separate-stderr groff -k -mandoc -Tutf8 -ww -z "$page"
+		assert_success
+		assert_equal "$stderr" ''
+	done
+	run sh -c "MANWIDTH=80 man -l '$MAN/man7/pflow.7' | head -4 | tr -s ' '"
+	assert_output --partial 'parallel record streams in shell pipelines'
+}
+
+@test "bash completion: one file, loaded under each tool's name" {
+	dir=$SHARE/bash-completion/completions
+	assert [ -f "$dir/pflow" ]
+	for t in $TOOLS; do
+		assert [ -L "$dir/$t" ]
+		assert_equal "$(readlink "$dir/$t")" pflow
+	done
+	cmp "$dir/pflow" "$PFLOW_SOURCE/completions/pflow.bash"
+	# as bash-completion loads it: source completions/TOOL
+	run bash -c 'source "$1/preduce"; complete -p ptakesort' _ "$dir"
+	assert_output 'complete -o default -F _pflow ptakesort'
+}
+
+@test "zsh completion is in site-functions" {
+	assert [ -f "$SHARE/zsh/site-functions/_pflow" ]
+	run head -1 "$SHARE/zsh/site-functions/_pflow"
+	assert_output '#compdef pfilter pmap preduce ptakesort ppartition'
+}
+
+@test "the installed tools run a pipeline" {
+	run sh -c "'$BIN/pfilter' 'type != \"closed\"' '$DATA/airports.csv' | '$BIN/preduce' -k iso_country count | '$BIN/ptakesort' -n 3 -k count:desc"
+	assert_success
+	assert_output 'iso_country,count
+US,106
+MX,44
+CA,43'
+}
