@@ -42,6 +42,7 @@
 
 #include "engine.h"
 #include "reader.h"
+#include "timeutil.h"
 #include "xalloc.h"
 
 struct batch {
@@ -108,15 +109,12 @@ struct engine {
 	double		 read_busy, read_waiting, started;
 };
 
+/* Seconds on the monotonic clock, for --stats and --progress. */
 static double
 now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return pf_monotonic_ms() / 1e3;
 }
-
 int
 pf_write_all(int fd, const char *buf, size_t len)
 {
@@ -244,6 +242,32 @@ show_progress(struct engine *e, bool final)
 	fputs(line, stderr);
 }
 
+/*
+ * Writes output through the tool's emit() or to stdout. Returns false
+ * after a write error (reported) or a broken pipe (quiet): either way
+ * the run is told to stop.
+ */
+static bool
+emit_output(struct engine *e, const struct pf_buf *out)
+{
+	int rc;
+
+	if (out->len == 0)
+		return true;
+	rc = e->tool->emit != NULL ? e->tool->emit(e->tool->ctx, out) :
+	    pf_write_all(STDOUT_FILENO, out->data, out->len);
+	if (rc == 0)
+		return true;
+	if (errno == EPIPE)
+		e->broken_pipe = true;
+	else {
+		warn("write error");
+		e->status = 1;
+	}
+	atomic_store(&e->stopping, true);
+	return false;
+}
+
 /* Gives the tool a batch's result, in order, and writes what it says. */
 static void
 hand_on_result(struct engine *e, struct batch *b)
@@ -262,46 +286,21 @@ hand_on_result(struct engine *e, struct batch *b)
 	e->tool->batch_result(e->tool->ctx, b->result, &info,
 	    stopping ? NULL : &e->result_out);
 	b->result = NULL;
-	if (stopping || e->result_out.len == 0)
-		return;
-	if (pf_write_all(STDOUT_FILENO, e->result_out.data,
-	    e->result_out.len) < 0) {
-		if (errno == EPIPE)
-			e->broken_pipe = true;
-		else {
-			warn("write error");
-			e->status = 1;
-		}
-		atomic_store(&e->stopping, true);
-	}
+	if (!stopping)
+		emit_output(e, &e->result_out);
 }
 
 /* The writer's handling of one batch, in sequence order. */
 static void
 write_batch(struct engine *e, struct batch *b)
 {
-	int rc;
-
 	if (b->file != e->cur_file) {
 		e->cur_file = b->file;
 		e->line = e->opt->in.header ? e->reader->header_lines : 0;
 		e->record = 0;
 	}
-	if (b->out.len > 0) {
-		rc = e->tool->emit != NULL ?
-		    e->tool->emit(e->tool->ctx, &b->out) :
-		    pf_write_all(STDOUT_FILENO, b->out.data, b->out.len);
-		if (rc < 0) {
-			if (errno == EPIPE)
-				e->broken_pipe = true;
-			else {
-				warn("write error");
-				e->status = 1;
-			}
-			atomic_store(&e->stopping, true);
-			return;
-		}
-	}
+	if (!emit_output(e, &b->out))
+		return;
 	if (b->nbad > 0) {
 		fwrite(b->bad.data, 1, b->bad.len, e->bad_file);
 		e->nbad += b->nbad;
@@ -510,13 +509,7 @@ run_pipeline(struct engine *e)
 	}
 	if (e->status == 0 && !e->broken_pipe && e->tool->finish != NULL) {
 		e->tool->finish(e->tool->ctx, states, opt->jobs, &out);
-		if (out.len > 0 && (e->tool->emit != NULL ?
-		    e->tool->emit(e->tool->ctx, &out) :
-		    pf_write_all(STDOUT_FILENO, out.data, out.len)) < 0 &&
-		    errno != EPIPE) {
-			warn("write error");
-			e->status = 1;
-		}
+		emit_output(e, &out);
 	}
 	if (opt->stats)
 		print_stats(e, workers, opt->jobs);
@@ -583,13 +576,8 @@ pf_run(const struct pf_options *opt, char **files, int nfiles,
 	}
 	if ((status = tool->start(tool->ctx, &schema, &header)) != 0)
 		goto out;
-	if (header.len > 0 && (tool->emit != NULL ?
-	    tool->emit(tool->ctx, &header) :
-	    pf_write_all(STDOUT_FILENO, header.data, header.len)) < 0) {
-		if (errno != EPIPE) {
-			warn("write error");
-			status = 1;
-		}
+	if (!emit_output(&e, &header)) {
+		status = e.status;
 		goto out;
 	}
 	if (opt->bad_path != NULL &&

@@ -13,6 +13,7 @@
 #include <wctype.h>
 
 #include "expr_int.h"
+#include "timeutil.h"
 #include "xalloc.h"
 
 /* Arguments */
@@ -619,110 +620,18 @@ fn_coalesce(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n
 
 /* Time */
 
-/* Reads exactly n digits at *p (before end) into *v. */
-static bool
-digits(const char **p, const char *end, int n, int *v)
-{
-	int k;
-
-	if (end - *p < n)
-		return false;
-	for (*v = 0, k = 0; k < n; k++) {
-		char c = (*p)[k];
-
-		if (c < '0' || c > '9')
-			return false;
-		*v = *v * 10 + (c - '0');
-	}
-	*p += n;
-	return true;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int
-days_in_month(int y, int m)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
-		return 29;
-	return days[m - 1];
-}
-
-/* Parses an ISO 8601 date or date-time into UTC epoch seconds. */
+/* time(s): an ISO 8601 date or date-time in UTC epoch seconds. */
 static bool
 parse_iso8601(const char *p, size_t len, struct pf_value *out)
 {
-	const char *end = p + len;
-	int y, mo, d, h = 0, mi = 0, s = 0, oh = 0, om = 0;
-	int64_t t, offset = 0;
-	double frac = 0, scale = 0.1;
-	bool has_frac = false;
+	struct pf_iso_time t;
 
-	if (!digits(&p, end, 4, &y) || p == end || *p++ != '-' ||
-	    !digits(&p, end, 2, &mo) || p == end || *p++ != '-' ||
-	    !digits(&p, end, 2, &d))
+	if (!pf_iso_time_parse(p, len, &t))
 		return false;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
-		return false;
-	if (p < end && (*p == 'T' || *p == 't' || *p == ' ')) {
-		p++;
-		if (!digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-		    !digits(&p, end, 2, &mi))
-			return false;
-		if (p < end && *p == ':') {
-			p++;
-			if (!digits(&p, end, 2, &s))
-				return false;
-			if (p < end && (*p == '.' || *p == ',')) {
-				p++;
-				if (p == end || *p < '0' || *p > '9')
-					return false;
-				for (; p < end && *p >= '0' && *p <= '9'; p++) {
-					frac += (*p - '0') * scale;
-					scale /= 10;
-				}
-				has_frac = true;
-			}
-		}
-		if (h > 23 || mi > 59 || s > 60)
-			return false;
-		if (p < end && (*p == 'Z' || *p == 'z'))
-			p++;
-		else if (p < end && (*p == '+' || *p == '-')) {
-			int sign = *p++ == '-' ? -1 : 1;
-
-			if (!digits(&p, end, 2, &oh))
-				return false;
-			if (p < end && *p == ':')
-				p++;
-			if (p < end && !digits(&p, end, 2, &om))
-				return false;
-			if (oh > 23 || om > 59)
-				return false;
-			offset = sign * (oh * 3600 + om * 60);
-		}
-	}
-	if (p != end)
-		return false;
-	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset;
-	if (has_frac)
-		pf_set_num(out, (double)t + frac);
+	if (t.has_frac)
+		pf_set_num(out, (double)t.secs + t.frac);
 	else
-		pf_set_int(out, t);
+		pf_set_int(out, t.secs);
 	return true;
 }
 

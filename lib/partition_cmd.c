@@ -68,6 +68,7 @@ struct pf_partition_cmd {
 	bool		  collecting;
 	atomic_bool	  stdout_closed;
 	atomic_bool	  failed;
+	atomic_bool	  write_error;	/* our stdout failed (not a closed pipe) */
 	struct pf_buf	  header;	/* --header-once: the one written */
 	int		  header_from;	/* the copy it came from */
 	struct pollfd	 *pfd;		/* feed()'s */
@@ -125,7 +126,7 @@ write_out(struct pf_partition_cmd *cmd, const char *s, size_t len)
 	if (pf_write_all(STDOUT_FILENO, s, len) < 0) {
 		if (errno != EPIPE) {
 			warn("write error");
-			atomic_store(&cmd->failed, true);
+			atomic_store(&cmd->write_error, true);
 		}
 		atomic_store(&cmd->stdout_closed, true);
 	}
@@ -379,8 +380,9 @@ pf_partition_cmd_finish(struct pf_partition_cmd *cmd, bool abort)
 	if (cmd->collecting)
 		pthread_join(cmd->collector, NULL);
 	reap_all(cmd, !abort);
-	status = atomic_load(&cmd->failed) &&
-	    !atomic_load(&cmd->stdout_closed) ? 1 : 0;
+	status = atomic_load(&cmd->write_error) ||
+	    (atomic_load(&cmd->failed) && !atomic_load(&cmd->stdout_closed)) ?
+	    1 : 0;
 	cmd_free(cmd);
 	return status;
 }

@@ -13,6 +13,7 @@
 
 #include "chunk.h"
 #include "reader.h"
+#include "timeutil.h"
 #include "xalloc.h"
 
 /* Smallest read; a pipe rarely holds more. */
@@ -294,15 +295,6 @@ pf_reader_start(struct pf_reader *r, struct pf_schema *schema)
 	return 1;
 }
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /*
  * Whether the time trigger is due; if so, sets the next deadline (a
  * stream that was idle for several periods gets one trigger, not many).
@@ -312,7 +304,7 @@ timer_due(struct pf_reader *r)
 {
 	double t;
 
-	if (r->every_ms <= 0 || (t = now_ms()) < r->deadline)
+	if (r->every_ms <= 0 || (t = pf_monotonic_ms()) < r->deadline)
 		return false;
 	r->deadline += (double)r->every_ms;
 	if (r->deadline <= t)
@@ -344,7 +336,7 @@ wait_limit(const struct pf_reader *r, bool flush_armed)
 	double left;
 
 	if (r->every_ms > 0) {
-		left = r->deadline - now_ms();
+		left = r->deadline - pf_monotonic_ms();
 		if (left < 0)
 			left = 0;
 		if (wait < 0 || left < (double)wait)
@@ -384,7 +376,7 @@ pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 	in->len = 0;
 	r->trigger = false;
 	if (r->every_ms > 0 && r->deadline == 0)
-		r->deadline = now_ms() + (double)r->every_ms;
+		r->deadline = pf_monotonic_ms() + (double)r->every_ms;
 	for (;;) {
 		/* Between files: whatever is pending ends the old one. */
 		if (r->fd < 0 && r->pending.len == 0) {

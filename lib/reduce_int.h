@@ -113,7 +113,6 @@ void	 pf_stream_finish(struct pf_stream *st, struct pf_buf *out);
  * seconds, to milliseconds; and milliseconds to ISO 8601 UTC.
  */
 bool	 pf_stream_parse_time(const char *s, size_t len, int64_t *ms);
-size_t	 pf_stream_format_time(int64_t ms, char *buf, size_t size);
 /* At exit, after pf_run(): late-record counts on stderr. */
 void	 pf_stream_report(struct pf_stream *st);
 

@@ -41,6 +41,7 @@
 
 #include "number.h"
 #include "reduce_int.h"
+#include "timeutil.h"
 #include "xalloc.h"
 
 /* A worker's records of one event window (or of all, without them). */
@@ -114,15 +115,6 @@ struct pf_stream {
 	struct pf_splitter splitter;	/* for the --bad re-scan */
 };
 
-static double
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static int64_t
 floor_div(int64_t a, int64_t b)
 {
@@ -146,117 +138,16 @@ gcd(uint64_t a, uint64_t b)
 	return a;
 }
 
-/* Times: ISO 8601 in and out, in milliseconds since the epoch. */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
-civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
+/* The time of day after a date, in ms (fractions below a ms dropped). */
 static bool
-two(const char **p, const char *end, int *v)
+clock_ms(const char *p, const char *end, int64_t *ms)
 {
-	const unsigned char *q = (const unsigned char *)*p;
+	struct pf_iso_time t;
 
-	if (end - *p < 2 || (unsigned)(q[0] - '0') > 9 ||
-	    (unsigned)(q[1] - '0') > 9)
+	if (!pf_iso_clock(p, end, &t))
 		return false;
-	*v = (q[0] - '0') * 10 + (q[1] - '0');
-	*p += 2;
-	return true;
-}
-
-/* The date of "YYYY-MM-DD..." (10 bytes) in ms since the epoch. */
-static bool
-parse_date(const char *s, int64_t *ms)
-{
-	static const unsigned char mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31,
-	    30, 31, 30, 31 };
-	const char *p = s, *end = s + 10;
-	int y1, y2, mo, d;
-
-	if (!two(&p, end, &y1) || !two(&p, end, &y2) || *p++ != '-' ||
-	    !two(&p, end, &mo) || *p++ != '-' || !two(&p, end, &d))
-		return false;
-	y1 = y1 * 100 + y2;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && !(y1 % 4 == 0 &&
-	    (y1 % 100 != 0 || y1 % 400 == 0))))
-		return false;
-	*ms = days_from_civil(y1, mo, d) * 86400000;
-	return true;
-}
-
-/* What follows the date: "[Thh:mm[:ss[.fff]][Z|+hh[:mm]]]", as ms. */
-static bool
-parse_clock(const char *p, const char *end, int64_t *ms)
-{
-	int h = 0, mi = 0, sec = 0, oh, om = 0;
-	int64_t frac = 0, scale = 100, offset = 0;
-
-	if (p < end && (*p == 'T' || *p == 't' || *p == ' ')) {
-		p++;
-		if (!two(&p, end, &h) || p == end || *p++ != ':' ||
-		    !two(&p, end, &mi))
-			return false;
-		if (p < end && *p == ':') {
-			p++;
-			if (!two(&p, end, &sec))
-				return false;
-			if (p < end && (*p == '.' || *p == ',')) {
-				if (++p == end || *p < '0' || *p > '9')
-					return false;
-				for (; p < end && *p >= '0' && *p <= '9';
-				    p++, scale /= 10)
-					frac += (*p - '0') * scale;
-			}
-		}
-		if (h > 23 || mi > 59 || sec > 60)
-			return false;
-		if (p < end && (*p == 'Z' || *p == 'z'))
-			p++;
-		else if (p < end && (*p == '+' || *p == '-')) {
-			int sign = *p++ == '-' ? -1 : 1;
-
-			if (!two(&p, end, &oh))
-				return false;
-			if (p < end && *p == ':')
-				p++;
-			if (p < end && !two(&p, end, &om))
-				return false;
-			if (oh > 23 || om > 59)
-				return false;
-			offset = sign * (oh * 3600 + om * 60);
-		}
-	}
-	if (p != end)
-		return false;
-	*ms = (h * 3600 + mi * 60 + sec - offset) * 1000 + frac;
+	/* The slack absorbs the rounding of the decimal fraction. */
+	*ms = t.secs * 1000 + (int64_t)(t.frac * 1000 + 1e-6);
 	return true;
 }
 
@@ -270,13 +161,12 @@ bool
 pf_stream_parse_time(const char *s, size_t len, int64_t *ms)
 {
 	struct pf_number n;
-	int64_t date, clock;
+	int64_t day;
 
 	if (len >= 10 && s[4] == '-') {
-		if (!parse_date(s, &date) || !parse_clock(s + 10, s + len,
-		    &clock))
+		if (!pf_iso_date(s, &day) || !clock_ms(s + 10, s + len, ms))
 			return false;
-		*ms = date + clock;
+		*ms += day * 1000;
 		return true;
 	}
 	if (!pf_number_parse(s, len, &n))
@@ -291,23 +181,6 @@ pf_stream_parse_time(const char *s, size_t len, int64_t *ms)
 		return false;
 	*ms = (int64_t)(n.d * 1000 >= 0 ? n.d * 1000 : n.d * 1000 - 0.999999);
 	return true;
-}
-
-/* Writes ms as ISO 8601 UTC, "2001-01-01T00:00:00Z" (".250Z" for ms). */
-size_t
-pf_stream_format_time(int64_t ms, char *buf, size_t size)
-{
-	int64_t secs = floor_div(ms, 1000), days = floor_div(secs, 86400), y;
-	int64_t sod = secs - days * 86400, frac = ms - secs * 1000;
-	int m, d, n;
-
-	civil_from_days(days, &y, &m, &d);
-	n = snprintf(buf, size, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d", y, m,
-	    d, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
-	if (frac != 0)
-		n += snprintf(buf + n, size - (size_t)n, ".%03d", (int)frac);
-	n += snprintf(buf + n, size - (size_t)n, "Z");
-	return (size_t)n;
 }
 
 /* Option parsing (called by cmd/preduce.c). */
@@ -426,7 +299,7 @@ pf_stream_start(struct pf_stream *st, const struct pf_schema *schema)
 		}
 	}
 	st->nfields = schema->nfields;
-	st->started = mono_ms();
+	st->started = pf_monotonic_ms();
 	st->next_snap = st->started + (double)st->interval;
 	st->win_mono = st->started;
 	st->win_end = st->started + (double)st->wms;
@@ -553,13 +426,14 @@ pf_stream_record(struct reduce_worker *w, const struct pf_record *rec)
 	if (f->len == sw->last_len && memcmp(f->ptr, sw->last, f->len) == 0)
 		t = sw->last_ms;
 	else if (f->len >= 10 && memcmp(f->ptr, sw->date, 10) == 0) {
-		if (!parse_clock(f->ptr + 10, f->ptr + f->len, &t))
+		if (!clock_ms(f->ptr + 10, f->ptr + f->len, &t))
 			goto untimed;
 		t += sw->date_ms;
 	} else if (f->len >= 10 && f->ptr[4] == '-' &&
-	    parse_date(f->ptr, &sw->date_ms)) {
+	    pf_iso_date(f->ptr, &sw->date_ms)) {
+		sw->date_ms *= 1000;
 		memcpy(sw->date, f->ptr, 10);
-		if (!parse_clock(f->ptr + 10, f->ptr + f->len, &t))
+		if (!clock_ms(f->ptr + 10, f->ptr + f->len, &t))
 			goto untimed;
 		t += sw->date_ms;
 	} else if (!pf_stream_parse_time(f->ptr, f->len, &t))
@@ -659,7 +533,7 @@ write_at_time(struct pf_stream *st, struct shard *s, int64_t ms,
     struct pf_buf *out)
 {
 	char buf[64];
-	size_t len = pf_stream_format_time(ms, buf, sizeof(buf));
+	size_t len = pf_iso_time_format_ms(ms, buf, sizeof(buf));
 
 	pf_reduce_write_shard(st->r, s, buf, len, false, out);
 }
@@ -819,7 +693,7 @@ snapshot_due(struct pf_stream *st, const struct pf_batch_info *info)
 
 	if (st->every > 0 && info->records > 0 && st->pos % st->every == 0)
 		due = true;
-	if (st->interval > 0 && info->trigger && (now = mono_ms()) >=
+	if (st->interval > 0 && info->trigger && (now = pf_monotonic_ms()) >=
 	    st->next_snap) {
 		due = true;
 		st->next_snap += (double)st->interval;
@@ -882,7 +756,7 @@ time_window_over(struct pf_stream *st, const struct pf_batch_info *info,
 	double now;
 	int64_t k;
 
-	if (!info->trigger || (now = mono_ms()) < st->win_end)
+	if (!info->trigger || (now = pf_monotonic_ms()) < st->win_end)
 		return false;
 	k = (int64_t)((now - st->win_mono) / (double)st->wms);
 	if (k < 1)

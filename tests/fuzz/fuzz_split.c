@@ -8,10 +8,14 @@
  * the end of input. The batch sizes come from a small generator seeded by
  * the input. Every batch is split with pf_split_next(), and the records,
  * fields, statuses and line counts must be exactly those of one
- * sequential split of the whole input.
+ * sequential split of the whole input. The batched split may also ask
+ * for only the first few fields (the splitter's want, as tools that read
+ * few fields do): those fields and the field count must still be the
+ * whole split's.
  *
- * Input layout: byte 0 picks the dialect, bytes 1-2 seed the batch sizes,
- * the rest is the data.
+ * Input layout: byte 0 picks the dialect (low 3 bits) and the fields
+ * wanted (0: all, else 1-4), bytes 1-2 seed the batch sizes, the rest is
+ * the data.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -24,7 +28,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct pf_dialect dialects[] = {
+static const struct pf_dialect dialects[8] = {
 	{ PF_CSV, ',', true },
 	{ PF_CSV, ';', true },
 	{ PF_CSV, '\t', false },
@@ -66,19 +70,20 @@ put(struct pf_buf *out, const void *p, size_t len)
 
 /*
  * Splits [p, p+len), a whole batch, appending every record to out as
- * (cumulative lines, status, raw, fields); *lines carries the line count
- * across batches.
+ * (cumulative lines, status, raw, field count, the first `show` fields or
+ * all when 0); *lines carries the line count across batches.
  */
 static void
 split_all(struct pf_splitter *sp, const struct pf_dialect *d,
-    const uint8_t *p, size_t len, struct pf_buf *out, uint64_t *lines)
+    const uint8_t *p, size_t len, struct pf_buf *out, uint64_t *lines,
+    size_t show)
 {
 	char *b = padded_copy(p, len);
 	const char *at = b, *end = b + len, *next;
 	struct pf_record rec;
 	enum pf_split_status st;
-	size_t n, i;
-	uint64_t status;
+	size_t n, i, nshow;
+	uint64_t status, count;
 
 	while ((next = pf_split_next(sp, d, at, end, &rec, &n, &st)) != NULL) {
 		if (next <= at || next > end)
@@ -90,8 +95,19 @@ split_all(struct pf_splitter *sp, const struct pf_dialect *d,
 		pf_buf_add(out, lines, sizeof(*lines));
 		pf_buf_add(out, &status, sizeof(status));
 		put(out, rec.raw, rec.raw_len);
-		pf_buf_add(out, &rec.nfields, sizeof(rec.nfields));
-		for (i = 0; i < rec.nfields; i++)
+		/*
+		 * Fields split: all of them without a want, else at least
+		 * the wanted ones (quoted records are split whole).
+		 */
+		if (rec.nfields > rec.field_count)
+			abort();
+		count = rec.field_count;
+		pf_buf_add(out, &count, sizeof(count));
+		nshow = show > 0 && show < rec.field_count ? show :
+		    rec.field_count;
+		if (rec.nfields < (sp->want == 0 ? rec.field_count : nshow))
+			abort();
+		for (i = 0; i < nshow; i++)
 			put(out, rec.fields[i].ptr, rec.fields[i].len);
 		at = next;
 	}
@@ -130,16 +146,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct pf_dialect *d;
 	uint64_t lines_whole = 0, lines_batched = 0, lfs;
 	uint32_t state;
-	size_t pos, left, want, cut, take;
+	size_t pos, left, want, cut, take, fields;
 
 	if (size < 3)
 		return 0;
-	d = &dialects[data[0] % (sizeof(dialects) / sizeof(dialects[0]))];
+	d = &dialects[data[0] % 8];
+	fields = (size_t)(data[0] >> 3) % 5;
 	state = 0x9e3779b9u ^ ((uint32_t)data[1] << 8 | data[2]);
 	data += 3;
 	size -= 3;
 
-	split_all(&sp, d, data, size, &whole, &lines_whole);
+	split_all(&sp, d, data, size, &whole, &lines_whole, fields);
+	sp.want = fields;
 
 	for (pos = 0; pos < size; pos += take) {
 		left = size - pos;
@@ -158,7 +176,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			want *= 2;	/* a record larger than a batch */
 		}
-		split_all(&sp, d, data + pos, take, &batched, &lines_batched);
+		split_all(&sp, d, data + pos, take, &batched, &lines_batched,
+		    fields);
 	}
 
 	for (pos = 0, lfs = 0; pos < size; pos++)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "reduce_int.h"
+#include "timeutil.h"
 #include "unit.h"
 
 static int64_t
@@ -51,13 +52,13 @@ test_format_time(void)
 {
 	char buf[64];
 
-	pf_stream_format_time(0, buf, sizeof(buf));
+	pf_iso_time_format_ms(0, buf, sizeof(buf));
 	CHECK_STR(buf, "1970-01-01T00:00:00Z");
-	pf_stream_format_time(978307260000, buf, sizeof(buf));
+	pf_iso_time_format_ms(978307260000, buf, sizeof(buf));
 	CHECK_STR(buf, "2001-01-01T00:01:00Z");
-	pf_stream_format_time(-250, buf, sizeof(buf));
+	pf_iso_time_format_ms(-250, buf, sizeof(buf));
 	CHECK_STR(buf, "1969-12-31T23:59:59.750Z");
-	pf_stream_format_time(1709164800000 + 86399999, buf, sizeof(buf));
+	pf_iso_time_format_ms(1709164800000 + 86399999, buf, sizeof(buf));
 	CHECK_STR(buf, "2024-02-29T23:59:59.999Z");
 }
 

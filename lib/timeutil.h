@@ -1,0 +1,48 @@
+/*
+ * timeutil.h - ISO 8601 dates in and out, and the monotonic clock.
+ *
+ * Shared by the expression function time() and preduce's event-time
+ * windows, so both read the same dates the same way.
+ */
+#ifndef PF_TIMEUTIL_H
+#define PF_TIMEUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A point in time: whole seconds since the epoch plus a fraction. */
+struct pf_iso_time {
+	int64_t	secs;
+	double	frac;		/* [0, 1): fractional seconds, if written */
+	bool	has_frac;
+};
+
+/*
+ * Parses an ISO 8601 date or date-time: "2024-01-31", then optionally
+ * "T" (or "t" or a space) and "hh:mm[:ss[.fff]]" (a comma for the point
+ * works too), then "Z" or an offset "+01:00", "+0100", "+01". No offset
+ * means UTC. Fields are range-checked, leap years included. Returns
+ * false if s[0..len) is not wholly such a date.
+ */
+bool pf_iso_time_parse(const char *s, size_t len, struct pf_iso_time *t);
+
+/*
+ * The two halves of pf_iso_time_parse(), for callers that cache dates:
+ * pf_iso_date() reads the "YYYY-MM-DD" in s[0..10) as the epoch second
+ * of its midnight UTC; pf_iso_clock() reads what may follow it in
+ * [p, end) (nothing, or the time of day and offset) as seconds to add.
+ */
+bool pf_iso_date(const char *s, int64_t *secs);
+bool pf_iso_clock(const char *p, const char *end, struct pf_iso_time *t);
+
+/*
+ * Writes ms (milliseconds since the epoch) as "2001-01-01T00:00:00Z",
+ * with ".250" before the Z when not a whole second. Returns the length.
+ */
+size_t pf_iso_time_format_ms(int64_t ms, char *buf, size_t size);
+
+/* Milliseconds on the monotonic clock. */
+double pf_monotonic_ms(void);
+
+#endif
