@@ -120,7 +120,7 @@ main(int argc, char *argv[])
 	struct pf_command_args a = { 0 };
 	struct pf_options opt;
 	char command_opt[32] = "";
-	int ch, cmd_at, nopts, longindex;
+	int ch, cmd_at, nopts, longindex, status;
 
 	setlocale(LC_CTYPE, "C.UTF-8");
 	pf_options_init(&opt);
@@ -209,5 +209,7 @@ main(int argc, char *argv[])
 	if (a.resume && a.joblog_path == NULL)
 		pf_usage_error(usage_all, "--resume needs --joblog FILE");
 	pf_options_finish(&opt);
-	return pf_command_main(&opt, &a, argv + cmd_at + 1);
+	status = pf_command_main(&opt, &a, argv + cmd_at + 1);
+	free(a.files);
+	return status;
 }

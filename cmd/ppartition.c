@@ -69,7 +69,7 @@ main(int argc, char *argv[])
 	struct pf_partition_args args = { .max_open = 256 };
 	struct pf_options opt;
 	char **afiles, *usage_all;
-	int ch, nafiles = 0;
+	int ch, nafiles = 0, status;
 	bool command;
 
 	setlocale(LC_CTYPE, "C.UTF-8");
@@ -141,6 +141,8 @@ main(int argc, char *argv[])
 		pf_usage_error(usage_all, "-n: at most 1000 copies of a "
 		    "command");
 	pf_options_finish(&opt);
-	return pf_partition_main(&opt, &args, command ? afiles : argv,
+	status = pf_partition_main(&opt, &args, command ? afiles : argv,
 	    command ? nafiles : argc);
+	free(afiles);
+	return status;
 }

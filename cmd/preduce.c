@@ -123,7 +123,6 @@ main(int argc, char *argv[])
 		pf_usage_error(usage_all, "%s", msg);
 	pf_reduce_check_aggs(argv, n);
 	pf_options_finish(&opt);
-	free(usage_all);
 	args.aggs = argv;
 	args.naggs = n;
 	return pf_reduce_main(&opt, &args, argv + n, argc - n);

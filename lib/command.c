@@ -182,6 +182,7 @@ struct cmd {
 	size_t		 rate_pos, rate_count;
 
 	bool		 stopping, halted, epipe, data_error;
+	bool		 write_error;	/* stdout failed (not a closed pipe) */
 	int		 signal;
 	uint64_t	 nok, nfailed;
 	FILE		*failed, *joblog, *bad;
@@ -732,8 +733,8 @@ put_out(struct cmd *c, struct pf_buf *b)
 		return;
 	if (!c->epipe && pf_write_all(STDOUT_FILENO, b->data, b->len) != 0) {
 		if (errno != EPIPE) {
-			warn("stdout");
-			c->data_error = true;
+			warn("write error");
+			c->write_error = true;
 		}
 		stop_quietly(c);
 	}
@@ -874,8 +875,9 @@ next_record(struct cmd *c, struct pf_record *rec)
 		    (unsigned long long)(c->base_line +
 		    count_lines(start, rec->raw) + 1),
 		    (unsigned long long)c->recno, why);
+		/* Records before it still run; no more input is read. */
 		c->data_error = true;
-		c->stopping = true;
+		c->input_done = true;
 		return false;
 	}
 }
@@ -1231,11 +1233,16 @@ event_loop(struct cmd *c, int events_fd)
 	pjob = pf_xcalloc((size_t)c->opt->jobs * 2 + 2, sizeof(*pjob));
 	for (;;) {
 		now = pf_now_ms();
+		take_input(c, now);
 		if (c->stopping)
 			drop_unstarted(c, now);
-		take_input(c, now);
 		start_jobs(c, now);
 		write_output(c);
+		if (c->stopping) {
+			/* Writing may have found stdout closed. */
+			drop_unstarted(c, now);
+			write_output(c);
+		}
 		if (all_done(c))
 			break;
 
@@ -1516,7 +1523,9 @@ pf_command_main(const struct pf_options *opt,
 		warnx("%llu of %llu commands failed",
 		    (unsigned long long)c.nfailed,
 		    (unsigned long long)(c.nfailed + c.nok));
-	if (c.epipe)
+	if (c.write_error)
+		status = 1;
+	else if (c.epipe)
 		status = 0;
 	else if (c.signal == SIGINT)
 		status = 130;

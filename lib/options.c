@@ -33,12 +33,14 @@ const char pf_common_usage[] =
 char *
 pf_usage_join(const char *tool_usage)
 {
+	static char *joined;	/* one per process, kept for usage errors */
 	size_t a = strlen(tool_usage), b = sizeof(pf_common_usage);
-	char *s = pf_xmalloc(a + b);
 
-	memcpy(s, tool_usage, a);
-	memcpy(s + a, pf_common_usage, b);
-	return s;
+	free(joined);
+	joined = pf_xmalloc(a + b);
+	memcpy(joined, tool_usage, a);
+	memcpy(joined + a, pf_common_usage, b);
+	return joined;
 }
 
 void

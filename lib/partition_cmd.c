@@ -257,9 +257,20 @@ reap_all(struct pf_partition_cmd *cmd, bool report)
 	}
 }
 
+/* The copies' process groups, for pass_signal_on() below. */
+static pid_t *signal_groups;
+static int signal_ngroups;
+
 static void
 cmd_free(struct pf_partition_cmd *cmd)
 {
+	if (signal_groups != NULL) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal_ngroups = 0;
+		free(signal_groups);
+		signal_groups = NULL;
+	}
 	int i;
 
 	for (i = 0; i < cmd->n; i++) {
@@ -270,6 +281,42 @@ cmd_free(struct pf_partition_cmd *cmd)
 	free(cmd->copies);
 	free(cmd->pfd);
 	free(cmd);
+}
+
+/*
+ * SIGINT and SIGTERM end ppartition; the copies run in process groups of
+ * their own, so the signal is passed on to them first, or they would be
+ * left running. The handler reads only this array, filled before it is
+ * installed.
+ */
+
+static void
+pass_signal_on(int sig)
+{
+	int i;
+
+	for (i = 0; i < signal_ngroups; i++)
+		if (signal_groups[i] > 0)
+			kill(-signal_groups[i], sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+forward_signals(struct pf_partition_cmd *cmd)
+{
+	struct sigaction sa;
+	int i;
+
+	signal_groups = pf_xcalloc((size_t)cmd->n, sizeof(*signal_groups));
+	for (i = 0; i < cmd->n; i++)
+		signal_groups[i] = cmd->copies[i].child.pid;
+	signal_ngroups = cmd->n;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = pass_signal_on;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 struct pf_partition_cmd *
@@ -310,6 +357,7 @@ pf_partition_cmd_start(char **argv, int ncopies, bool csv_records,
 			return NULL;
 		}
 	}
+	forward_signals(cmd);
 	if (pthread_create(&cmd->collector, NULL, collector_main, cmd) != 0)
 		errx(1, "cannot start the output collector thread");
 	cmd->collecting = true;

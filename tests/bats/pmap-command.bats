@@ -465,11 +465,13 @@ ORD 208'
 
 @test "man: --failed then feed the failures back" {
 	cd "$PFLOW_SOURCE"
-	run -1 --separate-stderr pmap -a data/flights.csv --failed "$BATS_TEST_TMPDIR/late.csv" -- test {delay} -lt 99
-	assert_equal "$stderr" 'pmap: record 425: exit status 1
-pmap: record 1287: exit status 1
-pmap: 2 of 2000 commands failed'
-	run -0 pmap -a "$BATS_TEST_TMPDIR/late.csv" -- echo {date} {delay}
-	assert_output '2001-01-07T19:39 109
-2001-01-20T06:06 99'
+	run -1 --separate-stderr pmap -a data/flights.csv --failed "$BATS_TEST_TMPDIR/far.csv" -- test {distance} -lt 2695
+	assert_equal "$stderr" 'pmap: record 444: exit status 1
+pmap: record 1937: exit status 1
+pmap: record 1962: exit status 1
+pmap: 3 of 2000 commands failed'
+	run -0 pmap -a "$BATS_TEST_TMPDIR/far.csv" -- echo {date} {distance}
+	assert_output '2001-01-07T22:10 2699
+2001-01-31T17:21 2697
+2001-01-31T22:43 2695'
 }
