@@ -676,21 +676,53 @@ parse_primary(struct parser *p)
 	}
 }
 
+/*
+ * A level of left-associative binary operators: a.b.c, a*b/c, a+b-c,
+ * a&&b&&c, a||b||c. ops lists its tokens (at most 3; T_END ends a shorter list);
+ * arith nodes keep the operator's character.
+ */
+struct binary_level {
+	enum token_kind	 ops[3];
+	enum pf_node_kind kind;
+	uint32_t	 (*operand)(struct parser *);
+};
+
+static bool
+level_has(const struct binary_level *lv, enum token_kind k)
+{
+	int i;
+
+	for (i = 0; i < 3 && lv->ops[i] != T_END; i++)
+		if (lv->ops[i] == k)
+			return true;
+	return false;
+}
+
 static uint32_t
-parse_concat(struct parser *p)
+parse_level(struct parser *p, const struct binary_level *lv)
 {
 	int depth = p->depth;
-	uint32_t a = parse_primary(p);
+	uint32_t a = lv->operand(p);
 
-	while (p->tok.kind == T_DOT) {
+	while (level_has(lv, p->tok.kind)) {
 		size_t pos = p->tok.pos;
+		int op = lv->kind == PF_N_ARITH ? p->src[pos] : 0;
 
 		deepen(p);
 		next(p);
-		a = binary(p, PF_N_CONCAT, 0, a, parse_primary(p), pos);
+		a = binary(p, lv->kind, op, a, lv->operand(p), pos);
 	}
 	p->depth = depth;
 	return a;
+}
+
+static const struct binary_level concat_level =
+    { { T_DOT, T_END, T_END }, PF_N_CONCAT, parse_primary };
+
+static uint32_t
+parse_concat(struct parser *p)
+{
+	return parse_level(p, &concat_level);
 }
 
 static uint32_t
@@ -725,39 +757,22 @@ parse_unary(struct parser *p)
 	return binary(p, PF_N_NEG, 0, a, 0, pos);
 }
 
+static const struct binary_level mul_level =
+    { { T_STAR, T_SLASH, T_PERCENT }, PF_N_ARITH, parse_unary };
+
 static uint32_t
 parse_mul(struct parser *p)
 {
-	int depth = p->depth;
-	uint32_t a = parse_unary(p);
-
-	while (p->tok.kind == T_STAR || p->tok.kind == T_SLASH ||
-	    p->tok.kind == T_PERCENT) {
-		struct token t = p->tok;
-
-		deepen(p);
-		next(p);
-		a = binary(p, PF_N_ARITH, p->src[t.pos], a, parse_unary(p), t.pos);
-	}
-	p->depth = depth;
-	return a;
+	return parse_level(p, &mul_level);
 }
+
+static const struct binary_level add_level =
+    { { T_PLUS, T_MINUS, T_END }, PF_N_ARITH, parse_mul };
 
 static uint32_t
 parse_add(struct parser *p)
 {
-	int depth = p->depth;
-	uint32_t a = parse_mul(p);
-
-	while (p->tok.kind == T_PLUS || p->tok.kind == T_MINUS) {
-		struct token t = p->tok;
-
-		deepen(p);
-		next(p);
-		a = binary(p, PF_N_ARITH, p->src[t.pos], a, parse_mul(p), t.pos);
-	}
-	p->depth = depth;
-	return a;
+	return parse_level(p, &add_level);
 }
 
 static uint32_t
@@ -863,38 +878,22 @@ parse_not(struct parser *p)
 	return binary(p, PF_N_NOT, 0, a, 0, pos);
 }
 
+static const struct binary_level and_level =
+    { { T_AND, T_END, T_END }, PF_N_AND, parse_not };
+
 static uint32_t
 parse_and(struct parser *p)
 {
-	int depth = p->depth;
-	uint32_t a = parse_not(p);
-
-	while (p->tok.kind == T_AND) {
-		size_t pos = p->tok.pos;
-
-		deepen(p);
-		next(p);
-		a = binary(p, PF_N_AND, 0, a, parse_not(p), pos);
-	}
-	p->depth = depth;
-	return a;
+	return parse_level(p, &and_level);
 }
+
+static const struct binary_level or_level =
+    { { T_OR, T_END, T_END }, PF_N_OR, parse_and };
 
 static uint32_t
 parse_or(struct parser *p)
 {
-	int depth = p->depth;
-	uint32_t a = parse_and(p);
-
-	while (p->tok.kind == T_OR) {
-		size_t pos = p->tok.pos;
-
-		deepen(p);
-		next(p);
-		a = binary(p, PF_N_OR, 0, a, parse_and(p), pos);
-	}
-	p->depth = depth;
-	return a;
+	return parse_level(p, &or_level);
 }
 
 /* Every nested expression (parentheses, arguments, branches) passes here. */
