@@ -3,6 +3,7 @@
 #   build-test   optimised, assertions on: unit and command-line tests
 #   build-asan   AddressSanitizer + UndefinedBehaviorSanitizer: all tests
 #   build-tsan   ThreadSanitizer: the engine's concurrency tests
+# and the unit tests and the tools' main tests under valgrind memcheck.
 # Ends with one line "N passed, N failed" over every TAP test point.
 cd "$(dirname "$0")/.." || exit 1
 scripts/install-deps.sh || exit 1
@@ -24,6 +25,18 @@ run_suites() {	# run_suites DIR MESON-OPTIONS -- MESON-TEST-ARGS
 
 run_suites build-test -Dbuildtype=debugoptimized -Db_ndebug=false -- \
 	--no-suite sanitizer-skip
+# Valgrind memcheck: the unit tests, and the tools under the main
+# command-line tests (helper.bash wraps each tool when PFLOW_VALGRIND=1).
+if [ -d build-test ]; then
+	vg="valgrind -q --error-exitcode=99 --leak-check=full \
+--errors-for-leak-kinds=definite --suppressions=$PWD/tests/valgrind.supp"
+	echo "== build-test: under valgrind"
+	meson test -C build-test --logbase valgrind-unit --suite unit \
+		--wrapper "$vg" --num-processes 2 --timeout-multiplier 4 || status=1
+	PFLOW_VALGRIND=1 meson test -C build-test --logbase valgrind-cli \
+		--num-processes 2 --timeout-multiplier 4 \
+		pfilter pmap preduce ptakesort ppartition || status=1
+fi
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 run_suites build-asan -Dbuildtype=debug -Db_sanitize=address,undefined \

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Totals the TAP test points of meson test runs: one line per build
-directory and a last line "N passed, N failed" (", N skipped")."""
+directory (all its meson-logs/*.json test logs: the plain run and any
+--logbase runs) and a last line "N passed, N failed" (", N skipped")."""
+import glob
 import json
 import re
 import sys
@@ -9,13 +11,12 @@ point = re.compile(r"^(not )?ok\b[^#]*(#\s*(skip|todo))?", re.I)
 total = {"passed": 0, "failed": 0, "skipped": 0}
 for build in sys.argv[1:]:
     counts = {"passed": 0, "failed": 0, "skipped": 0}
-    try:
-        log = open(f"{build}/meson-logs/testlog.json")
-    except OSError:
+    logs = sorted(glob.glob(f"{build}/meson-logs/*.json"))
+    if not logs:
         print(f"{build}: no test log")
         counts["failed"] += 1
-        log = []
-    for line in log:
+    lines = [line for path in logs for line in open(path)]
+    for line in lines:
         test = json.loads(line)
         points = 0
         for out in (test.get("stdout") or "").splitlines():
