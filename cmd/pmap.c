@@ -194,6 +194,7 @@ main(int argc, char *argv[])
 		}
 		if (argc < 1)
 			pf_usage_error(usage_all, "missing EXPR");
+		free(a.files);
 		pf_options_finish(&opt);
 		return pf_map_main(&opt, argv[0], argv + 1, argc - 1);
 	}

@@ -191,6 +191,47 @@ struct cmd {
 	size_t		 ndone_seqs;
 };
 
+static void feeder_free(struct feeder *f);
+
+/* Frees everything a run allocated (the feeder thread is joined). */
+static void
+cmd_free(struct cmd *c)
+{
+	size_t i;
+
+	feeder_free(&c->feed);
+	for (i = 0; c->jobs != NULL && i < c->window; i++) {
+		pf_buf_free(&c->jobs[i].input);
+		pf_buf_free(&c->jobs[i].out);
+		pf_buf_free(&c->jobs[i].argbuf);
+		pf_buf_free(&c->jobs[i].envbuf);
+		free(c->jobs[i].argv);
+	}
+	for (i = 0; c->targs != NULL && i < c->nargs; i++)
+		free(c->targs[i].parts);
+	for (i = 0; i < c->table_cap; i++)
+		if (c->table[i] != NULL) {
+			pf_buf_free(&c->table[i]->input);
+			free(c->table[i]->key);
+			free(c->table[i]);
+		}
+	free(c->table);
+	if (c->key_expr != NULL)
+		pf_expr_free(c->key_expr);
+	if (c->eval != NULL)
+		pf_eval_free(c->eval);
+	free(c->targs);
+	free(c->argoff);
+	free(c->jobs);
+	free(c->run);
+	free(c->rate_ring);
+	free(c->done_seqs);
+	pf_splitter_free(&c->sp);
+	pf_schema_free(&c->schema);
+	pf_buf_free(&c->header);
+	pf_reader_free(&c->reader);
+}
+
 static struct job *
 job_at(struct cmd *c, uint64_t seq)
 {
@@ -198,6 +239,26 @@ job_at(struct cmd *c, uint64_t seq)
 }
 
 /* ---- the feeder thread ------------------------------------------------ */
+
+/* Frees the feeder's buffers, once its thread has been joined. */
+static void
+feeder_free(struct feeder *f)
+{
+	int i;
+
+	if (f->bufs == NULL)
+		return;
+	for (i = 0; i < f->nbufs; i++)
+		pf_buf_free(&f->bufs[i]);
+	free(f->bufs);
+	free(f->files);
+	free(f->free_stack);
+	free(f->fifo);
+	close(f->notify[0]);
+	close(f->notify[1]);
+	pthread_mutex_destroy(&f->mu);
+	pthread_cond_destroy(&f->cv);
+}
 
 static void *
 feeder_main(void *arg)
@@ -1357,7 +1418,8 @@ open_outputs(struct cmd *c)
 			warn("%s", a->failed_path);
 			return 1;
 		}
-		fwrite(c->header.data, 1, c->header.len, c->failed);
+		if (c->header.len > 0)	/* --lines has none */
+			fwrite(c->header.data, 1, c->header.len, c->failed);
 		fflush(c->failed);
 	}
 	if (a->joblog_path != NULL) {
@@ -1461,7 +1523,6 @@ pf_command_main(const struct pf_options *opt,
 	const char *sname;
 	int events_fd, status;
 	long long t0;
-	uint64_t i;
 
 	memset(&c, 0, sizeof(c));
 	c.opt = opt;
@@ -1480,8 +1541,10 @@ pf_command_main(const struct pf_options *opt,
 
 	if ((events_fd = pf_events_init()) < 0)
 		err(1, "pipe");
-	if ((status = setup(&c)) != 0 || (status = open_outputs(&c)) != 0)
+	if ((status = setup(&c)) != 0 || (status = open_outputs(&c)) != 0) {
+		cmd_free(&c);
 		return status;
+	}
 	c.window = (uint64_t)opt->jobs * WINDOW_PER_JOB;
 	if (c.window < WINDOW_MIN)
 		c.window = WINDOW_MIN;
@@ -1535,16 +1598,6 @@ pf_command_main(const struct pf_options *opt,
 	/* The feeder may be blocked reading a terminal: then leave it. */
 	if (c.feed.running && !feeder_stop(&c.feed))
 		return status;
-	for (i = 0; i < c.window; i++) {
-		pf_buf_free(&c.jobs[i].input);
-		pf_buf_free(&c.jobs[i].out);
-		pf_buf_free(&c.jobs[i].argbuf);
-		pf_buf_free(&c.jobs[i].envbuf);
-		free(c.jobs[i].argv);
-	}
-	free(c.jobs);
-	free(c.run);
-	free(c.rate_ring);
-	free(c.done_seqs);
+	cmd_free(&c);
 	return status;
 }

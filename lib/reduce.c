@@ -377,8 +377,10 @@ reduce_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	pf_reduce_shard_init(r, &r->global);
 	r->track = r->args->strict || r->args->merge;
 	if (r->stream != NULL && (status = pf_stream_start(r->stream,
-	    schema)) != 0)
+	    schema)) != 0) {
+		pf_reduce_shard_free(&r->global);
 		return status;
+	}
 
 	names = pf_xcalloc(r->nkeys + 2 + r->naggs * 3, sizeof(char *));
 	if (r->stream != NULL)

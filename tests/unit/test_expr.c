@@ -39,7 +39,8 @@ run_on(const char *src, const char **f, size_t n, enum pf_vtype *type)
 		rlen += (size_t)snprintf(raw + rlen, sizeof(raw) - rlen, "%s%s",
 		    i ? "," : "", f[i]);
 	}
-	rec = (struct pf_record){ raw, rlen, fields, n, 0 };
+	rec = (struct pf_record){ .raw = raw, .raw_len = rlen, .fields = fields,
+	    .nfields = n, .field_count = n };
 	e = pf_expr_compile(src, &schema, &err);
 	if (e == NULL) {
 		snprintf(result, sizeof(result), "error@%zu: %s", err.pos,
