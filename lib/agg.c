@@ -595,6 +595,42 @@ add_number(struct pf_buf *out, double d, bool *is_number)
 }
 
 /*
+ * num / den / 10^scale (den > 0) as the nearest double: the quotient is
+ * written out in decimal, 40 digits past the point plus a sticky digit
+ * for any remainder, and strtod() rounds that correctly. No long double,
+ * so the result is the same on every machine (and under valgrind).
+ */
+static double
+exact_quotient(__int128 num, __int128 den, int scale)
+{
+	unsigned __int128 u = num < 0 ? -(unsigned __int128)num :
+	    (unsigned __int128)num, d = (unsigned __int128)den, q, r;
+	char buf[128], digits[48];
+	int n = 0, k = 0, i;
+
+	q = u / d;
+	r = u % d;
+	if (num < 0)
+		buf[n++] = '-';
+	do {
+		digits[k++] = (char)('0' + (int)(q % 10));
+		q /= 10;
+	} while (q != 0);
+	while (k > 0)
+		buf[n++] = digits[--k];
+	buf[n++] = '.';
+	for (i = 0; i < 40; i++) {
+		r *= 10;
+		buf[n++] = (char)('0' + (int)(r / d));
+		r %= d;
+	}
+	if (r != 0)
+		buf[n++] = '1';
+	snprintf(buf + n, sizeof(buf) - (size_t)n, "e-%d", scale);
+	return strtod(buf, NULL);
+}
+
+/*
  * Sample variance: (n*Q - S^2) / (n(n-1)), exactly in 128 bits when the
  * sums are exact and it fits, in long double otherwise.
  */
@@ -614,11 +650,12 @@ var_value(const struct var_state *st, double *out)
 		s2 = (__int128)st->s.m * st->s.m;
 		if (c - 2 * st->s.scale > 0)
 			s2 *= pow10_i64[c - 2 * st->s.scale];
+		/* n(n-1) stays below 2^120, so the digits loop cannot overflow. */
 		if (!__builtin_mul_overflow(nq, (__int128)st->n, &nq) &&
-		    !__builtin_sub_overflow(nq, s2, &num)) {
-			v = (long double)num / (n * (n - 1)) /
-			    powl(10.0L, (long double)c);
-			*out = (double)v;
+		    !__builtin_sub_overflow(nq, s2, &num) &&
+		    st->n < ((int64_t)1 << 60)) {
+			*out = exact_quotient(num, (__int128)st->n *
+			    (st->n - 1), c);
 			return true;
 		}
 	}

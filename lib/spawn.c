@@ -18,6 +18,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -120,6 +122,60 @@ start_child(char *const argv[], char **env, const struct pf_spawn_opts *o,
 	return pid;
 }
 
+/* Whether path is a file we may execute: 0, or an errno value. */
+static int
+executable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return errno;
+	if (S_ISDIR(st.st_mode))
+		return EACCES;
+	return access(path, X_OK) == 0 ? 0 : errno;
+}
+
+/*
+ * Whether execvp() would find argv0: 0, ENOENT or EACCES. Checked before
+ * the child is started, so that the answer does not depend on vfork(2)
+ * sharing memory (valgrind, for one, turns it into fork). A tool starts
+ * the same command many times: the last answer is remembered.
+ */
+static int
+command_findable(const char *argv0)
+{
+	static char *last;
+	static int last_rc;
+	const char *path, *p, *colon;
+	char full[4096];
+	int rc = ENOENT, e;
+
+	if (last != NULL && strcmp(last, argv0) == 0)
+		return last_rc;
+	if (strchr(argv0, '/') != NULL)
+		rc = executable(argv0);
+	else if (*argv0 != '\0') {
+		if ((path = getenv("PATH")) == NULL)
+			path = "/bin:/usr/bin";
+		for (p = path; rc != 0; p = colon + 1) {
+			colon = strchr(p, ':');
+			if (colon == NULL)
+				colon = p + strlen(p);
+			snprintf(full, sizeof(full), "%.*s%s%s", (int)(colon - p),
+			    p, colon > p ? "/" : "", argv0);
+			e = executable(full);
+			if (e == 0 || (e == EACCES && rc == ENOENT))
+				rc = e;
+			if (*colon == '\0')
+				break;
+		}
+	}
+	free(last);
+	last = pf_xstrdup(argv0);
+	last_rc = rc;
+	return rc;
+}
+
 int
 pf_spawn(struct pf_child *c, char *const argv[], const struct pf_spawn_opts *o)
 {
@@ -132,6 +188,8 @@ pf_spawn(struct pf_child *c, char *const argv[], const struct pf_spawn_opts *o)
 
 	memset(c, 0, sizeof(*c));
 	c->in_fd = c->out_fd = -1;
+	if ((rc = command_findable(argv[0])) != 0)
+		return rc;
 	if (devnull_fd < 0 && (o->in == PF_STDIO_NULL || o->out == PF_STDIO_NULL) &&
 	    (devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
 		return errno;

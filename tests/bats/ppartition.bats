@@ -366,7 +366,8 @@ ppartition: sh (PFLOW_PARTITION=2) exited with status 2"
 	assert_success
 	assert_equal "$(echo "$output" | grep -v rss | awk '{ s += $1 } END { print s }')" 2000002
 	rss=$(echo "$output" | awk '/^rss/ { print $2 }')
-	[ "$rss" -lt 65536 ]
+	# Under valgrind the RSS is valgrind's own: no bound to check.
+	[ -n "${PFLOW_VALGRIND:-}" ] || [ "$rss" -lt 65536 ]
 }
 
 @test "files that cannot be written are status 1, named" {
