@@ -62,6 +62,7 @@
 #include "record.h"
 #include "report.h"
 #include "spawn.h"
+#include "timeutil.h"
 #include "xalloc.h"
 
 #define WINDOW_PER_JOB	16
@@ -1293,7 +1294,7 @@ event_loop(struct cmd *c, int events_fd)
 	pfd = pf_xcalloc((size_t)c->opt->jobs * 2 + 2, sizeof(*pfd));
 	pjob = pf_xcalloc((size_t)c->opt->jobs * 2 + 2, sizeof(*pjob));
 	for (;;) {
-		now = pf_now_ms();
+		now = (long long)pf_monotonic_ms();
 		take_input(c, now);
 		if (c->stopping)
 			drop_unstarted(c, now);
@@ -1334,7 +1335,7 @@ event_loop(struct cmd *c, int events_fd)
 		n = poll(pfd, (nfds_t)nfd, timeout);
 		if (n < 0 && errno != EINTR)
 			err(1, "poll");
-		now = pf_now_ms();
+		now = (long long)pf_monotonic_ms();
 		if (n > 0) {
 			for (i = 1; i < nfd; i++) {
 				if (pfd[i].revents == 0)
@@ -1555,7 +1556,7 @@ pf_command_main(const struct pf_options *opt,
 	if (!c.input_done)
 		feeder_start(&c.feed, &c.reader, opt->queue);
 
-	t0 = pf_now_ms();
+	t0 = (long long)pf_monotonic_ms();
 	event_loop(&c, events_fd);
 
 	status = 0;
@@ -1570,7 +1571,7 @@ pf_command_main(const struct pf_options *opt,
 			    opt->bad_path);
 	}
 	if (opt->stats)
-		print_stats(&c, pf_now_ms() - t0);
+		print_stats(&c, (long long)pf_monotonic_ms() - t0);
 	sname = c.signal == SIGINT ? "SIGINT" : "SIGTERM";
 	if (c.epipe)
 		;

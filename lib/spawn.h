@@ -101,8 +101,4 @@ int pf_events_take(void);
  */
 pid_t pf_reap(int *wstatus);
 
-/* Milliseconds of CLOCK_MONOTONIC, and of the wall clock. */
-long long pf_now_ms(void);
-double pf_wall_seconds(void);
-
 #endif

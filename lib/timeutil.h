@@ -44,5 +44,7 @@ size_t pf_iso_time_format_ms(int64_t ms, char *buf, size_t size);
 
 /* Milliseconds on the monotonic clock. */
 double pf_monotonic_ms(void);
+/* Seconds since the epoch on the wall clock (for logs). */
+double pf_wall_seconds(void);
 
 #endif
