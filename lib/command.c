@@ -28,7 +28,8 @@
  * keeps buffering: its memory is its output's size. The window holds at
  * most WINDOW_PER_JOB x -j jobs: when the head is slow, pmap stops
  * starting commands once the window is full, so memory stays bounded by
- * the window times the output per command. --unordered writes each
+ * the window times the output per command. With --pipe each job holds a
+ * whole chunk, so the window is only 2 x -j + 2. --unordered writes each
  * job's output when it is DONE.
  *
  * Failures: a command fails when it exits non-zero, is killed by a
@@ -1549,6 +1550,9 @@ pf_command_main(const struct pf_options *opt,
 	c.window = (uint64_t)opt->jobs * WINDOW_PER_JOB;
 	if (c.window < WINDOW_MIN)
 		c.window = WINDOW_MIN;
+	/* --pipe jobs each hold a whole chunk: keep only a few in flight. */
+	if (c.mode == MODE_PIPE)
+		c.window = (uint64_t)opt->jobs * 2 + 2;
 	c.jobs = pf_xcalloc(c.window, sizeof(*c.jobs));
 	c.run = pf_xcalloc((size_t)opt->jobs, sizeof(*c.run));
 	if (a.rate_n > 0)

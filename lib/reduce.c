@@ -360,6 +360,25 @@ start_merge(struct reduce *r, const struct pf_schema *schema)
 	return 0;
 }
 
+/* How many leading fields the keys and AGGs read (see pf_tool). */
+static size_t
+fields_needed(const struct reduce *r)
+{
+	long last = -1, f;
+	size_t i;
+
+	for (i = 0; i < r->nkeys; i++) {
+		f = r->keys->cols[i].field >= 0 ? r->keys->cols[i].field :
+		    pf_expr_max_field(r->keys->cols[i].expr);
+		if (f > last)
+			last = f;
+	}
+	for (i = 0; i < r->naggs; i++)
+		if (r->aggs[i].field != NULL && r->aggs[i].index > last)
+			last = r->aggs[i].index;
+	return last < 0 ? 1 : (size_t)last + 1;
+}
+
 static int
 reduce_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 {
@@ -375,6 +394,8 @@ reduce_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	if (status != 0)
 		return status;
 	pf_reduce_shard_init(r, &r->global);
+	if (!r->args->merge && r->stream == NULL)
+		r->tool->fields_needed = fields_needed(r);
 	r->track = r->args->strict || r->args->merge;
 	if (r->stream != NULL && (status = pf_stream_start(r->stream,
 	    schema)) != 0) {
@@ -922,6 +943,7 @@ pf_reduce_main(const struct pf_options *opt,
 	int status;
 
 	pthread_mutex_init(&r.lock, NULL);
+	r.tool = &tool;
 	if (pf_reduce_streaming(args))
 		r.stream = pf_stream_new(&r, &tool);
 	status = pf_run(opt, files, nfiles, &tool);

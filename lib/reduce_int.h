@@ -59,6 +59,7 @@ struct reduce {
 	int		 status;
 
 	struct pf_stream *stream;	/* snapshots and windows, or NULL */
+	struct pf_tool	*tool;		/* the engine's view of preduce */
 };
 
 struct batch_size {

@@ -97,6 +97,7 @@ struct variant {
 };
 
 struct takesort {
+	struct pf_tool			*tool;
 	const struct pf_options		*opt;
 	const struct pf_takesort_args	*args;
 	size_t				 nkeys;
@@ -385,6 +386,22 @@ compile_keys(struct takesort *ts, const struct pf_schema *schema)
 	return 0;
 }
 
+/* How many leading fields the keys read (see pf_tool). */
+static size_t
+key_fields_needed(const struct takesort *ts)
+{
+	long last = -1, f;
+	size_t i;
+
+	for (i = 0; i < ts->nkeys; i++) {
+		f = ts->keys[i].field >= 0 ? ts->keys[i].field :
+		    pf_expr_max_field(ts->keys[i].expr);
+		if (f > last)
+			last = f;
+	}
+	return last < 0 ? 1 : (size_t)last + 1;
+}
+
 static int
 takesort_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 {
@@ -396,6 +413,8 @@ takesort_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 		return status;
 	ts->raw_copy = opt->out_format == opt->in.format &&
 	    opt->out_delim == opt->in.delim;
+	if (ts->raw_copy)	/* the record is copied whole: split only keys */
+		ts->tool->fields_needed = key_fields_needed(ts);
 	pf_output_init(&ts->out, opt->out_format, opt->out_delim,
 	    schema->names, schema->nfields);
 	ts->output_ready = true;
@@ -700,6 +719,7 @@ pf_takesort_main(const struct pf_options *opt,
 		free_keys(&ts);
 		return 2;
 	}
+	ts.tool = &tool;
 	status = pf_run(opt, files, nfiles, &tool);
 	if (ts.output_ready)
 		pf_output_free(&ts.out);
