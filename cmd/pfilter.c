@@ -3,7 +3,6 @@
  *
  * Option parsing and wiring only; the work is in lib/filter.c.
  */
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -31,9 +30,7 @@ main(int argc, char *argv[])
 	struct pf_options opt;
 	int ch;
 
-	setlocale(LC_CTYPE, "C.UTF-8");
-	pf_options_init(&opt);
-	usage_all = pf_usage_join(usage_text);
+	usage_all = pf_options_begin(&opt, usage_text);
 	while ((ch = getopt_long(argc, argv, PF_COMMON_SHORTOPTS "vc", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -44,8 +41,7 @@ main(int argc, char *argv[])
 			args.count = true;
 			break;
 		default:
-			if (!pf_options_common(&opt, ch, optarg, usage_all))
-				pf_usage_error(usage_all, "unknown option");
+			pf_options_common(&opt, ch, optarg, usage_all);
 		}
 	}
 	argc -= optind;

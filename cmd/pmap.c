@@ -4,7 +4,6 @@
  * Option parsing and wiring only: expression mode is lib/map.c, command
  * mode (everything after "--") is lib/command.c.
  */
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,9 +121,7 @@ main(int argc, char *argv[])
 	char command_opt[32] = "";
 	int ch, cmd_at, nopts, longindex, status;
 
-	setlocale(LC_CTYPE, "C.UTF-8");
-	pf_options_init(&opt);
-	usage_all = pf_usage_join(usage_text);
+	usage_all = pf_options_begin(&opt, usage_text);
 	cmd_at = find_command(argc, argv);
 	nopts = cmd_at > 0 ? cmd_at : argc;
 	a.files = pf_xcalloc((size_t)argc, sizeof(char *));
@@ -177,8 +174,7 @@ main(int argc, char *argv[])
 			a.resume = true;
 			break;
 		default:
-			if (!pf_options_common(&opt, ch, optarg, usage_all))
-				pf_usage_error(usage_all, "unknown option");
+			pf_options_common(&opt, ch, optarg, usage_all);
 		}
 	}
 	if (cmd_at == 0) {

@@ -5,7 +5,6 @@
  * Option parsing and wiring only; the work is in lib/partition.c and, for
  * command mode (everything after "--"), lib/partition_cmd.c.
  */
-#include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,9 +71,7 @@ main(int argc, char *argv[])
 	int ch, nafiles = 0, status;
 	bool command;
 
-	setlocale(LC_CTYPE, "C.UTF-8");
-	pf_options_init(&opt);
-	usage_all = pf_usage_join(usage_text);
+	usage_all = pf_options_begin(&opt, usage_text);
 	afiles = pf_xcalloc((size_t)argc + 1, sizeof(*afiles));
 	while ((ch = getopt_long(argc, argv, PF_COMMON_SHORTOPTS "k:n:o:a:",
 	    longopts, NULL)) != -1) {
@@ -106,8 +103,7 @@ main(int argc, char *argv[])
 			args.header_once = true;
 			break;
 		default:
-			if (!pf_options_common(&opt, ch, optarg, usage_all))
-				pf_usage_error(usage_all, "unknown option");
+			pf_options_common(&opt, ch, optarg, usage_all);
 		}
 	}
 	/* Command mode: getopt stopped at "--" and words follow it. */

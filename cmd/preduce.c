@@ -6,7 +6,6 @@
  */
 #include <err.h>
 #include <errno.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -57,9 +56,7 @@ main(int argc, char *argv[])
 	unsigned long long every;
 	int ch, n;
 
-	setlocale(LC_CTYPE, "C.UTF-8");
-	pf_options_init(&opt);
-	usage_all = pf_usage_join(usage_text);
+	usage_all = pf_options_begin(&opt, usage_text);
 	while ((ch = getopt_long(argc, argv, PF_COMMON_SHORTOPTS "k:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -105,8 +102,7 @@ main(int argc, char *argv[])
 				    "(a duration, e.g. 10m)", optarg);
 			break;
 		default:
-			if (!pf_options_common(&opt, ch, optarg, usage_all))
-				pf_usage_error(usage_all, "unknown option");
+			pf_options_common(&opt, ch, optarg, usage_all);
 		}
 	}
 	argc -= optind;

@@ -4,7 +4,6 @@
  * Option parsing and wiring only; the work is in lib/takesort.c.
  */
 #include <errno.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -51,9 +50,7 @@ main(int argc, char *argv[])
 	bool have_count = false;
 	int ch;
 
-	setlocale(LC_CTYPE, "C.UTF-8");
-	pf_options_init(&opt);
-	usage_all = pf_usage_join(usage_text);
+	usage_all = pf_options_begin(&opt, usage_text);
 	while ((ch = getopt_long(argc, argv, PF_COMMON_SHORTOPTS "n:k:",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
@@ -65,8 +62,7 @@ main(int argc, char *argv[])
 			args.keys = optarg;
 			break;
 		default:
-			if (!pf_options_common(&opt, ch, optarg, usage_all))
-				pf_usage_error(usage_all, "unknown option");
+			pf_options_common(&opt, ch, optarg, usage_all);
 		}
 	}
 	argc -= optind;

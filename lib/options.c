@@ -3,6 +3,7 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,7 +134,15 @@ parse_delimiter(const char *arg, const char *usage_text)
 	return arg[0];
 }
 
-bool
+char *
+pf_options_begin(struct pf_options *o, const char *tool_usage)
+{
+	setlocale(LC_CTYPE, "C.UTF-8");
+	pf_options_init(o);
+	return pf_usage_join(tool_usage);
+}
+
+void
 pf_options_common(struct pf_options *o, int ch, const char *arg,
     const char *usage_text)
 {
@@ -211,9 +220,9 @@ pf_options_common(struct pf_options *o, int ch, const char *arg,
 		printf("%s (pflow) %s\n", program_invocation_short_name, PF_VERSION);
 		exit(0);
 	default:
-		return false;
+		/* getopt has said what was wrong; show how it is used. */
+		pf_usage_error(usage_text, "unknown option");
 	}
-	return true;
 }
 
 void

@@ -66,11 +66,17 @@ extern const char pf_common_usage[];
 void pf_options_init(struct pf_options *o);
 
 /*
- * Applies common option ch with argument arg. Returns false if ch is not
- * a common option. A bad value is a usage error: message, exit 2.
+ * Starts a tool's main(): the UTF-8 character locale, default options,
+ * and the full usage text (the tool's, then the common options').
+ */
+char *pf_options_begin(struct pf_options *o, const char *tool_usage);
+
+/*
+ * Applies common option ch with argument arg; anything else (an unknown
+ * option, a bad value) is a usage error: message, usage, exit 2.
  * --help prints usage_text and exits 0; --version exits 0.
  */
-bool pf_options_common(struct pf_options *o, int ch, const char *arg,
+void pf_options_common(struct pf_options *o, int ch, const char *arg,
     const char *usage_text);
 
 /* Fills the defaults that depend on other options (delimiters, queue). */
