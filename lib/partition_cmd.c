@@ -407,7 +407,26 @@ pf_partition_cmd_feed(struct pf_partition_cmd *cmd, struct pf_buf *pending)
 		if (poll(cmd->pfd, (nfds_t)n, -1) < 0 && errno != EINTR)
 			err(1, "poll");
 	}
-	if (atomic_load(&cmd->stdout_closed)) {
+	/*
+	 * With our stdout closed, or no copy left reading (endless input
+	 * would otherwise be read forever), the run ends like a broken pipe.
+	 * A copy that got nothing this time may have gone: its stdin then
+	 * polls as an error.
+	 */
+	for (n = 0, i = 0; i < cmd->n; i++)
+		if (!cmd->copies[i].stopped) {
+			cmd->pfd[n].fd = cmd->copies[i].child.in_fd;
+			cmd->pfd[n].events = POLLOUT;
+			cmd->pfd[n++].revents = 0;
+		}
+	if (n > 0 && poll(cmd->pfd, (nfds_t)n, 0) > 0)
+		for (n = 0, i = 0; i < cmd->n; i++)
+			if (!cmd->copies[i].stopped &&
+			    (cmd->pfd[n++].revents & POLLERR))
+				copy_stopped(cmd, i);
+	for (i = 0; i < cmd->n && cmd->copies[i].stopped; i++)
+		;
+	if (atomic_load(&cmd->stdout_closed) || i == cmd->n) {
 		errno = EPIPE;
 		return -1;
 	}

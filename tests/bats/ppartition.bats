@@ -483,3 +483,15 @@ ppartition: sh (PFLOW_PARTITION=2) exited with status 2"
 @test "man page example 5: --broadcast" {
 	man_example 5
 }
+
+@test "copies that all stop reading end the run, even on endless input" {
+	# Every record goes to partition 0; partition 1's copy exits unfed.
+	run --separate-stderr timeout 20 bash -c \
+	    '{ echo k,v; yes 1,x; } | ppartition -k k -n 2 -- head -n 1'
+	assert_failure 1
+	assert_output 'k,v
+k,v'
+	# Both copies are reported, in whichever order they were seen to go.
+	assert_equal "$(printf '%s\n' "$stderr" | sort)" 'ppartition: head (PFLOW_PARTITION=0) stopped reading its input before its end; the rest of partition 0 is dropped
+ppartition: head (PFLOW_PARTITION=1) stopped reading its input before its end; the rest of partition 1 is dropped'
+}
