@@ -43,19 +43,6 @@ enum {
 static char *usage_all;
 
 static long
-parse_count(const char *opt, const char *arg, long min, long max)
-{
-	char *end;
-	long n;
-
-	n = strtol(arg, &end, 10);
-	if (*arg == '\0' || *end != '\0' || n < min || n > max)
-		pf_usage_error(usage_all, "%s must be a number from %ld to "
-		    "%ld: '%s'", opt, min, max, arg);
-	return n;
-}
-
-static long
 parse_ms(const char *opt, const char *arg)
 {
 	long ms;
@@ -76,7 +63,7 @@ parse_rate(const char *arg, struct pf_command_args *a)
 	if (slash == NULL || slash == arg || strlen(slash + 1) + 2 > sizeof(dur))
 		pf_usage_error(usage_all, "bad --rate '%s' (e.g. 10/1s)", arg);
 	n = pf_xstrndup(arg, (size_t)(slash - arg));
-	a->rate_n = parse_count("--rate", n, 1, 1000000);
+	a->rate_n = pf_count_arg(usage_all, "--rate", n, 1, 1000000);
 	free(n);
 	snprintf(dur, sizeof(dur), "%s%s",
 	    slash[1] >= '0' && slash[1] <= '9' ? "" : "1", slash + 1);
@@ -143,7 +130,8 @@ main(int argc, char *argv[])
 			a.timeout_ms = parse_ms("--timeout", optarg);
 			break;
 		case OPT_RETRIES:
-			a.retries = (int)parse_count("--retries", optarg, 0, 1000);
+			a.retries = (int)pf_count_arg(usage_all, "--retries",
+			    optarg, 0, 1000);
 			break;
 		case OPT_HALT:
 			a.halt = true;
@@ -152,8 +140,8 @@ main(int argc, char *argv[])
 			a.failed_path = optarg;
 			break;
 		case OPT_BATCH:
-			a.batch = (size_t)parse_count("--batch", optarg, 1,
-			    100000000);
+			a.batch = (size_t)pf_count_arg(usage_all, "--batch",
+			    optarg, 1, 100000000);
 			break;
 		case OPT_BATCH_TIMEOUT:
 			a.batch_timeout_ms = parse_ms("--batch-timeout", optarg);

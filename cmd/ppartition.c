@@ -36,20 +36,6 @@ enum {
 	OPT_HEADER_ONCE,
 };
 
-static long
-number_arg(const char *usage_all, const char *what, const char *arg,
-    long max)
-{
-	char *end;
-	long n;
-
-	n = strtol(arg, &end, 10);
-	if (*arg == '\0' || *end != '\0' || n < 1 || n > max)
-		pf_usage_error(usage_all, "%s must be a number from 1 to %ld: "
-		    "'%s'", what, max, arg);
-	return n;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -80,8 +66,8 @@ main(int argc, char *argv[])
 			args.keys = optarg;
 			break;
 		case 'n':
-			args.nparts = (uint64_t)number_arg(usage_all, "-n",
-			    optarg, 100000);
+			args.nparts = (uint64_t)pf_count_arg(usage_all, "-n",
+			    optarg, 1, 100000);
 			break;
 		case 'o':
 			args.pattern = optarg;
@@ -93,8 +79,8 @@ main(int argc, char *argv[])
 			args.by_value = true;
 			break;
 		case OPT_MAX_OPEN:
-			args.max_open = number_arg(usage_all, "--max-open",
-			    optarg, 1000000);
+			args.max_open = pf_count_arg(usage_all, "--max-open",
+			    optarg, 1, 1000000);
 			break;
 		case OPT_BROADCAST:
 			args.broadcast = true;

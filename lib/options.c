@@ -66,6 +66,21 @@ pf_usage_error(const char *usage_text, const char *fmt, ...)
 	exit(2);
 }
 
+long
+pf_count_arg(const char *usage_text, const char *what, const char *arg,
+    long min, long max)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || errno != 0 || n < min || n > max)
+		pf_usage_error(usage_text, "%s must be a number from %ld to %ld: "
+		    "'%s'", what, min, max, arg);
+	return n;
+}
+
 bool
 pf_parse_size(const char *s, size_t *bytes)
 {
@@ -146,20 +161,12 @@ void
 pf_options_common(struct pf_options *o, int ch, const char *arg,
     const char *usage_text)
 {
-	long n;
-	char *end;
-
 	switch (ch) {
 	case 'j':
+		o->jobs = (int)pf_count_arg(usage_text, "-j", arg, 1, 1024);
+		break;
 	case PF_OPT_QUEUE:
-		n = strtol(arg, &end, 10);
-		if (*arg == '\0' || *end != '\0' || n < 1 || n > 1024)
-			pf_usage_error(usage_text, "%s must be a number from "
-			    "1 to 1024: '%s'", ch == 'j' ? "-j" : "--queue", arg);
-		if (ch == 'j')
-			o->jobs = (int)n;
-		else
-			o->queue = (int)n;
+		o->queue = (int)pf_count_arg(usage_text, "--queue", arg, 1, 1024);
 		break;
 	case 'd':
 		o->in.delim = parse_delimiter(arg, usage_text);

@@ -82,6 +82,13 @@ void pf_options_common(struct pf_options *o, int ch, const char *arg,
 /* Fills the defaults that depend on other options (delimiters, queue). */
 void pf_options_finish(struct pf_options *o);
 
+/*
+ * A whole number from min to max given to option what ("-j", "--batch");
+ * anything else is a usage error: "WHAT must be a number from MIN to MAX".
+ */
+long pf_count_arg(const char *usage_text, const char *what, const char *arg,
+    long min, long max);
+
 /* "256K", "4M", "1G", "1000": bytes. Returns false if malformed. */
 bool pf_parse_size(const char *s, size_t *bytes);
 /* "50ms", "1.5s", "2m", "1h", "3" (seconds): milliseconds. */
