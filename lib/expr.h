@@ -186,6 +186,8 @@ struct pf_projection {
 struct pf_projection *pf_projection_compile(const char *src,
     const struct pf_schema *schema, struct pf_expr_error *err);
 void pf_projection_free(struct pf_projection *p);
+/* The highest 0-based field index any column reads, or -1 for none. */
+long pf_projection_max_field(const struct pf_projection *p);
 
 /*
  * Splits src at top-level commas (not inside parentheses, strings, {names}

@@ -1067,6 +1067,21 @@ pf_expr_split_list(const char *src, char ***items)
 	return n;
 }
 
+long
+pf_projection_max_field(const struct pf_projection *pr)
+{
+	long last = -1, f;
+	size_t i;
+
+	for (i = 0; i < pr->ncols; i++) {
+		f = pr->cols[i].field >= 0 ? pr->cols[i].field :
+		    pf_expr_max_field(pr->cols[i].expr);
+		if (f > last)
+			last = f;
+	}
+	return last;
+}
+
 void
 pf_projection_free(struct pf_projection *pr)
 {

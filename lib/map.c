@@ -28,22 +28,6 @@ struct map_worker {
 	struct pf_eval	*eval;
 };
 
-/* How many leading fields the columns read (see pf_tool). */
-static size_t
-fields_needed(const struct pf_projection *proj)
-{
-	long last = -1, f;
-	size_t i;
-
-	for (i = 0; i < proj->ncols; i++) {
-		f = proj->cols[i].field >= 0 ? proj->cols[i].field :
-		    pf_expr_max_field(proj->cols[i].expr);
-		if (f > last)
-			last = f;
-	}
-	return last < 0 ? 1 : (size_t)last + 1;
-}
-
 static int
 map_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 {
@@ -51,6 +35,7 @@ map_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	struct pf_expr_error err;
 	char **names;
 	size_t i;
+	long last;
 
 	if ((m->proj = pf_projection_compile(m->src, schema, &err)) == NULL) {
 		pf_report_expr_error(m->src, &err);
@@ -63,7 +48,9 @@ map_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	    m->proj->ncols);
 	m->output_ready = true;
 	free(names);
-	m->tool->fields_needed = fields_needed(m->proj);
+	/* The columns' fields (see pf_tool); at least one. */
+	last = pf_projection_max_field(m->proj);
+	m->tool->fields_needed = last < 0 ? 1 : (size_t)last + 1;
 	if (schema->has_header)
 		pf_output_header(&m->out, out);
 	return 0;

@@ -31,8 +31,9 @@ const char pf_common_usage[] =
 "  --stats                   summary of records, bytes and time on stderr\n"
 "  --help, --version\n";
 
-char *
-pf_usage_join(const char *tool_usage)
+/* The tool's usage text, then the common options'; kept for errors. */
+static char *
+usage_join(const char *tool_usage)
 {
 	static char *joined;	/* one per process, kept for usage errors */
 	size_t a = strlen(tool_usage), b = sizeof(pf_common_usage);
@@ -154,7 +155,7 @@ pf_options_begin(struct pf_options *o, const char *tool_usage)
 {
 	setlocale(LC_CTYPE, "C.UTF-8");
 	pf_options_init(o);
-	return pf_usage_join(tool_usage);
+	return usage_join(tool_usage);
 }
 
 void

@@ -94,10 +94,6 @@ bool pf_parse_size(const char *s, size_t *bytes);
 /* "50ms", "1.5s", "2m", "1h", "3" (seconds): milliseconds. */
 bool pf_parse_duration(const char *s, long *ms);
 
-/* The tool's own usage text followed by the common options'; the
- * string lives until the next call. */
-char *pf_usage_join(const char *tool_usage);
-
 /* Prints "usage: ..." for a usage error and exits 2. */
 void pf_usage_error(const char *usage_text, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));

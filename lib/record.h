@@ -48,7 +48,9 @@ struct pf_record {
 	const char	*raw;		/* the record's bytes, no terminator */
 	size_t		 raw_len;
 	struct pf_field	*fields;	/* fields[0..nfields-1] are $1..$n */
-	size_t		 nfields;	/* fields split (at most the splitter's want) */
+	size_t		 nfields;	/* fields split: all of them, or the
+					   splitter's want if less (an
+					   unquoted record only) */
 	size_t		 field_count;	/* fields in the record */
 	uint64_t	 order;		/* increases with input position */
 };

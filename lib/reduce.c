@@ -364,15 +364,9 @@ start_merge(struct reduce *r, const struct pf_schema *schema)
 static size_t
 fields_needed(const struct reduce *r)
 {
-	long last = -1, f;
+	long last = r->keys != NULL ? pf_projection_max_field(r->keys) : -1;
 	size_t i;
 
-	for (i = 0; i < r->nkeys; i++) {
-		f = r->keys->cols[i].field >= 0 ? r->keys->cols[i].field :
-		    pf_expr_max_field(r->keys->cols[i].expr);
-		if (f > last)
-			last = f;
-	}
 	for (i = 0; i < r->naggs; i++)
 		if (r->aggs[i].field != NULL && r->aggs[i].index > last)
 			last = r->aggs[i].index;
