@@ -74,6 +74,7 @@ pf_splitter_free(struct pf_splitter *sp)
 	memset(sp, 0, sizeof(*sp));
 }
 
+#ifndef __SSE2__
 static void
 prepare_stop_table(struct pf_splitter *sp, const struct pf_dialect *d)
 {
@@ -88,6 +89,7 @@ prepare_stop_table(struct pf_splitter *sp, const struct pf_dialect *d)
 	sp->stop_delim = d->delim;
 	sp->stop_ready = true;
 }
+#endif
 
 void
 pf_split_pad(struct pf_buf *b)
@@ -294,7 +296,9 @@ pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
 	bool in_scratch = false, open;
 	size_t n = 0, i, skipped;
 
-	prepare_stop_table(sp, d);
+#ifndef __SSE2__
+	prepare_stop_table(sp, d);	/* the scan without SSE2 needs it */
+#endif
 	*lines = 0;
 	*status = PF_SPLIT_OK;
 	sp->scratch.len = 0;
