@@ -239,6 +239,12 @@ daemon:x:2'
 	assert_failure 2
 	run pfilter -d ab 'a' "$F"
 	assert_failure 2
+	run --separate-stderr pfilter --queue 0 'a > 1' "$F"
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "pfilter: --queue must be a number from 1 to 1024: '0'"
+	run --separate-stderr pfilter --progress=sometimes 'a > 1' "$F"
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "pfilter: bad --progress 'sometimes' (auto, always, never)"
 }
 
 @test "--help and --version" {
