@@ -341,11 +341,13 @@ ppartition: sh (PFLOW_PARTITION=2) exited with status 2"
 
 @test "a copy that stops reading early is reported, not a hang" {
 	seq 1 200000 | awk 'BEGIN { print "k" } { print }' >big.csv
-	run timeout 20 ppartition -k k -n 2 -- head -1 <big.csv
+	# stdout and stderr apart: their lines must not interleave mid-line.
+	run --separate-stderr timeout 20 ppartition -k k -n 2 -- head -1 <big.csv
 	assert_failure 1
-	assert_line "k"
-	assert_line "ppartition: head (PFLOW_PARTITION=0) stopped reading its input before its end; the rest of partition 0 is dropped"
-	assert_line "ppartition: head (PFLOW_PARTITION=1) stopped reading its input before its end; the rest of partition 1 is dropped"
+	assert_output "k
+k"
+	assert_equal "$(printf '%s\n' "$stderr" | sort)" "ppartition: head (PFLOW_PARTITION=0) stopped reading its input before its end; the rest of partition 0 is dropped
+ppartition: head (PFLOW_PARTITION=1) stopped reading its input before its end; the rest of partition 1 is dropped"
 }
 
 @test "a command that does not exist is status 1" {
