@@ -1,7 +1,7 @@
 /*
  * spawn.c - child processes: start, feed, collect, reap, kill (spawn.h).
  *
- * A child is started with vfork() and execvpe(): the child borrows our
+ * A child is started with vfork() and execve(): the child borrows our
  * address space until it execs, so starting one costs a few tens of
  * microseconds whatever our size, and a failed exec (ENOENT, EACCES) is
  * reported back through memory we share. (The system's posix_spawn()
@@ -87,8 +87,9 @@ build_env(char *const *add)
  * failed exec through *child_errno.
  */
 static void __attribute__((noreturn))
-exec_child(char *const argv[], char **env, const struct pf_spawn_opts *o,
-    int in_fd, int out_fd, const sigset_t *mask, volatile int *child_errno)
+exec_child(const char *path, char *const argv[], char **env,
+    const struct pf_spawn_opts *o, int in_fd, int out_fd, const sigset_t *mask,
+    volatile int *child_errno)
 {
 	struct sigaction dfl;
 
@@ -104,7 +105,9 @@ exec_child(char *const argv[], char **env, const struct pf_spawn_opts *o,
 	sigaction(SIGTERM, &dfl, NULL);
 	sigaction(SIGPIPE, &dfl, NULL);
 	sigprocmask(SIG_SETMASK, mask, NULL);
-	execvpe(argv[0], argv, env);
+	execve(path, argv, env);
+	if (errno == ENOEXEC)		/* a script without #!: execvpe runs sh */
+		execvpe(argv[0], argv, env);
 fail:
 	*child_errno = errno;
 	_exit(127);
@@ -112,13 +115,15 @@ fail:
 
 /* vfork() in a frame of its own, which the child never returns to. */
 static pid_t
-start_child(char *const argv[], char **env, const struct pf_spawn_opts *o,
-    int in_fd, int out_fd, const sigset_t *mask, volatile int *child_errno)
+start_child(const char *path, char *const argv[], char **env,
+    const struct pf_spawn_opts *o, int in_fd, int out_fd, const sigset_t *mask,
+    volatile int *child_errno)
 {
 	pid_t pid = vfork();
 
 	if (pid == 0)
-		exec_child(argv, env, o, in_fd, out_fd, mask, child_errno);
+		exec_child(path, argv, env, o, in_fd, out_fd, mask,
+		    child_errno);
 	return pid;
 }
 
@@ -136,34 +141,44 @@ executable(const char *path)
 }
 
 /*
- * Whether execvp() would find argv0: 0, ENOENT or EACCES. Checked before
- * the child is started, so that the answer does not depend on vfork(2)
- * sharing memory (valgrind, for one, turns it into fork). A tool starts
- * the same command many times: the last answer is remembered.
+ * Where execvp() would find argv0: 0 with *path set to the file, or
+ * ENOENT or EACCES. Checked before the child is started, so that the
+ * answer does not depend on vfork(2) sharing memory (valgrind, for one,
+ * turns it into fork), and so that the child execs the file at once
+ * instead of trying every directory of $PATH, each a failed execve(2).
+ * A tool starts the same command many times: the last answer is
+ * remembered.
  */
 static int
-command_findable(const char *argv0)
+command_path(const char *argv0, const char **path)
 {
-	static char *last;
+	static char *last, *last_path;
 	static int last_rc;
-	const char *path, *p, *colon;
+	const char *dirs, *p, *colon;
 	char full[4096];
 	int rc = ENOENT, e;
 
-	if (last != NULL && strcmp(last, argv0) == 0)
+	if (last != NULL && strcmp(last, argv0) == 0) {
+		*path = last_path;
 		return last_rc;
-	if (strchr(argv0, '/') != NULL)
-		rc = executable(argv0);
-	else if (*argv0 != '\0') {
-		if ((path = getenv("PATH")) == NULL)
-			path = "/bin:/usr/bin";
-		for (p = path; rc != 0; p = colon + 1) {
+	}
+	free(last_path);
+	last_path = NULL;
+	if (strchr(argv0, '/') != NULL) {
+		if ((rc = executable(argv0)) == 0)
+			last_path = pf_xstrdup(argv0);
+	} else if (*argv0 != '\0') {
+		if ((dirs = getenv("PATH")) == NULL)
+			dirs = "/bin:/usr/bin";
+		for (p = dirs; rc != 0; p = colon + 1) {
 			colon = strchr(p, ':');
 			if (colon == NULL)
 				colon = p + strlen(p);
 			snprintf(full, sizeof(full), "%.*s%s%s", (int)(colon - p),
 			    p, colon > p ? "/" : "", argv0);
 			e = executable(full);
+			if (e == 0 && rc != 0)
+				last_path = pf_xstrdup(full);
 			if (e == 0 || (e == EACCES && rc == ENOENT))
 				rc = e;
 			if (*colon == '\0')
@@ -173,6 +188,7 @@ command_findable(const char *argv0)
 	free(last);
 	last = pf_xstrdup(argv0);
 	last_rc = rc;
+	*path = last_path;
 	return rc;
 }
 
@@ -183,12 +199,13 @@ pf_spawn(struct pf_child *c, char *const argv[], const struct pf_spawn_opts *o)
 	volatile int child_errno = 0;
 	sigset_t all, old;
 	char **env = environ;
+	const char *path;
 	pid_t pid;
 	int rc = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->in_fd = c->out_fd = -1;
-	if ((rc = command_findable(argv[0])) != 0)
+	if ((rc = command_path(argv[0], &path)) != 0)
 		return rc;
 	if (devnull_fd < 0 && (o->in == PF_STDIO_NULL || o->out == PF_STDIO_NULL) &&
 	    (devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
@@ -207,7 +224,7 @@ pf_spawn(struct pf_child *c, char *const argv[], const struct pf_spawn_opts *o)
 	/* No handler may run in the child before it resets them. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pid = start_child(argv, env, o, in[0], out[1], &old, &child_errno);
+	pid = start_child(path, argv, env, o, in[0], out[1], &old, &child_errno);
 	if (pid < 0)
 		rc = errno;
 	else if (child_errno != 0) {

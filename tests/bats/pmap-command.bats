@@ -173,6 +173,36 @@ pmap: record 3: cannot run no-such-command-pflow: No such file or directory
 pmap: 3 of 3 commands failed'
 }
 
+@test "the command is looked up in \$PATH as execvp does" {
+	mkdir first second
+	# Not executable: skipped, as execvp skips it; the second one runs.
+	printf '#!/bin/sh\necho first "$@"\n' >first/pflow-cmd
+	printf '#!/bin/sh\necho second "$@"\n' >second/pflow-cmd
+	chmod +x second/pflow-cmd
+	# No #! line: run by /bin/sh, as execvp does.
+	printf 'echo plain "$@"\n' >second/pflow-plain
+	chmod +x second/pflow-plain
+	PATH=$PWD/first:$PWD/second:$PATH run -0 pmap -a three.csv -j2 -- pflow-cmd {id}
+	assert_output 'second 1
+second 2
+second 3'
+	PATH=$PWD/first:$PWD/second:$PATH run -0 pmap -a three.csv -- pflow-plain {id}
+	assert_output 'plain 1
+plain 2
+plain 3'
+}
+
+@test "a command found but not executable" {
+	mkdir bin
+	printf '#!/bin/sh\necho no\n' >bin/pflow-noexec
+	PATH=$PWD/bin:$PATH run --separate-stderr -1 pmap -a three.csv -j1 -- pflow-noexec
+	assert_output ''
+	assert_equal "$stderr" 'pmap: record 1: cannot run pflow-noexec: Permission denied
+pmap: record 2: cannot run pflow-noexec: Permission denied
+pmap: record 3: cannot run pflow-noexec: Permission denied
+pmap: 3 of 3 commands failed'
+}
+
 @test "--timeout ends a command that hangs (TERM)" {
 	SECONDS=0
 	run --separate-stderr -1 pmap --lines --timeout 300ms -- sh -c 'if [ $0 = 2 ]; then sleep 30; fi; echo $0' < <(printf '1\n2\n3\n')
