@@ -52,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -93,6 +94,8 @@ struct job {
 	struct pf_child	 child;
 	int		 attempts;
 	size_t		 fed;		/* header + input bytes written */
+	int		 file;		/* --pipe: the operand input came from */
+	off_t		 file_offset;	/* ... and where in it; -1: unknown */
 	bool		 reaped;
 	int		 wstatus;
 	int		 spawn_err;
@@ -122,7 +125,8 @@ struct feeder {
 	pthread_cond_t	 cv;
 	struct pf_reader *reader;
 	struct pf_buf	*bufs;
-	int		*files;
+	int		*files;		/* the operand each buffer came from */
+	off_t		*offsets;	/* where in it (reader.h batch_offset) */
 	int		 nbufs;
 	int		*free_stack, nfree;
 	int		*fifo, fifo_head, fifo_count;
@@ -161,6 +165,8 @@ struct cmd {
 	struct feeder	 feed;
 	struct pf_splitter sp;
 	int		 cur;		/* feeder buffer being split, or -1 */
+	int		 splice_file;	/* operand splice_fd reads, or -1 */
+	int		 splice_fd;	/* -1: that operand cannot be spliced */
 	int		 cur_file;
 	const char	*cur_p, *cur_end;
 	uint64_t	 base_line;	/* lines before the current buffer */
@@ -202,6 +208,8 @@ cmd_free(struct cmd *c)
 	size_t i;
 
 	feeder_free(&c->feed);
+	if (c->splice_fd > STDIN_FILENO)
+		close(c->splice_fd);
 	for (i = 0; c->jobs != NULL && i < c->window; i++) {
 		pf_buf_free(&c->jobs[i].input);
 		pf_buf_free(&c->jobs[i].out);
@@ -254,6 +262,7 @@ feeder_free(struct feeder *f)
 		pf_buf_free(&f->bufs[i]);
 	free(f->bufs);
 	free(f->files);
+	free(f->offsets);
 	free(f->free_stack);
 	free(f->fifo);
 	close(f->notify[0]);
@@ -291,6 +300,7 @@ feeder_main(void *arg)
 			f->free_stack[f->nfree++] = idx;
 		} else {
 			f->files[idx] = file;
+			f->offsets[idx] = f->reader->batch_offset;
 			f->fifo[(f->fifo_head + f->fifo_count++) % f->nbufs] = idx;
 		}
 		pthread_mutex_unlock(&f->mu);
@@ -310,6 +320,7 @@ feeder_start(struct feeder *f, struct pf_reader *r, int nbufs)
 	f->nbufs = nbufs;
 	f->bufs = pf_xcalloc((size_t)nbufs, sizeof(*f->bufs));
 	f->files = pf_xcalloc((size_t)nbufs, sizeof(int));
+	f->offsets = pf_xcalloc((size_t)nbufs, sizeof(off_t));
 	f->free_stack = pf_xcalloc((size_t)nbufs, sizeof(int));
 	f->fifo = pf_xcalloc((size_t)nbufs, sizeof(int));
 	for (i = 0; i < nbufs; i++)
@@ -534,6 +545,7 @@ job_new(struct cmd *c)
 	j->state = J_WAIT;
 	j->input.len = j->out.len = 0;
 	j->nrec = j->first_rec = 0;
+	j->file_offset = -1;
 	j->attempts = 0;
 	j->failed = j->skipped = false;
 	j->env[0] = NULL;
@@ -600,11 +612,49 @@ run_remove(struct cmd *c, struct job *j)
 
 static void job_final(struct cmd *c, struct job *j, long long now);
 
+/*
+ * The descriptor to splice operand file from, or -1. The file is opened
+ * again by name (the reader may have closed it) and used only if it is
+ * still the file the reader read.
+ */
+static int
+splice_source(struct cmd *c, int file)
+{
+	const struct pf_file_id *id = &c->reader.ids[file];
+	const char *path = c->reader.paths[file];
+	struct stat st;
+	int fd;
+
+	if (file == c->splice_file)
+		return c->splice_fd;
+	if (c->splice_fd > STDIN_FILENO)
+		close(c->splice_fd);
+	c->splice_file = file;
+	c->splice_fd = -1;
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_dev == id->dev && st.st_ino == id->ino)
+		c->splice_fd = fd;
+	else if (fd != STDIN_FILENO)
+		close(fd);
+	return c->splice_fd;
+}
+
+/*
+ * Feeds a job's stdin: the header, then its input. A --pipe chunk of a
+ * regular file is spliced from the file (no copy through our memory);
+ * anything else, or a file that cannot be spliced, is written from the
+ * job's buffer.
+ */
 static void
 feed_job(struct cmd *c, struct job *j)
 {
 	size_t hl = c->header.len, off;
-	int rc = 1;
+	off_t pos;
+	int rc = 1, src;
 
 	if (j->child.in_fd < 0)
 		return;
@@ -613,7 +663,18 @@ feed_job(struct cmd *c, struct job *j)
 		rc = pf_child_feed(&j->child, c->header.data, hl, &off);
 		j->fed = off;
 	}
-	if (rc == 1) {
+	if (rc == 1 && j->file_offset >= 0 &&
+	    (src = splice_source(c, j->file)) >= 0) {
+		pos = j->file_offset + (off_t)(j->fed - hl);
+		rc = pf_child_splice(&j->child, src, &pos,
+		    j->file_offset + (off_t)j->input.len);
+		j->fed = hl + (size_t)(pos - j->file_offset);
+		if (rc == -2) {		/* write the rest from the buffer */
+			j->file_offset = -1;
+			rc = 1;
+		}
+	}
+	if (rc == 1 && j->fed < hl + j->input.len) {
 		off = j->fed - hl;
 		rc = pf_child_feed(&j->child, j->input.data, j->input.len, &off);
 		j->fed = hl + off;
@@ -1072,6 +1133,8 @@ take_chunk(struct cmd *c)
 	if (c->cur < 0 && !next_buffer(c))
 		return false;
 	j = job_new(c);
+	j->file = c->feed.files[c->cur];
+	j->file_offset = c->feed.offsets[c->cur];
 	tmp = j->input;
 	j->input = c->feed.bufs[c->cur];
 	c->feed.bufs[c->cur] = tmp;
@@ -1479,6 +1542,9 @@ setup(struct cmd *c)
 	if (c->reader.have_header) {
 		pf_buf_add(&c->header, c->reader.header.data,
 		    c->reader.header.len);
+		/* --pipe chunks are the raw bytes: end the header as they do. */
+		if (c->mode == MODE_PIPE && c->reader.header_crlf)
+			pf_buf_addc(&c->header, '\r');
 		pf_buf_addc(&c->header, '\n');
 	}
 	if (c->a->batch_key != NULL) {
@@ -1540,6 +1606,7 @@ pf_command_main(const struct pf_options *opt,
 		a.batch_timeout_ms = DEFAULT_BATCH_TIMEOUT_MS;
 	c.cur = -1;
 	c.cur_file = -1;
+	c.splice_file = c.splice_fd = -1;
 
 	if ((events_fd = pf_events_init()) < 0)
 		err(1, "pipe");

@@ -41,6 +41,8 @@ pf_reader_init(struct pf_reader *r, const struct pf_dialect *d,
 	r->flush_ms = flush_ms;
 	r->index = -1;
 	r->fd = -1;
+	r->batch_offset = -1;
+	r->ids = pf_xcalloc((size_t)npaths, sizeof(*r->ids));
 	for (i = 0; i < npaths; i++) {
 		if (strcmp(paths[i], "-") == 0 || stat(paths[i], &st) != 0 ||
 		    !S_ISREG(st.st_mode)) {
@@ -58,6 +60,7 @@ pf_reader_free(struct pf_reader *r)
 		close(r->fd);
 	pf_buf_free(&r->pending);
 	pf_buf_free(&r->header);
+	free(r->ids);
 }
 
 const char *
@@ -103,6 +106,7 @@ read_some(struct pf_reader *r, struct pf_buf *b, size_t want)
 	}
 	b->len += (size_t)n;
 	r->bytes += (uint64_t)n;
+	r->offset += n;
 	return n;
 }
 
@@ -187,6 +191,14 @@ open_next(struct pf_reader *r)
 		return fail(r, "is a directory");
 	}
 	r->regular = fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (r->regular) {
+		r->ids[r->index].dev = st.st_dev;
+		r->ids[r->index].ino = st.st_ino;
+		r->ids[r->index].regular = true;
+		/* stdin may have been read from before us */
+		r->offset = lseek(r->fd, 0, SEEK_CUR);
+	} else
+		r->offset = 0;
 	r->file_eof = false;
 	if (r->regular)
 		posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -209,6 +221,8 @@ open_next(struct pf_reader *r)
 		/* Only empty lines: nothing to check. */
 	} else if (!r->have_header) {
 		pf_buf_add(&r->header, rec.raw, rec.raw_len);
+		r->header_crlf = rec.raw + rec.raw_len < copy.data + copy.len &&
+		    rec.raw[rec.raw_len] == '\r';
 		r->header_lines = lines;
 		r->have_header = true;
 	} else if (rec.raw_len != r->header.len ||
@@ -422,6 +436,9 @@ pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 		}
 		if (r->fd < 0)
 			cut = in->len;	/* end of file: the rest is the last record */
+		/* in holds the bytes of the current file that precede offset. */
+		r->batch_offset = r->ids[r->index].regular && r->offset >= 0 ?
+		    r->offset - (off_t)in->len : -1;
 		cut = cut_at_count_trigger(r, in->data, cut);
 		pf_buf_add(&r->pending, in->data + cut, in->len - cut);
 		in->len = cut;

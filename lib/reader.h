@@ -7,7 +7,9 @@
  * that end at record boundaries. A record longer than a batch grows the
  * batch. A batch never spans two files. On a pipe or terminal, a partial
  * batch is handed out when no input arrives for flush_ms, so slow streams
- * are not held back.
+ * are not held back. A batch from a regular file is also a byte range of
+ * that file (batch_offset), so that pmap --pipe can splice(2) it from the
+ * page cache instead of copying it.
  */
 #ifndef PF_READER_H
 #define PF_READER_H
@@ -18,6 +20,13 @@
 
 #include "buf.h"
 #include "record.h"
+
+/* Which file an operand was: to open it again and know it is the same. */
+struct pf_file_id {
+	dev_t		  dev;
+	ino_t		  ino;
+	bool		  regular;
+};
 
 struct pf_reader {
 	struct pf_dialect dialect;
@@ -34,6 +43,7 @@ struct pf_reader {
 
 	struct pf_buf	  header;	/* the first file's header record, raw */
 	size_t		  header_lines;	/* LFs the header spans */
+	bool		  header_crlf;	/* it ended in CR LF */
 	bool		  have_header;
 
 	/* Triggers (see pf_tool in engine.h): set after pf_reader_init(). */
@@ -42,6 +52,11 @@ struct pf_reader {
 	uint64_t	  epoch_records; /* records since the last count trigger */
 	double		  deadline;	/* when the next time trigger is due */
 	bool		  trigger;	/* the last batch filled ends at a trigger */
+
+	off_t		  offset;	/* bytes read from the current file */
+	off_t		  batch_offset;	/* where the last batch starts in its
+					   file; -1: not a regular file */
+	struct pf_file_id *ids;		/* each operand's, once opened */
 
 	uint64_t	  bytes;	/* bytes read so far */
 	uint64_t	  total_bytes;	/* sum of regular files' sizes, 0 if unknown */

@@ -271,6 +271,27 @@ pf_child_feed(struct pf_child *c, const char *buf, size_t len, size_t *off)
 	return 1;
 }
 
+int
+pf_child_splice(struct pf_child *c, int src, off_t *off, off_t end)
+{
+	ssize_t n;
+
+	while (*off < end) {
+		n = splice(src, off, c->in_fd, NULL, (size_t)(end - *off),
+		    SPLICE_F_NONBLOCK | SPLICE_F_MORE);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			return errno == EPIPE ? -1 : -2;
+		}
+		if (n == 0)
+			return -2;	/* the file got shorter */
+	}
+	return 1;
+}
+
 void
 pf_child_close_in(struct pf_child *c)
 {

@@ -2,12 +2,13 @@
  * spawn.h - child processes for tools that run commands: start, feed,
  * collect, reap, kill.
  *
- * A child is started with vfork(2) and execvpe(3) (no shell), optionally with
+ * A child is started with vfork(2) and execve(2) (no shell), optionally with
  * pipes on its stdin and stdout and variables added to its environment,
  * in its own process group so that a kill reaches everything it started
  * (sh -c pipelines included). Our ends of the pipes are non-blocking and
  * close-on-exec; the caller polls them and moves bytes with
- * pf_child_feed() and pf_child_collect().
+ * pf_child_feed() (or pf_child_splice(), from a file) and
+ * pf_child_collect().
  *
  * Reaping is event-driven: pf_events_init() installs handlers for
  * SIGCHLD, SIGINT and SIGTERM that write to a self-pipe; the caller polls
@@ -64,6 +65,15 @@ int pf_spawn(struct pf_child *c, char *const argv[],
  */
 int pf_child_feed(struct pf_child *c, const char *buf, size_t len,
     size_t *off);
+
+/*
+ * Like pf_child_feed(), but moves bytes [*off, end) of the regular file
+ * src to the child's stdin with splice(2): the pipe takes the file's
+ * pages from the page cache, with no copy through our memory. Returns as
+ * pf_child_feed() does, and -2 when src cannot be spliced (EINVAL, or
+ * the file is shorter than end): the caller then writes the bytes it has.
+ */
+int pf_child_splice(struct pf_child *c, int src, off_t *off, off_t end);
 
 /* Closes our end of the child's stdin (it sees end of file). */
 void pf_child_close_in(struct pf_child *c);

@@ -325,6 +325,44 @@ batch 3'
 	assert_equal "$output" "$(tail -n +2 big.csv)"
 }
 
+@test "--pipe: a file, stdin from a file and a pipe give the same chunks" {
+	seq 1 30000 | sed 's/^/r/' | (echo h; cat) >big.csv
+	# cksum of each chunk as the command sees it, header included.
+	run -0 pmap --pipe -j2 --chunk 64K -a big.csv -- cksum
+	want=$output
+	[ "${#lines[@]}" -gt 2 ]
+	run -0 pmap --pipe -j2 --chunk 64K -- cksum < big.csv
+	assert_equal "$output" "$want"
+	run -0 pmap --pipe -j2 --chunk 64K -- cksum < <(cat big.csv)
+	assert_equal "$output" "$want"
+	# stdin read partly before pmap starts: it takes the rest.
+	run -0 pmap --pipe --chunk 64K --lines -- cksum < <(tail -n +2 big.csv)
+	want=$output
+	run -0 sh -c 'read -r first; pmap --pipe --chunk 64K --lines -- cksum' < big.csv
+	assert_equal "$output" "$want"
+}
+
+@test "--pipe over several files: BOM and repeated headers dropped, CRLF kept" {
+	printf '\357\273\277id,v\r\n1,a\r\n2,b\r\n' >one.csv
+	printf 'id,v\r\n3,c\r\n' >two.csv
+	run -0 pmap --pipe -j2 -a one.csv -a two.csv -- od -An -c
+	assert_output "$(printf 'id,v\r\n1,a\r\n2,b\r\n' | od -An -c)
+$(printf 'id,v\r\n3,c\r\n' | od -An -c)"
+}
+
+@test "--pipe --retries feeds the whole chunk again" {
+	seq 1 3000 | (echo n; cat) >nums.csv
+	# The first attempt of each chunk reads a little of it and fails.
+	run --separate-stderr -0 pmap --pipe --chunk 4K --retries 1 -j2 -a nums.csv -- sh -c '
+		if [ ! -e "$0/m$1" ]; then
+			: >"$0/m$1"; head -c 100 >/dev/null; exit 3
+		fi
+		tail -n +2' "$BATS_TEST_TMPDIR" '{#}'
+	assert_equal "$output" "$(seq 1 3000)"
+	assert_equal "$stderr" ''
+	[ "$(ls "$BATS_TEST_TMPDIR" | grep -c '^m')" -gt 2 ]
+}
+
 @test "--pipe keeps quoted newlines inside one chunk" {
 	{ echo 'a,b'; for i in $(seq 1 3000); do printf '%d,"x\ny"\n' "$i"; done; } >q.csv
 	run -0 pmap --pipe --chunk 64K -a q.csv -- pmap -j1 -- echo {a}
