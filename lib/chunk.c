@@ -44,15 +44,18 @@ count_quotes(const char *buf, size_t len)
 }
 
 size_t
-pf_chunk_cut(const struct pf_dialect *d, const char *buf, size_t len)
+pf_chunk_scan(const struct pf_dialect *d, const char *buf, size_t len,
+    bool *odd)
 {
 	const char *lf;
 	size_t quotes, i;
+	bool odd_after;
 
 	if (len == 0)
 		return 0;
-	if (d->format == PF_CSV && memchr(buf, '"', len) != NULL &&
-	    (quotes = count_quotes(buf, len)) > 0) {
+	if (d->format == PF_CSV && memchr(buf, '"', len) != NULL) {
+		quotes = count_quotes(buf, len) + *odd;
+		odd_after = quotes % 2 != 0;
 		/* quotes counts those before position i as i walks back. */
 		for (i = len; i > 0; i--) {
 			char c = buf[i - 1];
@@ -60,12 +63,23 @@ pf_chunk_cut(const struct pf_dialect *d, const char *buf, size_t len)
 			if (c == '"')
 				quotes--;
 			else if (c == '\n' && quotes % 2 == 0)
-				return i;
+				break;
 		}
-		return 0;
+		*odd = odd_after;
+		return i;
 	}
+	if (d->format == PF_CSV && *odd)	/* all inside one quoted field */
+		return 0;
 	lf = memrchr(buf, '\n', len);
 	return lf ? (size_t)(lf - buf) + 1 : 0;
+}
+
+size_t
+pf_chunk_cut(const struct pf_dialect *d, const char *buf, size_t len)
+{
+	bool odd = false;
+
+	return pf_chunk_scan(d, buf, len, &odd);
 }
 
 /* Whether the quotes in [p, end) are odd in number. */

@@ -9,6 +9,7 @@
 #ifndef PF_CHUNK_H
 #define PF_CHUNK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "record.h"
@@ -18,6 +19,15 @@
  * record boundary (just after an LF), or 0 if there is none.
  */
 size_t pf_chunk_cut(const struct pf_dialect *d, const char *buf, size_t len);
+
+/*
+ * The same for one block of a longer scan: *odd says whether the quotes
+ * since the last boundary before buf are odd in number, and is updated to
+ * the end of buf. Returns the length of the longest prefix of buf that
+ * ends at a record boundary, or 0 if none.
+ */
+size_t pf_chunk_scan(const struct pf_dialect *d, const char *buf, size_t len,
+    bool *odd);
 
 /*
  * Counts the records in buf[0..len), which begins at a record boundary,

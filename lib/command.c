@@ -29,8 +29,9 @@
  * most WINDOW_PER_JOB x -j jobs: when the head is slow, pmap stops
  * starting commands once the window is full, so memory stays bounded by
  * the window times the output per command. With --pipe each job holds a
- * whole chunk, so the window is only 2 x -j + 2. --unordered writes each
- * job's output when it is DONE.
+ * whole chunk, so the window is only 2 x -j + 2 (a chunk of a regular
+ * file is only a range of it, spliced to the command: see feed_job()).
+ * --unordered writes each job's output when it is DONE.
  *
  * Failures: a command fails when it exits non-zero, is killed by a
  * signal, times out (--timeout: SIGTERM to its process group, SIGKILL
@@ -95,7 +96,10 @@ struct job {
 	int		 attempts;
 	size_t		 fed;		/* header + input bytes written */
 	int		 file;		/* --pipe: the operand input came from */
-	off_t		 file_offset;	/* ... and where in it; -1: unknown */
+	off_t		 file_offset;	/* ... where in it; -1: unknown */
+	bool		 no_splice;	/* it could not be spliced */
+	size_t		 file_len;	/* ... and how long (input may be
+					   empty until needed) */
 	bool		 reaped;
 	int		 wstatus;
 	int		 spawn_err;
@@ -127,6 +131,7 @@ struct feeder {
 	struct pf_buf	*bufs;
 	int		*files;		/* the operand each buffer came from */
 	off_t		*offsets;	/* where in it (reader.h batch_offset) */
+	off_t		*lengths;	/* and how long (batch_len) */
 	int		 nbufs;
 	int		*free_stack, nfree;
 	int		*fifo, fifo_head, fifo_count;
@@ -263,6 +268,7 @@ feeder_free(struct feeder *f)
 	free(f->bufs);
 	free(f->files);
 	free(f->offsets);
+	free(f->lengths);
 	free(f->free_stack);
 	free(f->fifo);
 	close(f->notify[0]);
@@ -301,6 +307,7 @@ feeder_main(void *arg)
 		} else {
 			f->files[idx] = file;
 			f->offsets[idx] = f->reader->batch_offset;
+			f->lengths[idx] = f->reader->batch_len;
 			f->fifo[(f->fifo_head + f->fifo_count++) % f->nbufs] = idx;
 		}
 		pthread_mutex_unlock(&f->mu);
@@ -321,6 +328,7 @@ feeder_start(struct feeder *f, struct pf_reader *r, int nbufs)
 	f->bufs = pf_xcalloc((size_t)nbufs, sizeof(*f->bufs));
 	f->files = pf_xcalloc((size_t)nbufs, sizeof(int));
 	f->offsets = pf_xcalloc((size_t)nbufs, sizeof(off_t));
+	f->lengths = pf_xcalloc((size_t)nbufs, sizeof(off_t));
 	f->free_stack = pf_xcalloc((size_t)nbufs, sizeof(int));
 	f->fifo = pf_xcalloc((size_t)nbufs, sizeof(int));
 	for (i = 0; i < nbufs; i++)
@@ -546,6 +554,8 @@ job_new(struct cmd *c)
 	j->input.len = j->out.len = 0;
 	j->nrec = j->first_rec = 0;
 	j->file_offset = -1;
+	j->file_len = 0;
+	j->no_splice = false;
 	j->attempts = 0;
 	j->failed = j->skipped = false;
 	j->env[0] = NULL;
@@ -643,6 +653,49 @@ splice_source(struct cmd *c, int file)
 	return c->splice_fd;
 }
 
+/* The length of a job's input: a --pipe chunk may not be read in. */
+static size_t
+input_len(const struct job *j)
+{
+	return j->file_offset >= 0 ? j->file_len : j->input.len;
+}
+
+/*
+ * Reads a --pipe chunk that is only a file range into the job's buffer
+ * (to write it when it cannot be spliced, or for --failed). False, with a
+ * warning, when the file cannot be read.
+ */
+static bool
+load_input(struct cmd *c, struct job *j)
+{
+	size_t got = 0;
+	ssize_t n;
+	int src;
+
+	if (j->file_offset < 0 || j->input.len == j->file_len)
+		return true;
+	if ((src = splice_source(c, j->file)) < 0) {
+		warnx("%s: cannot open it again", pf_reader_name(&c->reader,
+		    j->file));
+		return false;
+	}
+	pf_buf_reserve(&j->input, j->file_len);
+	while (got < j->file_len) {
+		n = pread(src, j->input.data + got, j->file_len - got,
+		    j->file_offset + (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			warnx("%s: %s", pf_reader_name(&c->reader, j->file),
+			    n < 0 ? strerror(errno) : "file got shorter");
+			return false;
+		}
+		got += (size_t)n;
+	}
+	j->input.len = got;
+	return true;
+}
+
 /*
  * Feeds a job's stdin: the header, then its input. A --pipe chunk of a
  * regular file is spliced from the file (no copy through our memory);
@@ -652,7 +705,7 @@ splice_source(struct cmd *c, int file)
 static void
 feed_job(struct cmd *c, struct job *j)
 {
-	size_t hl = c->header.len, off;
+	size_t hl = c->header.len, len = input_len(j), off;
 	off_t pos;
 	int rc = 1, src;
 
@@ -663,21 +716,27 @@ feed_job(struct cmd *c, struct job *j)
 		rc = pf_child_feed(&j->child, c->header.data, hl, &off);
 		j->fed = off;
 	}
-	if (rc == 1 && j->file_offset >= 0 &&
+	if (rc == 1 && j->file_offset >= 0 && !j->no_splice &&
 	    (src = splice_source(c, j->file)) >= 0) {
 		pos = j->file_offset + (off_t)(j->fed - hl);
 		rc = pf_child_splice(&j->child, src, &pos,
-		    j->file_offset + (off_t)j->input.len);
+		    j->file_offset + (off_t)len);
 		j->fed = hl + (size_t)(pos - j->file_offset);
 		if (rc == -2) {		/* write the rest from the buffer */
-			j->file_offset = -1;
+			j->no_splice = true;
 			rc = 1;
 		}
 	}
-	if (rc == 1 && j->fed < hl + j->input.len) {
-		off = j->fed - hl;
-		rc = pf_child_feed(&j->child, j->input.data, j->input.len, &off);
-		j->fed = hl + off;
+	if (rc == 1 && j->fed < hl + len) {
+		if (!load_input(c, j)) {
+			c->data_error = true;
+			rc = -1;
+		} else {
+			off = j->fed - hl;
+			rc = pf_child_feed(&j->child, j->input.data,
+			    j->input.len, &off);
+			j->fed = hl + off;
+		}
 	}
 	if (rc != 0)
 		pf_child_close_in(&j->child);
@@ -767,7 +826,7 @@ write_joblog(struct cmd *c, struct job *j, long long now, int exitval, int sig)
 	fprintf(c->joblog, "%llu\t:\t%.3f\t%.3f\t%zu\t%llu\t%d\t%d\t",
 	    (unsigned long long)j->seq, j->started_wall,
 	    (double)(now - j->started_ms) / 1000.0,
-	    c->mode == MODE_RECORD ? 0 : c->header.len + j->input.len,
+	    c->mode == MODE_RECORD ? 0 : c->header.len + input_len(j),
 	    (unsigned long long)j->received, exitval, sig);
 	for (a = j->argv; *a != NULL; a++) {
 		if (a != j->argv)
@@ -870,8 +929,12 @@ static void
 emit_job(struct cmd *c, struct job *j)
 {
 	put_out(c, &j->out);
-	if (j->failed && c->failed != NULL)
-		fwrite(j->input.data, 1, j->input.len, c->failed);
+	if (j->failed && c->failed != NULL) {
+		if (load_input(c, j))
+			fwrite(j->input.data, 1, j->input.len, c->failed);
+		else
+			c->data_error = true;
+	}
 	j->state = J_FREE;
 	if (j->out.cap > 4 * STREAM_AT)
 		pf_buf_free(&j->out);
@@ -1135,6 +1198,7 @@ take_chunk(struct cmd *c)
 	j = job_new(c);
 	j->file = c->feed.files[c->cur];
 	j->file_offset = c->feed.offsets[c->cur];
+	j->file_len = (size_t)c->feed.lengths[c->cur];
 	tmp = j->input;
 	j->input = c->feed.bufs[c->cur];
 	c->feed.bufs[c->cur] = tmp;
@@ -1533,6 +1597,8 @@ setup(struct cmd *c)
 
 	pf_reader_init(&c->reader, &c->opt->in, c->a->files, c->a->nfiles,
 	    c->opt->chunk, c->opt->flush_ms);
+	/* --pipe splices regular files: their chunks need not be read in. */
+	c->reader.ranges = c->mode == MODE_PIPE;
 	if ((got = pf_reader_start(&c->reader, &c->schema)) < 0) {
 		warnx("%s", c->reader.error);
 		return 1;

@@ -18,6 +18,7 @@
 
 /* Smallest read; a pipe rarely holds more. */
 #define MIN_READ	(64 * 1024)
+#define SCAN_BLOCK	(128 * 1024)	/* ranges: stays in the cache */
 
 static char stdin_path[] = "-";
 static char *stdin_paths[] = { stdin_path };
@@ -60,6 +61,7 @@ pf_reader_free(struct pf_reader *r)
 		close(r->fd);
 	pf_buf_free(&r->pending);
 	pf_buf_free(&r->header);
+	pf_buf_free(&r->scan);
 	free(r->ids);
 }
 
@@ -379,6 +381,64 @@ cut_at_count_trigger(struct pf_reader *r, const char *buf, size_t cut)
 	return cut;
 }
 
+/*
+ * The next batch of a regular file as a byte range only (r->ranges): the
+ * file is scanned in blocks of SCAN_BLOCK bytes read with pread(2), and
+ * the batch ends where pf_reader_fill() would end it: at the last record
+ * boundary within chunk bytes of its start, else within twice as many,
+ * and so on; at the end of the file, at its end. Returns 1 or -1.
+ */
+static int
+fill_range(struct pf_reader *r)
+{
+	off_t start, pos, limit, cut = -1;
+	bool odd = false;
+	size_t want, at;
+	ssize_t n;
+
+	/* What open_next() read past the header is not handed out yet. */
+	r->offset -= (off_t)r->pending.len;
+	r->bytes -= r->pending.len;
+	r->pending.len = 0;
+	start = pos = r->offset;
+	limit = start + (off_t)r->chunk;
+	pf_buf_reserve(&r->scan, SCAN_BLOCK);
+	for (;;) {
+		want = limit - pos < SCAN_BLOCK ? (size_t)(limit - pos) :
+		    SCAN_BLOCK;
+		do
+			n = pread(r->fd, r->scan.data, want, pos);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return fail(r, strerror(errno));
+		if (n == 0) {		/* the rest is the last record */
+			cut = pos;
+			r->file_eof = true;
+			if (r->fd == STDIN_FILENO)	/* as if read to the end */
+				(void)lseek(r->fd, pos, SEEK_SET);
+			else
+				close(r->fd);
+			r->fd = -1;
+			break;
+		}
+		if ((at = pf_chunk_scan(&r->dialect, r->scan.data, (size_t)n,
+		    &odd)) > 0)
+			cut = pos + (off_t)at;
+		pos += n;
+		r->bytes += (uint64_t)n;
+		if (pos == limit) {
+			if (cut > start)
+				break;
+			limit = start + 2 * (pos - start); /* a record longer */
+		}
+	}
+	r->bytes -= (uint64_t)(pos - cut);	/* scanned again next time */
+	r->batch_offset = start;
+	r->batch_len = cut - start;
+	r->offset = cut;
+	return 1;
+}
+
 int
 pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 {
@@ -397,6 +457,16 @@ pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 		if (r->fd < 0 && r->pending.len == 0) {
 			if ((got = open_next(r)) <= 0)
 				return got;
+		}
+		if (r->ranges && r->fd >= 0 && r->ids[r->index].regular &&
+		    r->every_records == 0 && r->every_ms == 0) {
+			*file = r->index;
+			if (fill_range(r) < 0)
+				return -1;
+			if (r->batch_len == 0)
+				continue;	/* an empty end of file */
+			pf_split_pad(in);
+			return 1;
 		}
 		*file = r->index;
 		pf_buf_add(in, r->pending.data, r->pending.len);
@@ -440,6 +510,7 @@ pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 		r->batch_offset = r->ids[r->index].regular && r->offset >= 0 ?
 		    r->offset - (off_t)in->len : -1;
 		cut = cut_at_count_trigger(r, in->data, cut);
+		r->batch_len = (off_t)cut;
 		pf_buf_add(&r->pending, in->data + cut, in->len - cut);
 		in->len = cut;
 		if (in->len > 0 || r->trigger)

@@ -8,8 +8,10 @@
  * batch. A batch never spans two files. On a pipe or terminal, a partial
  * batch is handed out when no input arrives for flush_ms, so slow streams
  * are not held back. A batch from a regular file is also a byte range of
- * that file (batch_offset), so that pmap --pipe can splice(2) it from the
- * page cache instead of copying it.
+ * that file (batch_offset, batch_len), so that pmap --pipe can splice(2)
+ * it from the page cache instead of copying it; with ranges set, such a
+ * batch is only that range, its bytes scanned in a small buffer and not
+ * kept.
  */
 #ifndef PF_READER_H
 #define PF_READER_H
@@ -53,9 +55,12 @@ struct pf_reader {
 	double		  deadline;	/* when the next time trigger is due */
 	bool		  trigger;	/* the last batch filled ends at a trigger */
 
+	bool		  ranges;	/* regular files: ranges, not bytes */
 	off_t		  offset;	/* bytes read from the current file */
 	off_t		  batch_offset;	/* where the last batch starts in its
 					   file; -1: not a regular file */
+	off_t		  batch_len;	/* and its length */
+	struct pf_buf	  scan;		/* the block being scanned (ranges) */
 	struct pf_file_id *ids;		/* each operand's, once opened */
 
 	uint64_t	  bytes;	/* bytes read so far */
@@ -78,7 +83,9 @@ int pf_reader_start(struct pf_reader *r, struct pf_schema *schema);
 
 /*
  * Fills in with the next batch of complete records (plus a '\n' sentinel
- * after in->len) and sets *file to the operand it came from. Returns 1,
+ * after in->len) and sets *file to the operand it came from; with ranges,
+ * a batch of a regular file leaves in empty and is batch_offset and
+ * batch_len only. Returns 1,
  * 0 at the end of all input, or -1 on error (r->error says why). With
  * triggers, r->trigger tells whether the batch ends at one; a time
  * trigger with no input yields an empty batch.

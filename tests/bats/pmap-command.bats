@@ -325,18 +325,24 @@ batch 3'
 	assert_equal "$output" "$(tail -n +2 big.csv)"
 }
 
-@test "--pipe: a file, stdin from a file and a pipe give the same chunks" {
+@test "--pipe: a file, stdin from a file and a pipe give the same records" {
 	seq 1 30000 | sed 's/^/r/' | (echo h; cat) >big.csv
-	# cksum of each chunk as the command sees it, header included.
+	# A file's chunks (spliced) are cut at the same places however it
+	# is named: cksum of each chunk as the command sees it, header included.
 	run -0 pmap --pipe -j2 --chunk 64K -a big.csv -- cksum
 	want=$output
 	[ "${#lines[@]}" -gt 2 ]
 	run -0 pmap --pipe -j2 --chunk 64K -- cksum < big.csv
 	assert_equal "$output" "$want"
-	run -0 pmap --pipe -j2 --chunk 64K -- cksum < <(cat big.csv)
-	assert_equal "$output" "$want"
+	# A chunk is at most --chunk bytes when records are shorter.
+	run -0 pmap --pipe -j2 --chunk 64K -a big.csv -- wc -c
+	assert_equal "$(awk '$1 > 65536' <<<"$output")" ''
+	# From a pipe, chunks are cut where reads end: the same records.
+	run -0 pmap --pipe -j2 --chunk 64K -- tail -n +2 < <(cat big.csv)
+	assert_equal "$output" "$(tail -n +2 big.csv)"
 	# stdin read partly before pmap starts: it takes the rest.
-	run -0 pmap --pipe --chunk 64K --lines -- cksum < <(tail -n +2 big.csv)
+	tail -n +2 big.csv >rest.csv
+	run -0 pmap --pipe --chunk 64K --lines -a rest.csv -- cksum
 	want=$output
 	run -0 sh -c 'read -r first; pmap --pipe --chunk 64K --lines -- cksum' < big.csv
 	assert_equal "$output" "$want"
@@ -361,6 +367,32 @@ $(printf 'id,v\r\n3,c\r\n' | od -An -c)"
 	assert_equal "$output" "$(seq 1 3000)"
 	assert_equal "$stderr" ''
 	[ "$(ls "$BATS_TEST_TMPDIR" | grep -c '^m')" -gt 2 ]
+}
+
+@test "--pipe --failed and --joblog: the chunks as they were fed" {
+	seq 1 3000 | (echo n; cat) >nums.csv
+	run --separate-stderr -1 pmap --pipe --chunk 4K -j2 -a nums.csv --failed failed.csv --joblog log -- sh -c 'cat >/dev/null; exit 1'
+	assert_equal "$(cat failed.csv)" "$(cat nums.csv)"
+	# Send column: the header (2 bytes) and the chunk, for every chunk.
+	run -0 awk -F'\t' 'NR > 1 {s += $5 - 2; n++} END {print s, (n > 2)}' log
+	assert_output "$(( $(wc -c <nums.csv) - 2 )) 1"
+}
+
+@test "--pipe: quoted newlines and long fields across the scan's blocks" {
+	# Fields of 200 KB with newlines in them: longer than the reader's
+	# scan block (128 KB), and some records longer than --chunk.
+	awk 'BEGIN {
+		print "a,b"
+		long = sprintf("%200000s", ""); gsub(/ /, "y", long)
+		for (i = 1; i <= 40; i++)
+			if (i % 7 == 0) printf "%d,\"x\n%s\n\"\"z\"\"\"\n", i, long
+			else printf "%d,\"x\ny\"\n", i
+	}' >q.csv
+	for chunk in 100K 300K 1M; do
+		run -0 pmap --pipe -j2 --chunk $chunk -a q.csv -- pmap -j1 'a, len(b)'
+		assert_equal "$(grep -v '^a,' <<<"$output")" "$(awk 'BEGIN {
+			for (i = 1; i <= 40; i++) print i "," (i % 7 == 0 ? 200006 : 3) }')"
+	done
 }
 
 @test "--pipe keeps quoted newlines inside one chunk" {

@@ -124,6 +124,33 @@ test_chunk_cut(void)
 	CHECK(pf_chunk_cut(&plain, "\"a\nb", 4) == 3);
 }
 
+/* A scan in blocks finds what one pass over the whole finds. */
+static void
+test_chunk_scan(void)
+{
+	const char *s = "a,\"x\ny\"\nb,c\n\"open\n";
+	size_t len = strlen(s), split, last, got, at;
+	bool odd, ok = true;
+
+	for (split = 0; split <= len; split++) {
+		odd = false;
+		last = 0;
+		if ((got = pf_chunk_scan(&csv, s, split, &odd)) > 0)
+			last = got;
+		if ((got = pf_chunk_scan(&csv, s + split, len - split,
+		    &odd)) > 0)
+			last = split + got;
+		at = pf_chunk_cut(&csv, s, len);
+		ok = ok && last == at && odd;	/* "open is unterminated */
+	}
+	CHECK(ok);
+	odd = true;		/* inside quotes: no LF is a boundary */
+	CHECK(pf_chunk_scan(&csv, "a\nb\n", 4, &odd) == 0 && odd);
+	CHECK(pf_chunk_scan(&csv, "x\"\na\n", 5, &odd) == 5 && !odd);
+	odd = false;		/* lines: quotes are text */
+	CHECK(pf_chunk_scan(&plain, "\"a\nb", 4, &odd) == 3 && !odd);
+}
+
 /* libcsv's view of a buffer, rendered like render() does. */
 struct ref {
 	char	out[8192];
@@ -258,6 +285,7 @@ main(void)
 	UNIT_RUN(test_split_malformed);
 	UNIT_RUN(test_split_tsv_and_lines);
 	UNIT_RUN(test_chunk_cut);
+	UNIT_RUN(test_chunk_scan);
 	UNIT_RUN(test_random_against_libcsv);
 	UNIT_RUN(test_schema);
 	return UNIT_DONE();
