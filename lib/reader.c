@@ -113,25 +113,31 @@ read_some(struct pf_reader *r, struct pf_buf *b, size_t want)
 }
 
 /*
- * Reads into pending until it holds a whole first record or the file
- * ends; returns the length of the complete records in pending.
+ * Reads into pending until it holds a whole first record (past any empty
+ * lines) or the file ends; returns the length of the complete records in
+ * pending.
  */
 static ssize_t
 read_first_record(struct pf_reader *r)
 {
-	size_t cut;
+	size_t cut, empty;
 
 	for (;;) {
-		cut = pf_chunk_cut(&r->dialect, r->pending.data,
-		    r->pending.len);
+		/* Empty lines before the record are no record of their own. */
+		for (empty = 0; empty < r->pending.len; empty++)
+			if (r->pending.data[empty] != '\n' &&
+			    (r->pending.data[empty] != '\r' ||
+			    empty + 1 == r->pending.len ||
+			    r->pending.data[empty + 1] != '\n'))
+				break;
+		cut = pf_chunk_cut(&r->dialect, r->pending.data + empty,
+		    r->pending.len - empty);
 		if (cut > 0 || r->file_eof)
 			break;
 		if (read_some(r, &r->pending, r->pending.len) < 0)
 			return -1;
 	}
-	if (cut == 0)
-		cut = r->pending.len;
-	return (ssize_t)cut;
+	return (ssize_t)(cut == 0 ? r->pending.len : empty + cut);
 }
 
 /*
@@ -175,7 +181,7 @@ open_next(struct pf_reader *r)
 	struct pf_record rec;
 	struct pf_buf copy = { 0 };
 	struct stat st;
-	const char *path;
+	const char *path, *p;
 	ssize_t len;
 	size_t lines;
 	int status = 1;
@@ -223,6 +229,9 @@ open_next(struct pf_reader *r)
 		/* Only empty lines: nothing to check. */
 	} else if (!r->have_header) {
 		pf_buf_add(&r->header, rec.raw, rec.raw_len);
+		r->header_line = 1;	/* after the empty lines skipped */
+		for (p = copy.data; p < rec.raw; p++)
+			r->header_line += *p == '\n';
 		r->header_crlf = rec.raw + rec.raw_len < copy.data + copy.len &&
 		    rec.raw[rec.raw_len] == '\r';
 		r->header_lines = lines;
@@ -303,7 +312,11 @@ pf_reader_start(struct pf_reader *r, struct pf_schema *schema)
 		if (status != PF_SPLIT_OK) {
 			pf_splitter_free(&sp);
 			pf_buf_free(&copy);
-			return fail(r, "line 1: malformed quoting in header");
+			snprintf(r->error, sizeof(r->error), "%s:%zu (header): %s",
+			    pf_reader_name(r, r->index), r->header_line,
+			    status == PF_SPLIT_UNTERMINATED ?
+			    "unterminated quoted field" : "malformed quoting");
+			return -1;
 		}
 	}
 	make_schema(schema, &rec, r->dialect.header);

@@ -45,6 +45,7 @@ struct pf_reader {
 
 	struct pf_buf	  header;	/* the first file's header record, raw */
 	size_t		  header_lines;	/* LFs the header spans */
+	size_t		  header_line;	/* the line it starts on */
 	bool		  header_crlf;	/* it ended in CR LF */
 	bool		  have_header;
 

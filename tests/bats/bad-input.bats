@@ -73,7 +73,7 @@ built_tools() {
 			run --separate-stderr through "$t" v.csv
 			assert_equal "$status" 1
 			if [ $qpos -lt $head_len ]; then
-				assert_equal "$stderr" "$t: v.csv: line 1: malformed quoting in header"
+				assert_equal "$stderr" "$t: v.csv:1 (header): unterminated quoted field"
 				run --separate-stderr through "$t" --bad bad.txt v.csv
 				assert_equal "$status" 1
 				continue
@@ -133,6 +133,23 @@ built_tools() {
 		run --separate-stderr through "$t" -j4 --chunk 4 e.csv
 		assert_failure 1
 		assert_equal "$stderr" "$t: e.csv:6 (record 2): malformed quoting"
+	done
+}
+
+@test "a bad header after empty lines: its own line, and why" {
+	built_tools
+	local t
+	cd "$BATS_TEST_TMPDIR"
+	printf '\n\r\n"a,b\n1,2\n' >u.csv	# unterminated: the rest is the header
+	printf '\n\na,"b"c\n1,2\n' >m.csv	# a quote after the closing quote
+	for t in "${BUILT[@]}"; do
+		echo "# $t"
+		run --separate-stderr through "$t" u.csv
+		assert_failure 1
+		assert_equal "$stderr" "$t: u.csv:3 (header): unterminated quoted field"
+		run --separate-stderr through "$t" -j4 --chunk 4 m.csv
+		assert_failure 1
+		assert_equal "$stderr" "$t: m.csv:3 (header): malformed quoting"
 	done
 }
 
