@@ -11,7 +11,9 @@
  * sequential split of the whole input. The batched split may also ask
  * for only the first few fields (the splitter's want, as tools that read
  * few fields do): those fields and the field count must still be the
- * whole split's.
+ * whole split's. Each cut must also be what pf_chunk_scan() finds when
+ * the window is scanned in blocks of random sizes, quote parity carried
+ * from block to block (the reader's scan of a file for pmap --pipe).
  *
  * Input layout: byte 0 picks the dialect (low 3 bits) and the fields
  * wanted (0: all, else 1-4), bytes 1-2 seed the batch sizes, the rest is
@@ -138,6 +140,28 @@ batch_size(uint32_t *state)
 	}
 }
 
+/* pf_chunk_cut(d, p, len) found a block at a time, as the reader does. */
+static size_t
+scan_cut(const struct pf_dialect *d, const uint8_t *p, size_t len,
+    uint32_t *state)
+{
+	size_t at = 0, block, got, cut = 0;
+	bool odd = false;
+
+	while (at < len) {
+		block = batch_size(state);
+		if (block > len - at)
+			block = len - at;
+		got = pf_chunk_scan(d, (const char *)p + at, block, &odd);
+		if (got > block)
+			abort();
+		if (got > 0)
+			cut = at + got;
+		at += block;
+	}
+	return cut;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -145,7 +169,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pf_buf whole = { 0 }, batched = { 0 };
 	const struct pf_dialect *d;
 	uint64_t lines_whole = 0, lines_batched = 0, lfs;
-	uint32_t state;
+	uint32_t state, scan_state;
 	size_t pos, left, want, cut, take, fields;
 
 	if (size < 3)
@@ -153,6 +177,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	d = &dialects[data[0] % 8];
 	fields = (size_t)(data[0] >> 3) % 5;
 	state = 0x9e3779b9u ^ ((uint32_t)data[1] << 8 | data[2]);
+	scan_state = state ^ 0x5bd1e995u;
 	data += 3;
 	size -= 3;
 
@@ -170,6 +195,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			cut = pf_chunk_cut(d, (const char *)data + pos, want);
 			if (cut > want)
 				abort();
+			if (scan_cut(d, data + pos, want, &scan_state) != cut) {
+				fprintf(stderr, "fuzz_split: a scan in blocks "
+				    "cuts elsewhere than pf_chunk_cut\n");
+				abort();
+			}
 			if (cut > 0) {
 				take = cut;
 				break;
