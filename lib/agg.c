@@ -24,7 +24,7 @@ struct slot {
 	uint32_t	 len, cap;
 };
 
-struct count_state {
+struct count_state {			/* as pf_agg_count_record() has it */
 	uint64_t	 n;
 };
 
@@ -274,8 +274,13 @@ dec_add_float(struct pf_dec *d, double v)
 	d->has_f = true;
 }
 
-static void
-dec_add_exact(struct pf_dec *d, int64_t m, int scale)
+/*
+ * dec_add_exact() in general: to the larger scale, in floating point
+ * what overflows. Kept out of line: where it is inlined, GCC does not
+ * see that scales are never negative, and warns (-Warray-bounds).
+ */
+static void __attribute__((noinline))
+dec_add_scaled(struct pf_dec *d, int64_t m, int scale)
 {
 	int64_t sum;
 
@@ -298,6 +303,19 @@ dec_add_exact(struct pf_dec *d, int64_t m, int scale)
 		d->m = sum;
 }
 
+/* Adds m / 10^scale; an integer to a sum of integers, mostly, inline. */
+static inline void
+dec_add_exact(struct pf_dec *d, int64_t m, int scale)
+{
+	int64_t sum;
+
+	if (scale == 0 && d->scale == 0 &&
+	    !__builtin_add_overflow(d->m, m, &sum))
+		d->m = sum;
+	else
+		dec_add_scaled(d, m, scale);
+}
+
 void
 pf_dec_add_text(struct pf_dec *d, const char *s, size_t len)
 {
@@ -315,7 +333,7 @@ pf_dec_add_text(struct pf_dec *d, const char *s, size_t len)
 }
 
 /* Adds a parsed number, exactly when it can. */
-static void
+static inline void
 dec_add_number(struct pf_dec *d, const char *s, size_t len,
     const struct pf_number *num)
 {
@@ -428,19 +446,16 @@ bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
 
 /* Updates. */
 
-static void
-minmax_update(struct minmax_state *st, bool is_min, const char *s,
-    size_t len, const struct pf_number *num, struct pf_arena *arena)
+/*
+ * Makes s the byte-wise extreme if it is beyond the one kept. Out of
+ * line, so that the updates' common case stays small.
+ */
+static void __attribute__((noinline))
+minmax_str(struct minmax_state *st, bool is_min, const char *s, size_t len,
+    struct pf_arena *arena)
 {
 	int c;
 
-	if (num == NULL)
-		st->nonnum = true;
-	else if (!st->has_num || (is_min ? num->d < st->num :
-	    num->d > st->num)) {
-		st->num = num->d;
-		st->has_num = true;
-	}
 	if (st->str.str != NULL) {
 		c = bytes_cmp(s, len, st->str.str, st->str.len);
 		if (is_min ? c >= 0 : c <= 0)
@@ -449,7 +464,30 @@ minmax_update(struct minmax_state *st, bool is_min, const char *s,
 	slot_set(&st->str, s, len, arena);
 }
 
-static void
+static inline void
+minmax_update(struct minmax_state *st, bool is_min, const char *s,
+    size_t len, const struct pf_number *num, struct pf_arena *arena)
+{
+	unsigned char a, b;
+
+	if (num == NULL)
+		st->nonnum = true;
+	else if (!st->has_num || (is_min ? num->d < st->num :
+	    num->d > st->num)) {
+		st->num = num->d;
+		st->has_num = true;
+	}
+	/* Most values are behind the extreme from their first byte on. */
+	if (st->str.str != NULL && len > 0 && st->str.len > 0) {
+		a = (unsigned char)s[0];
+		b = (unsigned char)st->str.str[0];
+		if (is_min ? a > b : a < b)
+			return;
+	}
+	minmax_str(st, is_min, s, len, arena);
+}
+
+static inline void
 pick_update(struct pick_state *st, bool is_first, const char *s, size_t len,
     uint64_t order, struct pf_arena *arena)
 {
@@ -483,46 +521,101 @@ var_add(struct var_state *st, const char *s, size_t len,
 		dec_add_exact(&st->q, sq, 2 * scale);
 }
 
+/* Each function's update: pf_agg_updater() hands these out. */
+
+static void
+count_update(unsigned char *state, const char *s, size_t len,
+    const struct pf_number *num, uint64_t order, struct pf_arena *arena)
+{
+	(void)s, (void)len, (void)num, (void)order, (void)arena;
+	((struct count_state *)state)->n++;
+}
+
+static void
+sum_update(unsigned char *state, const char *s, size_t len,
+    const struct pf_number *num, uint64_t order, struct pf_arena *arena)
+{
+	struct sum_state *sum = (struct sum_state *)state;
+
+	(void)order, (void)arena;
+	sum->n++;
+	dec_add_number(&sum->s, s, len, num);
+}
+
+static void
+var_update(unsigned char *state, const char *s, size_t len,
+    const struct pf_number *num, uint64_t order, struct pf_arena *arena)
+{
+	(void)order, (void)arena;
+	var_add((struct var_state *)state, s, len, num);
+}
+
+static void
+min_update(unsigned char *state, const char *s, size_t len,
+    const struct pf_number *num, uint64_t order, struct pf_arena *arena)
+{
+	(void)order;
+	minmax_update((struct minmax_state *)state, true, s, len, num, arena);
+}
+
+static void
+max_update(unsigned char *state, const char *s, size_t len,
+    const struct pf_number *num, uint64_t order, struct pf_arena *arena)
+{
+	(void)order;
+	minmax_update((struct minmax_state *)state, false, s, len, num, arena);
+}
+
+static void
+first_update(unsigned char *state, const char *s, size_t len,
+    const struct pf_number *num, uint64_t order, struct pf_arena *arena)
+{
+	(void)num;
+	pick_update((struct pick_state *)state, true, s, len, order, arena);
+}
+
+static void
+last_update(unsigned char *state, const char *s, size_t len,
+    const struct pf_number *num, uint64_t order, struct pf_arena *arena)
+{
+	(void)num;
+	pick_update((struct pick_state *)state, false, s, len, order, arena);
+}
+
+pf_agg_update_fn *
+pf_agg_updater(enum pf_agg_func f)
+{
+	switch (f) {
+	case PF_AGG_COUNT:
+		return count_update;
+	case PF_AGG_SUM:
+	case PF_AGG_MEAN:
+		return sum_update;
+	case PF_AGG_STDEV:
+	case PF_AGG_VAR:
+		return var_update;
+	case PF_AGG_MIN:
+		return min_update;
+	case PF_AGG_MAX:
+		return max_update;
+	case PF_AGG_FIRST:
+		return first_update;
+	case PF_AGG_LAST:
+		return last_update;
+	default:
+		return NULL;
+	}
+}
+
 void
 pf_agg_update(const struct pf_agg *a, unsigned char *state, const char *s,
     size_t len, const struct pf_number *num, uint64_t order,
     struct pf_arena *arena)
 {
-	struct sum_state *sum;
+	pf_agg_update_fn *update = pf_agg_updater(a->func);
 
-	switch (a->func) {
-	case PF_AGG_COUNT:
-		((struct count_state *)state)->n++;
-		break;
-	case PF_AGG_SUM:
-	case PF_AGG_MEAN:
-		sum = (struct sum_state *)state;
-		sum->n++;
-		dec_add_number(&sum->s, s, len, num);
-		break;
-	case PF_AGG_STDEV:
-	case PF_AGG_VAR:
-		var_add((struct var_state *)state, s, len, num);
-		break;
-	case PF_AGG_MIN:
-	case PF_AGG_MAX:
-		minmax_update((struct minmax_state *)state,
-		    a->func == PF_AGG_MIN, s, len, num, arena);
-		break;
-	case PF_AGG_FIRST:
-	case PF_AGG_LAST:
-		pick_update((struct pick_state *)state,
-		    a->func == PF_AGG_FIRST, s, len, order, arena);
-		break;
-	default:
-		break;
-	}
-}
-
-void
-pf_agg_count_record(unsigned char *state)
-{
-	((struct count_state *)state)->n++;
+	if (update != NULL)
+		update(state, s, len, num, order, arena);
 }
 
 void

@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 #include "number.h"
@@ -100,8 +101,25 @@ bool pf_dec_decode(struct pf_dec *d, const char *s, size_t len);
 void pf_agg_update(const struct pf_agg *a, unsigned char *state,
     const char *s, size_t len, const struct pf_number *num, uint64_t order,
     struct pf_arena *arena);
-/* Folds a whole record into a plain `count`. */
-void pf_agg_count_record(unsigned char *state);
+/*
+ * pf_agg_update() for one function, without the dispatch on it, for the
+ * fold's loop to look up once; NULL for the value aggregations.
+ */
+typedef void pf_agg_update_fn(unsigned char *state, const char *s,
+    size_t len, const struct pf_number *num, uint64_t order,
+    struct pf_arena *arena);
+pf_agg_update_fn *pf_agg_updater(enum pf_agg_func f);
+
+/* Folds a whole record into a plain `count`, whose state is a uint64_t. */
+static inline void
+pf_agg_count_record(unsigned char *state)
+{
+	uint64_t n;
+
+	memcpy(&n, state, sizeof(n));
+	n++;
+	memcpy(state, &n, sizeof(n));
+}
 
 /* Merges state src into dst (same function); strings go to arena. */
 void pf_agg_merge(const struct pf_agg *a, unsigned char *dst,

@@ -4,7 +4,8 @@
  *
  * Parsing validates the syntax by hand and computes the value directly
  * when that is exact (integers; up to 15 significant digits with a small
- * decimal exponent), so the common cases never reach strtod.
+ * decimal exponent), so the common cases never reach strtod; short plain
+ * integers take a shortcut of their own.
  */
 #include <float.h>
 #include <math.h>
@@ -46,8 +47,9 @@ slow_strtod(const char *s, size_t len)
 	return d;
 }
 
-bool
-pf_number_parse(const char *s, size_t len, struct pf_number *out)
+/* Any number: pf_number_parse() past its shortcut. */
+static bool
+parse_any(const char *s, size_t len, struct pf_number *out)
 {
 	const char *p = s, *end;
 	uint64_t mant = 0;
@@ -114,6 +116,32 @@ pf_number_parse(const char *s, size_t len, struct pf_number *out)
 		out->d = neg ? -d : d;
 	} else
 		out->d = slow_strtod(s, len);
+	return true;
+}
+
+bool
+pf_number_parse(const char *s, size_t len, struct pf_number *out)
+{
+	const char *p = s, *end;
+	uint64_t mant = 0;
+	unsigned digit;
+	bool neg;
+
+	/* Plain integers of up to 18 digits, the common case, cannot overflow. */
+	if (len == 0 || len > 18)
+		return parse_any(s, len, out);	/* s may be NULL if len is 0 */
+	end = s + len;
+	neg = *p == '-';
+	if (len == (size_t)neg)
+		return false;
+	for (p += neg; p < end; p++) {
+		if ((digit = (unsigned)(unsigned char)*p - '0') > 9)
+			return parse_any(s, len, out);
+		mant = mant * 10 + digit;
+	}
+	out->is_int = true;
+	out->i = neg ? -(int64_t)mant : (int64_t)mant;
+	out->d = (double)out->i;
 	return true;
 }
 

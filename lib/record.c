@@ -74,22 +74,34 @@ pf_splitter_free(struct pf_splitter *sp)
 	memset(sp, 0, sizeof(*sp));
 }
 
-#ifndef __SSE2__
+/* Builds the splitter's stop[] (no SSE2) or match[] (SSE2) for d. */
 static void
-prepare_stop_table(struct pf_splitter *sp, const struct pf_dialect *d)
+build_scan(struct pf_splitter *sp, const struct pf_dialect *d)
 {
-	if (sp->stop_ready && sp->stop_delim == d->delim)
-		return;
+#ifdef __SSE2__
+	/* Where a dialect has no delimiter or no quote, LF stands in. */
+	memset(sp->match[0], d->delim != '\0' ? d->delim : '\n', 16);
+	memset(sp->match[1], d->format == PF_CSV ? '"' : '\n', 16);
+#else
 	memset(sp->stop, 0, sizeof(sp->stop));
 	sp->stop['\n'] = 1;
 	if (d->format == PF_CSV)
 		sp->stop['"'] = 1;
 	if (d->delim != '\0')
 		sp->stop[(unsigned char)d->delim] = 1;
+#endif
 	sp->stop_delim = d->delim;
+	sp->stop_format = d->format;
 	sp->stop_ready = true;
 }
-#endif
+
+static inline void
+prepare_scan(struct pf_splitter *sp, const struct pf_dialect *d)
+{
+	if (!sp->stop_ready || sp->stop_delim != d->delim ||
+	    sp->stop_format != d->format)
+		build_scan(sp, d);
+}
 
 void
 pf_split_pad(struct pf_buf *b)
@@ -106,17 +118,17 @@ pf_split_pad(struct pf_buf *b)
  * inside the buffer).
  */
 static inline const char *
-scan_unquoted(const struct pf_splitter *sp, const struct pf_dialect *d,
-    const char *p)
+scan_unquoted(const struct pf_splitter *sp, const char *p)
 {
 #ifdef __SSE2__
 	const __m128i lf = _mm_set1_epi8('\n');
-	const __m128i delim = _mm_set1_epi8(d->delim ? d->delim : '\n');
-	const __m128i quote = _mm_set1_epi8(d->format == PF_CSV ? '"' : '\n');
+	const __m128i delim = _mm_load_si128((const __m128i *)(const void *)
+	    sp->match[0]);
+	const __m128i quote = _mm_load_si128((const __m128i *)(const void *)
+	    sp->match[1]);
 	__m128i v, hit;
 	unsigned mask;
 
-	(void)sp;
 	for (;;) {
 		v = _mm_loadu_si128((const __m128i *)(const void *)p);
 		hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lf),
@@ -127,14 +139,21 @@ scan_unquoted(const struct pf_splitter *sp, const struct pf_dialect *d,
 		p += 16;
 	}
 #else
-	(void)d;
 	while (!sp->stop[(unsigned char)*p])
 		p++;
 	return p;
 #endif
 }
 
-static void set_raw(struct pf_record *rec, const char *start, const char *lf);
+/* Sets rec->raw to [start, lf) less a CR before the LF. */
+static inline void
+set_raw(struct pf_record *rec, const char *start, const char *lf)
+{
+	if (lf > start && lf[-1] == '\r')
+		lf--;
+	rec->raw = start;
+	rec->raw_len = (size_t)(lf - start);
+}
 
 static void
 grow_fields(struct pf_splitter *sp)
@@ -159,17 +178,19 @@ add_field(struct pf_splitter *sp, size_t n, const char *ptr, size_t len)
  * The fast path for a record without quotes: one 16-byte compare finds
  * every delimiter and LF in a block, and the bits are walked in order.
  * Returns NULL, having done nothing lasting, when the record holds a
- * quote; record_careful() then takes it.
+ * quote; split_careful() then takes it.
  */
-static const char *
-split_unquoted_record(struct pf_splitter *sp, const struct pf_dialect *d,
-    const char *start, const char *end, struct pf_record *rec, size_t *lines)
+static inline const char *
+split_unquoted_record(struct pf_splitter *sp, const char *start,
+    const char *end, struct pf_record *rec, size_t *lines)
 {
 	const __m128i lf = _mm_set1_epi8('\n');
-	const __m128i dl = _mm_set1_epi8(d->delim);
-	const __m128i qt = _mm_set1_epi8('"');
-	const bool csv = d->format == PF_CSV, split = d->delim != '\0';
+	const __m128i dl = _mm_load_si128((const __m128i *)(const void *)
+	    sp->match[0]);
+	const __m128i qt = _mm_load_si128((const __m128i *)(const void *)
+	    sp->match[1]);
 	const size_t want = sp->want ? sp->want : SIZE_MAX;
+	struct pf_field *fields = sp->fields;
 	const char *block = start, *f = start, *s;
 	unsigned m_lf, m_dl, m_q, before_lf;
 	size_t n = 0;		/* delimiters seen: the index of the next field */
@@ -178,34 +199,43 @@ split_unquoted_record(struct pf_splitter *sp, const struct pf_dialect *d,
 	for (;; block += 16) {
 		v = _mm_loadu_si128((const __m128i *)(const void *)block);
 		m_lf = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
-		m_dl = split ? (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, dl)) : 0;
-		m_q = csv ? (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, qt)) : 0;
-		before_lf = m_lf ? (m_lf & -m_lf) - 1 : 0xFFFF;
+		m_dl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, dl));
+		m_q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, qt));
+		before_lf = (m_lf & -m_lf) - 1;	/* all ones without an LF */
 		if (m_q & before_lf)
 			return NULL;
 		m_dl &= before_lf;
+		/* Room for a block's fields and the last one. */
+		if (n < want && n + 17 > sp->cap) {
+			while (n + 17 > sp->cap)
+				grow_fields(sp);
+			fields = sp->fields;
+		}
 		/* Fields up to the wanted number; past it, only count them. */
 		for (; m_dl != 0 && n < want; m_dl &= m_dl - 1) {
-			s = block + __builtin_ctz(m_dl);
-			add_field(sp, n++, f, (size_t)(s - f));
+			s = block + (unsigned)__builtin_ctz(m_dl);
+			fields[n].ptr = f;
+			fields[n++].len = (size_t)(s - f);
 			f = s + 1;
 		}
 		for (; m_dl != 0; m_dl &= m_dl - 1)	/* few: no popcnt needed */
 			n++;
-		if (m_lf == 0)
-			continue;
-		/* s may be the sentinel at end: input without a final LF. */
-		s = block + __builtin_ctz(m_lf);
-		set_raw(rec, start, s);
-		if (n < want)
-			add_field(sp, n, f, (size_t)(rec->raw + rec->raw_len - f));
-		n++;
-		rec->fields = sp->fields;
-		rec->field_count = n;
-		rec->nfields = n < want ? n : want;
-		*lines += s < end;
-		return s < end ? s + 1 : end;
+		if (m_lf != 0)
+			break;
 	}
+	/* s may be the sentinel at end: input without a final LF. */
+	s = block + (unsigned)__builtin_ctz(m_lf);
+	set_raw(rec, start, s);
+	if (n < want) {
+		fields[n].ptr = f;
+		fields[n].len = (size_t)(rec->raw + rec->raw_len - f);
+	}
+	n++;
+	rec->fields = fields;
+	rec->field_count = n;
+	rec->nfields = n < want ? n : want;
+	*lines += s < end;
+	return s < end ? s + 1 : end;
 }
 #endif
 
@@ -238,16 +268,6 @@ parity_record_end(const char *p, const char *end, bool *open)
 	}
 	*open = quoted;
 	return p;
-}
-
-/* Sets rec->raw to [start, lf) less a CR before the LF. */
-static void
-set_raw(struct pf_record *rec, const char *start, const char *lf)
-{
-	if (lf > start && lf[-1] == '\r')
-		lf--;
-	rec->raw = start;
-	rec->raw_len = (size_t)(lf - start);
 }
 
 /*
@@ -286,43 +306,23 @@ split_quoted(struct pf_splitter *sp, size_t n, const char *p,
 	return close + 1;
 }
 
-const char *
-pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
+/*
+ * A record with quotes (or any record, without SSE2): field by field,
+ * quoted fields through split_quoted(). *lines holds the empty lines
+ * skipped before the record.
+ */
+static const char *
+split_careful(struct pf_splitter *sp, const struct pf_dialect *d,
     const char *p, const char *end, struct pf_record *rec,
     size_t *lines, enum pf_split_status *status)
 {
-	const char *start, *f, *lf;
+	const char *start = p, *f, *lf;
 	const char delim = d->delim;
+	const size_t skipped = *lines;
 	bool in_scratch = false, open;
-	size_t n = 0, i, skipped;
+	size_t n = 0, i;
 
-#ifndef __SSE2__
-	prepare_stop_table(sp, d);	/* the scan without SSE2 needs it */
-#endif
-	*lines = 0;
-	*status = PF_SPLIT_OK;
 	sp->scratch.len = 0;
-
-	/* Empty lines are not CSV or TSV records. */
-	if (d->format != PF_LINES) {
-		while (p < end && (*p == '\n' ||
-		    (*p == '\r' && p + 1 < end && p[1] == '\n'))) {
-			p += *p == '\n' ? 1 : 2;
-			(*lines)++;
-		}
-		if (p < end && *p == '\r' && p + 1 == end)
-			p = end;
-	}
-	if (p >= end)
-		return NULL;
-	start = p;
-	skipped = *lines;	/* the empty lines before the record */
-#ifdef __SSE2__
-	if ((p = split_unquoted_record(sp, d, start, end, rec, lines)) != NULL)
-		return p;
-	p = start;
-#endif
-
 	for (;;) {
 		f = p;
 		if (*p == '"' && d->format == PF_CSV) {
@@ -354,7 +354,7 @@ pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
 			}
 			goto bad_quote;
 		}
-		p = scan_unquoted(sp, d, p);
+		p = scan_unquoted(sp, p);
 		if (p > end)	/* ran onto the sentinel */
 			p = end;
 		if (*p == '"' && p < end && d->format == PF_CSV)
@@ -405,4 +405,35 @@ bad_quote:
 	rec->fields = sp->fields;
 	rec->nfields = rec->field_count = 0;
 	return lf < end ? lf + 1 : end;
+}
+
+const char *
+pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
+    const char *p, const char *end, struct pf_record *rec,
+    size_t *lines, enum pf_split_status *status)
+{
+#ifdef __SSE2__
+	const char *next;
+#endif
+
+	*lines = 0;
+	*status = PF_SPLIT_OK;
+	/* Empty lines are not CSV or TSV records. */
+	if (d->format != PF_LINES) {
+		while (p < end && (*p == '\n' ||
+		    (*p == '\r' && p + 1 < end && p[1] == '\n'))) {
+			p += *p == '\n' ? 1 : 2;
+			(*lines)++;
+		}
+		if (p < end && *p == '\r' && p + 1 == end)
+			p = end;
+	}
+	if (p >= end)
+		return NULL;
+	prepare_scan(sp, d);
+#ifdef __SSE2__
+	if ((next = split_unquoted_record(sp, p, end, rec, lines)) != NULL)
+		return next;
+#endif
+	return split_careful(sp, d, p, end, rec, lines, status);
 }

@@ -92,8 +92,13 @@ struct pf_splitter {
 	size_t		 want;		/* fields to split; 0: all (the rest
 					   of an unquoted record is only
 					   counted) */
-	unsigned char	 stop[256];	/* bytes that end an unquoted run */
-	char		 stop_delim;	/* the delimiter stop[] was built for */
+	/* What the scans look for, built for one dialect (record.c). */
+	unsigned char	 stop[256];	/* no SSE2: bytes that end an unquoted
+					   run */
+	_Alignas(16) unsigned char match[2][16]; /* SSE2: the delimiter and
+					   the quote (LF if none), 16 times */
+	char		 stop_delim;	/* the dialect they were built for */
+	enum pf_format	 stop_format;
 	bool		 stop_ready;
 };
 

@@ -215,11 +215,49 @@ key_source(const char *src)
 	return b.data;
 }
 
+/* Whether a function reads its field as a number (min, max: if it is). */
+static bool
+parses_number(enum pf_agg_func f)
+{
+	return f != PF_AGG_COUNT && f != PF_AGG_FIRST && f != PF_AGG_LAST &&
+	    f != PF_AGG_DISTINCT && f != PF_AGG_MODE;
+}
+
+/*
+ * The fold's steps. A field is parsed once per record, into the slot of
+ * the first AGG on it, by the first step that needs its number.
+ */
+static void
+plan_fold(struct reduce *r)
+{
+	struct fold_step *st;
+	size_t i, j;
+
+	r->steps = pf_xcalloc(r->naggs + 1, sizeof(*r->steps));
+	for (i = 0; i < r->naggs; i++) {
+		st = &r->steps[i];
+		st->update = pf_agg_updater(r->aggs[i].func);
+		st->index = r->aggs[i].index;
+		st->offset = r->aggs[i].offset;
+		st->parse = parses_number(r->aggs[i].func);
+		st->numeric = pf_agg_numeric(r->aggs[i].func);
+		st->slot = (int)i;
+		st->first = st->parse;
+		for (j = 0; j < i; j++)
+			if (r->aggs[j].index == r->aggs[i].index) {
+				if (st->slot == (int)i)
+					st->slot = (int)j;
+				if (r->steps[j].parse)
+					st->first = false;
+			}
+	}
+}
+
 static int
 start_normal(struct reduce *r, const struct pf_schema *schema)
 {
 	struct pf_expr_error err;
-	size_t i, j;
+	size_t i;
 	long idx;
 	char *src;
 
@@ -239,6 +277,8 @@ start_normal(struct reduce *r, const struct pf_schema *schema)
 			if (r->keys->cols[i].field < 0)
 				r->any_expr = true;
 		}
+		if (r->nkeys == 1 && r->keys->cols[0].field >= 0)
+			r->key_field = r->keys->cols[0].field;
 	}
 	r->naggs = (size_t)r->args->naggs;
 	r->aggs = pf_xcalloc(r->naggs, sizeof(*r->aggs));
@@ -257,16 +297,8 @@ start_normal(struct reduce *r, const struct pf_schema *schema)
 			    r->args->aggs[i], schema);
 		r->aggs[i].index = idx;
 	}
-	r->parse_from = pf_xcalloc(r->naggs + 1, sizeof(int));
-	for (i = 0; i < r->naggs; i++) {
-		r->parse_from[i] = (int)i;
-		for (j = 0; j < i; j++)
-			if (r->aggs[j].index == r->aggs[i].index) {
-				r->parse_from[i] = (int)j;
-				break;
-			}
-	}
 	layout_states(r);
+	plan_fold(r);
 	return 0;
 }
 
@@ -490,7 +522,7 @@ find_group_at(struct reduce_worker *w, const char *key, size_t len,
 	struct pf_group *g;
 	bool added;
 
-	g = pf_groups_get(&w->s.groups, pf_hash(key, len), key, len, &added);
+	g = pf_groups_find(&w->s.groups, key, len, &added);
 	if (order < g->order)
 		g->order = order;
 	return g;
@@ -517,103 +549,133 @@ maybe_spill(struct reduce_worker *w)
 	pf_reduce_shard_init(r, &w->s);
 }
 
-static void
-fold_value(struct reduce_worker *w, struct pf_group *g, size_t i,
-    const struct pf_field *f, const struct pf_record *rec)
-{
-	struct reduce *r = w->r;
-	const struct pf_agg *a = &r->aggs[i];
-	const struct pf_number *num = NULL;
-	unsigned char key[8];
-	int from;
+static const struct pf_field empty_field = { "", 0 };
 
-	if (a->func != PF_AGG_COUNT && a->func != PF_AGG_FIRST &&
-	    a->func != PF_AGG_LAST && a->func != PF_AGG_DISTINCT &&
-	    a->func != PF_AGG_MODE) {
-		from = r->parse_from[i];
-		if (w->parsed[from] == 0)
-			w->parsed[from] = pf_number_parse(f->ptr, f->len,
-			    &w->nums[from]) ? 1 : -1;
-		if (w->parsed[from] > 0)
-			num = &w->nums[from];
-		else if (pf_agg_numeric(a->func)) {
-			if (w->parsed[from] == -2)
-				return;		/* counted already */
-			w->parsed[from] = -2;
-			w->nonnum++;
-			if (r->args->strict)
-				fail_at(r, rec->order, "field %s: '%.*s' is "
-				    "not a number (%s)", a->field,
-				    (int)(f->len > 100 ? 100 : f->len), f->ptr,
-				    a->name);
-			return;
-		}
-	}
-	if (!pf_agg_uses_values(a->func))
-		pf_agg_update(a, PF_GROUP_STATE(g) + a->offset, f->ptr, f->len,
-		    num, rec->order, &w->s.arena);
-	else if (num != NULL) {
-		pf_agg_quantile_key(num->d, key);
-		pf_values_add(&w->s.values, g->index, (uint16_t)i, key, 8, 1,
-		    rec->order, 0);
-	} else
-		pf_values_add(&w->s.values, g->index, (uint16_t)i, f->ptr,
-		    f->len, 1, rec->order, 0);
+/* Field i of rec, empty if the record is short of it. */
+static inline const struct pf_field *
+field_at(const struct pf_record *rec, size_t i)
+{
+	return i < rec->nfields ? &rec->fields[i] : &empty_field;
 }
 
-void
-pf_reduce_fold(struct reduce_worker *w, const struct pf_record *rec)
+/* The group of a key of several fields, or of expressions. */
+static struct pf_group *
+key_group(struct reduce_worker *w, const struct pf_record *rec)
 {
 	struct reduce *r = w->r;
-	static const struct pf_field empty = { "", 0 };
 	const struct pf_column *col;
 	const struct pf_field *f;
-	struct pf_group *g;
 	struct pf_value v;
 	const char *s;
 	size_t i, len;
 
-	if (r->nkeys == 1 && r->keys->cols[0].field >= 0) {
-		/* One key field: its bytes are the key, nothing to encode. */
-		f = (size_t)r->keys->cols[0].field < rec->nfields ?
-		    &rec->fields[r->keys->cols[0].field] : &empty;
-		g = find_group_at(w, f->ptr, f->len, rec->order);
-		goto fold;
-	}
 	w->key.len = 0;
 	if (w->eval != NULL)
 		pf_eval_reset(w->eval);
 	for (i = 0; i < r->nkeys; i++) {
 		col = &r->keys->cols[i];
 		if (col->field >= 0) {
-			f = (size_t)col->field < rec->nfields ?
-			    &rec->fields[col->field] : &empty;
+			f = field_at(rec, (size_t)col->field);
 			key_add(&w->key, f->ptr, f->len);
 		} else {
 			pf_eval(w->eval, col->expr, rec, &v);
 			pf_value_text(w->eval, &v, &s, &len);
-			if (r->nkeys == 1) {
-				g = find_group_at(w, s, len, rec->order);
-				goto fold;
-			}
+			if (r->nkeys == 1)
+				return find_group_at(w, s, len, rec->order);
 			key_add(&w->key, s, len);
 		}
 	}
-	g = find_group(w, rec->order);
-fold:
+	return find_group(w, rec->order);
+}
+
+/* A value of a numeric AGG that is not a number: counted once a record. */
+static void
+skip_value(struct reduce_worker *w, const struct fold_step *st,
+    const struct pf_field *f, const struct pf_record *rec)
+{
+	struct reduce *r = w->r;
+	const struct pf_agg *a = &r->aggs[st - r->steps];
+
+	if (w->parsed[st->slot] == -2)
+		return;		/* counted already */
+	w->parsed[st->slot] = -2;
+	w->nonnum++;
+	if (r->args->strict)
+		fail_at(r, rec->order, "field %s: '%.*s' is not a number (%s)",
+		    a->field, (int)(f->len > 100 ? 100 : f->len), f->ptr,
+		    a->name);
+}
+
+/* A value of distinct, mode or a quantile, into the value table. */
+static void
+add_value(struct reduce_worker *w, struct pf_group *g,
+    const struct fold_step *st, const struct pf_field *f,
+    const struct pf_number *num, uint64_t order)
+{
+	uint16_t agg = (uint16_t)(st - w->r->steps);
+	unsigned char key[8];
+
+	if (num != NULL) {
+		pf_agg_quantile_key(num->d, key);
+		pf_values_add(&w->s.values, g->index, agg, key, 8, 1, order, 0);
+	} else
+		pf_values_add(&w->s.values, g->index, agg, f->ptr, f->len, 1,
+		    order, 0);
+}
+
+/*
+ * pf_reduce_fold(), inline for reduce_record(). The steps were planned in
+ * start(); what is rare (non-numbers, value tables, keys to encode) is
+ * out of line.
+ */
+static inline void
+fold_record(struct reduce_worker *w, const struct pf_record *rec)
+{
+	const struct reduce *r = w->r;
+	const struct fold_step *st, *end;
+	const struct pf_number *num;
+	const struct pf_field *f;
+	struct pf_group *g;
+
+	if (r->key_field >= 0) {
+		/* One key field: its bytes are the key, nothing to encode. */
+		f = field_at(rec, (size_t)r->key_field);
+		g = find_group_at(w, f->ptr, f->len, rec->order);
+	} else
+		g = key_group(w, rec);
 	g->records++;
-	memset(w->parsed, 0, r->naggs);
-	for (i = 0; i < r->naggs; i++) {
-		if (r->aggs[i].index < 0) {
-			pf_agg_count_record(PF_GROUP_STATE(g) +
-			    r->aggs[i].offset);
+	for (st = r->steps, end = st + r->naggs; st < end; st++) {
+		if (st->index < 0) {
+			pf_agg_count_record(PF_GROUP_STATE(g) + st->offset);
 			continue;
 		}
-		f = (size_t)r->aggs[i].index < rec->nfields ?
-		    &rec->fields[r->aggs[i].index] : &empty;
-		if (f->len > 0)
-			fold_value(w, g, i, f, rec);
+		f = field_at(rec, (size_t)st->index);
+		if (f->len == 0)
+			continue;
+		num = NULL;
+		if (st->parse) {
+			if (st->first)
+				w->parsed[st->slot] = pf_number_parse(f->ptr,
+				    f->len, &w->nums[st->slot]) ? 1 : -1;
+			if (w->parsed[st->slot] > 0)
+				num = &w->nums[st->slot];
+			else if (st->numeric) {
+				skip_value(w, st, f, rec);
+				continue;
+			}
+		}
+		if (st->update != NULL)
+			st->update(PF_GROUP_STATE(g) + st->offset, f->ptr,
+			    f->len, num, rec->order, &w->s.arena);
+		else
+			add_value(w, g, st, f, num, rec->order);
 	}
+}
+
+void
+pf_reduce_fold(struct reduce_worker *w, const struct pf_record *rec)
+{
+	fold_record(w, rec);
 }
 
 struct list_ctx {
@@ -721,7 +783,7 @@ reduce_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 		pf_stream_record(w, rec);
 		return 0;
 	} else
-		pf_reduce_fold(w, rec);
+		fold_record(w, rec);
 	maybe_spill(w);
 	return 0;
 }
@@ -924,7 +986,7 @@ int
 pf_reduce_main(const struct pf_options *opt,
     const struct pf_reduce_args *args, char **files, int nfiles)
 {
-	struct reduce r = { .opt = opt, .args = args };
+	struct reduce r = { .opt = opt, .args = args, .key_field = -1 };
 	struct pf_tool tool = {
 		.ctx = &r,
 		.start = reduce_start,
@@ -959,7 +1021,7 @@ pf_reduce_main(const struct pf_options *opt,
 	for (i = 0; i < r.naggs; i++)
 		pf_agg_free(&r.aggs[i]);
 	free(r.aggs);
-	free(r.parse_from);
+	free(r.steps);
 	free(r.part_col);
 	for (i = 0; i < r.nheader; i++)
 		free(r.header[i]);

@@ -30,17 +30,29 @@ struct shard {
 	struct pf_values values;
 };
 
+/* How pf_reduce_fold() takes one AGG, worked out once in start(). */
+struct fold_step {
+	pf_agg_update_fn *update;	/* NULL: a value aggregation */
+	long		 index;		/* the field, or -1: plain count */
+	size_t		 offset;	/* of the state in the group block */
+	int		 slot;		/* the field's entry in nums, parsed */
+	bool		 parse;		/* reads the field as a number */
+	bool		 first;		/* the first step to parse the field */
+	bool		 numeric;	/* needs a number (pf_agg_numeric) */
+};
+
 struct reduce {
 	const struct pf_options		*opt;
 	const struct pf_reduce_args	*args;
 	struct pf_agg	*aggs;
 	size_t		 naggs;
-	int		*parse_from;	/* agg whose parse of the field to reuse */
+	struct fold_step *steps;	/* per agg, for the fold */
 	size_t		 state_size;
 	struct pf_projection *keys;
 	size_t		 nkeys;
 	char		**keynames;
 	bool		 any_expr;	/* a key is an expression */
+	long		 key_field;	/* the key's one field, or -1 */
 
 	/* --merge: the partial header's layout. */
 	size_t		*part_col;	/* per agg, its first column */
@@ -71,9 +83,10 @@ struct reduce_worker {
 	struct shard	 s;
 	struct pf_eval	*eval;
 	struct pf_buf	 key;
-	struct pf_number *nums;		/* per agg: the field parsed */
-	signed char	*parsed;	/* per agg: 1 parsed, -1 not a number,
-					   -2 and counted as skipped */
+	struct pf_number *nums;		/* per field slot: the field parsed */
+	signed char	*parsed;	/* per field slot: 1 parsed, -1 not a
+					   number, -2 and counted as skipped;
+					   set by the slot's first step */
 	unsigned char	*tmp;		/* a state decoded from --merge input */
 	uint64_t	 nonnum;
 	struct batch_size *batches;

@@ -150,45 +150,43 @@ groups_grow(struct pf_groups *t)
 	t->mask = mask;
 }
 
-/* Equality of two keys of the same length; short ones without a call. */
+/*
+ * Equality of two keys of the same length; short ones without a call or
+ * a loop: two loads that overlap (or three bytes) cover the whole key.
+ */
 static inline bool
 key_eq(const char *a, const char *b, size_t len)
 {
-	uint64_t x, y;
+	uint64_t x, y, x2, y2;
+	uint32_t u, v, u2, v2;
 
 	if (len > 16)
 		return memcmp(a, b, len) == 0;
-	while (len >= 8) {
+	if (len >= 8) {
 		memcpy(&x, a, 8);
 		memcpy(&y, b, 8);
-		if (x != y)
-			return false;
-		a += 8, b += 8, len -= 8;
+		memcpy(&x2, a + len - 8, 8);
+		memcpy(&y2, b + len - 8, 8);
+		return x == y && x2 == y2;
 	}
-	while (len-- > 0)
-		if (*a++ != *b++)
-			return false;
-	return true;
+	if (len >= 4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		memcpy(&u2, a + len - 4, 4);
+		memcpy(&v2, b + len - 4, 4);
+		return u == v && u2 == v2;
+	}
+	return len == 0 || (a[0] == b[0] && a[len / 2] == b[len / 2] &&
+	    a[len - 1] == b[len - 1]);
 }
 
-struct pf_group *
-pf_groups_get(struct pf_groups *t, uint64_t hash, const char *key,
-    size_t keylen, bool *added)
+/* Adds a group for the key at slot j (free), growing the table after. */
+static struct pf_group *
+groups_add(struct pf_groups *t, size_t j, uint32_t tag, const char *key,
+    size_t keylen)
 {
-	uint32_t tag = (uint32_t)(hash >> 32);
 	struct pf_group *g;
-	size_t j;
-	uint64_t s;
 
-	for (j = hash & t->mask; (s = t->slots[j]) != 0; j = (j + 1) & t->mask) {
-		if ((uint32_t)s != tag)
-			continue;
-		g = pf_groups_at(t, (uint32_t)(s >> 32) - 1);
-		if (g->keylen == keylen && key_eq(g->key, key, keylen)) {
-			*added = false;
-			return g;
-		}
-	}
 	if (t->count % PF_GROUP_CHUNK == 0) {
 		if (t->nchunks % 64 == 0)
 			t->chunks = pf_xrealloc(t->chunks,
@@ -206,8 +204,47 @@ pf_groups_get(struct pf_groups *t, uint64_t hash, const char *key,
 	t->count++;
 	if (t->count * 4 > (t->mask + 1) * 3)
 		groups_grow(t);
-	*added = true;
 	return g;
+}
+
+static inline struct pf_group *
+groups_get(struct pf_groups *t, uint64_t hash, const char *key,
+    size_t keylen, bool *added)
+{
+	uint32_t tag = (uint32_t)(hash >> 32);
+	struct pf_group *g;
+	size_t j;
+	uint64_t s;
+
+	for (j = hash & t->mask; (s = t->slots[j]) != 0; j = (j + 1) & t->mask) {
+		if ((uint32_t)s != tag)
+			continue;
+		g = pf_groups_at(t, (uint32_t)(s >> 32) - 1);
+		if (g->keylen == keylen && key_eq(g->key, key, keylen)) {
+			*added = false;
+			return g;
+		}
+	}
+	*added = true;
+	return groups_add(t, j, tag, key, keylen);
+}
+
+struct pf_group *
+pf_groups_get(struct pf_groups *t, uint64_t hash, const char *key,
+    size_t keylen, bool *added)
+{
+	return groups_get(t, hash, key, keylen, added);
+}
+
+struct pf_group *
+pf_groups_find(struct pf_groups *t, const char *key, size_t keylen,
+    bool *added)
+{
+	/* Short keys, the common case, hash and compare without a call. */
+	if (keylen <= 16)
+		return groups_get(t, XXH3_64bits(key, keylen), key, keylen,
+		    added);
+	return pf_groups_get(t, pf_hash(key, keylen), key, keylen, added);
 }
 
 void

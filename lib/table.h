@@ -73,6 +73,10 @@ pf_groups_at(const struct pf_groups *t, uint32_t i)
 struct pf_group *pf_groups_get(struct pf_groups *t, uint64_t hash,
     const char *key, size_t keylen, bool *added);
 
+/* pf_groups_get() hashing the key itself (as pf_hash), short keys inline. */
+struct pf_group *pf_groups_find(struct pf_groups *t, const char *key,
+    size_t keylen, bool *added);
+
 uint64_t pf_hash(const void *p, size_t len);
 
 /*
