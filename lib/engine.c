@@ -58,6 +58,7 @@ struct batch {
 	bool		 trigger;	/* the reader ended it at a trigger */
 	void		*result;	/* the tool's batch_end() result */
 	const char	*failure;	/* why the batch stopped early, or NULL */
+	char		*failure_text;	/* failure, when the tool gave it */
 	uint64_t	 fail_record;	/* 1-based record index in the batch */
 	uint64_t	 fail_line;	/* LFs before the failed record */
 	struct batch	*next;
@@ -133,6 +134,19 @@ pf_write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* Ends a batch at rec, which the writer reports with why. */
+static void
+stop_batch(struct batch *b, const struct pf_record *rec, const char *why)
+{
+	const char *p;
+
+	b->failure = why;
+	b->fail_record = b->records;
+	b->fail_line = 0;
+	for (p = b->in.data; p < rec->raw; p++)
+		b->fail_line += *p == '\n';
+}
+
 /* Splits a batch's records and runs the tool on each. */
 static void
 process_batch(struct worker *w, struct batch *b)
@@ -145,6 +159,7 @@ process_batch(struct worker *w, struct batch *b)
 	enum pf_split_status status;
 	struct pf_record rec;
 	const char *why;
+	uint64_t written;
 	size_t lines;
 
 	while ((next = pf_split_next(&w->splitter, d, p, end, &rec, &lines,
@@ -160,17 +175,20 @@ process_batch(struct worker *w, struct batch *b)
 			    "too many fields";
 		if (why == NULL) {
 			rec.order = b->seq << 32 | b->records;
-			b->written += e->tool->record(w->state, &rec, &b->out);
+			written = e->tool->record(w->state, &rec, &b->out);
+			if (written == PF_RECORD_FAILED) {
+				b->failure_text = pf_xstrdup(
+				    e->tool->record_failure(w->state));
+				stop_batch(b, &rec, b->failure_text);
+				return;
+			}
+			b->written += written;
 		} else if (e->bad_file != NULL) {
 			pf_buf_add(&b->bad, rec.raw, rec.raw_len);
 			pf_buf_addc(&b->bad, '\n');
 			b->nbad++;
 		} else {
-			b->failure = why;
-			b->fail_record = b->records;
-			b->fail_line = 0;
-			for (p = b->in.data; p < rec.raw; p++)
-				b->fail_line += *p == '\n';
+			stop_batch(b, &rec, why);
 			return;
 		}
 		b->lines += lines;
@@ -340,6 +358,8 @@ release_batch(struct engine *e, struct batch *b)
 	b->out.len = b->bad.len = 0;
 	b->records = b->lines = b->written = b->nbad = 0;
 	b->failure = NULL;
+	free(b->failure_text);
+	b->failure_text = NULL;
 	b->trigger = false;
 	b->result = NULL;
 	pthread_mutex_lock(&e->lock);

@@ -29,6 +29,8 @@ struct pf_batch_info {
 	FILE		*bad;		/* the --bad file, or NULL */
 };
 
+#define PF_RECORD_FAILED	UINT64_MAX
+
 struct pf_tool {
 	void	*ctx;		/* the tool's own state, passed back below */
 
@@ -53,10 +55,15 @@ struct pf_tool {
 
 	/*
 	 * One well-formed record: append its output, if any, to out and
-	 * return the number of records written.
+	 * return the number of records written; or PF_RECORD_FAILED to
+	 * stop the run at this record (a value --strict refuses, say):
+	 * the engine reports it as it reports malformed input, as
+	 * "FILE:LINE (record N): why", why being what record_failure()
+	 * then returns.
 	 */
 	uint64_t (*record)(void *worker, const struct pf_record *rec,
 		    struct pf_buf *out);
+	const char *(*record_failure)(void *worker);
 
 	/*
 	 * Optional: takes a batch's output, in input order, instead of the

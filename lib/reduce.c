@@ -28,7 +28,6 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,65 +103,34 @@ pf_reduce_shard_merge(struct reduce *r, struct shard *dst,
 	free(map);
 }
 
-/* Errors: the one at the lowest order wins, reported at the end. */
+/*
+ * Errors (--strict, bad --merge input): the record being folded stops the
+ * run; the engine reports it with its file and line, the first in input
+ * order whichever worker met it.
+ */
 
 static void
-worker_track(struct reduce_worker *w, uint64_t order)
-{
-	uint64_t seq = order >> 32, n = order & 0xffffffffu;
-
-	if (w->nbatches == 0 || w->batches[w->nbatches - 1].seq != seq) {
-		if (w->nbatches == w->batches_cap) {
-			w->batches_cap = w->batches_cap ? 2 * w->batches_cap :
-			    64;
-			w->batches = pf_xrealloc(w->batches, w->batches_cap *
-			    sizeof(*w->batches));
-		}
-		w->batches[w->nbatches].seq = seq;
-		w->batches[w->nbatches++].n = n;
-	} else
-		w->batches[w->nbatches - 1].n = n;
-}
+fail_record(struct reduce_worker *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
-fail_at(struct reduce *r, uint64_t order, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-fail_at(struct reduce *r, uint64_t order, const char *fmt, ...)
+fail_record(struct reduce_worker *w, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 
+	free(w->failure);
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	if (vasprintf(&w->failure, fmt, ap) < 0)
+		w->failure = NULL;
 	va_end(ap);
-	pthread_mutex_lock(&r->lock);
-	if (r->err_msg == NULL || order < r->err_order) {
-		free(r->err_msg);
-		r->err_msg = msg;
-		r->err_order = order;
-		msg = NULL;
-	}
-	atomic_store(&r->failed, true);
-	pthread_mutex_unlock(&r->lock);
-	free(msg);
+	if (w->failure == NULL)
+		err(1, NULL);
 }
 
-/* The record number (from 1, over all input) of an order. */
-static uint64_t
-record_number(struct reduce_worker **workers, int n, uint64_t order)
+static const char *
+reduce_failure(void *worker)
 {
-	uint64_t seq = order >> 32, num = order & 0xffffffffu;
-	size_t i;
-	int k;
-
-	for (k = 0; k < n; k++)
-		for (i = 0; i < workers[k]->nbatches; i++)
-			if (workers[k]->batches[i].seq < seq)
-				num += workers[k]->batches[i].n;
-	return num;
+	return ((struct reduce_worker *)worker)->failure;
 }
 
 /* Start: check fields, lay out states, write the header. */
@@ -422,7 +390,6 @@ reduce_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	pf_reduce_shard_init(r, &r->global);
 	if (!r->args->merge && r->stream == NULL)
 		r->tool->fields_needed = fields_needed(r);
-	r->track = r->args->strict || r->args->merge;
 	if (r->stream != NULL && (status = pf_stream_start(r->stream,
 	    schema)) != 0) {
 		pf_reduce_shard_free(&r->global);
@@ -498,7 +465,7 @@ reduce_worker_free(void *worker)
 	free(w->nums);
 	free(w->parsed);
 	free(w->tmp);
-	free(w->batches);
+	free(w->failure);
 	if (w->sw != NULL)
 		pf_stream_worker_free(w->sw);
 	free(w);
@@ -591,7 +558,7 @@ key_group(struct reduce_worker *w, const struct pf_record *rec)
 /* A value of a numeric AGG that is not a number: counted once a record. */
 static void
 skip_value(struct reduce_worker *w, const struct fold_step *st,
-    const struct pf_field *f, const struct pf_record *rec)
+    const struct pf_field *f)
 {
 	struct reduce *r = w->r;
 	const struct pf_agg *a = &r->aggs[st - r->steps];
@@ -601,7 +568,7 @@ skip_value(struct reduce_worker *w, const struct fold_step *st,
 	w->parsed[st->slot] = -2;
 	w->nonnum++;
 	if (r->args->strict)
-		fail_at(r, rec->order, "field %s: '%.*s' is not a number (%s)",
+		fail_record(w, "field %s: '%.*s' is not a number (%s)",
 		    a->field, (int)(f->len > 100 ? 100 : f->len), f->ptr,
 		    a->name);
 }
@@ -660,7 +627,7 @@ fold_record(struct reduce_worker *w, const struct pf_record *rec)
 			if (w->parsed[st->slot] > 0)
 				num = &w->nums[st->slot];
 			else if (st->numeric) {
-				skip_value(w, st, f, rec);
+				skip_value(w, st, f);
 				continue;
 			}
 		}
@@ -760,7 +727,7 @@ merge_record(struct reduce_worker *w, const struct pf_record *rec)
 	}
 	return;
 bad:
-	fail_at(r, rec->order, "bad partial state in column '%s': '%.*s'",
+	fail_record(w, "bad partial state in column '%s': '%.*s'",
 	    r->header[col], (int)(rec->fields[col].len > 100 ? 100 :
 	    rec->fields[col].len), rec->fields[col].ptr);
 }
@@ -772,19 +739,21 @@ reduce_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	struct reduce *r = w->r;
 
 	(void)out;
-	if (atomic_load_explicit(&r->failed, memory_order_relaxed))
-		return 0;
-	if (r->track)
-		worker_track(w, rec->order);
+	if (w->failure != NULL) {	/* the engine took it */
+		free(w->failure);
+		w->failure = NULL;
+	}
 	if (r->args->merge)
 		merge_record(w, rec);
-	else if (w->sw != NULL) {
+	else if (w->sw != NULL)
 		/* Snapshots and windows: the shard is the batch's own. */
 		pf_stream_record(w, rec);
-		return 0;
-	} else
+	else
 		fold_record(w, rec);
-	maybe_spill(w);
+	if (w->failure != NULL)
+		return PF_RECORD_FAILED;
+	if (w->sw == NULL)
+		maybe_spill(w);
 	return 0;
 }
 
@@ -949,13 +918,6 @@ reduce_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
 	uint64_t nonnum = 0;
 	int k;
 
-	if (r->err_msg != NULL) {
-		warnx("record %" PRIu64 ": %s", record_number(
-		    (struct reduce_worker **)workers, nworkers, r->err_order),
-		    r->err_msg);
-		r->status = 1;
-		return;
-	}
 	for (k = 0; k < nworkers; k++) {
 		struct reduce_worker *w = workers[k];
 
@@ -993,6 +955,7 @@ pf_reduce_main(const struct pf_options *opt,
 		.worker_new = reduce_worker_new,
 		.worker_free = reduce_worker_free,
 		.record = reduce_record,
+		.record_failure = reduce_failure,
 		.finish = reduce_finish,
 	};
 	size_t i;
@@ -1026,7 +989,6 @@ pf_reduce_main(const struct pf_options *opt,
 	for (i = 0; i < r.nheader; i++)
 		free(r.header[i]);
 	free(r.header);
-	free(r.err_msg);
 	pthread_mutex_destroy(&r.lock);
 	return status;
 }

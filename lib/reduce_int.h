@@ -7,7 +7,6 @@
 #define PF_REDUCE_INT_H
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -61,21 +60,13 @@ struct reduce {
 
 	struct pf_output out;
 	bool		 started;
-	bool		 track;		/* keep batch sizes, for errors */
 
-	pthread_mutex_t	 lock;		/* guards global and the error */
+	pthread_mutex_t	 lock;		/* guards global */
 	struct shard	 global;
-	atomic_bool	 failed;
-	uint64_t	 err_order;
-	char		*err_msg;
 	int		 status;
 
 	struct pf_stream *stream;	/* snapshots and windows, or NULL */
 	struct pf_tool	*tool;		/* the engine's view of preduce */
-};
-
-struct batch_size {
-	uint64_t	 seq, n;
 };
 
 struct reduce_worker {
@@ -89,8 +80,7 @@ struct reduce_worker {
 					   set by the slot's first step */
 	unsigned char	*tmp;		/* a state decoded from --merge input */
 	uint64_t	 nonnum;
-	struct batch_size *batches;
-	size_t		 nbatches, batches_cap;
+	char		*failure;	/* why the last record stopped the run */
 	struct pf_stream_worker *sw;	/* reduce_stream.c's part, or NULL */
 };
 

@@ -34,6 +34,7 @@
 #include <err.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -777,7 +778,7 @@ stream_batch_result(void *ctx, void *result,
 	bool window_over = false, due;
 	int64_t next_label = 0;
 
-	if (out == NULL || atomic_load(&r->failed)) {
+	if (out == NULL) {
 		/* Stopping: only to be freed. */
 		if (bp != NULL)
 			parts_free(bp);

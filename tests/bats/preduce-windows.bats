@@ -337,3 +337,18 @@ preduce: 1 record without a valid time (ts) skipped'
 801,ATL,68
 1601,ATL,45'
 }
+
+@test "--strict with snapshots: those before the bad record, then the error" {
+	T=$PFLOW_SOURCE/tests/data/preduce-temps.csv
+	for j in 1 4; do
+		run --separate-stderr preduce --strict -j$j --every 2 -k city sum:temp "$T"
+		assert_failure 1
+		assert_output 'window,city,temp_sum
+2,Oslo,3.5
+2,Rome,21
+4,Oslo,2.25
+4,Rome,21
+4,Lima,'
+		assert_equal "$stderr" "preduce: $T:7 (record 6): field temp: 'x' is not a number (temp_sum)"
+	done
+}

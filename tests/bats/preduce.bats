@@ -192,21 +192,31 @@ Rome,6,122,21'
 	run preduce --merge bad.csv
 	assert_failure 1
 	assert_output "k,v_sum
-preduce: record 2: bad partial state in column 'v_sum:sum:n': 'x'" 
+preduce: bad.csv:3 (record 2): bad partial state in column 'v_sum:sum:n': 'x'" 
 	printf 'k,preduce:partial:1,v_sum:nope:n\n' > bad2.csv
 	run preduce --merge bad2.csv
 	assert_failure 2
 	assert_output "preduce: --merge: bad partial column 'v_sum:nope:n'"
 }
 
-@test "--strict makes a non-number an error naming record, field and value" {
+@test "--strict makes a non-number an error naming file, line, record, field and value" {
 	run preduce --strict -k city sum:temp "$T"
 	assert_failure 1
 	assert_output "city,temp_sum
-preduce: record 6: field temp: 'x' is not a number (temp_sum)"
+preduce: $T:7 (record 6): field temp: 'x' is not a number (temp_sum)"
 	run preduce --strict -j4 --chunk 64 --queue 5 -k city sum:temp "$T"
 	assert_failure 1
-	assert_line --index 1 "preduce: record 6: field temp: 'x' is not a number (temp_sum)"
+	assert_line --index 1 "preduce: $T:7 (record 6): field temp: 'x' is not a number (temp_sum)"
+	# The first bad value in input order, whichever worker meets it;
+	# lines and records count from the start of its file.
+	cd "$BATS_TEST_TMPDIR"
+	printf 'k,v\na,1\n"b\nc",2\n' >one.csv
+	{ echo k,v; for i in $(seq 1 3000); do echo "a,$i"; done; echo a,y; echo a,z; } >two.csv
+	for j in 1 2 4; do
+		run --separate-stderr preduce --strict -j$j --chunk 1K -k k sum:v one.csv two.csv
+		assert_failure 1
+		assert_equal "$stderr" "preduce: two.csv:3002 (record 3001): field v: 'y' is not a number (v_sum)"
+	done
 	run preduce --strict -k city max:temp "$T"
 	assert_success
 }
