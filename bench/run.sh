@@ -82,9 +82,12 @@ bench partition "$B/ppartition -k origin -n 8 -o $p/{}.csv $F" \
 fi
 if want command; then
 seq 10000 > "$out/seq"
+# The floor: two loops of posix_spawn, 5,000 "true N" each, side by side.
+cc -O2 -o "$out/spawn_loop" "$here/bench/spawn_loop.c"
 bench command "$B/pmap -j2 --lines -a $out/seq -- true" \
 	xargs "xargs -P2 -n1 true < $out/seq" \
-	parallel "parallel -j2 true < $out/seq"
+	parallel "parallel -j2 true < $out/seq" \
+	spawn-floor "$out/spawn_loop 5000 true 1 & $out/spawn_loop 5000 true 2; wait"
 fi
 if want pipe; then
 bench pipe "$B/pmap --pipe --chunk 4M -j2 -a $F -- wc -l > /dev/null" \
