@@ -97,9 +97,9 @@ struct job {
 	size_t		 fed;		/* header + input bytes written */
 	int		 file;		/* --pipe: the operand input came from */
 	off_t		 file_offset;	/* ... where in it; -1: unknown */
-	bool		 no_splice;	/* it could not be spliced */
 	size_t		 file_len;	/* ... and how long (input may be
 					   empty until needed) */
+	bool		 no_splice;	/* it could not be spliced */
 	bool		 reaped;
 	int		 wstatus;
 	int		 spawn_err;

@@ -202,7 +202,6 @@ open_next(struct pf_reader *r)
 	if (r->regular) {
 		r->ids[r->index].dev = st.st_dev;
 		r->ids[r->index].ino = st.st_ino;
-		r->ids[r->index].regular = true;
 		/* stdin may have been read from before us */
 		r->offset = lseek(r->fd, 0, SEEK_CUR);
 	} else
@@ -471,7 +470,7 @@ pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 			if ((got = open_next(r)) <= 0)
 				return got;
 		}
-		if (r->ranges && r->fd >= 0 && r->ids[r->index].regular &&
+		if (r->ranges && r->fd >= 0 && r->regular &&
 		    r->every_records == 0 && r->every_ms == 0) {
 			*file = r->index;
 			if (fill_range(r) < 0)
@@ -520,7 +519,7 @@ pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 		if (r->fd < 0)
 			cut = in->len;	/* end of file: the rest is the last record */
 		/* in holds the bytes of the current file that precede offset. */
-		r->batch_offset = r->ids[r->index].regular && r->offset >= 0 ?
+		r->batch_offset = r->regular && r->offset >= 0 ?
 		    r->offset - (off_t)in->len : -1;
 		cut = cut_at_count_trigger(r, in->data, cut);
 		r->batch_len = (off_t)cut;

@@ -23,11 +23,10 @@
 #include "buf.h"
 #include "record.h"
 
-/* Which file an operand was: to open it again and know it is the same. */
+/* Which regular file an operand was: to open it again and know it. */
 struct pf_file_id {
 	dev_t		  dev;
 	ino_t		  ino;
-	bool		  regular;
 };
 
 struct pf_reader {
@@ -39,7 +38,7 @@ struct pf_reader {
 
 	int		  index;	/* current operand, -1 before the first */
 	int		  fd;		/* -1 between files */
-	bool		  regular;	/* fd is a regular file */
+	bool		  regular;	/* the current (or last) file is regular */
 	bool		  file_eof;
 	struct pf_buf	  pending;	/* read, not handed out; starts at a boundary */
 
