@@ -55,6 +55,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -75,6 +76,7 @@
 #define BACKOFF_MAX_MS	2000
 #define DEFAULT_BATCH_TIMEOUT_MS 1000
 #define STREAM_AT	(256 * 1024)
+#define STOP_WAIT_MS	200	/* for the feeder to end its read */
 
 enum mode { MODE_RECORD, MODE_BATCH, MODE_PIPE };
 enum job_state { J_FREE, J_WAIT, J_RUN, J_RETRY, J_DONE };
@@ -136,7 +138,6 @@ struct feeder {
 	int		*free_stack, nfree;
 	int		*fifo, fifo_head, fifo_count;
 	bool		 eof, error, stop, running;
-	bool		 in_fill;	/* the thread is in pf_reader_fill() */
 	int		 notify[2];
 };
 
@@ -293,13 +294,11 @@ feeder_main(void *arg)
 			break;
 		}
 		idx = f->free_stack[--f->nfree];
-		f->in_fill = true;
 		pthread_mutex_unlock(&f->mu);
 
 		rc = pf_reader_fill(f->reader, &f->bufs[idx], &file);
 
 		pthread_mutex_lock(&f->mu);
-		f->in_fill = false;
 		if (rc <= 0) {
 			f->eof = true;
 			f->error = rc < 0;
@@ -379,26 +378,28 @@ feeder_give_back(struct feeder *f, int idx)
 	pthread_mutex_unlock(&f->mu);
 }
 
-/* Stops the thread; joins it unless it is stuck in a read (then false). */
+/*
+ * Stops the thread and joins it. A thread blocked reading a pipe or a
+ * terminal may not come back: after STOP_WAIT_MS it is left to end with
+ * the process (then false).
+ */
 static bool
 feeder_stop(struct feeder *f)
 {
-	bool busy;
+	struct timespec until;
 
 	if (!f->running)
 		return true;
 	pthread_mutex_lock(&f->mu);
 	f->stop = true;
-	busy = f->in_fill;
 	pthread_cond_signal(&f->cv);
 	pthread_mutex_unlock(&f->mu);
 	f->running = false;
-	if (busy) {
-		pthread_detach(f->thread);
-		return false;
-	}
-	pthread_join(f->thread, NULL);
-	return true;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += STOP_WAIT_MS * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	return pthread_timedjoin_np(f->thread, NULL, &until) == 0;
 }
 
 /* ---- argument templates ------------------------------------------------ */
@@ -1733,9 +1734,12 @@ pf_command_main(const struct pf_options *opt,
 	else if (c.signal != 0 || c.halted || c.nfailed > 0 || c.data_error)
 		status = 1;
 
-	/* The feeder may be blocked reading a terminal: then leave it. */
+	/*
+	 * A feeder still blocked reading a pipe or a terminal uses c: end
+	 * the process here rather than return from under it.
+	 */
 	if (c.feed.running && !feeder_stop(&c.feed))
-		return status;
+		exit(status);
 	cmd_free(&c);
 	return status;
 }
