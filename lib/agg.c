@@ -528,7 +528,7 @@ count_update(unsigned char *state, const char *s, size_t len,
     const struct pf_number *num, uint64_t order, struct pf_arena *arena)
 {
 	(void)s, (void)len, (void)num, (void)order, (void)arena;
-	((struct count_state *)state)->n++;
+	pf_agg_count_record(state);
 }
 
 static void

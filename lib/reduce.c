@@ -966,8 +966,6 @@ pf_reduce_main(const struct pf_options *opt,
 	if (pf_reduce_streaming(args))
 		r.stream = pf_stream_new(&r, &tool);
 	status = pf_run(opt, files, nfiles, &tool);
-	if (status == 0)
-		status = r.status;
 	if (r.stream != NULL) {
 		pf_stream_report(r.stream);
 		pf_stream_free(r.stream);

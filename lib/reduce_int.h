@@ -63,7 +63,6 @@ struct reduce {
 
 	pthread_mutex_t	 lock;		/* guards global */
 	struct shard	 global;
-	int		 status;
 
 	struct pf_stream *stream;	/* snapshots and windows, or NULL */
 	struct pf_tool	*tool;		/* the engine's view of preduce */
