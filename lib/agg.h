@@ -10,14 +10,14 @@
  * value bytes -> count and first-seen order; the final value is computed
  * from the group's entries.
  *
- * EXACT SUMS
- * sum, mean, var and stdev add decimal numbers exactly: a value is read
- * as an integer mantissa and a count of decimal places, and the sum is
- * kept as a 64-bit mantissa at the largest scale seen, so the result does
- * not depend on the order of the additions (hence on -j). A value that
- * does not fit (more than 18 significant digits, an exponent far from
- * zero, or a sum that overflows) is added in floating point instead; only
- * then may the last bits depend on the order.
+ * EXACT NUMBERS
+ * sum, mean, var and stdev add the values as written, exactly, in
+ * pf_dec accumulators (decimal.h): the results are the doubles nearest
+ * to the exact sum, mean and sample variance, whatever the order of the
+ * additions (hence the same for every -j, --chunk and --merge order).
+ * min and max compare numbers exactly (pf_number_cmp_text: 64-bit
+ * integers and long decimals too) and keep the chosen value's text, so
+ * they write it as it was written.
  *
  * ORDERS
  * first, last and mode's ties compare record orders (pf_record.order),
@@ -34,21 +34,25 @@
 #include <string.h>
 
 #include "buf.h"
+#include "decimal.h"
 #include "number.h"
 #include "table.h"
 
 enum pf_agg_func {
 	PF_AGG_COUNT, PF_AGG_SUM, PF_AGG_MEAN, PF_AGG_MIN, PF_AGG_MAX,
 	PF_AGG_FIRST, PF_AGG_LAST, PF_AGG_DISTINCT, PF_AGG_STDEV, PF_AGG_VAR,
-	PF_AGG_MEDIAN, PF_AGG_P50, PF_AGG_P90, PF_AGG_P95, PF_AGG_P99,
-	PF_AGG_MODE, PF_AGG_NFUNCS
+	PF_AGG_MEDIAN, PF_AGG_PERCENTILE, PF_AGG_MODE
 };
 
 /* "count, sum, mean, ...": the function names, for messages. */
 extern const char pf_agg_func_list[];
 
+#define PF_AGG_FUNCNAME_MAX	16
+
 struct pf_agg {
 	enum pf_agg_func func;
+	double		 q;		/* median, pN: the quantile, (0, 1] */
+	char		 funcname[PF_AGG_FUNCNAME_MAX]; /* "sum", "p99.9" */
 	char		*field;		/* NULL for plain `count` */
 	char		*name;		/* output column */
 	long		 index;		/* field's index, -1 for plain `count` */
@@ -64,34 +68,20 @@ struct pf_agg {
 bool pf_agg_parse(const char *arg, struct pf_agg *a, char *err,
     size_t errlen);
 void pf_agg_free(struct pf_agg *a);
-const char *pf_agg_func_name(enum pf_agg_func f);
-/* Looks a function up by name; returns false if there is none. */
-bool pf_agg_func_find(const char *s, size_t len, enum pf_agg_func *f);
+/*
+ * Looks a function up by name ("sum", "p99.9"): sets a's func, q and
+ * funcname; returns false if there is none.
+ */
+bool pf_agg_func_find(const char *s, size_t len, struct pf_agg *a);
 
 /* Functions that need a number (others take any text). */
 bool pf_agg_numeric(enum pf_agg_func f);
 /* Functions whose values live in a pf_values table. */
 bool pf_agg_uses_values(enum pf_agg_func f);
-/* The quantile a function stands for (0.5 for median), or -1. */
-double pf_agg_quantile(enum pf_agg_func f);
+/* median and pN. */
+bool pf_agg_is_quantile(enum pf_agg_func f);
 /* Bytes of a function's state in the group block (0: pf_values). */
 size_t pf_agg_state_size(enum pf_agg_func f);
-
-/* An exact decimal accumulator (see EXACT SUMS above). */
-struct pf_dec {
-	int64_t	 m;		/* the exact part is m / 10^scale */
-	double	 f;		/* plus what could not be held exactly */
-	int16_t	 scale;
-	bool	 has_f;
-};
-
-/* Adds the decimal number written in s (already known to be a number). */
-void pf_dec_add_text(struct pf_dec *d, const char *s, size_t len);
-void pf_dec_add(struct pf_dec *d, const struct pf_dec *v);
-double pf_dec_value(const struct pf_dec *d);
-/* The partial form: the exact decimal, then "|F" if the float part is set. */
-void pf_dec_encode(const struct pf_dec *d, struct pf_buf *out);
-bool pf_dec_decode(struct pf_dec *d, const char *s, size_t len);
 
 /*
  * Folds one non-empty value into a fixed-size state. num is the value
@@ -139,10 +129,15 @@ void pf_agg_encode(const struct pf_agg *a, const unsigned char *state,
     size_t part, struct pf_buf *out);
 /*
  * Fills a zeroed state from its partial columns fields[0..nparts) read
- * at order; strings point into the fields. Returns false if malformed.
+ * at order; strings point into the fields, exact sums that need room
+ * take it from arena. Returns false if malformed.
  */
 bool pf_agg_decode(const struct pf_agg *a, unsigned char *state,
-    const char *const *fields, const size_t *lens, uint64_t order);
+    const char *const *fields, const size_t *lens, uint64_t order,
+    struct pf_arena *arena);
+
+/* Appends a computed number; non-finite ones too (JSON writes null). */
+void pf_agg_add_number(struct pf_buf *out, double d, bool *is_number);
 
 /*
  * Value aggregations. entries[0..n) are one group's entries of a

@@ -187,3 +187,124 @@ pf_format_double(double d, char *buf)
 	}
 	return (size_t)n;
 }
+
+/* Exact comparison. */
+
+/* A number as its significant digits and the exponent of the first. */
+struct digits_view {
+	const char	*p, *end;	/* from the first non-zero digit */
+	long		 exp;		/* its power of ten */
+	bool		 neg, zero;
+};
+
+static void
+digits_view(const char *s, size_t len, struct digits_view *v)
+{
+	const char *p = s, *end = s + len, *mend, *dot;
+	long e = 0;
+	bool eneg = false;
+
+	v->neg = p < end && *p == '-';
+	if (p < end && (*p == '+' || *p == '-'))
+		p++;
+	for (mend = p; mend < end && *mend != 'e' && *mend != 'E'; mend++)
+		;
+	if (mend < end) {
+		const char *q = mend + 1;
+
+		if (q < end && (*q == '+' || *q == '-'))
+			eneg = *q++ == '-';
+		for (; q < end; q++)
+			if (e < 1000000000L)
+				e = e * 10 + (*q - '0');
+		if (eneg)
+			e = -e;
+	}
+	dot = memchr(p, '.', (size_t)(mend - p));
+	while (p < mend && (*p == '0' || *p == '.'))
+		p++;
+	v->p = p;
+	v->end = mend;
+	v->zero = p == mend;
+	if (v->zero)
+		return;
+	/* The first significant digit's power of ten. */
+	if (dot == NULL || p < dot)
+		v->exp = (long)((dot != NULL ? dot : mend) - p) - 1 + e;
+	else
+		v->exp = -(long)(p - dot) + e;
+}
+
+int
+pf_number_cmp_text(const char *a, size_t alen, const char *b, size_t blen)
+{
+	struct digits_view x, y;
+	int c = 0, sign;
+
+	digits_view(a, alen, &x);
+	digits_view(b, blen, &y);
+	if (x.zero || y.zero) {
+		if (x.zero && y.zero)
+			return 0;
+		if (x.zero)
+			return y.neg ? 1 : -1;
+		return x.neg ? -1 : 1;
+	}
+	if (x.neg != y.neg)
+		return x.neg ? -1 : 1;
+	sign = x.neg ? -1 : 1;
+	if (x.exp != y.exp)
+		return x.exp < y.exp ? -sign : sign;
+	/* Same magnitude: the digits decide, '.' skipped, zeros padding. */
+	for (;;) {
+		while (x.p < x.end && *x.p == '.')
+			x.p++;
+		while (y.p < y.end && *y.p == '.')
+			y.p++;
+		if (x.p == x.end || y.p == y.end)
+			break;
+		if (*x.p != *y.p)
+			return *x.p < *y.p ? -sign : sign;
+		x.p++;
+		y.p++;
+	}
+	for (; x.p < x.end; x.p++)
+		if (*x.p >= '1' && *x.p <= '9')
+			c = 1;
+	for (; y.p < y.end; y.p++)
+		if (*y.p >= '1' && *y.p <= '9')
+			c = -1;
+	return c * sign;
+}
+
+bool
+pf_number_is_json(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len;
+
+	if (p < end && *p == '-')
+		p++;
+	if (p == end || !is_digit(*p))
+		return false;
+	if (*p == '0')
+		p++;
+	else
+		while (p < end && is_digit(*p))
+			p++;
+	if (p < end && *p == '.') {
+		if (++p == end || !is_digit(*p))
+			return false;
+		while (p < end && is_digit(*p))
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p == end || !is_digit(*p))
+			return false;
+		while (p < end && is_digit(*p))
+			p++;
+	}
+	return p == end;
+}

@@ -29,6 +29,17 @@ struct pf_number {
 bool pf_number_parse(const char *s, size_t len, struct pf_number *out);
 
 /*
+ * Compares the numbers written in a and b (both pf_number_parse()
+ * numbers) exactly, as decimals: returns -1, 0 or 1. "1.50" equals
+ * "15e-1", and 9007199254740993 is more than 9007199254740992.
+ */
+int pf_number_cmp_text(const char *a, size_t alen, const char *b,
+    size_t blen);
+
+/* Whether a number is written as JSON writes numbers ("-0.5", not ".5"). */
+bool pf_number_is_json(const char *s, size_t len);
+
+/*
  * Writes d into buf (PF_NUMBER_MAX bytes), NUL-terminated, and returns its
  * length: integral values up to 2^53 as integers ("3", "-0" as "0"), others
  * in the shortest of %.15g, %.16g, %.17g that reads back exactly (any

@@ -270,9 +270,9 @@ start_normal(struct reduce *r, const struct pf_schema *schema)
 	return 0;
 }
 
-/* Reads NAME:FUNC:PART: returns false unless it is one. */
+/* Reads NAME:FUNC:PART (FUNC into a): returns false unless it is one. */
 static bool
-split_state_column(const char *col, char **name, enum pf_agg_func *f,
+split_state_column(const char *col, char **name, struct pf_agg *a,
     const char **part)
 {
 	const char *c2 = strrchr(col, ':'), *c1;
@@ -281,7 +281,7 @@ split_state_column(const char *col, char **name, enum pf_agg_func *f,
 		return false;
 	for (c1 = c2 - 1; c1 > col && *c1 != ':'; c1--)
 		;
-	if (*c1 != ':' || !pf_agg_func_find(c1 + 1, (size_t)(c2 - c1 - 1), f))
+	if (*c1 != ':' || !pf_agg_func_find(c1 + 1, (size_t)(c2 - c1 - 1), a))
 		return false;
 	*name = pf_xstrndup(col, (size_t)(c1 - col));
 	*part = c2 + 1;
@@ -292,7 +292,7 @@ static int
 start_merge(struct reduce *r, const struct pf_schema *schema)
 {
 	const char *const *parts, *part;
-	enum pf_agg_func f;
+	struct pf_agg f, f2;
 	size_t i, col, k;
 	char *name, *end;
 	long nkeys = -1;
@@ -327,25 +327,25 @@ start_merge(struct reduce *r, const struct pf_schema *schema)
 			    schema->names[col]);
 			return 2;
 		}
-		parts = pf_agg_parts(f);
+		parts = pf_agg_parts(f.func);
 		for (k = 0; parts[k] != NULL; k++) {
 			char *n2 = NULL;
-			enum pf_agg_func f2;
 
 			if (col + k >= schema->nfields ||
 			    !split_state_column(schema->names[col + k], &n2,
-			    &f2, &part) || f2 != f || strcmp(n2, name) != 0 ||
+			    &f2, &part) || strcmp(f2.funcname, f.funcname) != 0 ||
+			    strcmp(n2, name) != 0 ||
 			    strcmp(part, parts[k]) != 0) {
 				warnx("--merge: partial column %zu: expected "
 				    "'%s:%s:%s'", col + k + 1, name,
-				    pf_agg_func_name(f), parts[k]);
+				    f.funcname, parts[k]);
 				free(n2);
 				free(name);
 				return 2;
 			}
 			free(n2);
 		}
-		r->aggs[r->naggs].func = f;
+		r->aggs[r->naggs] = f;
 		r->aggs[r->naggs].name = name;
 		r->aggs[r->naggs].index = -1;
 		r->aggs[r->naggs].vindex = -1;
@@ -417,7 +417,7 @@ reduce_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 			name.len = 0;
 			pf_buf_adds(&name, r->aggs[i].name);
 			pf_buf_addc(&name, ':');
-			pf_buf_adds(&name, pf_agg_func_name(r->aggs[i].func));
+			pf_buf_adds(&name, r->aggs[i].funcname);
 			pf_buf_addc(&name, ':');
 			pf_buf_adds(&name, parts[k]);
 			names[n++] = pf_xstrndup(name.data, name.len);
@@ -465,6 +465,7 @@ reduce_worker_free(void *worker)
 	free(w->nums);
 	free(w->parsed);
 	free(w->tmp);
+	pf_arena_free(&w->tmp_arena);
 	free(w->failure);
 	if (w->sw != NULL)
 		pf_stream_worker_free(w->sw);
@@ -720,10 +721,13 @@ merge_record(struct reduce_worker *w, const struct pf_record *rec)
 			lens[k] = rec->fields[col + k].len;
 		}
 		memset(w->tmp, 0, r->state_size + 8);
-		if (!pf_agg_decode(a, w->tmp, fields, lens, rec->order))
+		if (!pf_agg_decode(a, w->tmp, fields, lens, rec->order,
+		    &w->tmp_arena))
 			goto bad;
 		pf_agg_merge(a, PF_GROUP_STATE(g) + a->offset, w->tmp,
 		    &w->s.arena);
+		if (w->tmp_arena.used > 0)
+			pf_arena_free(&w->tmp_arena);
 	}
 	return;
 bad:
@@ -995,20 +999,23 @@ bool
 pf_reduce_is_agg(const char *arg)
 {
 	const char *colon = strchr(arg, ':');
-	enum pf_agg_func f;
+	struct pf_agg a;
 
 	if (strcmp(arg, "-") == 0 || access(arg, F_OK) == 0)
 		return false;
 	if (colon != NULL) {
-		/* FUNC:..., with FUNC a word: known or not, it is an AGG. */
+		/*
+		 * FUNC:..., with FUNC a word (or pN with a decimal point):
+		 * known or not, it is an AGG.
+		 */
 		for (const char *p = arg; p < colon; p++)
 			if (!(*p >= 'a' && *p <= 'z') &&
 			    !(*p >= 'A' && *p <= 'Z') &&
-			    !(*p >= '0' && *p <= '9') && *p != '_')
+			    !(*p >= '0' && *p <= '9') && *p != '_' && *p != '.')
 				return false;
 		return colon > arg;
 	}
-	return pf_agg_func_find(arg, strlen(arg), &f);
+	return pf_agg_func_find(arg, strlen(arg), &a);
 }
 
 void

@@ -78,6 +78,7 @@ struct reduce_worker {
 					   number, -2 and counted as skipped;
 					   set by the slot's first step */
 	unsigned char	*tmp;		/* a state decoded from --merge input */
+	struct pf_arena	 tmp_arena;	/* what tmp's exact sums need */
 	uint64_t	 nonnum;
 	char		*failure;	/* why the last record stopped the run */
 	struct pf_stream_worker *sw;	/* reduce_stream.c's part, or NULL */

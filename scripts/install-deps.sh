@@ -3,7 +3,7 @@
 # Run as root (or with sudo) on Debian 12; does nothing that is already done.
 set -e
 pkgs="gcc meson ninja-build pkg-config libpcre2-dev libxxhash-dev xxhash \
-libcsv-dev bats bats-assert bats-support miller python3 valgrind \
+libcsv-dev libgmp-dev bats bats-assert bats-support miller python3 valgrind \
 clang libclang-rt-14-dev time make groff-base zsh"
 missing=
 for p in $pkgs; do

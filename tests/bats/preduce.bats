@@ -224,7 +224,7 @@ preduce: $T:7 (record 6): field temp: 'x' is not a number (temp_sum)"
 @test "usage errors: unknown function, unknown field, missing AGG, bad key" {
 	run preduce -k city foo:temp "$T"
 	assert_failure 2
-	assert_output 'preduce: unknown function "foo" in "foo:temp"; functions are: count, sum, mean, min, max, first, last, distinct, stdev, var, median, p50, p90, p95, p99, mode'
+	assert_output 'preduce: unknown function "foo" in "foo:temp"; functions are: count, sum, mean, min, max, first, last, distinct, stdev, var, median, pN (a percentile: p90, p99.9), mode'
 	run preduce -k city mean "$T"
 	assert_failure 2
 	assert_output 'preduce: mean needs a field: mean:FIELD'

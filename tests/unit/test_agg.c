@@ -1,5 +1,5 @@
 /*
- * test_agg.c - unit tests of lib/agg.c (aggregation states) and
+ * test_agg.c - unit tests of lib/agg*.c (aggregation states) and
  * lib/table.c (arena, group and value tables, key encoding).
  */
 #include <stdlib.h>
@@ -65,10 +65,29 @@ test_parse(void)
 	CHECK_STR(a.name, "count");
 	pf_agg_free(&a);
 	CHECK(pf_agg_parse("p90:delay", &a, err, sizeof(err)));
-	CHECK(a.func == PF_AGG_P90);
+	CHECK(a.func == PF_AGG_PERCENTILE && a.q == 0.9);
 	CHECK_STR(a.field, "delay");
 	CHECK_STR(a.name, "delay_p90");
 	pf_agg_free(&a);
+	/* Any percentile in (0, 100], N/100 rounded once. */
+	CHECK(pf_agg_parse("p99.9:x", &a, err, sizeof(err)));
+	CHECK(a.q == 0.999);
+	CHECK_STR(a.name, "x_p99.9");
+	pf_agg_free(&a);
+	CHECK(pf_agg_parse("p100:x", &a, err, sizeof(err)) && a.q == 1);
+	pf_agg_free(&a);
+	CHECK(pf_agg_parse("p0.5:x", &a, err, sizeof(err)) && a.q == 0.005);
+	pf_agg_free(&a);
+	CHECK(pf_agg_parse("median:x", &a, err, sizeof(err)) && a.q == 0.5);
+	CHECK_STR(a.name, "x_median");
+	pf_agg_free(&a);
+	CHECK(!pf_agg_parse("p0:x", &a, err, sizeof(err)));
+	CHECK(!pf_agg_parse("p100.1:x", &a, err, sizeof(err)));
+	CHECK(!pf_agg_parse("p:x", &a, err, sizeof(err)));
+	CHECK(!pf_agg_parse("p9.:x", &a, err, sizeof(err)));
+	CHECK(!pf_agg_parse("p.9:x", &a, err, sizeof(err)));
+	CHECK(!pf_agg_parse("p1e1:x", &a, err, sizeof(err)));
+	CHECK(!pf_agg_parse("p-5:x", &a, err, sizeof(err)));
 	CHECK(pf_agg_parse("mean:delay:avg", &a, err, sizeof(err)));
 	CHECK_STR(a.name, "avg");
 	pf_agg_free(&a);
@@ -76,40 +95,6 @@ test_parse(void)
 	CHECK(strstr(err, "functions are: count, sum") != NULL);
 	CHECK(!pf_agg_parse("mean", &a, err, sizeof(err)));
 	CHECK(!pf_agg_parse("mean:", &a, err, sizeof(err)));
-}
-
-static void
-test_dec_exact(void)
-{
-	struct pf_dec d = { 0 }, e = { 0 };
-	struct pf_buf b = { 0 };
-
-	pf_dec_add_text(&d, "0.1", 3);
-	pf_dec_add_text(&d, "0.2", 3);
-	CHECK(!d.has_f);
-	CHECK(pf_dec_value(&d) == 0.3);
-	pf_dec_add_text(&d, "-1.25e1", 7);
-	pf_dec_add_text(&d, "100", 3);
-	pf_dec_encode(&d, &b);
-	CHECK_BYTES(b.data, b.len, "87.8");
-	/* Round trip, then a float part. */
-	CHECK(pf_dec_decode(&e, b.data, b.len));
-	CHECK(e.m == d.m || pf_dec_value(&e) == pf_dec_value(&d));
-	pf_dec_add_text(&e, "1e300", 5);
-	CHECK(e.has_f);
-	b.len = 0;
-	pf_dec_encode(&e, &b);
-	CHECK_BYTES(b.data, b.len, "87.8|1e+300");
-	CHECK(pf_dec_decode(&d, b.data, b.len));
-	CHECK(d.has_f && d.f == 1e300);
-	CHECK(!pf_dec_decode(&d, "abc", 3));
-	/* Small magnitudes keep leading zeros. */
-	memset(&d, 0, sizeof(d));
-	pf_dec_add_text(&d, "-0.005", 6);
-	b.len = 0;
-	pf_dec_encode(&d, &b);
-	CHECK_BYTES(b.data, b.len, "-0.005");
-	pf_buf_free(&b);
 }
 
 static void
@@ -148,7 +133,7 @@ test_minmax(void)
 	struct block a = { 0 }, b = { 0 }, c = { 0 };
 
 	feed(&mn, a.b, (const char *const[]){ "10", "9", "-2.50", NULL }, 1);
-	result(&mn, a.b, "-2.5");		/* numeric, shortest form */
+	result(&mn, a.b, "-2.50");		/* numeric, as written */
 	feed(&mx, b.b, (const char *const[]){ "10", "9", NULL }, 1);
 	result(&mx, b.b, "10");
 	/* A word makes the comparison byte-wise over all values. */
@@ -159,6 +144,30 @@ test_minmax(void)
 	feed(&mn, c.b, (const char *const[]){ "abc", NULL }, 5);
 	pf_agg_merge(&mn, c.b, a.b, &arena);
 	result(&mn, c.b, "-2.50");
+	pf_agg_free(&mn);
+	pf_agg_free(&mx);
+}
+
+/* Exact comparison keeps the value as written; ties keep the first. */
+static void
+test_minmax_exact(void)
+{
+	struct pf_agg mn = agg("min:x"), mx = agg("max:x");
+	struct block a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 };
+
+	feed(&mx, a.b, (const char *const[]){ "9007199254740992",
+	    "9007199254740993", "9007199254740992.5", NULL }, 1);
+	result(&mx, a.b, "9007199254740993");
+	feed(&mn, b.b, (const char *const[]){ "0.30000000000000000001",
+	    "0.3", "3e-1", NULL }, 1);
+	result(&mn, b.b, "0.3");
+	/* Equal values: the first in input order, whoever saw it. */
+	feed(&mn, c.b, (const char *const[]){ "3e-1", NULL }, 10);
+	feed(&mn, d.b, (const char *const[]){ "0.30", NULL }, 5);
+	pf_agg_merge(&mn, c.b, d.b, &arena);
+	result(&mn, c.b, "0.30");
+	pf_agg_merge(&mn, d.b, b.b, &arena);
+	result(&mn, d.b, "0.3");
 	pf_agg_free(&mn);
 	pf_agg_free(&mx);
 }
@@ -214,7 +223,7 @@ test_partial_roundtrip(void)
 			fields[k] = parts[k].data ? parts[k].data : "";
 			lens[k] = parts[k].len;
 		}
-		CHECK(pf_agg_decode(&a, back.b, fields, lens, 1));
+		CHECK(pf_agg_decode(&a, back.b, fields, lens, 1, &arena));
 		want.len = got.len = 0;
 		pf_agg_result(&a, st.b, &want, &isn);
 		pf_agg_result(&a, back.b, &got, &isn);
@@ -263,7 +272,7 @@ values_check(const char *arg, const char *const *vals, const char *want,
 	pf_buf_reserve(&out, 1);	/* data never NULL, for CHECK_BYTES */
 	pf_values_init(&t, &arena);
 	for (i = 0; vals[i] != NULL; i++) {
-		if (pf_agg_quantile(a.func) >= 0) {
+		if (pf_agg_is_quantile(a.func)) {
 			if (!pf_number_parse(vals[i], strlen(vals[i]), &n))
 				continue;
 			pf_agg_quantile_key(n.d, key);
@@ -374,9 +383,9 @@ int
 main(void)
 {
 	UNIT_RUN(test_parse);
-	UNIT_RUN(test_dec_exact);
 	UNIT_RUN(test_sum_mean_var);
 	UNIT_RUN(test_minmax);
+	UNIT_RUN(test_minmax_exact);
 	UNIT_RUN(test_first_last_orders);
 	UNIT_RUN(test_partial_roundtrip);
 	UNIT_RUN(test_values);
