@@ -201,6 +201,10 @@ p99:'
 	run complete_words preduce data/flights.csv mean : de
 	assert_output 'delay
 destination'
+	# any percentile: pN with a decimal point
+	run complete_words preduce data/flights.csv p99.9 : de
+	assert_output 'delay
+destination'
 	run complete_words preduce data/flights.csv mean :
 	assert_output 'date
 delay
