@@ -64,6 +64,14 @@ bench reduce "$B/preduce -k origin count mean:delay max:delay $F > /dev/null" \
 	duckdb "$(duck "select origin, count(*), avg(delay), max(delay) from '$F' group by origin") > /dev/null" \
 	miller "mlr --icsv --ocsv stats1 -a count,mean,max -f delay -g origin $F > /dev/null" \
 	datamash "datamash -t, -H -s -g 4 count 4 mean 2 max 2 < $F > /dev/null"
+# A 3-decimal field (distance in km) for exact sums, variances and
+# percentiles, made once beside the data.
+K=$data/flights-30m-km.csv
+[ -s "$K" ] || mawk -F, -v OFS=, 'NR == 1 { print $0, "km"; next }
+	{ printf "%s,%.3f\n", $0, $3 * 1.609344 }' "$F" > "$K"
+bench reduce-exact "$B/preduce -k origin sum:km var:km p90:km $K > /dev/null" \
+	duckdb "$(duck "select origin, sum(km), var_samp(km), quantile_cont(km, 0.9) from '$K' group by origin") > /dev/null" \
+	miller "mlr --icsv --ocsv stats1 -a sum,var,p90 -f km -g origin $K > /dev/null"
 bench reduce-quoted "$B/preduce -k surface count mean:length_ft $R > /dev/null" \
 	duckdb "$(duck "select surface, count(*), avg(length_ft) from '$R' group by surface") > /dev/null" \
 	miller "mlr --icsv --ocsv stats1 -a count,mean -f length_ft -g surface $R > /dev/null"
