@@ -19,7 +19,7 @@ static const char usage_text[] =
 "       ppartition [OPTIONS] --by-value -k KEY -o PATTERN [FILE...]\n"
 "       ppartition [OPTIONS] -k KEY -n N [-a FILE]... -- COMMAND [ARG...]\n"
 "Send each record to partition XXH64(key) mod N (header first in each).\n"
-"  -k, --key KEY[,KEY...]    fields or expressions; several are joined by\n"
+"  -k, --key(s) KEY[,KEY...] fields or expressions; several are joined by\n"
 "                            the byte 0x1f before hashing\n"
 "  -n, --partitions N        number of partitions (1 to 100000)\n"
 "  -o, --output PATTERN      write partition i to PATTERN, {} replaced by i\n"
@@ -42,6 +42,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		PF_COMMON_LONGOPTS,
 		{ "key",	 required_argument, NULL, 'k' },
+		{ "keys",	 required_argument, NULL, 'k' },
 		{ "partitions",	 required_argument, NULL, 'n' },
 		{ "output",	 required_argument, NULL, 'o' },
 		{ "arg-file",	 required_argument, NULL, 'a' },

@@ -17,8 +17,10 @@ static const char usage_text[] =
 "       preduce [OPTIONS] --merge [--partial] [FILE...]\n"
 "Write one record per group: the keys, then one column per AGG.\n"
 "AGG is count or FUNC:FIELD[:NAME], FUNC one of count sum mean min max\n"
-"first last distinct stdev var median p50 p90 p95 p99 mode.\n"
-"  -k, --keys KEY[,KEY...]   group by these fields or expressions\n"
+"first last distinct stdev var median mode, or pN for a percentile (p90,\n"
+"p99.9). AGGs come first; the first operand that is not one starts the\n"
+"files (./count is a file named count).\n"
+"  -k, --key(s) KEY[,KEY...] group by these fields or expressions\n"
 "  --partial                 write mergeable partial state\n"
 "  --merge                   read partial state (from --partial) and merge\n"
 "  --strict                  a non-number in a numeric AGG is an error\n"
@@ -39,6 +41,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		PF_COMMON_LONGOPTS,
+		{ "key",	required_argument, NULL, 'k' },
 		{ "keys",	required_argument, NULL, 'k' },
 		{ "partial",	no_argument,	   NULL, OPT_PARTIAL },
 		{ "merge",	no_argument,	   NULL, OPT_MERGE },
@@ -112,9 +115,12 @@ main(int argc, char *argv[])
 	if (args.merge && (n > 0 || args.keys != NULL))
 		pf_usage_error(usage_all, "--merge takes no -k or AGG: the "
 		    "partial header names them");
+	if (!args.merge && n == 0 && argc > 0)
+		pf_usage_error(usage_all, "'%s' is not an AGG (count or "
+		    "FUNC:FIELD); to group by it: preduce -k %s AGG...",
+		    argv[0], argv[0]);
 	if (!args.merge && n == 0)
-		pf_usage_error(usage_all, argc > 0 ? "missing AGG (or no "
-		    "such file: %s)" : "missing AGG", argc > 0 ? argv[0] : "");
+		pf_usage_error(usage_all, "missing AGG");
 	if (!pf_reduce_check_stream(&args, msg, sizeof(msg)))
 		pf_usage_error(usage_all, "%s", msg);
 	pf_reduce_check_aggs(argv, n);

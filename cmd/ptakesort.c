@@ -17,7 +17,7 @@ static const char usage_text[] =
 "Write the first N records (header first) in the order of the keys;\n"
 "ties keep input order.\n"
 "  -n, --count N             how many records to write\n"
-"  -k, --key KEYS            fields or expressions, each with optional\n"
+"  -k, --key(s) KEYS         fields or expressions, each with optional\n"
 "                            :num or :str (comparison) and :desc or :asc\n";
 
 /* Parses -n: a decimal count. */
@@ -43,6 +43,7 @@ main(int argc, char *argv[])
 		PF_COMMON_LONGOPTS,
 		{ "count",	required_argument, NULL, 'n' },
 		{ "key",	required_argument, NULL, 'k' },
+		{ "keys",	required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pf_takesort_args args = { 0 };

@@ -6,7 +6,7 @@
 # Installed as DATADIR/bash-completion/completions/TOOL (one copy per
 # tool, for bash-completion's on-demand loading), or source it by hand.
 
-_pflow_common_opts='--csv --tsv --lines -d --delimiter -H --no-header --ocsv --otsv --ojsonl --bad -j --jobs --chunk --queue --flush --progress --progress=always --stats --help --version'
+_pflow_common_opts='--csv --tsv --lines -d --delimiter -H --no-header --ocsv --otsv --ojsonl --bad -j --jobs --chunk --queue --flush --progress --progress=always --stats -h --help --version'
 _pflow_agg_funcs='count sum mean min max first last distinct stdev var median p50 p90 p95 p99 mode'
 
 # _pflow_tool_opts TOOL: the options of TOOL beyond the common ones.
@@ -14,9 +14,9 @@ _pflow_tool_opts() {
 	case $1 in
 	pfilter) echo '-v --invert -c --count' ;;
 	pmap) echo '-a --arg-file --unordered --timeout --retries --halt --failed --batch --batch-timeout --batch-key --pipe --rate --joblog --resume' ;;
-	preduce) echo '-k --keys --partial --merge --strict --every --interval --window --time' ;;
-	ptakesort) echo '-n --count -k --key' ;;
-	ppartition) echo '-k --key -n --partitions -o --output --by-value --max-open -a --arg-file --broadcast --header-once' ;;
+	preduce) echo '-k --key --keys --partial --merge --strict --every --interval --window --time --lateness' ;;
+	ptakesort) echo '-n --count -k --key --keys' ;;
+	ppartition) echo '-k --key --keys -n --partitions -o --output --by-value --max-open -a --arg-file --broadcast --header-once' ;;
 	esac
 }
 
@@ -29,10 +29,12 @@ _pflow_takes_arg() {
 	pmap:-a|pmap:--arg-file|pmap:--timeout|pmap:--retries|pmap:--failed|\
 	pmap:--batch|pmap:--batch-timeout|pmap:--batch-key|pmap:--rate|\
 	pmap:--joblog) return 0 ;;
-	preduce:-k|preduce:--keys|preduce:--every|preduce:--interval|\
-	preduce:--window|preduce:--time) return 0 ;;
-	ptakesort:-n|ptakesort:--count|ptakesort:-k|ptakesort:--key) return 0 ;;
-	ppartition:-k|ppartition:--key|ppartition:-n|ppartition:--partitions|\
+	preduce:-k|preduce:--key|preduce:--keys|preduce:--every|\
+	preduce:--interval|preduce:--window|preduce:--time|\
+	preduce:--lateness) return 0 ;;
+	ptakesort:-n|ptakesort:--count|ptakesort:-k|ptakesort:--key|\
+	ptakesort:--keys) return 0 ;;
+	ppartition:-k|ppartition:--key|ppartition:--keys|ppartition:-n|ppartition:--partitions|\
 	ppartition:-o|ppartition:--output|ppartition:--max-open|\
 	ppartition:-a|ppartition:--arg-file) return 0 ;;
 	esac
@@ -226,7 +228,7 @@ _pflow() {
 	--chunk)
 		_pflow_reply "" "$cur" 64K 256K 1M 4M 16M
 		return 0 ;;
-	--flush|--timeout|--batch-timeout|--interval)
+	--flush|--timeout|--batch-timeout|--interval|--lateness)
 		_pflow_reply "" "$cur" 50ms 1s 5s 1m
 		_pflow_trim "$cur"
 		return 0 ;;

@@ -29,7 +29,7 @@ const char pf_common_usage[] =
 "Reporting:\n"
 "  --progress[=always]       progress line on stderr\n"
 "  --stats                   summary of records, bytes and time on stderr\n"
-"  --help, --version\n";
+"  -h, --help, --version\n";
 
 /* The tool's usage text, then the common options'; kept for errors. */
 static char *
@@ -55,16 +55,25 @@ pf_options_init(struct pf_options *o)
 	o->flush_ms = 50;
 }
 
+/* After a usage error's one message: where the usage is, then exit 2. */
+static void __attribute__((noreturn))
+usage_exit(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n",
+	    program_invocation_short_name);
+	exit(2);
+}
+
 void
 pf_usage_error(const char *usage_text, const char *fmt, ...)
 {
 	va_list ap;
 
+	(void)usage_text;	/* --help prints it; errors point there */
 	va_start(ap, fmt);
 	vwarnx(fmt, ap);
 	va_end(ap);
-	fputs(usage_text, stderr);
-	exit(2);
+	usage_exit();
 }
 
 long
@@ -221,15 +230,15 @@ pf_options_common(struct pf_options *o, int ch, const char *arg,
 	case PF_OPT_BAD:
 		o->bad_path = arg;
 		break;
-	case PF_OPT_HELP:
+	case 'h':
 		fputs(usage_text, stdout);
 		exit(0);
 	case PF_OPT_VERSION:
 		printf("%s (pflow) %s\n", program_invocation_short_name, PF_VERSION);
 		exit(0);
 	default:
-		/* getopt has said what was wrong; show how it is used. */
-		pf_usage_error(usage_text, "unknown option");
+		/* getopt has said what was wrong, once. */
+		usage_exit();
 	}
 }
 

@@ -34,12 +34,12 @@ struct pf_options {
 enum {
 	PF_OPT_CSV = 1000, PF_OPT_TSV, PF_OPT_LINES, PF_OPT_OCSV, PF_OPT_OTSV,
 	PF_OPT_OJSONL, PF_OPT_CHUNK, PF_OPT_QUEUE, PF_OPT_FLUSH,
-	PF_OPT_PROGRESS, PF_OPT_STATS, PF_OPT_BAD, PF_OPT_HELP, PF_OPT_VERSION,
+	PF_OPT_PROGRESS, PF_OPT_STATS, PF_OPT_BAD, PF_OPT_VERSION,
 	PF_OPT_TOOL = 1100	/* tools number their own long options from here */
 };
 
 /* The short options every tool shares, for getopt's option string. */
-#define PF_COMMON_SHORTOPTS "j:d:H"
+#define PF_COMMON_SHORTOPTS "j:d:Hh"
 
 #define PF_COMMON_LONGOPTS						\
 	{ "jobs",	required_argument, NULL, 'j' },			\
@@ -57,7 +57,7 @@ enum {
 	{ "progress",	optional_argument, NULL, PF_OPT_PROGRESS },	\
 	{ "stats",	no_argument,	   NULL, PF_OPT_STATS },	\
 	{ "bad",	required_argument, NULL, PF_OPT_BAD },		\
-	{ "help",	no_argument,	   NULL, PF_OPT_HELP },		\
+	{ "help",	no_argument,	   NULL, 'h' },			\
 	{ "version",	no_argument,	   NULL, PF_OPT_VERSION }
 
 /* The common options' lines of --help, shared by every usage(). */
@@ -73,8 +73,9 @@ char *pf_options_begin(struct pf_options *o, const char *tool_usage);
 
 /*
  * Applies common option ch with argument arg; anything else (an unknown
- * option, a bad value) is a usage error: message, usage, exit 2.
- * --help prints usage_text and exits 0; --version exits 0.
+ * option, a bad value) is a usage error: one message, a pointer to
+ * --help, exit 2. -h/--help prints usage_text on stdout and exits 0;
+ * --version exits 0.
  */
 void pf_options_common(struct pf_options *o, int ch, const char *arg,
     const char *usage_text);
@@ -94,7 +95,10 @@ bool pf_parse_size(const char *s, size_t *bytes);
 /* "50ms", "1.5s", "2m", "1h", "3" (seconds): milliseconds. */
 bool pf_parse_duration(const char *s, long *ms);
 
-/* Prints "usage: ..." for a usage error and exits 2. */
+/*
+ * A usage error: "PROG: message" and "Try 'PROG --help' for more
+ * information." on stderr, exit 2.
+ */
 void pf_usage_error(const char *usage_text, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 

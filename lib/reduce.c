@@ -1001,7 +1001,7 @@ pf_reduce_is_agg(const char *arg)
 	const char *colon = strchr(arg, ':');
 	struct pf_agg a;
 
-	if (strcmp(arg, "-") == 0 || access(arg, F_OK) == 0)
+	if (strcmp(arg, "-") == 0)
 		return false;
 	if (colon != NULL) {
 		/*

@@ -50,8 +50,9 @@ bool pf_reduce_check_stream(const struct pf_reduce_args *args, char *err,
 bool pf_reduce_streaming(const struct pf_reduce_args *args);
 
 /*
- * Whether an operand is an AGG rather than a FILE: "count", or a function
- * name alone or followed by ':', and not the name of an existing file.
+ * Whether an operand is an AGG rather than a FILE: "count", a function
+ * name alone, or a word followed by ':' (checked later). Files never
+ * count: "./count" names a file.
  */
 bool pf_reduce_is_agg(const char *arg);
 

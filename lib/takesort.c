@@ -353,6 +353,25 @@ all_digits(const char *s)
 	return true;
 }
 
+/*
+ * A key that is no field and ends in ":WORD" most likely misspells a
+ * suffix ("temp:dsc"): says so and returns true.
+ */
+static bool
+unknown_suffix(const char *src)
+{
+	const char *colon = strrchr(src, ':'), *p;
+
+	if (colon == NULL || colon == src || colon[1] == '\0')
+		return false;
+	for (p = colon + 1; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+			return false;
+	warnx("-k: unknown suffix ':%s' in '%s' (suffixes: :num, :str, "
+	    ":desc, :asc)", colon + 1, src);
+	return true;
+}
+
 /* Resolves each key to a field or a compiled expression. */
 static int
 compile_keys(struct takesort *ts, const struct pf_schema *schema)
@@ -374,6 +393,8 @@ compile_keys(struct takesort *ts, const struct pf_schema *schema)
 			return 2;
 		}
 		if ((k->expr = pf_expr_compile(k->src, schema, &err)) == NULL) {
+			if (unknown_suffix(k->src))
+				return 2;
 			pf_report_expr_error(k->src, &err);
 			return 2;
 		}

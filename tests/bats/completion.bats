@@ -51,7 +51,8 @@ complete -o default -F _pflow ppartition'
 --batch-key
 --bad'
 	run complete_words preduce --
-	assert_output '--keys
+	assert_output '--key
+--keys
 --partial
 --merge
 --strict
@@ -59,6 +60,7 @@ complete -o default -F _pflow ppartition'
 --interval
 --window
 --time
+--lateness
 --csv
 --tsv
 --lines
@@ -82,6 +84,7 @@ complete -o default -F _pflow ppartition'
 --count
 -k
 --key
+--keys
 --csv
 --tsv
 --lines
@@ -101,6 +104,7 @@ complete -o default -F _pflow ppartition'
 --progress
 --progress=always
 --stats
+-h
 --help
 --version'
 	run complete_words ppartition --b
@@ -269,4 +273,20 @@ delay
 distance
 origin
 destination'
+}
+
+@test "bash: every long option in a tool's --help completes" {
+	for t in pfilter pmap preduce ptakesort ppartition; do
+		run complete_words "$t" --
+		local opts=$output
+		for o in $("$t" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+			[[ $'\n'$opts$'\n' == *$'\n'$o$'\n'* ]] ||
+			    fail "$t: $o does not complete"
+		done
+	done
+	run complete_words preduce --lateness ''
+	assert_output '50ms
+1s
+5s
+1m'
 }

@@ -236,11 +236,34 @@ preduce: $T:7 (record 6): field temp: 'x' is not a number (temp_sum)"
 	assert_line --index 0 "preduce: unknown field 'nope' (fields: city, kind, temp, note)"
 	run preduce -k city "$T"
 	assert_failure 2
-	assert_line --index 0 "preduce: missing AGG (or no such file: $T)"
+	assert_line --index 0 "preduce: '$T' is not an AGG (count or FUNC:FIELD); to group by it: preduce -k $T AGG..."
 	run preduce -k city count nosuchfile.csv
 	assert_failure 1
 	run preduce --bogus count "$T"
 	assert_failure 2
+}
+
+@test "operands: AGGs first, then files; a forgotten -k is named" {
+	run --separate-stderr preduce city count "$T"
+	assert_failure 2
+	assert_output ''
+	assert_equal "$stderr" "preduce: 'city' is not an AGG (count or FUNC:FIELD); to group by it: preduce -k city AGG...
+Try 'preduce --help' for more information."
+	# A file named like an AGG is read only as ./NAME, after the AGGs.
+	cd "$BATS_TEST_TMPDIR"
+	printf 'x\n1\n2\n' > count
+	run preduce count sum:x ./count
+	assert_success
+	assert_output 'count,x_sum
+2,3'
+	run preduce count < count
+	assert_success
+	assert_output 'count
+2'
+	run --separate-stderr preduce
+	assert_failure 2
+	assert_equal "$stderr" "preduce: missing AGG
+Try 'preduce --help' for more information."
 }
 
 @test "malformed input stops with status 1, or goes to --bad" {

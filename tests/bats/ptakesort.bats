@@ -357,6 +357,9 @@ a,1'
 	run --separate-stderr ptakesort -n 3 -k score:desc:asc "$MIXED"
 	assert_failure 2
 	assert_equal "$stderr" "ptakesort: -k: key 'score:desc:asc': :asc and :desc conflict"
+	run --separate-stderr ptakesort -n 3 -k score:dsc "$MIXED"
+	assert_failure 2
+	assert_equal "$stderr" "ptakesort: -k: unknown suffix ':dsc' in 'score:dsc' (suffixes: :num, :str, :desc, :asc)"
 	run --separate-stderr ptakesort -n 3 -k ':desc' "$MIXED"
 	assert_failure 2
 	run --separate-stderr ptakesort -n 3 -k 'a,,b' "$MIXED"
