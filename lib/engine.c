@@ -463,7 +463,7 @@ print_stats(struct engine *e, struct worker *workers, int n)
 	fprintf(stderr, "%s: %llu records in, %llu records out, %llu bad, "
 	    "%llu bytes, %.3fs elapsed\n", program_invocation_short_name,
 	    (unsigned long long)e->records_in,
-	    (unsigned long long)e->records_out,
+	    (unsigned long long)(e->records_out + e->tool->written),
 	    (unsigned long long)e->nbad,
 	    (unsigned long long)e->reader->bytes, elapsed);
 	fprintf(stderr, "%s: reader %.3fs busy, %.3fs waiting for a free "

@@ -101,6 +101,12 @@ struct pf_tool {
 	 */
 	uint64_t every_records;
 	long	 every_ms;
+
+	/*
+	 * Records written by finish() and batch_result() (they count them
+	 * here), for --stats' "records out".
+	 */
+	uint64_t written;
 };
 
 /*

@@ -860,6 +860,7 @@ write_group(struct reduce *r, const struct win_col *win, struct pf_group *g,
 		}
 	}
 	pf_output_end(&r->out, out, col);
+	r->tool->written++;
 }
 
 /*

@@ -701,6 +701,7 @@ takesort_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
 	for (i = 0; i < merged.n; i++)
 		write_blob(ts, &sp, &scratch,
 		    (const struct blob *)merged.items[i].data, out);
+	ts->tool->written += merged.n;
 	pf_topn_free(&merged);
 	pf_buf_free(&scratch);
 	pf_splitter_free(&sp);

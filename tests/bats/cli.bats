@@ -59,3 +59,22 @@ Try '$t --help' for more information."
 	cmp "$BATS_TEST_TMPDIR/p--key-0.csv" "$BATS_TEST_TMPDIR/p--keys-0.csv"
 	cmp "$BATS_TEST_TMPDIR/p--key-1.csv" "$BATS_TEST_TMPDIR/p--keys-1.csv"
 }
+
+@test "--stats counts the records each tool wrote" {
+	F=$DATA/flights.csv
+	run --separate-stderr preduce --stats -k origin count "$F"
+	assert_success
+	assert_equal "${#lines[@]}" 11
+	[[ ${stderr_lines[0]} == "preduce: 2000 records in, 10 records out, 0 bad, "* ]] ||
+	    fail "${stderr_lines[0]}"
+	run --separate-stderr preduce --stats --every 1000 -k origin count "$F"
+	[[ ${stderr_lines[0]} == "preduce: 2000 records in, 20 records out, 0 bad, "* ]] ||
+	    fail "${stderr_lines[0]}"
+	run --separate-stderr ptakesort --stats -n 7 -k delay "$F"
+	assert_success
+	[[ ${stderr_lines[0]} == "ptakesort: 2000 records in, 7 records out, 0 bad, "* ]] ||
+	    fail "${stderr_lines[0]}"
+	run --separate-stderr pfilter --stats 'delay > 30' "$F"
+	[[ ${stderr_lines[0]} == "pfilter: 2000 records in, $((${#lines[@]} - 1)) records out, 0 bad, "* ]] ||
+	    fail "${stderr_lines[0]}"
+}
