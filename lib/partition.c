@@ -34,6 +34,7 @@
  * and the status is kept in the tool's context.
  */
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
@@ -373,6 +374,34 @@ file_failed(struct partition *p, const char *path)
 	return -1;
 }
 
+/*
+ * open(2) for an output file, creating the directories of its path that
+ * do not exist (as mkdir -p would) when the file is to be created.
+ */
+static int
+open_output(const char *path, int flags)
+{
+	char *dirs, *p;
+	int fd, saved;
+
+	if ((fd = open(path, flags, 0666)) >= 0 || errno != ENOENT ||
+	    !(flags & O_CREAT))
+		return fd;
+	dirs = pf_xstrdup(path);
+	for (p = strchr(dirs + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(dirs, 0777) < 0 && errno != EEXIST) {
+			saved = errno;
+			free(dirs);
+			errno = saved;
+			return -1;
+		}
+		*p = '/';
+	}
+	free(dirs);
+	return open(path, flags, 0666);
+}
+
 static int
 open_partition_files(struct partition *p)
 {
@@ -390,8 +419,8 @@ open_partition_files(struct partition *p)
 		pf_partition_expand(&p->path, p->args->pattern, num, strlen(num));
 		pf_buf_addc(&p->path, '\0');
 		p->paths[i] = pf_xstrdup(p->path.data);
-		p->fds[i] = open(p->paths[i], O_WRONLY | O_CREAT | O_TRUNC |
-		    O_CLOEXEC, 0666);
+		p->fds[i] = open_output(p->paths[i], O_WRONLY | O_CREAT |
+		    O_TRUNC | O_CLOEXEC);
 		if (p->fds[i] < 0) {
 			warn("%s", p->paths[i]);
 			return 1;
@@ -554,7 +583,7 @@ open_value(struct partition *p, uint32_t i)
 		return -1;
 	flags |= v->created ? O_APPEND : O_CREAT | O_TRUNC;
 	value_path(p, v);
-	while ((v->fd = open(p->path.data, flags, 0666)) < 0) {
+	while ((v->fd = open_output(p->path.data, flags)) < 0) {
 		if ((errno != EMFILE && errno != ENFILE) || vs->nopen == 0)
 			return file_failed(p, p->path.data);
 		if (close_oldest(p) < 0)

@@ -497,3 +497,22 @@ k,v'
 	assert_equal "$(printf '%s\n' "$stderr" | sort)" 'ppartition: head (PFLOW_PARTITION=0) stopped reading its input before its end; the rest of partition 0 is dropped
 ppartition: head (PFLOW_PARTITION=1) stopped reading its input before its end; the rest of partition 1 is dropped'
 }
+
+@test "-o creates the directories of its pattern that do not exist" {
+	cd "$BATS_TEST_TMPDIR"
+	run ppartition -k origin -n 2 -o 'out/a/{}/part.csv' "$DATA/flights.csv"
+	assert_success
+	run bash -c 'cat out/a/0/part.csv out/a/1/part.csv | sort | uniq -c | awk "\$1 > 1 {print}"'
+	assert_output "      2 $(head -1 "$DATA/flights.csv")"
+	run bash -c 'tail -q -n +2 out/a/0/part.csv out/a/1/part.csv | wc -l'
+	assert_output 2000
+	run ppartition --by-value -k origin -o 'v/x/{}.csv' "$DATA/flights.csv"
+	assert_success
+	run bash -c 'ls v/x | wc -l'
+	assert_output "$(tail -n +2 "$DATA/flights.csv" | cut -d, -f4 | sort -u | wc -l)"
+	# a path that cannot be made is an error naming it
+	touch blocker
+	run --separate-stderr ppartition -k origin -n 2 -o 'blocker/{}.csv' "$DATA/flights.csv"
+	assert_failure 1
+	assert_equal "$stderr" "ppartition: blocker/0.csv: Not a directory"
+}
