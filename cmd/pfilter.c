@@ -13,7 +13,10 @@ static const char usage_text[] =
 "usage: pfilter [-vc] [OPTIONS] EXPR [FILE...]\n"
 "Write the records (header first) for which EXPR is true.\n"
 "  -v, --invert              write the records for which EXPR is false\n"
-"  -c, --count               print only the number of matching records\n";
+"  -c, --count               print only the number of matching records\n"
+"  --unique KEY[,KEY...]     of those, only the first record of each key\n";
+
+enum { OPT_UNIQUE = PF_OPT_TOOL };
 
 static char *usage_all;
 
@@ -24,6 +27,7 @@ main(int argc, char *argv[])
 		PF_COMMON_LONGOPTS,
 		{ "invert",	no_argument,	NULL, 'v' },
 		{ "count",	no_argument,	NULL, 'c' },
+		{ "unique",	required_argument, NULL, OPT_UNIQUE },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pf_filter_args args = { 0 };
@@ -39,6 +43,9 @@ main(int argc, char *argv[])
 			break;
 		case 'c':
 			args.count = true;
+			break;
+		case OPT_UNIQUE:
+			args.unique = optarg;
 			break;
 		default:
 			pf_options_common(&opt, ch, optarg, usage_all);

@@ -12,7 +12,7 @@ _pflow_agg_funcs='count sum mean min max first last distinct stdev var median p5
 # _pflow_tool_opts TOOL: the options of TOOL beyond the common ones.
 _pflow_tool_opts() {
 	case $1 in
-	pfilter) echo '-v --invert -c --count' ;;
+	pfilter) echo '-v --invert -c --count --unique' ;;
 	pmap) echo '-a --arg-file --unordered --timeout --retries --halt --failed --batch --batch-timeout --batch-key --pipe --rate --joblog --resume' ;;
 	preduce) echo '-k --key --keys --partial --merge --strict --every --interval --window --time --lateness' ;;
 	ptakesort) echo '-n --count -k --key --keys' ;;
@@ -26,6 +26,7 @@ _pflow_takes_arg() {
 	-d|--delimiter|--bad|-j|--jobs|--chunk|--queue|--flush) return 0 ;;
 	esac
 	case $1:$2 in
+	pfilter:--unique) return 0 ;;
 	pmap:-a|pmap:--arg-file|pmap:--timeout|pmap:--retries|pmap:--failed|\
 	pmap:--batch|pmap:--batch-timeout|pmap:--batch-key|pmap:--rate|\
 	pmap:--joblog) return 0 ;;
@@ -244,7 +245,7 @@ _pflow() {
 		return 0 ;;
 	-n|--count|--partitions)
 		[[ $tool == ptakesort || $tool == ppartition ]] && return 0 ;;
-	-k|--keys|--key|--time|--batch-key)
+	-k|--keys|--key|--time|--batch-key|--unique)
 		if [[ $tool == ptakesort ]]; then
 			_pflow_field_list "$cur" 'num str desc asc'
 		else

@@ -12,6 +12,7 @@ struct pf_filter_args {
 	const char	*expr;
 	bool		 invert;	/* -v: keep those for which it fails */
 	bool		 count;		/* -c: print only the count */
+	const char	*unique;	/* --unique KEYS: first of each key */
 };
 
 /* Runs pfilter; returns the exit status. */

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "keys.h"
 #include "number.h"
 #include "reduce_int.h"
 #include "report.h"
@@ -160,29 +161,6 @@ layout_states(struct reduce *r)
 	r->state_size = off;
 }
 
-/* The -k list with bare positions ("3") made field references ("$3"). */
-static char *
-key_source(const char *src)
-{
-	struct pf_buf b = { 0 };
-	char **items;
-	size_t n, i;
-
-	n = pf_expr_split_list(src, &items);
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			pf_buf_addc(&b, ',');
-		if (items[i][0] != '\0' && strspn(items[i], "0123456789") ==
-		    strlen(items[i]))
-			pf_buf_addc(&b, '$');
-		pf_buf_adds(&b, items[i]);
-		free(items[i]);
-	}
-	free(items);
-	pf_buf_addc(&b, '\0');
-	return b.data;
-}
-
 /* Whether a function reads its field as a number (min, max: if it is). */
 static bool
 parses_number(enum pf_agg_func f)
@@ -230,7 +208,7 @@ start_normal(struct reduce *r, const struct pf_schema *schema)
 	char *src;
 
 	if (r->args->keys != NULL) {
-		src = key_source(r->args->keys);
+		src = pf_keys_source(r->args->keys);
 		r->keys = pf_projection_compile(src, schema, &err);
 		if (r->keys == NULL) {
 			pf_report_expr_error(src, &err);
