@@ -18,7 +18,9 @@ static const char usage_text[] =
 "ties keep input order.\n"
 "  -n, --count N             how many records to write\n"
 "  -k, --key(s) KEYS         fields or expressions, each with optional\n"
-"                            :num or :str (comparison) and :desc or :asc\n";
+"                            :num or :str (comparison) and :desc or :asc\n"
+"  -g, --group KEY[,KEY...]  the first N records of each group, groups in\n"
+"                            order of first appearance\n";
 
 /* Parses -n: a decimal count. */
 static size_t
@@ -44,6 +46,7 @@ main(int argc, char *argv[])
 		{ "count",	required_argument, NULL, 'n' },
 		{ "key",	required_argument, NULL, 'k' },
 		{ "keys",	required_argument, NULL, 'k' },
+		{ "group",	required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pf_takesort_args args = { 0 };
@@ -52,7 +55,7 @@ main(int argc, char *argv[])
 	int ch;
 
 	usage_all = pf_options_begin(&opt, usage_text);
-	while ((ch = getopt_long(argc, argv, PF_COMMON_SHORTOPTS "n:k:",
+	while ((ch = getopt_long(argc, argv, PF_COMMON_SHORTOPTS "n:k:g:",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
@@ -61,6 +64,9 @@ main(int argc, char *argv[])
 			break;
 		case 'k':
 			args.keys = optarg;
+			break;
+		case 'g':
+			args.groups = optarg;
 			break;
 		default:
 			pf_options_common(&opt, ch, optarg, usage_all);

@@ -15,7 +15,7 @@ _pflow_tool_opts() {
 	pfilter) echo '-v --invert -c --count --unique' ;;
 	pmap) echo '-a --arg-file --unordered --timeout --retries --halt --failed --batch --batch-timeout --batch-key --pipe --rate --joblog --resume' ;;
 	preduce) echo '-k --key --keys --partial --merge --strict --every --interval --window --time --lateness' ;;
-	ptakesort) echo '-n --count -k --key --keys' ;;
+	ptakesort) echo '-n --count -k --key --keys -g --group' ;;
 	ppartition) echo '-k --key --keys -n --partitions -o --output --by-value --max-open -a --arg-file --broadcast --header-once' ;;
 	esac
 }
@@ -34,7 +34,7 @@ _pflow_takes_arg() {
 	preduce:--interval|preduce:--window|preduce:--time|\
 	preduce:--lateness) return 0 ;;
 	ptakesort:-n|ptakesort:--count|ptakesort:-k|ptakesort:--key|\
-	ptakesort:--keys) return 0 ;;
+	ptakesort:--keys|ptakesort:-g|ptakesort:--group) return 0 ;;
 	ppartition:-k|ppartition:--key|ppartition:--keys|ppartition:-n|ppartition:--partitions|\
 	ppartition:-o|ppartition:--output|ppartition:--max-open|\
 	ppartition:-a|ppartition:--arg-file) return 0 ;;
@@ -245,8 +245,8 @@ _pflow() {
 		return 0 ;;
 	-n|--count|--partitions)
 		[[ $tool == ptakesort || $tool == ppartition ]] && return 0 ;;
-	-k|--keys|--key|--time|--batch-key|--unique)
-		if [[ $tool == ptakesort ]]; then
+	-k|--keys|--key|--time|--batch-key|--unique|-g|--group)
+		if [[ $tool == ptakesort && $prev != -g && $prev != --group ]]; then
 			_pflow_field_list "$cur" 'num str desc asc'
 		else
 			_pflow_field_list "$cur"

@@ -36,6 +36,13 @@
  * Order within a key: numbers before non-numbers (under :num) before
  * empty values; :desc reverses numbers and strings but empty values
  * stay last.
+ *
+ * GROUPS (-g)
+ * With -g, a worker keeps its heaps per group: a group table (table.h)
+ * maps each group's key (keys.h) to its heaps and its first appearance
+ * (the lowest record order seen). At the end the groups of every worker
+ * are joined by key and written in order of first appearance, each the
+ * merge of its workers' heaps, as above.
  */
 #include <err.h>
 #include <math.h>
@@ -46,9 +53,11 @@
 
 #include "engine.h"
 #include "expr.h"
+#include "keys.h"
 #include "number.h"
 #include "output.h"
 #include "report.h"
+#include "table.h"
 #include "takesort.h"
 #include "topn.h"
 #include "xalloc.h"
@@ -109,13 +118,24 @@ struct takesort {
 	bool				 raw_copy;
 	bool				 output_ready;
 	struct pf_output		 out;
+	struct pf_keys			 groups;	/* -g, or none */
+};
+
+/* A group's heaps, one per variant, and its first appearance. */
+struct heaps {
+	struct pf_topn	*heaps;			/* [nvariants] */
+	uint64_t	 order;
 };
 
 struct worker {
 	struct takesort		*ts;
 	struct pf_eval		*eval;
 	unsigned		 strmask;	/* automatic keys seen as strings */
-	struct pf_topn		*heaps;		/* [nvariants] */
+	struct heaps		*sets;		/* one per group (one without -g) */
+	size_t			 nsets, setcap;
+	struct pf_arena		 arena;		/* -g: the group table's */
+	struct pf_groups	 index;		/* -g: key -> set (uint32_t) */
+	struct pf_buf		 gkey;		/* -g: the record's group key */
 	struct val		*cand;		/* the current record's keys */
 };
 
@@ -432,10 +452,19 @@ takesort_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 
 	if ((status = compile_keys(ts, schema)) != 0)
 		return status;
+	if (ts->args->groups != NULL &&
+	    (status = pf_keys_compile(&ts->groups, ts->args->groups,
+	    schema)) != 0)
+		return status;
 	ts->raw_copy = opt->out_format == opt->in.format &&
 	    opt->out_delim == opt->in.delim;
 	if (ts->raw_copy)	/* the record is copied whole: split only keys */
 		ts->tool->fields_needed = key_fields_needed(ts);
+	if (ts->raw_copy && ts->groups.proj != NULL &&
+	    pf_projection_max_field(ts->groups.proj) >=
+	    (long)ts->tool->fields_needed)
+		ts->tool->fields_needed =
+		    (size_t)pf_projection_max_field(ts->groups.proj) + 1;
 	pf_output_init(&ts->out, opt->out_format, opt->out_delim,
 	    schema->names, schema->nfields);
 	ts->output_ready = true;
@@ -444,20 +473,64 @@ takesort_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	return 0;
 }
 
+/* Adds a set of heaps (a group's); returns its index. */
+static uint32_t
+new_set(struct worker *w)
+{
+	const struct takesort *ts = w->ts;
+	struct heaps *set;
+	unsigned m;
+
+	if (w->nsets == w->setcap) {
+		w->setcap = w->setcap ? 2 * w->setcap : 4;
+		w->sets = pf_xrealloc(w->sets, w->setcap * sizeof(*w->sets));
+	}
+	set = &w->sets[w->nsets];
+	set->heaps = pf_xcalloc(ts->nvariants, sizeof(*set->heaps));
+	set->order = UINT64_MAX;
+	for (m = 0; m < ts->nvariants; m++)
+		pf_topn_init(&set->heaps[m], ts->args->limit, blob_cmp,
+		    &ts->variants[m]);
+	return (uint32_t)w->nsets++;
+}
+
+/* The heaps of the record's group (the only set without -g). */
+static struct heaps *
+set_of(struct worker *w, const struct pf_record *rec)
+{
+	struct pf_group *g;
+	struct heaps *set;
+	uint32_t i;
+	bool added;
+
+	if (w->ts->groups.proj == NULL)
+		return &w->sets[0];
+	pf_keys_encode(&w->ts->groups, w->eval, rec, &w->gkey);
+	g = pf_groups_find(&w->index, w->gkey.data, w->gkey.len, &added);
+	if (added) {
+		i = new_set(w);
+		memcpy(PF_GROUP_STATE(g), &i, sizeof(i));
+	} else
+		memcpy(&i, PF_GROUP_STATE(g), sizeof(i));
+	set = &w->sets[i];
+	if (rec->order < set->order)
+		set->order = rec->order;
+	return set;
+}
+
 static void *
 takesort_worker_new(void *ctx)
 {
 	struct takesort *ts = ctx;
 	struct worker *w = pf_xcalloc(1, sizeof(*w));
-	unsigned m;
 
 	w->ts = ts;
-	if (ts->uses_eval)
+	if (ts->uses_eval || ts->groups.uses_eval)
 		w->eval = pf_eval_new();
-	w->heaps = pf_xcalloc(ts->nvariants, sizeof(*w->heaps));
-	for (m = 0; m < ts->nvariants; m++)
-		pf_topn_init(&w->heaps[m], ts->args->limit, blob_cmp,
-		    &ts->variants[m]);
+	if (ts->groups.proj != NULL)
+		pf_groups_init(&w->index, &w->arena, sizeof(uint32_t));
+	else
+		new_set(w);
 	w->cand = pf_xcalloc(ts->nkeys, sizeof(*w->cand));
 	return w;
 }
@@ -466,11 +539,19 @@ static void
 takesort_worker_free(void *worker)
 {
 	struct worker *w = worker;
+	size_t i;
 	unsigned m;
 
-	for (m = 0; m < w->ts->nvariants; m++)
-		pf_topn_free(&w->heaps[m]);
-	free(w->heaps);
+	for (i = 0; i < w->nsets; i++) {
+		for (m = 0; m < w->ts->nvariants; m++)
+			pf_topn_free(&w->sets[i].heaps[m]);
+		free(w->sets[i].heaps);
+	}
+	free(w->sets);
+	if (w->ts->groups.proj != NULL)
+		pf_groups_free(&w->index);
+	pf_arena_free(&w->arena);
+	pf_buf_free(&w->gkey);
 	free(w->cand);
 	if (w->eval != NULL)
 		pf_eval_free(w->eval);
@@ -592,7 +673,7 @@ settle_modes(struct worker *w)
 {
 	struct takesort *ts = w->ts;
 	unsigned m, before = w->strmask;
-	size_t j;
+	size_t j, i;
 
 	for (j = 0; j < ts->nkeys; j++)
 		if (ts->keys[j].bit != 0 && w->cand[j].kind == VAL_STR)
@@ -604,9 +685,11 @@ settle_modes(struct worker *w)
 	    memory_order_relaxed)) == before)
 		return;
 	/* The heaps that assumed "numeric" for those keys are now moot. */
-	for (m = 0; m < ts->nvariants; m++)
-		if ((m & w->strmask) != w->strmask && w->heaps[m].alloc > 0)
-			pf_topn_free(&w->heaps[m]);
+	for (i = 0; i < w->nsets; i++)
+		for (m = 0; m < ts->nvariants; m++)
+			if ((m & w->strmask) != w->strmask &&
+			    w->sets[i].heaps[m].alloc > 0)
+				pf_topn_free(&w->sets[i].heaps[m]);
 }
 
 static uint64_t
@@ -615,6 +698,7 @@ takesort_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	struct worker *w = worker;
 	const struct takesort *ts = w->ts;
 	const struct pf_topn_item *worst;
+	struct heaps *set;
 	struct pf_topn *h;
 	uint64_t hint;
 	unsigned m;
@@ -622,13 +706,14 @@ takesort_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	(void)out;
 	if (ts->args->limit == 0)
 		return 0;
+	set = set_of(w, rec);
 	eval_keys(w, rec);
 	if (ts->nvariants > 1)
 		settle_modes(w);
 	for (m = 0; m < ts->nvariants; m++) {
 		if ((m & w->strmask) != w->strmask)
 			continue;
-		h = &w->heaps[m];
+		h = &set->heaps[m];
 		hint = hint_of(ts, &w->cand[0], m);
 		/*
 		 * A worker sees its records in input order, so a tie with
@@ -677,27 +762,19 @@ write_blob(struct takesort *ts, struct pf_splitter *sp, struct pf_buf *scratch,
 	pf_output_record(&ts->out, out, rec.fields, rec.nfields);
 }
 
+/* Merges the workers' heaps of one group (strmask's) and writes them. */
 static void
-takesort_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
+write_group(struct takesort *ts, struct pf_topn **heaps, size_t n,
+    unsigned strmask, struct pf_buf *out)
 {
-	struct takesort *ts = ctx;
 	struct pf_splitter sp = { 0 };
 	struct pf_buf scratch = { 0 };
-	struct pf_topn **heaps, merged;
-	unsigned strmask = 0;
+	struct pf_topn merged;
 	size_t i;
-	int k;
 
-	if (ts->args->limit == 0)
-		return;
-	for (k = 0; k < nworkers; k++)
-		strmask |= ((struct worker *)workers[k])->strmask;
-	heaps = pf_xcalloc((size_t)nworkers, sizeof(*heaps));
-	for (k = 0; k < nworkers; k++)
-		heaps[k] = &((struct worker *)workers[k])->heaps[strmask];
 	pf_topn_init(&merged, ts->args->limit, blob_cmp,
 	    &ts->variants[strmask]);
-	pf_topn_merge(&merged, heaps, (size_t)nworkers);
+	pf_topn_merge(&merged, heaps, n);
 	for (i = 0; i < merged.n; i++)
 		write_blob(ts, &sp, &scratch,
 		    (const struct blob *)merged.items[i].data, out);
@@ -705,6 +782,93 @@ takesort_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
 	pf_topn_free(&merged);
 	pf_buf_free(&scratch);
 	pf_splitter_free(&sp);
+}
+
+/* A group across workers: its first appearance and its heaps. */
+struct joined {
+	uint64_t	  order;
+	struct pf_topn	**heaps;	/* [nworkers], n used */
+	size_t		  n;
+};
+
+static int
+by_order(const void *a, const void *b)
+{
+	uint64_t x = ((const struct joined *)a)->order;
+	uint64_t y = ((const struct joined *)b)->order;
+
+	return x < y ? -1 : x > y;
+}
+
+/* -g: joins the workers' groups by key, writes them by first appearance. */
+static void
+write_groups(struct takesort *ts, struct worker **workers, int nworkers,
+    unsigned strmask, struct pf_buf *out)
+{
+	struct pf_arena arena = { 0 };
+	struct pf_groups all;
+	struct joined *joined = NULL, *j;
+	struct pf_group *g, *a;
+	size_t njoined = 0, cap = 0, i;
+	uint32_t idx;
+	bool added;
+	int k;
+
+	pf_groups_init(&all, &arena, sizeof(uint32_t));
+	for (k = 0; k < nworkers; k++)
+		for (i = 0; i < workers[k]->index.count; i++) {
+			g = pf_groups_at(&workers[k]->index, (uint32_t)i);
+			a = pf_groups_find(&all, g->key, g->keylen, &added);
+			if (added) {
+				if (njoined == cap) {
+					cap = cap ? 2 * cap : 64;
+					joined = pf_xrealloc(joined,
+					    cap * sizeof(*joined));
+				}
+				idx = (uint32_t)njoined++;
+				memcpy(PF_GROUP_STATE(a), &idx, sizeof(idx));
+				joined[idx] = (struct joined){ UINT64_MAX,
+				    pf_xcalloc((size_t)nworkers,
+				    sizeof(struct pf_topn *)), 0 };
+			} else
+				memcpy(&idx, PF_GROUP_STATE(a), sizeof(idx));
+			j = &joined[idx];
+			memcpy(&idx, PF_GROUP_STATE(g), sizeof(idx));
+			if (workers[k]->sets[idx].order < j->order)
+				j->order = workers[k]->sets[idx].order;
+			j->heaps[j->n++] = &workers[k]->sets[idx].heaps[strmask];
+		}
+	qsort(joined, njoined, sizeof(*joined), by_order);
+	for (i = 0; i < njoined; i++) {
+		write_group(ts, joined[i].heaps, joined[i].n, strmask, out);
+		free(joined[i].heaps);
+	}
+	free(joined);
+	pf_groups_free(&all);
+	pf_arena_free(&arena);
+}
+
+static void
+takesort_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
+{
+	struct takesort *ts = ctx;
+	struct worker **ws = (struct worker **)workers;
+	struct pf_topn **heaps;
+	unsigned strmask = 0;
+	int k;
+
+	if (ts->args->limit == 0)
+		return;
+	for (k = 0; k < nworkers; k++)
+		strmask |= ws[k]->strmask;
+	if (ts->groups.proj != NULL) {
+		write_groups(ts, ws, nworkers, strmask, out);
+		return;
+	}
+	heaps = pf_xcalloc((size_t)nworkers, sizeof(*heaps));
+	for (k = 0; k < nworkers; k++)
+		heaps[k] = &ws[k]->sets[0].heaps[strmask];
+	write_group(ts, heaps, (size_t)nworkers, strmask, out);
 	free(heaps);
 }
 
@@ -720,6 +884,7 @@ free_keys(struct takesort *ts)
 	}
 	free(ts->keys);
 	free(ts->variants);
+	pf_keys_free(&ts->groups);
 }
 
 int

@@ -11,6 +11,7 @@
 struct pf_takesort_args {
 	size_t		 limit;		/* -n N */
 	const char	*keys;		/* -k KEY[:num|:str][:desc],... */
+	const char	*groups;	/* -g KEY[,KEY...]: N per group */
 };
 
 /* Runs ptakesort; returns the exit status. */

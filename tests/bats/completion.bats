@@ -85,6 +85,8 @@ complete -o default -F _pflow ppartition'
 -k
 --key
 --keys
+-g
+--group
 --csv
 --tsv
 --lines

@@ -464,3 +464,75 @@ b,'
 	done < <(sed -n '/^\.Sh EXAMPLES/,/^\.Sh SEE ALSO/p' "$page")
 	assert_equal "$n" 6
 }
+
+@test "-g: the first N of each group, groups by first appearance, against Python" {
+	in=$BATS_TEST_TMPDIR/g.csv
+	python3 - "$in" <<'PY'
+import random, sys
+r = random.Random(11)
+with open(sys.argv[1], "w") as f:
+    f.write("id,g,h,v\n")
+    for i in range(5000):
+        v = r.choice(["", "x"]) if r.random() < 0.03 else str(r.randint(-20, 20))
+        f.write("%d,%s,%s,%s\n" % (i, r.choice("abcdefg"), r.randint(0, 3), v))
+PY
+	want() {	# python oracle: N, then "desc" or "asc"
+		python3 - "$in" "$1" "$2" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+head, rows = rows[0], rows[1:]
+n, desc = int(sys.argv[2]), sys.argv[3] == "desc"
+groups = {}
+for r in rows:
+    groups.setdefault((r[1], r[2]), []).append(r)
+# v is not all numbers ("x"): byte-wise order, empty values last
+print(",".join(head))
+for g, rs in groups.items():
+    # sorted() is stable with reverse too: ties keep input order
+    nonempty = sorted((r for r in rs if r[3] != ""), key=lambda r: r[3], reverse=desc)
+    out = nonempty + [r for r in rs if r[3] == ""]
+    for r in out[:n]:
+        print(",".join(r))
+PY
+	}
+	same_for_all_jobs ptakesort -n 3 -g g,h -k v:desc "$in"
+	assert_success
+	assert_output "$(want 3 desc)"
+	same_for_all_jobs ptakesort -n 1 -g g,h -k v "$in"
+	assert_output "$(want 1 asc)"
+	run ptakesort -n 0 -g g -k v "$in"
+	assert_output 'id,g,h,v'
+}
+
+@test "-g with an expression and numeric keys; --stats counts every group's records" {
+	F=$DATA/flights.csv
+	run ptakesort -n 1 -g 'substr(date, 1, 10)' -k delay:num:desc "$F"
+	assert_success
+	assert_output "$(python3 - "$F" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+best = {}
+for r in rows:
+    d = r["date"][:10]
+    if r["delay"] == "":
+        continue
+    if d not in best or float(r["delay"]) > float(best[d]["delay"]):
+        best[d] = r
+print("date,delay,distance,origin,destination")
+seen = []
+for r in rows:
+    d = r["date"][:10]
+    if d not in seen:
+        seen.append(d)
+for d in seen:
+    r = best[d]
+    print(",".join(r[k] for k in ("date", "delay", "distance", "origin", "destination")))
+PY
+)"
+	run --separate-stderr ptakesort --stats -n 2 -g origin -k delay "$F"
+	[[ ${stderr_lines[0]} == "ptakesort: 2000 records in, 20 records out, "* ]] ||
+	    fail "${stderr_lines[0]}"
+	run --separate-stderr ptakesort -n 2 -g nope -k delay "$F"
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "ptakesort: unknown field 'nope' (fields: date, delay, distance, origin, destination)"
+}
