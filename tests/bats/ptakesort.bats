@@ -462,7 +462,7 @@ b,'
 		*)	[ -n "$cmd" ] && expect+="$line"$'\n' ;;
 		esac
 	done < <(sed -n '/^\.Sh EXAMPLES/,/^\.Sh SEE ALSO/p' "$page")
-	assert_equal "$n" 6
+	assert_equal "$n" 7
 }
 
 @test "-g: the first N of each group, groups by first appearance, against Python" {
