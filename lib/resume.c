@@ -25,14 +25,17 @@
 static bool
 parse_u64(const char *s, const char *end, uint64_t *v)
 {
-	uint64_t n = 0;
+	uint64_t n = 0, d;
 
 	if (s == end)
 		return false;
 	for (; s < end; s++) {
-		if (*s < '0' || *s > '9' || n > (UINT64_MAX - 9) / 10)
+		if (*s < '0' || *s > '9')
 			return false;
-		n = n * 10 + (uint64_t)(*s - '0');
+		d = (uint64_t)(*s - '0');
+		if (n > (UINT64_MAX - d) / 10)
+			return false;
+		n = n * 10 + d;
 	}
 	*v = n;
 	return true;
