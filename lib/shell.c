@@ -25,30 +25,37 @@ is_shell(const char *path)
 	return false;
 }
 
+/*
+ * The shell's options come first: words that start with - or + (-e, +x,
+ * --norc), -o and +o taking the next word (-o pipefail), up to "--" or
+ * the first other word. With -c among them, that word is the script.
+ */
 int
 pf_shell_script_arg(char *const argv[], size_t n)
 {
-	const char *a;
+	const char *a, *p;
+	bool dash_c = false;
 	size_t i;
 
 	if (n < 3 || !is_shell(argv[0]))
 		return -1;
-	/* The options, up to the first word that is not one. */
-	for (i = 1; i + 1 < n; i++) {
+	for (i = 1; i < n; i++) {
 		a = argv[i];
-		if ((a[0] != '-' && a[0] != '+') || a[1] == '\0' ||
-		    strcmp(a, "--") == 0)
-			return -1;
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if ((a[0] != '-' && a[0] != '+') || a[1] == '\0')
+			break;
 		if (a[1] == '-')
 			continue;		/* --norc, --posix */
-		if (strcmp(a + 1, "o") == 0 || strcmp(a + 1, "O") == 0) {
-			i++;			/* -o pipefail */
-			continue;
-		}
-		if (a[0] == '-' && strchr(a + 1, 'c') != NULL)
-			return (int)i + 1;
+		for (p = a + 1; *p != '\0'; p++)
+			if (*p == 'o' || *p == 'O')
+				i++;		/* -o pipefail, -eo pipefail */
+			else if (*p == 'c' && a[0] == '-')
+				dash_c = true;
 	}
-	return -1;
+	return dash_c && i < n ? (int)i : -1;
 }
 
 void

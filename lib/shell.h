@@ -13,8 +13,9 @@
  * When argv (n words) runs a shell on a script given as an argument,
  * "sh -c SCRIPT ...", the index of SCRIPT, else -1. The shell is argv[0]
  * by its basename (sh, bash, dash, zsh, ksh, mksh, ash), and -c may come
- * with other options (bash -ec, bash -o pipefail -c). A shell started
- * through another command (env sh -c, nice sh -c) is not recognized.
+ * with other options (bash -ec, bash -o pipefail -c, sh -c -e, sh -c --).
+ * A shell started through another command (env sh -c, nice sh -c) is not
+ * recognized.
  */
 int pf_shell_script_arg(char *const argv[], size_t n);
 

@@ -291,6 +291,10 @@ for r in csv.DictReader(open(sys.argv[1], newline="")):
 	assert_output "$expected"
 	run -0 pmap -a evil.csv -j4 -- bash -o pipefail -c 'printf "%s=%s\n" {1} {2} | cat'
 	assert_output "$expected"
+	run -0 pmap -a evil.csv -j4 -- bash -c -e -- 'printf "%s=%s\n" {n} {text}'
+	assert_output "$expected"
+	run -0 pmap -a evil.csv -j4 -- sh -c -- 'printf "%s=%s\n" {n} {text}'
+	assert_output "$expected"
 	run -0 pmap -a evil.csv -j4 -- /usr/bin/env sh -c 'printf "%s=%s\n" "$1" "$2"' sh {n} {text}
 	assert_output "$expected"
 	[ ! -e pwned ]
