@@ -157,8 +157,8 @@ run 5'
 	no_valgrind
 	seq 1 2000 >recs
 	run -0 --separate-stderr bash -c 'ulimit -n 16
-	    exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
-	    pmap --stats --lines -j8 -a recs -- echo {}' 
+	    for fd in $(seq 3 15); do eval "exec $fd>&-"; done
+	    pmap --stats --lines -j8 -a recs -- echo {}'
 	assert_output "$(seq 1 2000)"
 	assert_equal "$(echo "$stderr" | wc -l)" 1
 	assert_regex "$stderr" '^pmap: 2000 records in, 2000 commands \(2000 ok, 0 failed\), .*, [1-9][0-9]* starts? waited for a free descriptor or process$'
@@ -167,7 +167,7 @@ run 5'
 @test "out of descriptors with no command running is a failure" {
 	no_valgrind
 	run -1 --separate-stderr bash -c 'ulimit -n 9
-	    exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
+	    for fd in $(seq 3 15); do eval "exec $fd>&-"; done
 	    pmap --lines -j2 -a five -- echo {}'
 	assert_output ''
 	assert_equal "$stderr" 'pmap: record 1: cannot run echo: Too many open files
