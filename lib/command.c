@@ -65,6 +65,8 @@
 #include "reader.h"
 #include "record.h"
 #include "report.h"
+#include "resume.h"
+#include "shell.h"
 #include "spawn.h"
 #include "timeutil.h"
 #include "xalloc.h"
@@ -108,6 +110,9 @@ struct job {
 	bool		 timed_out;
 	bool		 failed;
 	bool		 skipped;	/* not run: --resume, or stopped */
+	uint64_t	 nul_line;	/* an argument would hold a NUL byte:
+					   the line of its record, else 0 */
+	int		 nul_file;	/* ... and the operand it is in */
 	long long	 started_ms, deadline_ms, kill_ms, retry_ms;
 	double		 started_wall;
 };
@@ -119,6 +124,8 @@ struct open_batch {
 	uint64_t	 hash;
 	struct pf_buf	 input;
 	uint64_t	 n, first_rec;
+	uint64_t	 nul_line;	/* see struct job */
+	int		 nul_file;
 	long long	 first_ms;
 	bool		 active;
 	struct open_batch *prev, *next;	/* active ones, oldest first */
@@ -153,6 +160,7 @@ struct part {
 struct targ {
 	struct part	*parts;
 	size_t		 nparts;
+	bool		 shell;		/* the script of sh -c: values quoted */
 };
 
 struct cmd {
@@ -191,6 +199,10 @@ struct cmd {
 	struct job	**run;
 	int		 nrun;
 	int		 nretry;
+	int		 spawn_limit;	/* out of descriptors or processes with
+					   this many running: start no more
+					   until one ends; 0: -j */
+	uint64_t	 spawn_waits;	/* starts put off for that */
 
 	long long	*rate_ring;
 	size_t		 rate_pos, rate_count;
@@ -201,8 +213,7 @@ struct cmd {
 	uint64_t	 nok, nfailed;
 	FILE		*failed, *joblog, *bad;
 	uint64_t	 nbad;
-	uint8_t		*done_seqs;	/* --resume: jobs that succeeded */
-	size_t		 ndone_seqs;
+	struct pf_resume resume;	/* --resume: jobs that succeeded */
 };
 
 static void feeder_free(struct feeder *f);
@@ -241,7 +252,7 @@ cmd_free(struct cmd *c)
 	free(c->jobs);
 	free(c->run);
 	free(c->rate_ring);
-	free(c->done_seqs);
+	pf_resume_free(&c->resume);
 	pf_splitter_free(&c->sp);
 	pf_schema_free(&c->schema);
 	pf_buf_free(&c->header);
@@ -417,6 +428,7 @@ compile_templates(struct cmd *c)
 	struct part *p;
 	size_t i;
 	long field;
+	int script;
 	bool any = false;
 
 	c->targs = pf_xcalloc(c->nargs, sizeof(*c->targs));
@@ -474,6 +486,19 @@ compile_templates(struct cmd *c)
 	}
 	c->append_raw = c->mode == MODE_RECORD && !any;
 	c->argoff = pf_xcalloc(c->nargs + 2, sizeof(size_t));
+	/* sh -c SCRIPT parses SCRIPT: values go into it quoted. */
+	if ((script = pf_shell_script_arg(c->argv_cmd, c->nargs)) >= 0)
+		c->targs[script].shell = true;
+}
+
+/* Appends a value to an argument: quoted when the argument is a script. */
+static void
+add_value(struct pf_buf *b, const struct targ *t, const char *s, size_t len)
+{
+	if (t->shell)
+		pf_shell_quote(b, s, len);
+	else
+		pf_buf_add(b, s, len);
 }
 
 /* Fills j->argv from the templates, with rec's fields (rec may be NULL). */
@@ -496,7 +521,8 @@ build_argv(struct cmd *c, struct job *j, const struct pf_record *rec)
 				break;
 			case P_RAW:
 				if (rec != NULL)
-					pf_buf_add(b, rec->raw, rec->raw_len);
+					add_value(b, &c->targs[i], rec->raw,
+					    rec->raw_len);
 				break;
 			case P_SEQ:
 				n = (size_t)snprintf(num, sizeof(num), "%llu",
@@ -505,8 +531,11 @@ build_argv(struct cmd *c, struct job *j, const struct pf_record *rec)
 				break;
 			case P_FIELD:
 				if (rec != NULL && (size_t)p->field < rec->nfields)
-					pf_buf_add(b, rec->fields[p->field].ptr,
+					add_value(b, &c->targs[i],
+					    rec->fields[p->field].ptr,
 					    rec->fields[p->field].len);
+				else if (c->targs[i].shell)
+					pf_buf_add(b, "''", 2);
 				break;
 			}
 		}
@@ -527,12 +556,45 @@ build_argv(struct cmd *c, struct job *j, const struct pf_record *rec)
 	j->argv[n] = NULL;
 }
 
+/*
+ * Whether a value that goes into an argument holds a NUL byte: the
+ * argument would end there, so the command is not run (xargs warns).
+ * Fields are cut from the raw record, so a record without a NUL (nearly
+ * all) costs one memchr().
+ */
+static bool
+args_hold_nul(const struct cmd *c, const struct pf_record *rec)
+{
+	const struct part *p;
+	const struct pf_field *f;
+	size_t i, k;
+
+	if (rec->raw_len == 0 || memchr(rec->raw, '\0', rec->raw_len) == NULL)
+		return false;
+	if (c->append_raw)
+		return true;
+	for (i = 0; i < c->nargs; i++)
+		for (k = 0; k < c->targs[i].nparts; k++) {
+			p = &c->targs[i].parts[k];
+			if (p->kind == P_RAW)
+				return true;
+			if (p->kind != P_FIELD || (size_t)p->field >=
+			    rec->nfields)
+				continue;
+			f = &rec->fields[p->field];
+			if (f->len > 0 && memchr(f->ptr, '\0', f->len) != NULL)
+				return true;
+		}
+	return false;
+}
+
 /* ---- jobs ---------------------------------------------------------------- */
 
-static bool
-resume_done(const struct cmd *c, uint64_t seq)
+/* How many commands may run now: -j, or fewer after a start failed. */
+static int
+start_limit(const struct cmd *c)
 {
-	return seq < c->ndone_seqs && c->done_seqs[seq];
+	return c->spawn_limit > 0 ? c->spawn_limit : c->opt->jobs;
 }
 
 /* Whether a new job may be made now (window room, not too far ahead). */
@@ -559,8 +621,9 @@ job_new(struct cmd *c)
 	j->no_splice = false;
 	j->attempts = 0;
 	j->failed = j->skipped = false;
+	j->nul_line = 0;
 	j->env[0] = NULL;
-	if (resume_done(c, j->seq)) {
+	if (c->a->resume && pf_resume_done(&c->resume, j->seq)) {
 		j->skipped = true;
 		j->state = J_DONE;
 	}
@@ -617,6 +680,7 @@ run_remove(struct cmd *c, struct job *j)
 	for (i = 0; i < c->nrun; i++)
 		if (c->run[i] == j) {
 			c->run[i] = c->run[--c->nrun];
+			c->spawn_limit = 0;	/* a start may succeed now */
 			return;
 		}
 }
@@ -743,7 +807,19 @@ feed_job(struct cmd *c, struct job *j)
 		pf_child_close_in(&j->child);
 }
 
-static void
+/* Errors that say "not now": too many open files, or processes. */
+static bool
+spawn_busy(int e)
+{
+	return e == EMFILE || e == ENFILE || e == EAGAIN;
+}
+
+/*
+ * Starts a job's command, or fails the job when it cannot be started.
+ * False when it must wait instead: we are out of descriptors or processes
+ * and a running command will free some when it ends.
+ */
+static bool
 job_start(struct cmd *c, struct job *j, long long now)
 {
 	struct pf_spawn_opts so = {
@@ -754,7 +830,18 @@ job_start(struct cmd *c, struct job *j, long long now)
 		/* Whole chunks in one write: fewer wake-ups per megabyte. */
 		.pipe_size = c->mode == MODE_RECORD ? 0 : 1 << 20,
 	};
+	int rc = EINVAL;	/* an argument with a NUL is not run */
 
+	if (j->nul_line != 0)
+		j->child = (struct pf_child){ .in_fd = -1, .out_fd = -1 };
+	else {
+		rc = pf_spawn(&j->child, j->argv, &so);
+		if (spawn_busy(rc) && c->nrun > 0) {
+			c->spawn_limit = c->nrun;
+			c->spawn_waits++;
+			return false;
+		}
+	}
 	if (j->state == J_RETRY)
 		c->nretry--;
 	j->attempts++;
@@ -762,20 +849,20 @@ job_start(struct cmd *c, struct job *j, long long now)
 	j->received = 0;
 	j->fed = 0;
 	j->reaped = j->timed_out = false;
-	j->spawn_err = 0;
 	j->kill_ms = 0;
 	j->started_ms = now;
 	j->started_wall = pf_wall_seconds();
 	j->deadline_ms = c->a->timeout_ms > 0 ? now + c->a->timeout_ms : 0;
 	rate_note(c, now);
-	if ((j->spawn_err = pf_spawn(&j->child, j->argv, &so)) != 0) {
+	if ((j->spawn_err = rc) != 0) {
 		j->state = J_RUN;
 		job_final(c, j, now);
-		return;
+		return true;
 	}
 	j->state = J_RUN;
 	c->run[c->nrun++] = j;
 	feed_job(c, j);
+	return true;
 }
 
 static void
@@ -789,19 +876,20 @@ start_jobs(struct cmd *c, long long now)
 	/* Retries first: they hold back the output of later jobs. */
 	for (s = c->head_seq; c->nretry > 0 && s < c->next_seq; s++) {
 		j = job_at(c, s);
-		if (c->nrun >= c->opt->jobs)
+		if (c->nrun >= start_limit(c))
 			return;
 		if (j->state == J_RETRY && j->retry_ms <= now &&
-		    rate_wait(c, now) == 0)
-			job_start(c, j, now);
+		    rate_wait(c, now) == 0 && !job_start(c, j, now))
+			return;
 	}
-	while (c->nrun < c->opt->jobs && !c->stopping) {
+	while (c->nrun < start_limit(c) && !c->stopping) {
 		while (c->start_seq < c->next_seq &&
 		    job_at(c, c->start_seq)->state != J_WAIT)
 			c->start_seq++;
-		if (c->start_seq == c->next_seq || rate_wait(c, now) != 0)
+		if (c->start_seq == c->next_seq || rate_wait(c, now) != 0 ||
+		    !job_start(c, job_at(c, c->start_seq), now))
 			break;
-		job_start(c, job_at(c, c->start_seq++), now);
+		c->start_seq++;
 	}
 }
 
@@ -878,7 +966,12 @@ job_final(struct cmd *c, struct job *j, long long now)
 	if (c->epipe)
 		return;		/* killed by us: stdout is gone */
 	what_job(c, j, what, sizeof(what));
-	if (j->spawn_err != 0)
+	if (j->nul_line != 0)
+		warnx("%s:%llu (record %llu): an argument would hold a NUL "
+		    "byte: not run", pf_reader_name(&c->reader, j->nul_file),
+		    (unsigned long long)j->nul_line,
+		    (unsigned long long)j->first_rec);
+	else if (j->spawn_err != 0)
 		warnx("%s: cannot run %s: %s", what, j->argv[0],
 		    strerror(j->spawn_err));
 	else if (j->timed_out)
@@ -1017,6 +1110,23 @@ count_lines(const char *p, const char *end)
 	return n;
 }
 
+/* The line where rec, just split from the current buffer, starts. */
+static uint64_t
+record_line(const struct cmd *c, const struct pf_record *rec)
+{
+	return c->base_line + count_lines(c->feed.bufs[c->cur].data,
+	    rec->raw) + 1;
+}
+
+/* Notes where rec is when its values cannot be arguments, else 0. */
+static void
+check_args(const struct cmd *c, const struct pf_record *rec, uint64_t *line,
+    int *file)
+{
+	*line = args_hold_nul(c, rec) ? record_line(c, rec) : 0;
+	*file = c->cur_file;
+}
+
 /*
  * The next well-formed record, or false when none is ready. A malformed
  * record goes to --bad, or stops pmap with status 1.
@@ -1026,7 +1136,7 @@ next_record(struct cmd *c, struct pf_record *rec)
 {
 	const struct pf_dialect *d = &c->opt->in;
 	enum pf_split_status st;
-	const char *why, *next, *start;
+	const char *why, *next;
 	size_t lines;
 
 	for (;;) {
@@ -1057,11 +1167,9 @@ next_record(struct cmd *c, struct pf_record *rec)
 			c->nbad++;
 			continue;
 		}
-		start = c->feed.bufs[c->cur].data;
 		warnx("%s:%llu (record %llu): %s",
 		    pf_reader_name(&c->reader, c->cur_file),
-		    (unsigned long long)(c->base_line +
-		    count_lines(start, rec->raw) + 1),
+		    (unsigned long long)record_line(c, rec),
 		    (unsigned long long)c->recno, why);
 		/* Records before it still run; no more input is read. */
 		c->data_error = true;
@@ -1079,8 +1187,10 @@ take_record_job(struct cmd *c, const struct pf_record *rec)
 	j->nrec = 1;
 	pf_buf_add(&j->input, rec->raw, rec->raw_len);
 	pf_buf_addc(&j->input, '\n');
-	if (j->state == J_WAIT)
+	if (j->state == J_WAIT) {
 		build_argv(c, j, rec);
+		check_args(c, rec, &j->nul_line, &j->nul_file);
+	}
 }
 
 /* Turns an open batch into a job (the caller checked room_for_job). */
@@ -1096,6 +1206,8 @@ flush_batch(struct cmd *c, struct open_batch *b)
 	b->input.len = 0;
 	j->first_rec = b->first_rec;
 	j->nrec = b->n;
+	j->nul_line = b->nul_line;	/* its first record is the arguments' */
+	j->nul_file = b->nul_file;
 	if (c->key_expr != NULL) {
 		j->envbuf.len = 0;
 		pf_buf_adds(&j->envbuf, "PFLOW_BATCH_KEY=");
@@ -1173,6 +1285,7 @@ take_batch_record(struct cmd *c, const struct pf_record *rec, long long now)
 	if (!b->active) {
 		b->active = true;
 		b->first_rec = c->recno;
+		check_args(c, rec, &b->nul_line, &b->nul_file);
 		b->first_ms = now;
 		b->prev = c->newest;
 		b->next = NULL;
@@ -1385,7 +1498,7 @@ next_deadline(struct cmd *c, long long now)
 			EARLIER(j->deadline_ms);
 		EARLIER(j->kill_ms);
 	}
-	if (c->stopping || c->nrun >= c->opt->jobs)
+	if (c->stopping || c->nrun >= start_limit(c))
 		return t;	/* nothing can start: wait for children */
 	if (c->nretry > 0)
 		for (s = c->head_seq; s < c->next_seq; s++)
@@ -1494,49 +1607,6 @@ event_loop(struct cmd *c, int events_fd)
 
 /* ---- set-up ------------------------------------------------------------- */
 
-static bool
-load_resume(struct cmd *c, const char *path)
-{
-	FILE *f;
-	char *line = NULL, *p, *end;
-	size_t cap = 0;
-	unsigned long long seq;
-	long exitval, sig;
-	int col;
-
-	if ((f = fopen(path, "r")) == NULL)
-		return errno == ENOENT;
-	while (getline(&line, &cap, f) > 0) {
-		seq = strtoull(line, &end, 10);
-		if (end == line || *end != '\t')
-			continue;	/* the header, or garbage */
-		exitval = sig = 1;
-		for (p = end, col = 1; p != NULL && col < 8; col++) {
-			p = strchr(p, '\t');
-			if (p == NULL)
-				break;
-			p++;
-			if (col == 6)
-				exitval = strtol(p, NULL, 10);
-			else if (col == 7)
-				sig = strtol(p, NULL, 10);
-		}
-		if (exitval != 0 || sig != 0 || seq > (1ULL << 32))
-			continue;
-		if (seq >= c->ndone_seqs) {
-			size_t n = (size_t)seq * 2 + 64;
-			c->done_seqs = pf_xrealloc(c->done_seqs, n);
-			memset(c->done_seqs + c->ndone_seqs, 0,
-			    n - c->ndone_seqs);
-			c->ndone_seqs = n;
-		}
-		c->done_seqs[seq] = 1;
-	}
-	free(line);
-	fclose(f);
-	return true;
-}
-
 static int
 open_outputs(struct cmd *c)
 {
@@ -1553,10 +1623,9 @@ open_outputs(struct cmd *c)
 		fflush(c->failed);
 	}
 	if (a->joblog_path != NULL) {
-		if (a->resume && !load_resume(c, a->joblog_path)) {
-			warn("%s", a->joblog_path);
+		if (a->resume && pf_resume_load(&c->resume,
+		    a->joblog_path) != 0)
 			return 1;
-		}
 		c->joblog = fopen(a->joblog_path, a->resume ? "a" : "w");
 		if (c->joblog == NULL) {
 			warn("%s", a->joblog_path);
@@ -1641,12 +1710,18 @@ static void
 print_stats(const struct cmd *c, long long elapsed_ms)
 {
 	fprintf(stderr, "pmap: %llu records in, %llu commands (%llu ok, %llu "
-	    "failed), %.3fs elapsed, pmap %.3fs CPU, commands %.3fs CPU\n",
+	    "failed), %.3fs elapsed, pmap %.3fs CPU, commands %.3fs CPU",
 	    (unsigned long long)c->recno,
 	    (unsigned long long)(c->nok + c->nfailed),
 	    (unsigned long long)c->nok, (unsigned long long)c->nfailed,
 	    elapsed_ms / 1000.0, cpu_seconds(RUSAGE_SELF),
 	    cpu_seconds(RUSAGE_CHILDREN));
+	/* Starts that waited for a running command to end (EMFILE...). */
+	if (c->spawn_waits > 0)
+		fprintf(stderr, ", %llu start%s waited for a free descriptor "
+		    "or process", (unsigned long long)c->spawn_waits,
+		    c->spawn_waits == 1 ? "" : "s");
+	putc('\n', stderr);
 }
 
 int
