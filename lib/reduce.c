@@ -202,29 +202,18 @@ plan_fold(struct reduce *r)
 static int
 start_normal(struct reduce *r, const struct pf_schema *schema)
 {
-	struct pf_expr_error err;
 	size_t i;
 	long idx;
-	char *src;
+	int status;
 
 	if (r->args->keys != NULL) {
-		src = pf_keys_source(r->args->keys);
-		r->keys = pf_projection_compile(src, schema, &err);
-		if (r->keys == NULL) {
-			pf_report_expr_error(src, &err);
-			free(src);
-			return 2;
-		}
-		free(src);
-		r->nkeys = r->keys->ncols;
+		if ((status = pf_keys_compile(&r->keys, r->args->keys,
+		    schema)) != 0)
+			return status;
+		r->nkeys = r->keys.n;
 		r->keynames = pf_xcalloc(r->nkeys + 1, sizeof(char *));
-		for (i = 0; i < r->nkeys; i++) {
-			r->keynames[i] = pf_xstrdup(r->keys->cols[i].name);
-			if (r->keys->cols[i].field < 0)
-				r->any_expr = true;
-		}
-		if (r->nkeys == 1 && r->keys->cols[0].field >= 0)
-			r->key_field = r->keys->cols[0].field;
+		for (i = 0; i < r->nkeys; i++)
+			r->keynames[i] = pf_xstrdup(r->keys.proj->cols[i].name);
 	}
 	r->naggs = (size_t)r->args->naggs;
 	r->aggs = pf_xcalloc(r->naggs, sizeof(*r->aggs));
@@ -270,7 +259,7 @@ static int
 start_merge(struct reduce *r, const struct pf_schema *schema)
 {
 	const char *const *parts, *part;
-	struct pf_agg f, f2;
+	struct pf_agg f = { 0 }, f2 = { 0 };
 	size_t i, col, k;
 	char *name, *end;
 	long nkeys = -1;
@@ -342,7 +331,8 @@ start_merge(struct reduce *r, const struct pf_schema *schema)
 static size_t
 fields_needed(const struct reduce *r)
 {
-	long last = r->keys != NULL ? pf_projection_max_field(r->keys) : -1;
+	long last = r->keys.proj != NULL ?
+	    pf_projection_max_field(r->keys.proj) : -1;
 	size_t i;
 
 	for (i = 0; i < r->naggs; i++)
@@ -421,7 +411,7 @@ reduce_worker_new(void *ctx)
 
 	w->r = r;
 	pf_reduce_shard_init(r, &w->s);
-	if (r->any_expr)
+	if (r->keys.uses_eval)
 		w->eval = pf_eval_new();
 	w->nums = pf_xcalloc(r->naggs + 1, sizeof(*w->nums));
 	w->parsed = pf_xcalloc(r->naggs + 1, 1);
@@ -508,29 +498,7 @@ field_at(const struct pf_record *rec, size_t i)
 static struct pf_group *
 key_group(struct reduce_worker *w, const struct pf_record *rec)
 {
-	struct reduce *r = w->r;
-	const struct pf_column *col;
-	const struct pf_field *f;
-	struct pf_value v;
-	const char *s;
-	size_t i, len;
-
-	w->key.len = 0;
-	if (w->eval != NULL)
-		pf_eval_reset(w->eval);
-	for (i = 0; i < r->nkeys; i++) {
-		col = &r->keys->cols[i];
-		if (col->field >= 0) {
-			f = field_at(rec, (size_t)col->field);
-			key_add(&w->key, f->ptr, f->len);
-		} else {
-			pf_eval(w->eval, col->expr, rec, &v);
-			pf_value_text(w->eval, &v, &s, &len);
-			if (r->nkeys == 1)
-				return find_group_at(w, s, len, rec->order);
-			key_add(&w->key, s, len);
-		}
-	}
+	pf_keys_encode(&w->r->keys, w->eval, rec, &w->key);
 	return find_group(w, rec->order);
 }
 
@@ -583,9 +551,9 @@ fold_record(struct reduce_worker *w, const struct pf_record *rec)
 	const struct pf_field *f;
 	struct pf_group *g;
 
-	if (r->key_field >= 0) {
+	if (r->keys.single_field >= 0) {
 		/* One key field: its bytes are the key, nothing to encode. */
-		f = field_at(rec, (size_t)r->key_field);
+		f = field_at(rec, (size_t)r->keys.single_field);
 		g = find_group_at(w, f->ptr, f->len, rec->order);
 	} else
 		g = key_group(w, rec);
@@ -931,7 +899,8 @@ int
 pf_reduce_main(const struct pf_options *opt,
     const struct pf_reduce_args *args, char **files, int nfiles)
 {
-	struct reduce r = { .opt = opt, .args = args, .key_field = -1 };
+	struct reduce r = { .opt = opt, .args = args,
+	    .keys = { .single_field = -1 } };
 	struct pf_tool tool = {
 		.ctx = &r,
 		.start = reduce_start,
@@ -957,8 +926,7 @@ pf_reduce_main(const struct pf_options *opt,
 		pf_output_free(&r.out);
 		pf_reduce_shard_free(&r.global);
 	}
-	if (r.keys != NULL)
-		pf_projection_free(r.keys);
+	pf_keys_free(&r.keys);
 	for (i = 0; r.keynames != NULL && i < r.nkeys; i++)
 		free(r.keynames[i]);
 	free(r.keynames);

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "engine.h"
 #include "expr.h"
+#include "keys.h"
 #include "output.h"
 #include "reduce.h"
 #include "table.h"
@@ -47,11 +48,9 @@ struct reduce {
 	size_t		 naggs;
 	struct fold_step *steps;	/* per agg, for the fold */
 	size_t		 state_size;
-	struct pf_projection *keys;
+	struct pf_keys	 keys;		/* -k (not with --merge) */
 	size_t		 nkeys;
 	char		**keynames;
-	bool		 any_expr;	/* a key is an expression */
-	long		 key_field;	/* the key's one field, or -1 */
 
 	/* --merge: the partial header's layout. */
 	size_t		*part_col;	/* per agg, its first column */
