@@ -170,7 +170,8 @@ void pf_value_text(struct pf_eval *ev, const struct pf_value *v,
  * items are `name = expr` (name an identifier or {any name}) or `expr`.
  * An item that is a plain field reference is named after the field, any
  * other unnamed item by its trimmed source text; `*` expands to all the
- * schema's fields.
+ * schema's fields, and a record wider than the schema has its further
+ * fields written there too (rest_at).
  */
 struct pf_column {
 	char		*name;
@@ -181,6 +182,9 @@ struct pf_column {
 struct pf_projection {
 	size_t		  ncols;
 	struct pf_column *cols;
+	size_t		  rest_at;	/* with has_rest: the fields past the
+					   schema go before cols[rest_at] */
+	bool		  has_rest;	/* the last `*` */
 };
 
 struct pf_projection *pf_projection_compile(const char *src,

@@ -1177,6 +1177,8 @@ pf_projection_compile(const char *src, const struct pf_schema *schema,
 				    schema, err);
 				c->field = (long)f;
 			}
+			pr->rest_at = pr->ncols;
+			pr->has_rest = true;
 			continue;
 		}
 		if (s->len == 0 || (name && at >= end)) {
