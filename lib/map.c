@@ -3,8 +3,9 @@
  *
  * EXPR is a projection: a list of columns, each a field copied as it is
  * or an expression evaluated per record (expr.h). The output header is
- * the columns' names. A record wider than the schema (no header, or
- * --lines -d) keeps its further fields where `*` is (pf_output_extra).
+ * the columns' names. Without a header, `*` writes the fields a record
+ * has: a narrower record writes fewer, a wider one its further fields
+ * too (pf_output_extra).
  */
 #include <stdlib.h>
 
@@ -104,7 +105,9 @@ map_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 			if ((size_t)col->field < rec->nfields) {
 				s = rec->fields[col->field].ptr;
 				len = rec->fields[col->field].len;
-			} else {
+			} else if (col->star)
+				continue;	/* `*` on a narrower record */
+			else {
 				s = "";
 				len = 0;
 			}
