@@ -185,6 +185,47 @@ test_jsonl_control_bytes(void)
 	    "\"\\r\\n\\t\\\"\\\\/\"");
 }
 
+/* Each special byte is found at any position of a longer field. */
+static void
+test_jsonl_every_position(void)
+{
+	static const struct {
+		char		 c;
+		const char	*want;
+	} special[] = {
+		{ '\x01', "\\u0001" }, { '\x1f', "\\u001f" }, { '"', "\\\"" },
+		{ '\\', "\\\\" }, { '\x80', "\xef\xbf\xbd" }, { '\xff', "\xef\xbf\xbd" },
+		{ '\x7f', "\x7f" }, { ' ', " " }, { '!', "!" }, { '[', "[" },
+		{ ']', "]" }, { '~', "~" }, { '\x1b', "\\u001b" }, { '#', "#" },
+	};
+	char in[24], want[64];
+	size_t k, at, n;
+	bool ok = true;
+
+	for (k = 0; k < sizeof(special) / sizeof(special[0]); k++)
+		for (at = 0; at < sizeof(in); at++) {
+			memset(in, 'a', sizeof(in));
+			in[at] = special[k].c;
+			n = 0;
+			want[n++] = '"';
+			memset(want + n, 'a', at);
+			n += at;
+			strcpy(want + n, special[k].want);
+			n += strlen(special[k].want);
+			memset(want + n, 'a', sizeof(in) - at - 1);
+			n += sizeof(in) - at - 1;
+			want[n++] = '"';
+			want[n] = '\0';
+			if (strcmp(json_value(in, sizeof(in), false), want) != 0) {
+				printf("# byte 0x%02x at %zu: got %s\n",
+				    (unsigned char)special[k].c, at,
+				    json_value(in, sizeof(in), false));
+				ok = false;
+			}
+		}
+	CHECK(ok);
+}
+
 static void
 test_jsonl_numbers(void)
 {
@@ -246,6 +287,7 @@ main(void)
 	UNIT_RUN(test_whole_record);
 	UNIT_RUN(test_jsonl_utf8);
 	UNIT_RUN(test_jsonl_control_bytes);
+	UNIT_RUN(test_jsonl_every_position);
 	UNIT_RUN(test_jsonl_numbers);
 	UNIT_RUN(test_wider_than_header);
 	return UNIT_DONE();
