@@ -170,17 +170,24 @@ void pf_value_text(struct pf_eval *ev, const struct pf_value *v,
  * items are `name = expr` (name an identifier or {any name}) or `expr`.
  * An item that is a plain field reference is named after the field, any
  * other unnamed item by its trimmed source text; `*` expands to all the
- * schema's fields.
+ * schema's fields: the fields a record has, so a narrower record (no
+ * header) writes fewer, and a wider one its further fields there too
+ * (rest_at).
  */
 struct pf_column {
 	char		*name;
 	struct pf_expr	*expr;
 	long		 field;		/* >= 0 when the column is just that field */
+	bool		 star;		/* from `*`: absent when the record is
+					   narrower */
 };
 
 struct pf_projection {
 	size_t		  ncols;
 	struct pf_column *cols;
+	size_t		  rest_at;	/* with has_rest: the fields past the
+					   schema go before cols[rest_at] */
+	bool		  has_rest;	/* the last `*` */
 };
 
 struct pf_projection *pf_projection_compile(const char *src,

@@ -117,9 +117,17 @@ pf_value_number(const struct pf_value *v, struct pf_number *n)
 	return false;
 }
 
+/*
+ * Truth, awk's rule for numeric strings: the empty string, "false" and a
+ * number equal to zero in any spelling ("0", "0.0", "-0", "00", "0e5",
+ * ".0") are false; everything else is true.
+ */
 bool
 pf_value_truthy(const struct pf_value *v)
 {
+	struct pf_number n;
+	unsigned char c;
+
 	switch (v->type) {
 	case PF_V_BOOL:
 	case PF_V_INT:
@@ -127,11 +135,16 @@ pf_value_truthy(const struct pf_value *v)
 	case PF_V_NUM:
 		return v->d != 0;
 	case PF_V_STR:
-		if (v->len == 1 && v->s[0] == '0')
+		if (v->len == 0)
 			return false;
 		if (v->len == 5 && memcmp(v->s, "false", 5) == 0)
 			return false;
-		return v->len > 0;
+		/* Only what can begin a number is worth parsing. */
+		c = (unsigned char)v->s[0];
+		if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.')
+			return !pf_number_parse(v->s, v->len, &n) ||
+			    (n.is_int ? n.i != 0 : n.d != 0);
+		return true;
 	}
 	return false;
 }

@@ -1176,7 +1176,10 @@ pf_projection_compile(const char *src, const struct pf_schema *schema,
 				c->expr = compile_at(ref, strlen(ref), s->start,
 				    schema, err);
 				c->field = (long)f;
+				c->star = true;
 			}
+			pr->rest_at = pr->ncols;
+			pr->has_rest = true;
 			continue;
 		}
 		if (s->len == 0 || (name && at >= end)) {

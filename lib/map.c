@@ -3,7 +3,9 @@
  *
  * EXPR is a projection: a list of columns, each a field copied as it is
  * or an expression evaluated per record (expr.h). The output header is
- * the columns' names.
+ * the columns' names. Without a header, `*` writes the fields a record
+ * has: a narrower record writes fewer, a wider one its further fields
+ * too (pf_output_extra).
  */
 #include <stdlib.h>
 
@@ -18,6 +20,7 @@ struct map {
 	struct pf_tool		*tool;
 	const struct pf_options	*opt;
 	const char		*src;
+	size_t			 schema_fields;
 	struct pf_projection	*proj;
 	struct pf_output	 out;
 	bool			 output_ready;
@@ -48,9 +51,11 @@ map_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	    m->proj->ncols);
 	m->output_ready = true;
 	free(names);
-	/* The columns' fields (see pf_tool); at least one. */
+	m->schema_fields = schema->nfields;
+	/* The columns' fields (see pf_tool); at least one; all for `*`. */
 	last = pf_projection_max_field(m->proj);
-	m->tool->fields_needed = last < 0 ? 1 : (size_t)last + 1;
+	m->tool->fields_needed = m->proj->has_rest ? 0 :
+	    last < 0 ? 1 : (size_t)last + 1;
 	if (schema->has_header)
 		pf_output_header(&m->out, out);
 	return 0;
@@ -80,19 +85,29 @@ map_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 {
 	struct map_worker *w = worker;
 	const struct pf_projection *proj = w->map->proj;
+	const struct pf_output *o = &w->map->out;
 	const struct pf_column *col;
 	struct pf_value v;
 	const char *s;
-	size_t i, len;
+	size_t i, f, len, written = 0;
 
 	pf_eval_reset(w->eval);
-	for (i = 0; i < proj->ncols; i++) {
+	for (i = 0; i <= proj->ncols; i++) {
+		if (proj->has_rest && i == proj->rest_at)
+			for (f = w->map->schema_fields; f < rec->nfields;
+			    f++, written++)
+				pf_output_extra(o, out, written == 0, f + 1,
+				    rec->fields[f].ptr, rec->fields[f].len);
+		if (i == proj->ncols)
+			break;
 		col = &proj->cols[i];
 		if (col->field >= 0) {
 			if ((size_t)col->field < rec->nfields) {
 				s = rec->fields[col->field].ptr;
 				len = rec->fields[col->field].len;
-			} else {
+			} else if (col->star)
+				continue;	/* `*` on a narrower record */
+			else {
 				s = "";
 				len = 0;
 			}
@@ -100,9 +115,10 @@ map_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 			pf_eval(w->eval, col->expr, rec, &v);
 			pf_value_text(w->eval, &v, &s, &len);
 		}
-		pf_output_field(&w->map->out, out, i, s, len, false);
+		pf_output_field(o, out, i, s, len, false);
+		written++;
 	}
-	pf_output_end(&w->map->out, out, proj->ncols);
+	pf_output_end(o, out, written);
 	return 1;
 }
 

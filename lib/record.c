@@ -5,7 +5,9 @@
  * table-driven scan to the next delimiter, quote or LF (the '\n' sentinel
  * after the batch ends that scan without a bounds check); quoted fields
  * take memchr() from quote to quote and are copied to scratch only when
- * they hold an escaped "".
+ * they hold an escaped "". TSV fields are the same scan with a backslash
+ * in place of the quote: a field with one is decoded (\t \n \r \\) to
+ * scratch, and one without is used where it lies.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -74,19 +76,32 @@ pf_splitter_free(struct pf_splitter *sp)
 	memset(sp, 0, sizeof(*sp));
 }
 
+/* The byte that sends a field to the careful path: '"', '\\' or none. */
+static char
+special_byte(const struct pf_dialect *d)
+{
+	if (d->format == PF_CSV)
+		return '"';
+	if (d->format == PF_TSV && d->delim != '\\')
+		return '\\';
+	return '\0';
+}
+
 /* Builds the splitter's stop[] (no SSE2) or match[] (SSE2) for d. */
 static void
 build_scan(struct pf_splitter *sp, const struct pf_dialect *d)
 {
+	const char special = special_byte(d);
+
 #ifdef __SSE2__
-	/* Where a dialect has no delimiter or no quote, LF stands in. */
+	/* Where a dialect has no delimiter or no special byte, LF stands in. */
 	memset(sp->match[0], d->delim != '\0' ? d->delim : '\n', 16);
-	memset(sp->match[1], d->format == PF_CSV ? '"' : '\n', 16);
+	memset(sp->match[1], special != '\0' ? special : '\n', 16);
 #else
 	memset(sp->stop, 0, sizeof(sp->stop));
 	sp->stop['\n'] = 1;
-	if (d->format == PF_CSV)
-		sp->stop['"'] = 1;
+	if (special != '\0')
+		sp->stop[(unsigned char)special] = 1;
 	if (d->delim != '\0')
 		sp->stop[(unsigned char)d->delim] = 1;
 #endif
@@ -113,7 +128,7 @@ pf_split_pad(struct pf_buf *b)
 
 /*
  * Returns the first byte at or after p that ends an unquoted run: LF, the
- * delimiter, or (CSV) a quote. The sentinel guarantees there is one; with
+ * delimiter, or the special byte (CSV: a quote; TSV: a backslash). The sentinel guarantees there is one; with
  * SSE2 sixteen bytes are looked at a time (the padding keeps the loads
  * inside the buffer).
  */
@@ -175,10 +190,10 @@ add_field(struct pf_splitter *sp, size_t n, const char *ptr, size_t len)
 
 #ifdef __SSE2__
 /*
- * The fast path for a record without quotes: one 16-byte compare finds
- * every delimiter and LF in a block, and the bits are walked in order.
- * Returns NULL, having done nothing lasting, when the record holds a
- * quote; split_careful() then takes it.
+ * The fast path for a record without quotes (TSV: backslashes): one 16-byte
+ * compare finds every delimiter and LF in a block, and the bits are walked
+ * in order. Returns NULL, having done nothing lasting, when the record
+ * holds one; split_careful() then takes it.
  */
 static inline const char *
 split_unquoted_record(struct pf_splitter *sp, const char *start,
@@ -307,6 +322,43 @@ split_quoted(struct pf_splitter *sp, size_t n, const char *p,
 }
 
 /*
+ * The TSV field at f that holds a backslash: its bytes up to the next
+ * delimiter or LF (less a CR before the LF) go to scratch as fields[n],
+ * with \t, \n, \r and \\ decoded and any other backslash kept. Returns
+ * where the field ends: the delimiter, the LF, or end.
+ */
+static const char *
+split_escaped(struct pf_splitter *sp, size_t n, const char *f,
+    const char *end, char delim)
+{
+	const char *stop, *last, *p;
+	size_t off = sp->scratch.len;
+	char c;
+
+	for (stop = f; stop < end && *stop != delim && *stop != '\n'; stop++)
+		;
+	last = stop;
+	if (stop > f && (stop == end || *stop == '\n') && stop[-1] == '\r')
+		last--;
+	pf_buf_reserve(&sp->scratch, (size_t)(last - f));
+	for (p = f; p < last; p++) {
+		c = *p;
+		if (c == '\\' && p + 1 < last) {
+			switch (p[1]) {
+			case 't': c = '\t'; p++; break;
+			case 'n': c = '\n'; p++; break;
+			case 'r': c = '\r'; p++; break;
+			case '\\': p++; break;
+			}
+		}
+		sp->scratch.data[sp->scratch.len++] = c;
+	}
+	add_field(sp, n, NULL, sp->scratch.len - off);
+	sp->scratch_at[n] = off;
+	return stop;
+}
+
+/*
  * A record with quotes (or any record, without SSE2): field by field,
  * quoted fields through split_quoted(). *lines holds the empty lines
  * skipped before the record.
@@ -359,6 +411,21 @@ split_careful(struct pf_splitter *sp, const struct pf_dialect *d,
 			p = end;
 		if (*p == '"' && p < end && d->format == PF_CSV)
 			goto bad_quote;
+		if (*p == '\\' && p < end && d->format == PF_TSV &&
+		    delim != '\\') {
+			p = split_escaped(sp, n++, f, end, delim);
+			in_scratch = true;
+			if (p < end && *p == delim) {
+				p++;
+				continue;
+			}
+			set_raw(rec, start, p);
+			if (p < end) {
+				(*lines)++;
+				p++;
+			}
+			goto done;
+		}
 		if (p < end && *p == delim) {
 			add_field(sp, n++, f, (size_t)(p - f));
 			p++;

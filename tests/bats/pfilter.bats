@@ -109,6 +109,65 @@ CSV
 	assert_output "$(printf 'a\tb\nx\\ty\tl1\\nl2')"
 }
 
+@test "records wider than the header keep all their fields; JSON keys are positions" {
+	G=$(mkinput g.csv < <(printf '1\n2,b\n3,c,extra\n'))
+	same_for_all_jobs pfilter -H --ojsonl true "$G"
+	assert_success
+	assert_output '{"1":"1"}
+{"1":"2","2":"b"}
+{"1":"3","2":"c","3":"extra"}'
+	same_for_all_jobs pfilter --lines -d , --otsv true "$G"
+	assert_output "$(printf '1\n2\tb\n3\tc\textra')"
+	T=$(mkinput g.tsv < <(printf '1\n2\tb\textra\n'))
+	same_for_all_jobs pfilter --tsv -H --ojsonl true "$T"
+	assert_output '{"1":"1"}
+{"1":"2","2":"b","3":"extra"}'
+}
+
+@test "--tsv decodes \\t \\n \\r \\\\ and keeps other backslashes; --otsv writes them back" {
+	T=$(mkinput g.tsv < <(printf 'a\tb\nx\\ty\\\\z\tl1\\nl2\\r \\q\n'))
+	same_for_all_jobs pfilter --tsv --ojsonl true "$T"
+	assert_output '{"a":"x\ty\\z","b":"l1\nl2\r \\q"}'
+	run pfilter --tsv --ocsv true "$T"
+	assert_output "$(printf 'a,b\nx\ty\\z,"l1\nl2\r \\q"')"
+	# Round trip through CSV and back, and between pflow tools.
+	run bash -c 'pfilter --tsv --ocsv true "$1" | pfilter --otsv true' _ "$T"
+	assert_output "$(printf 'a\tb\nx\\ty\\\\z\tl1\\nl2\\r \\\\q')"
+	run bash -c 'pmap --tsv "*" "$1" | pfilter --tsv --ojsonl true' _ "$T"
+	assert_output '{"a":"x\ty\\z","b":"l1\nl2\r \\q"}'
+}
+
+@test "--ojsonl is valid JSON: control bytes escaped, invalid UTF-8 replaced" {
+	G=$(mkinput g.csv < <(printf 'a,b\n"\x01\x1f\x7f\xff\xc0\xaf",\xed\xa0\x80\xf0\x9f\x98\x80\xe2\x82\n'))
+	same_for_all_jobs pfilter --ojsonl true "$G"
+	assert_success
+	# The oracle: Python's decode(errors="replace") and json.
+	run python3 -c '
+import csv, json, sys
+want = [dict(zip(*[[f.encode("latin-1").decode("utf-8", "replace")
+    for f in r] for r in list(csv.reader(open(sys.argv[1],
+    encoding="latin-1", newline="")))[:2]]))]
+got = [json.loads(l) for l in sys.stdin]
+print(got == want, got)' "$G" <<<"$output"
+	assert_output --partial 'True'
+}
+
+@test "truth: empty, false and zero in any spelling are false" {
+	G=$(mkinput g.txt < <(printf '0\n0.0\n-0\n00\n0e5\n.0\n+0\n\nfalse\n1\n0.01\n 0\nabc\n0x0\nFalse\n-\n'))
+	same_for_all_jobs pfilter --lines '$0' "$G"
+	assert_output '1
+0.01
+ 0
+abc
+0x0
+False
+-'
+	run pfilter --lines -c '!$0' "$G"
+	assert_output '9'
+	run pfilter --lines -c '$0 ? 1 : 0' "$G"
+	assert_output '7'
+}
+
 @test "--lines with -d splits on the delimiter; \$0 is the line" {
 	G=$(mkinput g.txt < <(printf 'root:x:0\nbin:x:1\n\ndaemon:x:2\n'))
 	same_for_all_jobs pfilter --lines -d : '$3 >= 1' "$G"

@@ -91,6 +91,20 @@ f:d:D:E:F'
 y,20'
 }
 
+@test "-H: * writes every field a record has, wider or narrower than the first" {
+	G=$(mkinput g.csv < <(printf '1,a\n2,b,extra\n3\n'))
+	same_for_all_jobs pmap -H '*' "$G"
+	assert_output '1,a
+2,b,extra
+3'
+	same_for_all_jobs pmap -H --ojsonl 'x = 0, *, $2' "$G"
+	assert_output '{"x":"0","1":"1","2":"a","2":"a"}
+{"x":"0","1":"2","2":"b","3":"extra","2":"b"}
+{"x":"0","1":"3","2":""}'
+	same_for_all_jobs pmap --lines -d , --otsv '*' "$G"
+	assert_output "$(printf '1\ta\n2\tb\textra\n3')"
+}
+
 @test "CRLF, BOM, embedded newlines and no final newline" {
 	G=$(mkinput g.csv < <(printf '\xef\xbb\xbfa,b\r\n"x\r\ny",1\r\n"z",2'))
 	same_for_all_jobs pmap 'b, a' "$G"

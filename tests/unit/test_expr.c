@@ -278,7 +278,9 @@ test_logic(void)
 	EVAL("!city", "true");
 	EVAL("!'false'", "true");
 	EVAL("!'0'", "true");
-	EVAL("!'0.0'", "false");
+	EVAL("!'0.0'", "true");	/* zero in any spelling is false */
+	EVAL("!'-0'", "true");
+	EVAL("!'0x0'", "false");
 	EVAL("!0.0", "true");
 	EVAL("!name", "false");
 	EVAL("city || delay", "true");
@@ -315,8 +317,26 @@ test_truthy(void)
 	CHECK(!pf_value_truthy(&v));
 	v.s = "00";
 	v.len = 2;
+	CHECK(!pf_value_truthy(&v));
+	v.s = "-0";
+	CHECK(!pf_value_truthy(&v));
+	v.s = ".0";
+	CHECK(!pf_value_truthy(&v));
+	v.s = "0e5";
+	v.len = 3;
+	CHECK(!pf_value_truthy(&v));
+	v.s = "0.0";
+	CHECK(!pf_value_truthy(&v));
+	v.s = " 0 ";
+	CHECK(pf_value_truthy(&v));
+	v.s = "0.01";
+	v.len = 4;
 	CHECK(pf_value_truthy(&v));
 	v.s = "no";
+	v.len = 2;
+	CHECK(pf_value_truthy(&v));
+	v.s = "-";
+	v.len = 1;
 	CHECK(pf_value_truthy(&v));
 	v.type = PF_V_INT;
 	v.i = 0;

@@ -1,6 +1,7 @@
 /*
  * test_output.c - the record writer (output.c): CSV minimal quoting, TSV
- * escapes, JSON Lines, plain lines.
+ * escapes, JSON Lines (escapes, U+FFFD for ill-formed UTF-8, numbers,
+ * records wider than the header), plain lines.
  */
 #include <string.h>
 
@@ -109,6 +110,172 @@ test_whole_record(void)
 	pf_output_free(&o);
 }
 
+/* The JSON Lines value written for the bytes s[0..len): "{"a":VALUE}\n". */
+static const char *
+json_value(const char *s, size_t len, bool is_number)
+{
+	static char text[256];
+	struct pf_output o;
+	struct pf_buf b = { 0 };
+	size_t n;
+
+	pf_output_init(&o, PF_JSONL, ',', names2, 1);
+	pf_output_field(&o, &b, 0, s, len, is_number);
+	pf_output_end(&o, &b, 1);
+	/* Strip {"a": and }\n. */
+	n = b.len - 5 - 2;
+	memcpy(text, b.data + 5, n);
+	text[n] = '\0';
+	pf_buf_free(&b);
+	pf_output_free(&o);
+	return text;
+}
+
+/*
+ * Ill-formed UTF-8: each maximal subpart becomes one U+FFFD. The wanted
+ * values are Python's json.dumps(s.decode("utf-8", "replace"),
+ * ensure_ascii=False).
+ */
+static void
+test_jsonl_utf8(void)
+{
+	static const struct {
+		const char	*in, *want;
+	} cases[] = {
+	{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },
+	{ "\xc0\xaf", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },
+	{ "\xc1\xbf", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },
+	{ "\xe0\x80\xaf", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },
+	{ "\xe0\x9f\xbf", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },
+	{ "\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },
+	{ "\xed\xbf\xbf", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },
+	{ "\xed\x9f\xbf", "\"\xed\x9f\xbf\"" },
+	{ "\xf4\x90\x80\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },
+	{ "\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\"" },
+	{ "\xf0\x9f\x98", "\"\xef\xbf\xbd\"" },
+	{ "\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"" },
+	{ "a\xe2\x82", "\"a\xef\xbf\xbd\"" },
+	{ "\xe2\x82x", "\"\xef\xbf\xbdx\"" },
+	{ "\x80\xbf", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },
+	{ "\xf5\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },
+	{ "\xf8\x88\x80\x80\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },
+	{ "\xfe\xff", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },
+	{ "\xf0\x80\x80\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },
+	{ "\xc2", "\"\xef\xbf\xbd\"" },
+	{ "\xf1\x80\x80\xe1\x80\xc2", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },
+	{ "\xef\xbf\xbd", "\"\xef\xbf\xbd\"" },
+	{ "ok\xe2\x82\xac\xc3", "\"ok\xe2\x82\xac\xef\xbf\xbd\"" },
+	{ "\xe1\x80" "A\xe1", "\"\xef\xbf\xbd" "A\xef\xbf\xbd\"" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK_STR(json_value(cases[i].in, strlen(cases[i].in), false),
+		    cases[i].want);
+	/* A sequence cut by the end of the field is not read past it. */
+	CHECK_STR(json_value("\xe2\x82\xac", 2, false), "\"\xef\xbf\xbd\"");
+}
+
+static void
+test_jsonl_control_bytes(void)
+{
+	CHECK_STR(json_value("\0x\x1f\x7f\b\f", 6, false),
+	    "\"\\u0000x\\u001f\x7f\\u0008\\u000c\"");
+	CHECK_STR(json_value("\r\n\t\"\\/", 6, false),
+	    "\"\\r\\n\\t\\\"\\\\/\"");
+}
+
+/* Each special byte is found at any position of a longer field. */
+static void
+test_jsonl_every_position(void)
+{
+	static const struct {
+		char		 c;
+		const char	*want;
+	} special[] = {
+		{ '\x01', "\\u0001" }, { '\x1f', "\\u001f" }, { '"', "\\\"" },
+		{ '\\', "\\\\" }, { '\x80', "\xef\xbf\xbd" }, { '\xff', "\xef\xbf\xbd" },
+		{ '\x7f', "\x7f" }, { ' ', " " }, { '!', "!" }, { '[', "[" },
+		{ ']', "]" }, { '~', "~" }, { '\x1b', "\\u001b" }, { '#', "#" },
+	};
+	char in[24], want[64];
+	size_t k, at, n;
+	bool ok = true;
+
+	for (k = 0; k < sizeof(special) / sizeof(special[0]); k++)
+		for (at = 0; at < sizeof(in); at++) {
+			memset(in, 'a', sizeof(in));
+			in[at] = special[k].c;
+			n = 0;
+			want[n++] = '"';
+			memset(want + n, 'a', at);
+			n += at;
+			strcpy(want + n, special[k].want);
+			n += strlen(special[k].want);
+			memset(want + n, 'a', sizeof(in) - at - 1);
+			n += sizeof(in) - at - 1;
+			want[n++] = '"';
+			want[n] = '\0';
+			if (strcmp(json_value(in, sizeof(in), false), want) != 0) {
+				printf("# byte 0x%02x at %zu: got %s\n",
+				    (unsigned char)special[k].c, at,
+				    json_value(in, sizeof(in), false));
+				ok = false;
+			}
+		}
+	CHECK(ok);
+}
+
+static void
+test_jsonl_numbers(void)
+{
+	CHECK_STR(json_value("-12.5e+3", 8, true), "-12.5e+3");
+	CHECK_STR(json_value("0", 1, true), "0");
+	CHECK_STR(json_value("inf", 3, true), "null");
+	CHECK_STR(json_value("-inf", 4, true), "null");
+	CHECK_STR(json_value("nan", 3, true), "null");
+	CHECK_STR(json_value("-nan", 4, true), "null");
+	/* Not JSON numbers: written as strings, never as bad JSON. */
+	CHECK_STR(json_value("007", 3, true), "\"007\"");
+	CHECK_STR(json_value(".5", 2, true), "\".5\"");
+	CHECK_STR(json_value("5.", 2, true), "\"5.\"");
+	CHECK_STR(json_value("+1", 2, true), "\"+1\"");
+	CHECK_STR(json_value("1e", 2, true), "\"1e\"");
+	CHECK_STR(json_value("inf", 3, false), "\"inf\"");
+}
+
+static void
+test_wider_than_header(void)
+{
+	struct pf_field f[] = { { "1", 1 }, { "b", 1 }, { "x\ty", 3 } };
+	struct pf_field empty[] = { { "", 0 } };
+	struct pf_output o;
+	struct pf_buf b = { 0 };
+
+	pf_output_init(&o, PF_JSONL, ',', names2, 1);
+	pf_output_record(&o, &b, f, 3);
+	CHECK_BYTES(b.data, b.len, "{\"a\":\"1\",\"2\":\"b\",\"3\":\"x\\ty\"}\n");
+	b.len = 0;
+	pf_output_extra(&o, &b, true, 7, "z", 1);
+	pf_output_extra(&o, &b, false, 8, "", 0);
+	pf_output_end(&o, &b, 2);
+	CHECK_BYTES(b.data, b.len, "{\"7\":\"z\",\"8\":\"\"}\n");
+	pf_output_free(&o);
+	pf_output_init(&o, PF_TSV, '\t', names2, 1);
+	b.len = 0;
+	pf_output_record(&o, &b, f, 3);
+	CHECK_BYTES(b.data, b.len, "1\tb\tx\\ty\n");
+	pf_output_free(&o);
+	/* One empty field under a wide header is still not an empty line. */
+	pf_output_init(&o, PF_CSV, ',', names2, 2);
+	b.len = 0;
+	pf_output_record(&o, &b, empty, 1);
+	pf_output_record(&o, &b, f, 3);
+	CHECK_BYTES(b.data, b.len, "\"\"\n1,b,x\ty\n");
+	pf_buf_free(&b);
+	pf_output_free(&o);
+}
+
 int
 main(void)
 {
@@ -118,5 +285,10 @@ main(void)
 	UNIT_RUN(test_jsonl);
 	UNIT_RUN(test_lines_and_header);
 	UNIT_RUN(test_whole_record);
+	UNIT_RUN(test_jsonl_utf8);
+	UNIT_RUN(test_jsonl_control_bytes);
+	UNIT_RUN(test_jsonl_every_position);
+	UNIT_RUN(test_jsonl_numbers);
+	UNIT_RUN(test_wider_than_header);
 	return UNIT_DONE();
 }

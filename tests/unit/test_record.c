@@ -112,6 +112,25 @@ test_split_tsv_and_lines(void)
 	CHECK_STR(render(&semi, "a;b\n", &lines), "a|b;");
 }
 
+/* --tsv decodes \t \n \r \\ where fields are split; other \x stays. */
+static void
+test_split_tsv_escapes(void)
+{
+	struct pf_dialect bs = { PF_TSV, '\\', false };
+	size_t lines;
+
+	CHECK_STR(render(&tsv, "a\\tb\tc\\\\d\n", &lines), "a\tb|c\\d;");
+	CHECK_STR(render(&tsv, "x\\qy\t\\\n", &lines), "x\\qy|\\;");
+	CHECK_STR(render(&tsv, "\\n\\r\t\\\\n\r\n", &lines), "\n\r|\\n;");
+	CHECK(lines == 1);
+	CHECK_STR(render(&tsv, "p\tq\nr\\t\ts\n", &lines), "p|q;r\t|s;");
+	CHECK_STR(render(&tsv, "0123456789abcdef0123\t1\\n2\t3\t4",
+	    &lines), "0123456789abcdef0123|1\n2|3|4;");
+	CHECK_STR(render(&tsv, "\\\\\\t\\x\t\t\\", &lines), "\\\t\\x||\\;");
+	/* A backslash delimiter is only a delimiter. */
+	CHECK_STR(render(&bs, "a\\tb\n", &lines), "a|tb;");
+}
+
 static void
 test_chunk_cut(void)
 {
@@ -284,6 +303,7 @@ main(void)
 	UNIT_RUN(test_split_quoted);
 	UNIT_RUN(test_split_malformed);
 	UNIT_RUN(test_split_tsv_and_lines);
+	UNIT_RUN(test_split_tsv_escapes);
 	UNIT_RUN(test_chunk_cut);
 	UNIT_RUN(test_chunk_scan);
 	UNIT_RUN(test_random_against_libcsv);
