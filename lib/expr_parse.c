@@ -535,6 +535,33 @@ regex_literal(struct parser *p, const struct token *t)
 	return i;
 }
 
+/*
+ * Node i is the pattern of =~, !~ or replace(): a regex literal, or a
+ * constant compiled now, so that a bad one is a usage error here rather
+ * than a failure at every record.
+ */
+static void
+pattern_operand(struct parser *p, uint32_t i)
+{
+	struct pf_node *n = node(p, i);
+	PCRE2_UCHAR msg[200];
+	size_t erroffset;
+	int errcode;
+
+	if (n->kind == PF_N_REGEX) {
+		n->pattern = true;
+		return;
+	}
+	if (n->kind != PF_N_CONST || p->lenient)
+		return;
+	n->re = pf_regex_compile(n->text, n->text_len, 0, &errcode,
+	    &erroffset);
+	if (n->re == NULL) {
+		pcre2_get_error_message(errcode, msg, sizeof(msg));
+		fail(p, n->pos, "bad regex: %s", (char *)msg);
+	}
+}
+
 /* Grammar, loosest first */
 
 /*
@@ -600,9 +627,8 @@ parse_call(struct parser *p)
 			fail(p, name.pos, "%s() takes %d to %d arguments, got %zu",
 			    f->name, f->min_args, f->max_args, n);
 	}
-	if (strcmp(f->name, "replace") == 0 &&
-	    node(p, list[1])->kind == PF_N_REGEX)
-		node(p, list[1])->pattern = true;
+	if (strcmp(f->name, "replace") == 0)
+		pattern_operand(p, list[1]);
 	i = new_node(p, PF_N_CALL, name.pos);
 	node(p, i)->func = f;
 	node(p, i)->args = add_args(p, list, n);
@@ -814,8 +840,7 @@ parse_match(struct parser *p)
 		deepen(p);
 		next(p);
 		b = parse_in(p);
-		if (node(p, b)->kind == PF_N_REGEX)
-			node(p, b)->pattern = true;
+		pattern_operand(p, b);
 		a = binary(p, PF_N_MATCH, t.kind == T_NMATCH, a, b, t.pos);
 	}
 	p->depth = depth;

@@ -83,7 +83,7 @@ map_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	const struct pf_column *col;
 	struct pf_value v;
 	const char *s;
-	size_t i, len;
+	size_t i, len, start = out->len;
 
 	pf_eval_reset(w->eval);
 	for (i = 0; i < proj->ncols; i++) {
@@ -98,12 +98,22 @@ map_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 			}
 		} else {
 			pf_eval(w->eval, col->expr, rec, &v);
+			if (pf_eval_error(w->eval) != NULL) {
+				out->len = start;	/* no half row */
+				return PF_RECORD_FAILED;
+			}
 			pf_value_text(w->eval, &v, &s, &len);
 		}
 		pf_output_field(&w->map->out, out, i, s, len, false);
 	}
 	pf_output_end(&w->map->out, out, proj->ncols);
 	return 1;
+}
+
+static const char *
+map_failure(void *worker)
+{
+	return pf_eval_error(((struct map_worker *)worker)->eval);
 }
 
 int
@@ -117,6 +127,7 @@ pf_map_main(const struct pf_options *opt, const char *columns,
 		.worker_new = map_worker_new,
 		.worker_free = map_worker_free,
 		.record = map_record,
+		.record_failure = map_failure,
 	};
 	int status;
 

@@ -312,6 +312,12 @@ partition_worker_free(void *worker)
 	free(w);
 }
 
+static const char *
+partition_failure(void *worker)
+{
+	return pf_eval_error(((struct part_worker *)worker)->eval);
+}
+
 static uint64_t
 partition_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 {
@@ -322,8 +328,11 @@ partition_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	struct frame f;
 	uint64_t h;
 
-	if (p->keys != NULL)
+	if (p->keys != NULL) {
 		key_bytes(w, rec, &key, &keylen);
+		if (p->key_exprs && pf_eval_error(w->eval) != NULL)
+			return PF_RECORD_FAILED;
+	}
 	if (p->args->broadcast)
 		f.dest = DEST_ALL;
 	else {
@@ -780,6 +789,7 @@ pf_partition_main(const struct pf_options *opt,
 		.worker_new = partition_worker_new,
 		.worker_free = partition_worker_free,
 		.record = partition_record,
+		.record_failure = partition_failure,
 		.emit = partition_emit,
 	};
 	int status;

@@ -533,7 +533,7 @@ key_group(struct reduce_worker *w, const struct pf_record *rec)
 	const struct pf_column *col;
 	const struct pf_field *f;
 	struct pf_value v;
-	const char *s;
+	const char *s, *why;
 	size_t i, len;
 
 	w->key.len = 0;
@@ -546,6 +546,8 @@ key_group(struct reduce_worker *w, const struct pf_record *rec)
 			key_add(&w->key, f->ptr, f->len);
 		} else {
 			pf_eval(w->eval, col->expr, rec, &v);
+			if ((why = pf_eval_error(w->eval)) != NULL)
+				fail_record(w, "%s", why);	/* a regex */
 			pf_value_text(w->eval, &v, &s, &len);
 			if (r->nkeys == 1)
 				return find_group_at(w, s, len, rec->order);

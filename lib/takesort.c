@@ -588,6 +588,12 @@ settle_modes(struct worker *w)
 			pf_topn_free(&w->heaps[m]);
 }
 
+static const char *
+takesort_failure(void *worker)
+{
+	return pf_eval_error(((struct worker *)worker)->eval);
+}
+
 static uint64_t
 takesort_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 {
@@ -602,6 +608,8 @@ takesort_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	if (ts->args->limit == 0)
 		return 0;
 	eval_keys(w, rec);
+	if (w->eval != NULL && pf_eval_error(w->eval) != NULL)
+		return PF_RECORD_FAILED;
 	if (ts->nvariants > 1)
 		settle_modes(w);
 	for (m = 0; m < ts->nvariants; m++) {
@@ -711,6 +719,7 @@ pf_takesort_main(const struct pf_options *opt,
 		.worker_new = takesort_worker_new,
 		.worker_free = takesort_worker_free,
 		.record = takesort_record,
+		.record_failure = takesort_failure,
 		.finish = takesort_finish,
 	};
 	int status;
