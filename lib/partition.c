@@ -48,6 +48,7 @@
 
 #include "engine.h"
 #include "expr.h"
+#include "outfile.h"
 #include "output.h"
 #include "partition.h"
 #include "report.h"
@@ -109,6 +110,7 @@ struct partition {
 	struct values			 values;	/* --by-value */
 	struct pf_buf			 path;		/* scratch */
 	struct pf_buf			 name;		/* scratch */
+	struct pf_inputs		 inputs;	/* no -o file may be one */
 };
 
 struct part_worker {
@@ -387,6 +389,7 @@ open_partition_files(struct partition *p)
 {
 	char num[32];
 	uint64_t i;
+	int status;
 
 	raise_file_limit();
 	p->fds = pf_xcalloc(p->nparts, sizeof(*p->fds));
@@ -399,12 +402,16 @@ open_partition_files(struct partition *p)
 		pf_partition_expand(&p->path, p->args->pattern, num, strlen(num));
 		pf_buf_addc(&p->path, '\0');
 		p->paths[i] = pf_xstrdup(p->path.data);
-		p->fds[i] = open(p->paths[i], O_WRONLY | O_CREAT | O_TRUNC |
-		    O_CLOEXEC, 0666);
-		if (p->fds[i] < 0) {
-			warn("%s", p->paths[i]);
-			return 1;
-		}
+		/* No file is truncated while another is an input. */
+		if ((status = pf_inputs_check_path(&p->inputs,
+		    p->paths[i])) != 0)
+			return status;
+	}
+	for (i = 0; i < p->nparts; i++) {
+		p->fds[i] = pf_outfile_open_fd(p->paths[i], O_TRUNC,
+		    &p->inputs, &status);
+		if (p->fds[i] < 0)
+			return status;
 		if (p->header.len > 0 && pf_write_all(p->fds[i],
 		    p->header.data, p->header.len) < 0) {
 			warn("%s", p->paths[i]);
@@ -561,7 +568,8 @@ open_value(struct partition *p, uint32_t i)
 
 	if (vs->nopen >= p->args->max_open && close_oldest(p) < 0)
 		return -1;
-	flags |= v->created ? O_APPEND : O_CREAT | O_TRUNC;
+	/* Truncated only once known not to be an input (below). */
+	flags |= v->created ? O_APPEND : O_CREAT;
 	value_path(p, v);
 	while ((v->fd = open(p->path.data, flags, 0666)) < 0) {
 		if ((errno != EMFILE && errno != ENFILE) || vs->nopen == 0)
@@ -573,6 +581,12 @@ open_value(struct partition *p, uint32_t i)
 	vs->nopen++;
 	lru_push(vs, i);
 	if (!v->created) {
+		if ((p->status = pf_inputs_check_fd(&p->inputs, v->fd)) != 0) {
+			errno = EPIPE;	/* stop the engine quietly */
+			return -1;
+		}
+		if (ftruncate(v->fd, 0) < 0 && errno != EINVAL)
+			return file_failed(p, p->path.data);
 		v->created = true;
 		if (p->header.len > 0 && pf_write_all(v->fd, p->header.data,
 		    p->header.len) < 0)
@@ -794,6 +808,7 @@ pf_partition_main(const struct pf_options *opt,
 	};
 	int status;
 
+	pf_inputs_add(&p.inputs, files, nfiles);
 	p.nparts = args->nparts;
 	if (p.nparts > 0)
 		p.fastmod_m = pf_partition_fastmod_m(p.nparts);
@@ -812,5 +827,6 @@ pf_partition_main(const struct pf_options *opt,
 	pf_buf_free(&p.header);
 	pf_buf_free(&p.path);
 	pf_buf_free(&p.name);
+	pf_inputs_free(&p.inputs);
 	return status;
 }
