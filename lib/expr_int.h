@@ -114,9 +114,8 @@ void pf_eval_node(struct pf_eval *ev, const struct pf_expr *e, uint32_t i,
 char *pf_scratch_alloc(struct pf_eval *ev, size_t n);
 char *pf_scratch_copy(struct pf_eval *ev, const char *s, size_t n);
 bool pf_value_number(const struct pf_value *v, struct pf_number *n);
-/* The pattern of node i: its literal regex, or its value compiled. */
-const pcre2_code *pf_eval_regex(struct pf_eval *ev, const struct pf_expr *e,
-    uint32_t i, const struct pf_record *rec);
+
+/* expr_regex.c */
 pcre2_code *pf_regex_compile(const char *pat, size_t len, uint32_t flags,
     int *errcode, size_t *erroffset);
 /*
@@ -126,6 +125,11 @@ pcre2_code *pf_regex_compile(const char *pat, size_t len, uint32_t flags,
  */
 int pf_regex_match(struct pf_eval *ev, const pcre2_code *re, const char *s,
     size_t len, size_t off);
+/* The pattern of node i: its literal regex, or its value compiled. */
+const pcre2_code *pf_eval_regex(struct pf_eval *ev, const struct pf_expr *e,
+    uint32_t i, const struct pf_record *rec);
+/* Frees the evaluation's compiled patterns and match context. */
+void pf_eval_regex_free(struct pf_eval *ev);
 
 static inline void
 pf_set_str(struct pf_value *v, const char *s, size_t len)

@@ -488,20 +488,6 @@ string_const(struct parser *p, const struct token *t)
 	return i;
 }
 
-pcre2_code *
-pf_regex_compile(const char *pat, size_t len, uint32_t flags, int *errcode,
-    size_t *erroffset)
-{
-	pcre2_code *re;
-
-	re = pcre2_compile((PCRE2_SPTR)pat, len,
-	    flags | PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, errcode, erroffset,
-	    NULL);
-	if (re != NULL)
-		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);	/* optional */
-	return re;
-}
-
 static uint32_t
 regex_literal(struct parser *p, const struct token *t)
 {
