@@ -62,6 +62,7 @@
 #include "command.h"
 #include "engine.h"
 #include "expr.h"
+#include "outfile.h"
 #include "reader.h"
 #include "record.h"
 #include "report.h"
@@ -208,10 +209,11 @@ struct cmd {
 	size_t		 rate_pos, rate_count;
 
 	bool		 stopping, halted, epipe, data_error;
-	bool		 write_error;	/* stdout failed (not a closed pipe) */
+	bool		 write_error;	/* stdout or a file failed (not EPIPE) */
 	int		 signal;
 	uint64_t	 nok, nfailed;
-	FILE		*failed, *joblog, *bad;
+	struct pf_outfile failed, joblog, bad;	/* f NULL: not asked for */
+	struct pf_inputs inputs;	/* -a files, for "input is output" */
 	uint64_t	 nbad;
 	struct pf_resume resume;	/* --resume: jobs that succeeded */
 };
@@ -243,6 +245,7 @@ cmd_free(struct cmd *c)
 			free(c->table[i]);
 		}
 	free(c->table);
+	pf_inputs_free(&c->inputs);
 	if (c->key_expr != NULL)
 		pf_expr_free(c->key_expr);
 	if (c->eval != NULL)
@@ -904,28 +907,41 @@ what_job(const struct cmd *c, const struct job *j, char *s, size_t n)
 		snprintf(s, n, "chunk %llu", (unsigned long long)j->seq);
 }
 
+static void stop_quietly(struct cmd *);
+
+/* After a write to o: false, and all stopped, when it failed (reported). */
+static bool
+check_written(struct cmd *c, struct pf_outfile *o)
+{
+	if (pf_outfile_ok(o))
+		return true;
+	c->write_error = true;
+	stop_quietly(c);
+	return false;
+}
+
 static void
 write_joblog(struct cmd *c, struct job *j, long long now, int exitval, int sig)
 {
 	char **a;
 	const char *p;
 
-	if (c->joblog == NULL)
+	if (c->joblog.f == NULL || c->joblog.failed)
 		return;
-	fprintf(c->joblog, "%llu\t:\t%.3f\t%.3f\t%zu\t%llu\t%d\t%d\t",
+	fprintf(c->joblog.f, "%llu\t:\t%.3f\t%.3f\t%zu\t%llu\t%d\t%d\t",
 	    (unsigned long long)j->seq, j->started_wall,
 	    (double)(now - j->started_ms) / 1000.0,
 	    c->mode == MODE_RECORD ? 0 : c->header.len + input_len(j),
 	    (unsigned long long)j->received, exitval, sig);
 	for (a = j->argv; *a != NULL; a++) {
 		if (a != j->argv)
-			putc(' ', c->joblog);
+			putc(' ', c->joblog.f);
 		for (p = *a; *p != '\0'; p++)
 			putc(*p == '\n' || *p == '\t' || *p == '\r' ? ' ' : *p,
-			    c->joblog);
+			    c->joblog.f);
 	}
-	putc('\n', c->joblog);
-	fflush(c->joblog);
+	putc('\n', c->joblog.f);
+	check_written(c, &c->joblog);
 }
 
 static void
@@ -1023,10 +1039,11 @@ static void
 emit_job(struct cmd *c, struct job *j)
 {
 	put_out(c, &j->out);
-	if (j->failed && c->failed != NULL) {
-		if (load_input(c, j))
-			fwrite(j->input.data, 1, j->input.len, c->failed);
-		else
+	if (j->failed && c->failed.f != NULL) {
+		if (load_input(c, j)) {
+			fwrite(j->input.data, 1, j->input.len, c->failed.f);
+			check_written(c, &c->failed);
+		} else
 			c->data_error = true;
 	}
 	j->state = J_FREE;
@@ -1127,6 +1144,19 @@ check_args(const struct cmd *c, const struct pf_record *rec, uint64_t *line,
 	*file = c->cur_file;
 }
 
+/* A data error at rec, the record just read: reported, and reading stops. */
+static void
+record_failed(struct cmd *c, const struct pf_record *rec, const char *why)
+{
+	warnx("%s:%llu (record %llu): %s",
+	    pf_reader_name(&c->reader, c->cur_file),
+	    (unsigned long long)record_line(c, rec),
+	    (unsigned long long)c->recno, why);
+	/* Records before it still run; no more input is read. */
+	c->data_error = true;
+	c->input_done = true;
+}
+
 /*
  * The next well-formed record, or false when none is ready. A malformed
  * record goes to --bad, or stops pmap with status 1.
@@ -1161,19 +1191,15 @@ next_record(struct cmd *c, struct pf_record *rec)
 		    "too many fields") : NULL;
 		if (why == NULL)
 			return true;
-		if (c->bad != NULL) {
-			fwrite(rec->raw, 1, rec->raw_len, c->bad);
-			putc('\n', c->bad);
+		if (c->bad.f != NULL) {
+			fwrite(rec->raw, 1, rec->raw_len, c->bad.f);
+			putc('\n', c->bad.f);
 			c->nbad++;
+			if (!check_written(c, &c->bad))
+				return false;
 			continue;
 		}
-		warnx("%s:%llu (record %llu): %s",
-		    pf_reader_name(&c->reader, c->cur_file),
-		    (unsigned long long)record_line(c, rec),
-		    (unsigned long long)c->recno, why);
-		/* Records before it still run; no more input is read. */
-		c->data_error = true;
-		c->input_done = true;
+		record_failed(c, rec, why);
 		return false;
 	}
 }
@@ -1279,6 +1305,10 @@ take_batch_record(struct cmd *c, const struct pf_record *rec, long long now)
 	if (c->key_expr != NULL) {
 		pf_eval_reset(c->eval);
 		pf_eval(c->eval, c->key_expr, rec, &v);
+		if (pf_eval_error(c->eval) != NULL) {	/* a regex */
+			record_failed(c, rec, pf_eval_error(c->eval));
+			return;
+		}
 		pf_value_text(c->eval, &v, &key, &keylen);
 	}
 	b = find_batch(c, key, keylen);
@@ -1612,51 +1642,36 @@ open_outputs(struct cmd *c)
 {
 	const struct pf_command_args *a = c->a;
 	long pos;
+	int status;
 
 	if (a->failed_path != NULL) {
-		if ((c->failed = fopen(a->failed_path, "w")) == NULL) {
-			warn("%s", a->failed_path);
-			return 1;
-		}
+		if ((status = pf_outfile_open(&c->failed, a->failed_path, false,
+		    &c->inputs)) != 0)
+			return status;
 		if (c->header.len > 0)	/* --lines has none */
-			fwrite(c->header.data, 1, c->header.len, c->failed);
-		fflush(c->failed);
+			fwrite(c->header.data, 1, c->header.len, c->failed.f);
+		if (!pf_outfile_ok(&c->failed))
+			return 1;
 	}
 	if (a->joblog_path != NULL) {
 		if (a->resume && pf_resume_load(&c->resume,
 		    a->joblog_path) != 0)
 			return 1;
-		c->joblog = fopen(a->joblog_path, a->resume ? "a" : "w");
-		if (c->joblog == NULL) {
-			warn("%s", a->joblog_path);
-			return 1;
-		}
-		fseek(c->joblog, 0, SEEK_END);
-		pos = ftell(c->joblog);
+		if ((status = pf_outfile_open(&c->joblog, a->joblog_path,
+		    a->resume, &c->inputs)) != 0)
+			return status;
+		fseek(c->joblog.f, 0, SEEK_END);
+		pos = ftell(c->joblog.f);
 		if (pos <= 0)
 			fputs("Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive"
-			    "\tExitval\tSignal\tCommand\n", c->joblog);
-		fflush(c->joblog);
+			    "\tExitval\tSignal\tCommand\n", c->joblog.f);
+		if (!pf_outfile_ok(&c->joblog))
+			return 1;
 	}
-	if (c->opt->bad_path != NULL &&
-	    (c->bad = fopen(c->opt->bad_path, "w")) == NULL) {
-		warn("%s", c->opt->bad_path);
-		return 1;
-	}
+	if (c->opt->bad_path != NULL)
+		return pf_outfile_open(&c->bad, c->opt->bad_path, false,
+		    &c->inputs);
 	return 0;
-}
-
-static int
-close_file(FILE **f, const char *path)
-{
-	int rc = 0;
-
-	if (*f != NULL && fclose(*f) != 0) {
-		warn("%s", path);
-		rc = 1;
-	}
-	*f = NULL;
-	return rc;
 }
 
 static int
@@ -1752,7 +1767,13 @@ pf_command_main(const struct pf_options *opt,
 
 	if ((events_fd = pf_events_init()) < 0)
 		err(1, "pipe");
-	if ((status = setup(&c)) != 0 || (status = open_outputs(&c)) != 0) {
+	/* An output that is also an input: refuse before reading it. */
+	pf_inputs_add(&c.inputs, a.files, a.nfiles);
+	if ((status = pf_inputs_check_path(&c.inputs, a.failed_path)) != 0 ||
+	    (status = pf_inputs_check_path(&c.inputs, a.joblog_path)) != 0 ||
+	    (status = pf_inputs_check_path(&c.inputs, opt->bad_path)) != 0 ||
+	    (status = pf_inputs_check_fd(&c.inputs, STDOUT_FILENO)) != 0 ||
+	    (status = setup(&c)) != 0 || (status = open_outputs(&c)) != 0) {
 		cmd_free(&c);
 		return status;
 	}
@@ -1773,12 +1794,12 @@ pf_command_main(const struct pf_options *opt,
 	event_loop(&c, events_fd);
 
 	status = 0;
-	if (close_file(&c.failed, a.failed_path) ||
-	    close_file(&c.joblog, a.joblog_path))
-		status = 1;
-	if (c.bad != NULL) {
-		status |= close_file(&c.bad, opt->bad_path);
-		if (c.nbad > 0)
+	if (pf_outfile_close(&c.failed) | pf_outfile_close(&c.joblog))
+		c.write_error = true;
+	if (c.bad.f != NULL) {
+		if (pf_outfile_close(&c.bad) != 0)
+			c.write_error = true;
+		else if (c.nbad > 0)
 			warnx("%llu malformed record%s written to %s",
 			    (unsigned long long)c.nbad, c.nbad == 1 ? "" : "s",
 			    opt->bad_path);

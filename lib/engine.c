@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "outfile.h"
 #include "reader.h"
 #include "timeutil.h"
 #include "xalloc.h"
@@ -77,7 +78,7 @@ struct engine {
 	struct pf_tool		*tool;
 	struct pf_reader	*reader;
 	const struct pf_schema	*schema;
-	FILE			*bad_file;
+	struct pf_outfile	 bad;		/* --bad */
 
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 free_cv;	/* a batch came back to the pool */
@@ -183,7 +184,7 @@ process_batch(struct worker *w, struct batch *b)
 				return;
 			}
 			b->written += written;
-		} else if (e->bad_file != NULL) {
+		} else if (e->bad.f != NULL) {
 			pf_buf_add(&b->bad, rec.raw, rec.raw_len);
 			pf_buf_addc(&b->bad, '\n');
 			b->nbad++;
@@ -286,6 +287,17 @@ emit_output(struct engine *e, const struct pf_buf *out)
 	return false;
 }
 
+/* After a write to --bad: false, the run told to stop, when it failed. */
+static bool
+bad_file_ok(struct engine *e)
+{
+	if (e->bad.f == NULL || pf_outfile_ok(&e->bad))
+		return true;
+	e->status = 1;
+	atomic_store(&e->stopping, true);
+	return false;
+}
+
 /* Gives the tool a batch's result, in order, and writes what it says. */
 static void
 hand_on_result(struct engine *e, struct batch *b)
@@ -296,7 +308,7 @@ hand_on_result(struct engine *e, struct batch *b)
 		.trigger = b->trigger,
 		.in = b->in.data,
 		.in_len = b->in.len,
-		.bad = e->bad_file,
+		.bad = e->bad.f,
 	};
 	bool stopping = atomic_load(&e->stopping);
 
@@ -320,8 +332,10 @@ write_batch(struct engine *e, struct batch *b)
 	if (!emit_output(e, &b->out))
 		return;
 	if (b->nbad > 0) {
-		fwrite(b->bad.data, 1, b->bad.len, e->bad_file);
+		fwrite(b->bad.data, 1, b->bad.len, e->bad.f);
 		e->nbad += b->nbad;
+		if (!bad_file_ok(e))
+			return;
 	}
 	e->records_in += b->records;
 	e->records_out += b->written;
@@ -337,8 +351,11 @@ write_batch(struct engine *e, struct batch *b)
 	}
 	e->line += b->lines;
 	e->record += b->records;
-	if (e->tool->batch_result != NULL)
+	if (e->tool->batch_result != NULL) {
 		hand_on_result(e, b);
+		if (!bad_file_ok(e))
+			return;
+	}
 	e->stream_records += b->records;
 	show_progress(e, false);
 }
@@ -568,6 +585,7 @@ pf_run(const struct pf_options *opt, char **files, int nfiles,
 	struct pf_reader reader;
 	struct pf_schema schema;
 	struct pf_buf header = { 0 };
+	struct pf_inputs inputs = { 0 };
 	int got, status;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -583,14 +601,26 @@ pf_run(const struct pf_options *opt, char **files, int nfiles,
 	reader.every_records = tool->every_records;
 	reader.every_ms = tool->every_ms;
 
+	/* An output that is also an input: refuse before reading it. */
+	pf_inputs_add(&inputs, files, nfiles);
+	status = pf_inputs_check_path(&inputs, opt->bad_path);
+	if (status == 0)
+		status = pf_inputs_check_fd(&inputs, STDOUT_FILENO);
+	if (status != 0) {
+		pf_inputs_free(&inputs);
+		pf_reader_free(&reader);
+		return status;
+	}
 	got = pf_reader_start(&reader, &schema);
 	if (got < 0) {
 		warnx("%s", reader.error);
+		pf_inputs_free(&inputs);
 		pf_reader_free(&reader);
 		return 1;
 	}
 	if (got == 0) {
 		/* No record at all: nothing to check, nothing to write. */
+		pf_inputs_free(&inputs);
 		pf_reader_free(&reader);
 		return 0;
 	}
@@ -601,23 +631,20 @@ pf_run(const struct pf_options *opt, char **files, int nfiles,
 		goto out;
 	}
 	if (opt->bad_path != NULL &&
-	    (e.bad_file = fopen(opt->bad_path, "w")) == NULL) {
-		warn("%s", opt->bad_path);
-		status = 1;
+	    (status = pf_outfile_open(&e.bad, opt->bad_path, false,
+	    &inputs)) != 0)
 		goto out;
-	}
 	status = run_pipeline(&e);
-	if (e.bad_file != NULL) {
-		if (fclose(e.bad_file) != 0) {
-			warn("%s", opt->bad_path);
+	if (e.bad.f != NULL) {
+		if (pf_outfile_close(&e.bad) != 0)
 			status = 1;
-		}
-		if (e.nbad > 0)
+		else if (e.nbad > 0)
 			warnx("%llu malformed record%s written to %s",
 			    (unsigned long long)e.nbad, e.nbad == 1 ? "" : "s",
 			    opt->bad_path);
 	}
 out:
+	pf_inputs_free(&inputs);
 	pf_buf_free(&header);
 	pf_schema_free(&schema);
 	pf_reader_free(&reader);

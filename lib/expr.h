@@ -160,6 +160,13 @@ void pf_eval_free(struct pf_eval *ev);
 void pf_eval_reset(struct pf_eval *ev);
 void pf_eval(struct pf_eval *ev, const struct pf_expr *e,
     const struct pf_record *rec, struct pf_value *out);
+/*
+ * Why the record's evaluation failed, or NULL: a regex that errs while
+ * matching (match limit, JIT stack limit) or a pattern from the data that
+ * does not compile. The tool stops at the record (a data error). Valid
+ * until the next pf_eval_reset().
+ */
+const char *pf_eval_error(const struct pf_eval *ev);
 bool pf_value_truthy(const struct pf_value *v);
 /* Text form of v; valid until the next pf_eval_reset(). */
 void pf_value_text(struct pf_eval *ev, const struct pf_value *v,

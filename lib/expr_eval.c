@@ -37,16 +37,13 @@ pf_eval_free(struct pf_eval *ev)
 	if (ev == NULL)
 		return;
 	pcre2_match_data_free(ev->md);
+	pf_eval_regex_free(ev);
 	for (i = 0; i < ev->nblocks; i++)
 		free(ev->blocks[i].data);
 	free(ev->blocks);
 	pf_buf_free(&ev->work);
 	if (ev->utf8)
 		freelocale(ev->utf8);
-	for (i = 0; i < PF_REGEX_CACHE; i++) {
-		free(ev->cache[i].pat);
-		pcre2_code_free(ev->cache[i].code);
-	}
 	free(ev);
 }
 
@@ -55,6 +52,7 @@ pf_eval_reset(struct pf_eval *ev)
 {
 	ev->cur = 0;
 	ev->used = 0;
+	ev->failed = false;
 }
 
 char *
@@ -417,51 +415,10 @@ concat(struct pf_eval *ev, const struct pf_value *a, const struct pf_value *b,
 	pf_set_str(out, p, al + bl);
 }
 
-/* Finds or compiles (and caches) the pattern pat. NULL if it is bad. */
-static const pcre2_code *
-cached_regex(struct pf_eval *ev, const char *pat, size_t len)
-{
-	struct pf_regex_entry *c;
-	size_t erroffset;
-	unsigned i;
-	int errcode;
-
-	for (i = 0; i < PF_REGEX_CACHE; i++) {
-		c = &ev->cache[i];
-		if (c->pat && c->len == len && memcmp(c->pat, pat, len) == 0)
-			return c->code;
-	}
-	c = &ev->cache[ev->cache_next];
-	ev->cache_next = (ev->cache_next + 1) % PF_REGEX_CACHE;
-	free(c->pat);
-	pcre2_code_free(c->code);
-	c->pat = pf_xstrndup(pat, len);
-	c->len = len;
-	c->code = pf_regex_compile(pat, len, 0, &errcode, &erroffset);
-	return c->code;
-}
-
-const pcre2_code *
-pf_eval_regex(struct pf_eval *ev, const struct pf_expr *e, uint32_t i,
-    const struct pf_record *rec)
-{
-	const struct pf_node *n = &e->nodes[i];
-	struct pf_value v;
-	const char *s;
-	size_t len;
-
-	if (n->kind == PF_N_REGEX)
-		return n->re;
-	pf_eval_node(ev, e, i, rec, &v);
-	pf_value_text(ev, &v, &s, &len);
-	return cached_regex(ev, s, len);
-}
-
 static bool
 regex_match(struct pf_eval *ev, const pcre2_code *re, const char *s, size_t len)
 {
-	return pcre2_match(re, (PCRE2_SPTR)(len ? s : ""), len, 0, 0, ev->md,
-	    NULL) >= 0;
+	return pf_regex_match(ev, re, s, len, 0) >= 0;
 }
 
 static void
@@ -476,7 +433,7 @@ eval_match(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
 	pf_eval_node(ev, e, n->a, rec, &v);
 	pf_value_text(ev, &v, &s, &len);
 	re = pf_eval_regex(ev, e, n->b, rec);
-	if (re == NULL) {
+	if (re == NULL) {	/* a bad pattern from the data: failed */
 		pf_set_bool(out, false);
 		return;
 	}

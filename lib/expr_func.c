@@ -342,8 +342,7 @@ fn_replace(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
 	}
 	b->len = 0;
 	while (off <= len) {
-		rc = pcre2_match(re, (PCRE2_SPTR)(len ? s : ""), len, off, 0,
-		    ev->md, NULL);
+		rc = pf_regex_match(ev, re, s, len, off);
 		if (rc < 0)
 			break;
 		matched = true;

@@ -84,6 +84,7 @@ struct pf_regex_entry {
 	char		*pat;
 	size_t		 len;
 	pcre2_code	*code;		/* NULL: the pattern does not compile */
+	int		 errcode;	/* why not */
 };
 
 /* Scratch memory that never moves until the next reset. */
@@ -94,6 +95,10 @@ struct pf_scratch_block {
 
 struct pf_eval {
 	pcre2_match_data	*md;
+	pcre2_match_context	*mctx;		/* limits; made on first match */
+	pcre2_jit_stack		*jit_stack;
+	bool			 failed;	/* a regex failed: see error */
+	char			 error[200];
 	struct pf_scratch_block	*blocks;
 	size_t			 nblocks, cur, used;
 	struct pf_buf		 work;		/* building results of unknown size */
@@ -109,11 +114,22 @@ void pf_eval_node(struct pf_eval *ev, const struct pf_expr *e, uint32_t i,
 char *pf_scratch_alloc(struct pf_eval *ev, size_t n);
 char *pf_scratch_copy(struct pf_eval *ev, const char *s, size_t n);
 bool pf_value_number(const struct pf_value *v, struct pf_number *n);
+
+/* expr_regex.c */
+pcre2_code *pf_regex_compile(const char *pat, size_t len, uint32_t flags,
+    int *errcode, size_t *erroffset);
+/*
+ * pcre2_match() of re on s with the evaluation's limits. A PCRE2 error
+ * (match limit, JIT stack, ...) fails the evaluation (see
+ * pf_eval_error()) and is returned as PCRE2_ERROR_NOMATCH.
+ */
+int pf_regex_match(struct pf_eval *ev, const pcre2_code *re, const char *s,
+    size_t len, size_t off);
 /* The pattern of node i: its literal regex, or its value compiled. */
 const pcre2_code *pf_eval_regex(struct pf_eval *ev, const struct pf_expr *e,
     uint32_t i, const struct pf_record *rec);
-pcre2_code *pf_regex_compile(const char *pat, size_t len, uint32_t flags,
-    int *errcode, size_t *erroffset);
+/* Frees the evaluation's compiled patterns and match context. */
+void pf_eval_regex_free(struct pf_eval *ev);
 
 static inline void
 pf_set_str(struct pf_value *v, const char *s, size_t len)

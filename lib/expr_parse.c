@@ -488,20 +488,6 @@ string_const(struct parser *p, const struct token *t)
 	return i;
 }
 
-pcre2_code *
-pf_regex_compile(const char *pat, size_t len, uint32_t flags, int *errcode,
-    size_t *erroffset)
-{
-	pcre2_code *re;
-
-	re = pcre2_compile((PCRE2_SPTR)pat, len,
-	    flags | PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, errcode, erroffset,
-	    NULL);
-	if (re != NULL)
-		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);	/* optional */
-	return re;
-}
-
 static uint32_t
 regex_literal(struct parser *p, const struct token *t)
 {
@@ -533,6 +519,33 @@ regex_literal(struct parser *p, const struct token *t)
 	i = new_node(p, PF_N_REGEX, t->pos);
 	node(p, i)->re = re;
 	return i;
+}
+
+/*
+ * Node i is the pattern of =~, !~ or replace(): a regex literal, or a
+ * constant compiled now, so that a bad one is a usage error here rather
+ * than a failure at every record.
+ */
+static void
+pattern_operand(struct parser *p, uint32_t i)
+{
+	struct pf_node *n = node(p, i);
+	PCRE2_UCHAR msg[200];
+	size_t erroffset;
+	int errcode;
+
+	if (n->kind == PF_N_REGEX) {
+		n->pattern = true;
+		return;
+	}
+	if (n->kind != PF_N_CONST || p->lenient)
+		return;
+	n->re = pf_regex_compile(n->text, n->text_len, 0, &errcode,
+	    &erroffset);
+	if (n->re == NULL) {
+		pcre2_get_error_message(errcode, msg, sizeof(msg));
+		fail(p, n->pos, "bad regex: %s", (char *)msg);
+	}
 }
 
 /* Grammar, loosest first */
@@ -600,9 +613,8 @@ parse_call(struct parser *p)
 			fail(p, name.pos, "%s() takes %d to %d arguments, got %zu",
 			    f->name, f->min_args, f->max_args, n);
 	}
-	if (strcmp(f->name, "replace") == 0 &&
-	    node(p, list[1])->kind == PF_N_REGEX)
-		node(p, list[1])->pattern = true;
+	if (strcmp(f->name, "replace") == 0)
+		pattern_operand(p, list[1]);
 	i = new_node(p, PF_N_CALL, name.pos);
 	node(p, i)->func = f;
 	node(p, i)->args = add_args(p, list, n);
@@ -814,8 +826,7 @@ parse_match(struct parser *p)
 		deepen(p);
 		next(p);
 		b = parse_in(p);
-		if (node(p, b)->kind == PF_N_REGEX)
-			node(p, b)->pattern = true;
+		pattern_operand(p, b);
 		a = binary(p, PF_N_MATCH, t.kind == T_NMATCH, a, b, t.pos);
 	}
 	p->depth = depth;

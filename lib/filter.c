@@ -102,7 +102,8 @@ offer_unique(struct filter_worker *w, const struct pf_record *rec)
 {
 	struct filter *f = w->filter;
 
-	pf_keys_encode(&f->keys, w->eval, rec, &w->key);
+	if (pf_keys_encode(&f->keys, w->eval, rec, &w->key) != NULL)
+		return PF_RECORD_FAILED;	/* a regex: filter_failure() */
 	w->rec.len = 0;
 	if (f->args->count)
 		;
@@ -146,6 +147,8 @@ filter_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 
 	pf_eval_reset(w->eval);
 	pf_eval(w->eval, f->expr, rec, &v);
+	if (pf_eval_error(w->eval) != NULL)
+		return PF_RECORD_FAILED;
 	if (pf_value_truthy(&v) == f->args->invert)
 		return 0;
 	w->kept++;
@@ -161,6 +164,12 @@ filter_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	} else
 		pf_output_record(&f->out, out, rec->fields, rec->nfields);
 	return 1;
+}
+
+static const char *
+filter_failure(void *worker)
+{
+	return pf_eval_error(((struct filter_worker *)worker)->eval);
 }
 
 static void
@@ -192,6 +201,7 @@ pf_filter_main(const struct pf_options *opt,
 		.worker_new = filter_worker_new,
 		.worker_free = filter_worker_free,
 		.record = filter_record,
+		.record_failure = filter_failure,
 		.finish = filter_finish,
 	};
 	int status;

@@ -81,7 +81,7 @@ add_part(const struct pf_keys *k, struct pf_buf *out, const char *s,
 	out->len = (size_t)(p - out->data);
 }
 
-void
+const char *
 pf_keys_encode(const struct pf_keys *k, struct pf_eval *ev,
     const struct pf_record *rec, struct pf_buf *out)
 {
@@ -103,8 +103,11 @@ pf_keys_encode(const struct pf_keys *k, struct pf_eval *ev,
 				add_part(k, out, "", 0);
 		} else {
 			pf_eval(ev, col->expr, rec, &v);
+			if (pf_eval_error(ev) != NULL)
+				return pf_eval_error(ev);
 			pf_value_text(ev, &v, &s, &len);
 			add_part(k, out, s, len);
 		}
 	}
+	return NULL;
 }

@@ -39,9 +39,10 @@ void pf_keys_free(struct pf_keys *k);
 
 /*
  * Encodes rec's key into out (replacing what it held). ev is a worker's
- * evaluator (needed when uses_eval), reset here.
+ * evaluator (needed when uses_eval), reset here. Returns NULL, or why an
+ * expression failed (a regex error, pf_eval_error()).
  */
-void pf_keys_encode(const struct pf_keys *k, struct pf_eval *ev,
+const char *pf_keys_encode(const struct pf_keys *k, struct pf_eval *ev,
     const struct pf_record *rec, struct pf_buf *out);
 
 #endif

@@ -89,7 +89,7 @@ map_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	const struct pf_column *col;
 	struct pf_value v;
 	const char *s;
-	size_t i, f, len, written = 0;
+	size_t i, f, len, written = 0, start = out->len;
 
 	pf_eval_reset(w->eval);
 	for (i = 0; i <= proj->ncols; i++) {
@@ -113,6 +113,10 @@ map_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 			}
 		} else {
 			pf_eval(w->eval, col->expr, rec, &v);
+			if (pf_eval_error(w->eval) != NULL) {
+				out->len = start;	/* no half row */
+				return PF_RECORD_FAILED;
+			}
 			pf_value_text(w->eval, &v, &s, &len);
 		}
 		pf_output_field(o, out, i, s, len, false);
@@ -120,6 +124,12 @@ map_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	}
 	pf_output_end(o, out, written);
 	return 1;
+}
+
+static const char *
+map_failure(void *worker)
+{
+	return pf_eval_error(((struct map_worker *)worker)->eval);
 }
 
 int
@@ -133,6 +143,7 @@ pf_map_main(const struct pf_options *opt, const char *columns,
 		.worker_new = map_worker_new,
 		.worker_free = map_worker_free,
 		.record = map_record,
+		.record_failure = map_failure,
 	};
 	int status;
 

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "options.h"
+#include "outfile.h"
 #include "xalloc.h"
 
 const char pf_common_usage[] =
@@ -163,6 +164,7 @@ char *
 pf_options_begin(struct pf_options *o, const char *tool_usage)
 {
 	setlocale(LC_CTYPE, "C.UTF-8");
+	atexit(pf_close_stdout);	/* --help > /dev/full is an error */
 	pf_options_init(o);
 	return usage_join(tool_usage);
 }

@@ -49,6 +49,7 @@
 
 #include "engine.h"
 #include "expr.h"
+#include "outfile.h"
 #include "output.h"
 #include "partition.h"
 #include "report.h"
@@ -110,6 +111,7 @@ struct partition {
 	struct values			 values;	/* --by-value */
 	struct pf_buf			 path;		/* scratch */
 	struct pf_buf			 name;		/* scratch */
+	struct pf_inputs		 inputs;	/* no -o file may be one */
 };
 
 struct part_worker {
@@ -313,6 +315,12 @@ partition_worker_free(void *worker)
 	free(w);
 }
 
+static const char *
+partition_failure(void *worker)
+{
+	return pf_eval_error(((struct part_worker *)worker)->eval);
+}
+
 static uint64_t
 partition_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 {
@@ -323,8 +331,11 @@ partition_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	struct frame f;
 	uint64_t h;
 
-	if (p->keys != NULL)
+	if (p->keys != NULL) {
 		key_bytes(w, rec, &key, &keylen);
+		if (p->key_exprs && pf_eval_error(w->eval) != NULL)
+			return PF_RECORD_FAILED;
+	}
 	if (p->args->broadcast)
 		f.dest = DEST_ALL;
 	else {
@@ -375,30 +386,33 @@ file_failed(struct partition *p, const char *path)
 }
 
 /*
- * open(2) for an output file, creating the directories of its path that
- * do not exist (as mkdir -p would) when the file is to be created.
+ * Creates the directories of path that do not exist, as mkdir -p would;
+ * a failure is left for the open that follows to report.
  */
+static void
+make_parents(const char *path)
+{
+	char *dirs = pf_xstrdup(path), *p;
+
+	for (p = strchr(dirs + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(dirs, 0777) < 0 && errno != EEXIST)
+			break;
+		*p = '/';
+	}
+	free(dirs);
+}
+
+/* open(2) for an output file, its directories made when it is created. */
 static int
 open_output(const char *path, int flags)
 {
-	char *dirs, *p;
-	int fd, saved;
+	int fd;
 
 	if ((fd = open(path, flags, 0666)) >= 0 || errno != ENOENT ||
 	    !(flags & O_CREAT))
 		return fd;
-	dirs = pf_xstrdup(path);
-	for (p = strchr(dirs + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		if (mkdir(dirs, 0777) < 0 && errno != EEXIST) {
-			saved = errno;
-			free(dirs);
-			errno = saved;
-			return -1;
-		}
-		*p = '/';
-	}
-	free(dirs);
+	make_parents(path);
 	return open(path, flags, 0666);
 }
 
@@ -407,6 +421,7 @@ open_partition_files(struct partition *p)
 {
 	char num[32];
 	uint64_t i;
+	int status;
 
 	raise_file_limit();
 	p->fds = pf_xcalloc(p->nparts, sizeof(*p->fds));
@@ -419,12 +434,17 @@ open_partition_files(struct partition *p)
 		pf_partition_expand(&p->path, p->args->pattern, num, strlen(num));
 		pf_buf_addc(&p->path, '\0');
 		p->paths[i] = pf_xstrdup(p->path.data);
-		p->fds[i] = open_output(p->paths[i], O_WRONLY | O_CREAT |
-		    O_TRUNC | O_CLOEXEC);
-		if (p->fds[i] < 0) {
-			warn("%s", p->paths[i]);
-			return 1;
-		}
+		/* No file is truncated while another is an input. */
+		if ((status = pf_inputs_check_path(&p->inputs,
+		    p->paths[i])) != 0)
+			return status;
+	}
+	for (i = 0; i < p->nparts; i++) {
+		make_parents(p->paths[i]);
+		p->fds[i] = pf_outfile_open_fd(p->paths[i], O_TRUNC,
+		    &p->inputs, &status);
+		if (p->fds[i] < 0)
+			return status;
 		if (p->header.len > 0 && pf_write_all(p->fds[i],
 		    p->header.data, p->header.len) < 0) {
 			warn("%s", p->paths[i]);
@@ -581,7 +601,8 @@ open_value(struct partition *p, uint32_t i)
 
 	if (vs->nopen >= p->args->max_open && close_oldest(p) < 0)
 		return -1;
-	flags |= v->created ? O_APPEND : O_CREAT | O_TRUNC;
+	/* Truncated only once known not to be an input (below). */
+	flags |= v->created ? O_APPEND : O_CREAT;
 	value_path(p, v);
 	while ((v->fd = open_output(p->path.data, flags)) < 0) {
 		if ((errno != EMFILE && errno != ENFILE) || vs->nopen == 0)
@@ -593,6 +614,12 @@ open_value(struct partition *p, uint32_t i)
 	vs->nopen++;
 	lru_push(vs, i);
 	if (!v->created) {
+		if ((p->status = pf_inputs_check_fd(&p->inputs, v->fd)) != 0) {
+			errno = EPIPE;	/* stop the engine quietly */
+			return -1;
+		}
+		if (ftruncate(v->fd, 0) < 0 && errno != EINVAL)
+			return file_failed(p, p->path.data);
 		v->created = true;
 		if (p->header.len > 0 && pf_write_all(v->fd, p->header.data,
 		    p->header.len) < 0)
@@ -809,10 +836,12 @@ pf_partition_main(const struct pf_options *opt,
 		.worker_new = partition_worker_new,
 		.worker_free = partition_worker_free,
 		.record = partition_record,
+		.record_failure = partition_failure,
 		.emit = partition_emit,
 	};
 	int status;
 
+	pf_inputs_add(&p.inputs, files, nfiles);
 	p.nparts = args->nparts;
 	if (p.nparts > 0)
 		p.fastmod_m = pf_partition_fastmod_m(p.nparts);
@@ -831,5 +860,6 @@ pf_partition_main(const struct pf_options *opt,
 	pf_buf_free(&p.header);
 	pf_buf_free(&p.path);
 	pf_buf_free(&p.name);
+	pf_inputs_free(&p.inputs);
 	return status;
 }

@@ -498,7 +498,10 @@ field_at(const struct pf_record *rec, size_t i)
 static struct pf_group *
 key_group(struct reduce_worker *w, const struct pf_record *rec)
 {
-	pf_keys_encode(&w->r->keys, w->eval, rec, &w->key);
+	const char *why;
+
+	if ((why = pf_keys_encode(&w->r->keys, w->eval, rec, &w->key)) != NULL)
+		fail_record(w, "%s", why);	/* a regex */
 	return find_group(w, rec->order);
 }
 

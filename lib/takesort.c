@@ -494,7 +494,10 @@ new_set(struct worker *w)
 	return (uint32_t)w->nsets++;
 }
 
-/* The heaps of the record's group (the only set without -g). */
+/*
+ * The heaps of the record's group (the only set without -g); NULL when
+ * the group's expression failed.
+ */
 static struct heaps *
 set_of(struct worker *w, const struct pf_record *rec)
 {
@@ -505,7 +508,8 @@ set_of(struct worker *w, const struct pf_record *rec)
 
 	if (w->ts->groups.proj == NULL)
 		return &w->sets[0];
-	pf_keys_encode(&w->ts->groups, w->eval, rec, &w->gkey);
+	if (pf_keys_encode(&w->ts->groups, w->eval, rec, &w->gkey) != NULL)
+		return NULL;	/* a regex: takesort_failure() */
 	g = pf_groups_find(&w->index, w->gkey.data, w->gkey.len, &added);
 	if (added) {
 		i = new_set(w);
@@ -692,6 +696,12 @@ settle_modes(struct worker *w)
 				pf_topn_free(&w->sets[i].heaps[m]);
 }
 
+static const char *
+takesort_failure(void *worker)
+{
+	return pf_eval_error(((struct worker *)worker)->eval);
+}
+
 static uint64_t
 takesort_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 {
@@ -706,8 +716,11 @@ takesort_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	(void)out;
 	if (ts->args->limit == 0)
 		return 0;
-	set = set_of(w, rec);
+	if ((set = set_of(w, rec)) == NULL)
+		return PF_RECORD_FAILED;
 	eval_keys(w, rec);
+	if (w->eval != NULL && pf_eval_error(w->eval) != NULL)
+		return PF_RECORD_FAILED;
 	if (ts->nvariants > 1)
 		settle_modes(w);
 	for (m = 0; m < ts->nvariants; m++) {
@@ -898,6 +911,7 @@ pf_takesort_main(const struct pf_options *opt,
 		.worker_new = takesort_worker_new,
 		.worker_free = takesort_worker_free,
 		.record = takesort_record,
+		.record_failure = takesort_failure,
 		.finish = takesort_finish,
 	};
 	int status;

@@ -51,6 +51,12 @@ run_on(const char *src, const char **f, size_t n, enum pf_vtype *type)
 	pf_eval(ev, e, &rec, &v);
 	if (type)
 		*type = v.type;
+	if (pf_eval_error(ev) != NULL) {
+		snprintf(result, sizeof(result), "failed: %s",
+		    pf_eval_error(ev));
+		pf_expr_free(e);
+		return result;
+	}
 	pf_value_text(ev, &v, &s, &len);
 	memcpy(result, s, len);
 	result[len] = '\0';
@@ -74,6 +80,7 @@ type_of(const char *src)
 }
 
 #define EVAL(src, want) CHECK_STR(run(src), want)
+#define SYNTAX(src, want) CHECK_STR(run(src), want)
 
 static void
 test_literals(void)
@@ -410,9 +417,30 @@ test_match(void)
 	EVAL("name =~ s", "false");
 	EVAL("s =~ 'l+'", "true");
 	EVAL("s =~ 'L+'", "false");
-	/* A pattern that does not compile: both are false. */
-	EVAL("name =~ '('", "false");
-	EVAL("name !~ '('", "false");
+	/*
+	 * A pattern that does not compile: a syntax error when it is a
+	 * constant, a failed record when it comes from the data.
+	 */
+	SYNTAX("name =~ '('", "error@8: bad regex: missing closing parenthesis");
+	SYNTAX("name !~ \"(\"", "error@8: bad regex: missing closing parenthesis");
+	EVAL("name =~ s . '('", "failed: bad regex \"hello(\": missing "
+	    "closing parenthesis");
+	EVAL("name !~ s . '('", "failed: bad regex \"hello(\": missing "
+	    "closing parenthesis");
+	EVAL("name =~ s . '\\t('", "failed: bad regex \"hello\\x09(\": "
+	    "missing closing parenthesis");
+	EVAL("name =~ s . s . s . s . s . s . s . s . s . s . s . s . s . '('",
+	    "failed: bad regex \"hellohellohellohellohellohellohellohellohel"
+	    "lohellohelloh...\": missing closing parenthesis");
+	/* A match that errs fails the record: never a silent false. */
+	EVAL("'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' =~ /(a|a)*c|d/",
+	    "failed: regex error: match limit exceeded");
+	EVAL("'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' !~ /(a|a)*c|d/",
+	    "failed: regex error: match limit exceeded");
+	EVAL("replace('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', /(a|a)*c|d/, 'x')",
+	    "failed: regex error: match limit exceeded");
+	/* The failure lasts until the next reset only. */
+	EVAL("'aaa' =~ /(a|a)*c|d/", "false");
 	/* =~ is tighter than ==, looser than in. */
 	EVAL("'a' =~ /a/ == true", "true");
 	/* A bare regex matches $0. */
@@ -434,7 +462,11 @@ test_invalid_utf8(void)
 	CHECK_STR(run_on("delay =~ /./", bad, 3, NULL), "false");
 	CHECK_STR(run_on("delay =~ /\\x{20ac}/", bad, 3, NULL), "false");
 	CHECK_STR(run_on("name =~ city", bad, 3, NULL), "false");
-	CHECK_STR(run_on("name =~ delay", bad, 3, NULL), "false");
+	/* A pattern from the data that is not UTF-8 fails the record. */
+	CHECK_STR(run_on("name =~ delay", bad, 3, NULL),
+	    "failed: bad regex \"\xe2\x82\": UTF-8 error: 1 byte missing at end");
+	CHECK_STR(run_on("name =~ 'a' . substr(delay, 1, 1)", bad, 3, NULL),
+	    "failed: bad regex \"a\xe2\": UTF-8 error: 2 bytes missing at end");
 	CHECK_STR(run_on("len(name)", bad, 3, NULL), "6");
 	CHECK_STR(run_on("len(delay)", bad, 3, NULL), "2");
 	CHECK_STR(run_on("upper(name)", bad, 3, NULL), "\xff\xfe" "ABC\xc3");
@@ -521,7 +553,10 @@ test_replace(void)
 	EVAL("replace('aaa', 'a', 'b')", "bbb");
 	EVAL("replace('a.b', '.', '-')", "---");
 	EVAL("replace('a.b', '\\\\.', '-')", "a-b");
-	EVAL("replace('a.b', '(', '-')", "a.b");
+	SYNTAX("replace('a.b', '(', '-')",
+	    "error@15: bad regex: missing closing parenthesis");
+	EVAL("replace('a.b', s . '(', '-')",
+	    "failed: bad regex \"hello(\": missing closing parenthesis");
 	EVAL("replace(name, /ü/i, 'ue')", "Zuerich Airport");
 	EVAL("replace(name, /Ü/i, 'ue')", "Zuerich Airport");
 	EVAL("replace(name, /(\\w+) (\\w+)/, '$2 of $1')", "Airport of Zürich");
@@ -691,7 +726,6 @@ test_precedence(void)
 	EVAL("((((1))))", "1");
 }
 
-#define SYNTAX(src, want) CHECK_STR(run(src), want)
 
 static void
 test_syntax_errors(void)
