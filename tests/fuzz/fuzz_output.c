@@ -7,7 +7,7 @@
  *   and a value written from well-formed UTF-8 decodes to the same
  *   bytes; a value marked as a number is a JSON number or null;
  * - TSV written with escapes and split again as --tsv gives the same
- *   fields.
+ *   fields (but a record of one empty field: an empty line).
  *
  * Input layout: byte 0 picks the column count (1-8) and which columns
  * are marked as numbers, the rest is the fields, separated by 0xFF.
@@ -302,8 +302,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p >= e || *p++ != '}' || p != e)
 		fail("'}' and the end expected", p);
 
-	/* TSV: escaped, split again, the same fields. */
+	/*
+	 * TSV: escaped, split again, the same fields. A record of one empty
+	 * field is an empty line, which readers skip: TSV cannot say it.
+	 */
 	pf_output_init(&tab, PF_TSV, '\t', names, ncols);
+	if (ncols == 1 && fields[0].len == 0)
+		goto done;
 	out.len = 0;
 	pf_output_header(&tab, &out);
 	pf_output_record(&tab, &out, fields, ncols);
@@ -323,6 +328,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    fields[i].ptr, fields[i].len) != 0))
 			fail("TSV field differs", out.data);
 
+done:
 	pf_splitter_free(&sp);
 	pf_output_free(&json);
 	pf_output_free(&tab);
