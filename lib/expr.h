@@ -199,6 +199,13 @@ struct pf_projection {
 
 struct pf_projection *pf_projection_compile(const char *src,
     const struct pf_schema *schema, struct pf_expr_error *err);
+/*
+ * pf_projection_compile() for pmap's column list, which may edit the
+ * columns so far: `NAME = expr` where NAME is already a column replaces
+ * it in place (name and position kept); `-NAME` removes column NAME.
+ */
+struct pf_projection *pf_projection_compile_columns(const char *src,
+    const struct pf_schema *schema, struct pf_expr_error *err);
 void pf_projection_free(struct pf_projection *p);
 /* The highest 0-based field index any column reads, or -1 for none. */
 long pf_projection_max_field(const struct pf_projection *p);

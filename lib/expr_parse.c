@@ -1157,13 +1157,90 @@ column_name(const char *src, const struct span *s, size_t *expr_at)
 	return pf_xstrndup(src + name.pos, name.len);
 }
 
-struct pf_projection *
-pf_projection_compile(const char *src, const struct pf_schema *schema,
+/* If span s is `-NAME` (an identifier or {any name}), returns NAME. */
+static char *
+removed_name(const char *src, const struct span *s)
+{
+	struct parser p = { .src = src, .len = s->start + s->len,
+	    .cur = s->start, .lenient = true };
+	struct token name;
+
+	if (s->len < 2 || src[s->start] != '-')
+		return NULL;
+	p.cur++;
+	next(&p);
+	name = p.tok;
+	if (name.kind != T_IDENT && !(name.kind == T_BRACE && name.len > 2 &&
+	    src[name.pos + name.len - 1] == '}'))
+		return NULL;
+	next(&p);
+	if (p.tok.kind != T_END)
+		return NULL;
+	if (name.kind == T_BRACE)
+		return pf_xstrndup(src + name.pos + 1, name.len - 2);
+	return pf_xstrndup(src + name.pos, name.len);
+}
+
+/* The index of the column called name, or -1. */
+static long
+find_column(const struct pf_projection *pr, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pr->ncols; i++)
+		if (strcmp(pr->cols[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void
+remove_column(struct pf_projection *pr, size_t i)
+{
+	free(pr->cols[i].name);
+	if (pr->cols[i].expr != NULL)
+		pf_expr_free(pr->cols[i].expr);
+	memmove(&pr->cols[i], &pr->cols[i + 1],
+	    (pr->ncols - i - 1) * sizeof(*pr->cols));
+	pr->ncols--;
+	if (pr->has_rest && i < pr->rest_at)
+		pr->rest_at--;
+}
+
+/*
+ * pmap's edits: `-NAME` removes column NAME (an error when there is
+ * none). Returns 1 when span s was such an edit, 0 when it is not one,
+ * -1 on an error (in err).
+ */
+static int
+remove_edit(struct pf_projection *pr, const char *src, const struct span *s,
     struct pf_expr_error *err)
+{
+	char *name = removed_name(src, s);
+	long i;
+
+	if (name == NULL)
+		return 0;
+	if ((i = find_column(pr, name)) < 0) {
+		snprintf(err->msg, sizeof(err->msg), "no column '%s' to "
+		    "remove", name);
+		err->pos = s->start;
+		free(name);
+		return -1;
+	}
+	remove_column(pr, (size_t)i);
+	free(name);
+	return 1;
+}
+
+static struct pf_projection *
+compile_columns(const char *src, const struct pf_schema *schema,
+    struct pf_expr_error *err, bool edits)
 {
 	struct pf_projection *pr = pf_xcalloc(1, sizeof(*pr));
 	struct span *spans;
 	size_t n = split_spans(src, &spans), i, f;
+	long at_col;
+	int edit;
 
 	if (n == 0) {
 		snprintf(err->msg, sizeof(err->msg), "empty expression");
@@ -1193,6 +1270,12 @@ pf_projection_compile(const char *src, const struct pf_schema *schema,
 			pr->has_rest = true;
 			continue;
 		}
+		if (edits && name == NULL &&
+		    (edit = remove_edit(pr, src, s, err)) != 0) {
+			if (edit < 0)
+				goto fail;
+			continue;
+		}
 		if (s->len == 0 || (name && at >= end)) {
 			free(name);
 			snprintf(err->msg, sizeof(err->msg), "empty column");
@@ -1203,6 +1286,17 @@ pf_projection_compile(const char *src, const struct pf_schema *schema,
 		if (e == NULL) {
 			free(name);
 			goto fail;
+		}
+		if (edits && name != NULL &&
+		    (at_col = find_column(pr, name)) >= 0) {
+			/* An existing column: replaced in place. */
+			c = &pr->cols[at_col];
+			pf_expr_free(c->expr);
+			c->expr = e;
+			c->field = pf_expr_field(e);
+			c->star = false;
+			free(name);
+			continue;
 		}
 		c = add_column(pr);
 		c->expr = e;
@@ -1220,4 +1314,18 @@ fail:
 	free(spans);
 	pf_projection_free(pr);
 	return NULL;
+}
+
+struct pf_projection *
+pf_projection_compile(const char *src, const struct pf_schema *schema,
+    struct pf_expr_error *err)
+{
+	return compile_columns(src, schema, err, false);
+}
+
+struct pf_projection *
+pf_projection_compile_columns(const char *src, const struct pf_schema *schema,
+    struct pf_expr_error *err)
+{
+	return compile_columns(src, schema, err, true);
 }

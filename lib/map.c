@@ -40,7 +40,8 @@ map_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	size_t i;
 	long last;
 
-	if ((m->proj = pf_projection_compile(m->src, schema, &err)) == NULL) {
+	if ((m->proj = pf_projection_compile_columns(m->src, schema,
+	    &err)) == NULL) {
 		pf_report_expr_error(m->src, &err);
 		return 2;
 	}

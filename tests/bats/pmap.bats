@@ -158,3 +158,40 @@ y,20'
 	same_for_all_jobs pmap 'origin, destination, distance' "$DATA/flights.csv"
 	assert_equal "$output" "$(mlr --csv cut -o -f origin,destination,distance "$DATA/flights.csv")"
 }
+
+@test "a column assigned again is replaced in place; -NAME removes one" {
+	A=$DATA/airports.csv
+	run pmap '*, name = upper(name), -elevation_ft' "$A"
+	assert_success
+	assert_line --index 0 'id,ident,type,name,iso_country,municipality'
+	assert_output "$(python3 - "$A" <<'PY'
+import csv, io, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+out = io.StringIO()
+w = csv.writer(out, lineterminator="\n")
+for i, r in enumerate(rows):
+    r = r[:]
+    if i > 0:
+        r[3] = r[3].upper()
+    del r[4]
+    w.writerow(r)
+print(out.getvalue(), end="")
+PY
+)"
+	# the replaced column is found by the next tool under its name
+	run bash -c "pmap '*, name = upper(name)' '$A' | pfilter -c 'name == \"LAKE BAY\"'"
+	assert_output "$(grep -c ',Lake Bay,' "$A")"
+	run pmap 'id, x = 1, x = id + 1, -id' "$A"
+	assert_success
+	assert_line --index 0 'x'
+	assert_line --index 1 "$(($(sed -n 2p "$A" | cut -d, -f1) + 1))"
+	run --separate-stderr pmap 'id, -nope' "$A"
+	assert_failure 2
+	assert_equal "$stderr" "pmap: no column 'nope' to remove
+  id, -nope
+      ^"
+	# an expression that only starts with '-' stays an expression
+	run pmap 'id, d = -elevation_ft, -(elevation_ft)' "$A"
+	assert_success
+	assert_line --index 0 'id,d,-(elevation_ft)'
+}
