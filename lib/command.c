@@ -212,6 +212,8 @@ struct cmd {
 	bool		 write_error;	/* stdout or a file failed (not EPIPE) */
 	int		 signal;
 	uint64_t	 nok, nfailed;
+	int		 spawn_err;	/* the "cannot run" said once */
+	uint64_t	 nspawn_same;	/* failures like it, not repeated */
 	struct pf_outfile failed, joblog, bad;	/* f NULL: not asked for */
 	struct pf_inputs inputs;	/* -a files, for "input is output" */
 	uint64_t	 nbad;
@@ -987,9 +989,13 @@ job_final(struct cmd *c, struct job *j, long long now)
 		    "byte: not run", pf_reader_name(&c->reader, j->nul_file),
 		    (unsigned long long)j->nul_line,
 		    (unsigned long long)j->first_rec);
-	else if (j->spawn_err != 0)
+	else if (j->spawn_err != 0 && j->spawn_err == c->spawn_err)
+		c->nspawn_same++;	/* said once, counted at the end */
+	else if (j->spawn_err != 0) {
 		warnx("%s: cannot run %s: %s", what, j->argv[0],
 		    strerror(j->spawn_err));
+		c->spawn_err = j->spawn_err;
+	}
 	else if (j->timed_out)
 		warnx("%s: timed out after %.3gs%s", what,
 		    c->a->timeout_ms / 1000.0,
@@ -1821,6 +1827,9 @@ pf_command_main(const struct pf_options *opt,
 		warnx("%llu of %llu commands failed",
 		    (unsigned long long)c.nfailed,
 		    (unsigned long long)(c.nfailed + c.nok));
+	if (c.nspawn_same > 0 && !c.epipe)
+		warnx("%llu more could not be run for the same reason: %s",
+		    (unsigned long long)c.nspawn_same, strerror(c.spawn_err));
 	if (c.write_error)
 		status = 1;
 	else if (c.epipe)

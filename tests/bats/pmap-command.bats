@@ -168,9 +168,16 @@ pmap: 1 of 3 commands failed'
 	run --separate-stderr -1 pmap -a three.csv -j1 -- no-such-command-pflow {id}
 	assert_output ''
 	assert_equal "$stderr" 'pmap: record 1: cannot run no-such-command-pflow: No such file or directory
-pmap: record 2: cannot run no-such-command-pflow: No such file or directory
-pmap: record 3: cannot run no-such-command-pflow: No such file or directory
-pmap: 3 of 3 commands failed'
+pmap: 3 of 3 commands failed
+pmap: 2 more could not be run for the same reason: No such file or directory'
+	# said once however many records; every record is tried (or --halt)
+	run --separate-stderr -1 pmap --lines -j4 -a <(seq 250) --failed f.txt -- no-such-command-pflow
+	assert_equal "${#stderr_lines[@]}" 3
+	assert_equal "${stderr_lines[2]}" 'pmap: 249 more could not be run for the same reason: No such file or directory'
+	assert_equal "$(cat f.txt)" "$(seq 250)"
+	run --separate-stderr -1 pmap --halt --lines -j1 -a <(seq 250) -- no-such-command-pflow
+	assert_equal "$stderr" 'pmap: record 1: cannot run no-such-command-pflow: No such file or directory
+pmap: stopped at the first failure (--halt): 1 of 1 commands failed'
 }
 
 @test "the command is looked up in \$PATH as execvp does" {
@@ -198,9 +205,8 @@ plain 3'
 	PATH=$PWD/bin:$PATH run --separate-stderr -1 pmap -a three.csv -j1 -- pflow-noexec
 	assert_output ''
 	assert_equal "$stderr" 'pmap: record 1: cannot run pflow-noexec: Permission denied
-pmap: record 2: cannot run pflow-noexec: Permission denied
-pmap: record 3: cannot run pflow-noexec: Permission denied
-pmap: 3 of 3 commands failed'
+pmap: 3 of 3 commands failed
+pmap: 2 more could not be run for the same reason: Permission denied'
 }
 
 @test "--timeout ends a command that hangs (TERM)" {

@@ -171,11 +171,8 @@ run 5'
 	    pmap --lines -j2 -a five -- echo {}'
 	assert_output ''
 	assert_equal "$stderr" 'pmap: record 1: cannot run echo: Too many open files
-pmap: record 2: cannot run echo: Too many open files
-pmap: record 3: cannot run echo: Too many open files
-pmap: record 4: cannot run echo: Too many open files
-pmap: record 5: cannot run echo: Too many open files
-pmap: 5 of 5 commands failed'
+pmap: 5 of 5 commands failed
+pmap: 4 more could not be run for the same reason: Too many open files'
 }
 
 @test "--stats without waits has no count of them" {
