@@ -55,6 +55,7 @@ struct batch {
 	uint64_t	 records;	/* records split (malformed included) */
 	uint64_t	 lines;		/* LFs consumed */
 	uint64_t	 written;	/* records output */
+	uint64_t	 nr_base;	/* records before it (record_numbers) */
 	uint64_t	 nbad;
 	bool		 trigger;	/* the reader ended it at a trigger */
 	void		*result;	/* the tool's batch_end() result */
@@ -84,6 +85,7 @@ struct engine {
 	pthread_cond_t	 free_cv;	/* a batch came back to the pool */
 	pthread_cond_t	 work_cv;	/* work queued, or input done */
 	pthread_cond_t	 done_cv;	/* a batch finished, or input done */
+	pthread_cond_t	 nr_cv;		/* record numbers: a base is known */
 	struct batch	*batches;	/* the pool's storage */
 	int		 pool;
 	struct batch	*free_list;
@@ -92,6 +94,12 @@ struct engine {
 	uint64_t	 nbatches;	/* sequence numbers handed out */
 	bool		 input_done;
 	atomic_bool	 stopping;
+
+	/* Record numbers, by seq % pool: counts summed in seq order. */
+	uint64_t	*nr_count, *nr_base;
+	bool		*nr_counted;
+	uint64_t	 nr_next;	/* the first seq with no base yet */
+	uint64_t	 nr_total;	/* records before nr_next */
 	atomic_uint_fast64_t bytes_read;
 
 	/* Owned by the writer thread until it is joined. */
@@ -176,6 +184,7 @@ process_batch(struct worker *w, struct batch *b)
 			    "too many fields";
 		if (why == NULL) {
 			rec.order = b->seq << 32 | b->records;
+			rec.nr = b->nr_base + b->records;
 			written = e->tool->record(w->state, &rec, &b->out);
 			if (written == PF_RECORD_FAILED) {
 				b->failure_text = pf_xstrdup(
@@ -196,6 +205,57 @@ process_batch(struct worker *w, struct batch *b)
 		p = next;
 	}
 	b->lines += lines;
+}
+
+/* Counts a batch's records, malformed ones too, as process_batch() sees them. */
+static uint64_t
+count_records(struct worker *w, const struct batch *b)
+{
+	const struct pf_dialect *d = &w->engine->opt->in;
+	const char *p = b->in.data, *end = b->in.data + b->in.len;
+	enum pf_split_status status;
+	struct pf_record rec;
+	uint64_t n = 0;
+	size_t lines;
+
+	while ((p = pf_split_next(&w->splitter, d, p, end, &rec, &lines,
+	    &status)) != NULL)
+		n++;
+	return n;
+}
+
+/*
+ * Record numbers: sets b->nr_base, the records of every batch before it.
+ * Workers count their batches in parallel; the counts are summed in
+ * sequence order under the lock, and a batch waits only until every
+ * batch before it is counted. Batches reach workers in sequence order,
+ * so the earliest uncounted one is always being counted: no deadlock.
+ * When the run is stopping, a batch counts as empty.
+ */
+static void
+number_batch(struct worker *w, struct batch *b)
+{
+	struct engine *e = w->engine;
+	uint64_t n = atomic_load(&e->stopping) ? 0 : count_records(w, b);
+	size_t slot = (size_t)(b->seq % (uint64_t)e->pool);
+
+	pthread_mutex_lock(&e->lock);
+	e->nr_count[slot] = n;
+	e->nr_counted[slot] = true;
+	for (;;) {
+		slot = (size_t)(e->nr_next % (uint64_t)e->pool);
+		if (!e->nr_counted[slot])
+			break;
+		e->nr_counted[slot] = false;
+		e->nr_base[slot] = e->nr_total;
+		e->nr_total += e->nr_count[slot];
+		e->nr_next++;
+		pthread_cond_broadcast(&e->nr_cv);
+	}
+	while (b->seq >= e->nr_next)
+		pthread_cond_wait(&e->nr_cv, &e->lock);
+	b->nr_base = e->nr_base[b->seq % (uint64_t)e->pool];
+	pthread_mutex_unlock(&e->lock);
 }
 
 static void *
@@ -219,6 +279,8 @@ worker_main(void *arg)
 			break;
 		t1 = now();
 		w->waiting += t1 - t0;
+		if (e->tool->record_numbers)
+			number_batch(w, b);
 		if (!atomic_load(&e->stopping)) {
 			process_batch(w, b);
 			if (e->tool->batch_end != NULL)
@@ -373,7 +435,7 @@ release_batch(struct engine *e, struct batch *b)
 	if (b->bad.cap > limit)
 		pf_buf_free(&b->bad);
 	b->out.len = b->bad.len = 0;
-	b->records = b->lines = b->written = b->nbad = 0;
+	b->records = b->lines = b->written = b->nbad = b->nr_base = 0;
 	b->failure = NULL;
 	free(b->failure_text);
 	b->failure_text = NULL;
@@ -503,6 +565,9 @@ run_pipeline(struct engine *e)
 	e->pool = opt->queue;
 	e->batches = pf_xcalloc((size_t)e->pool, sizeof(*e->batches));
 	e->done = pf_xcalloc((size_t)e->pool, sizeof(*e->done));
+	e->nr_count = pf_xcalloc((size_t)e->pool, sizeof(*e->nr_count));
+	e->nr_base = pf_xcalloc((size_t)e->pool, sizeof(*e->nr_base));
+	e->nr_counted = pf_xcalloc((size_t)e->pool, sizeof(*e->nr_counted));
 	for (i = 0; i < e->pool; i++) {
 		e->batches[i].next = e->free_list;
 		e->free_list = &e->batches[i];
@@ -511,6 +576,7 @@ run_pipeline(struct engine *e)
 	pthread_cond_init(&e->free_cv, NULL);
 	pthread_cond_init(&e->work_cv, NULL);
 	pthread_cond_init(&e->done_cv, NULL);
+	pthread_cond_init(&e->nr_cv, NULL);
 	e->cur_file = -1;
 
 	workers = pf_xcalloc((size_t)opt->jobs, sizeof(*workers));
@@ -570,10 +636,14 @@ run_pipeline(struct engine *e)
 	free(states);
 	free(e->batches);
 	free(e->done);
+	free(e->nr_count);
+	free(e->nr_base);
+	free(e->nr_counted);
 	pthread_mutex_destroy(&e->lock);
 	pthread_cond_destroy(&e->free_cv);
 	pthread_cond_destroy(&e->work_cv);
 	pthread_cond_destroy(&e->done_cv);
+	pthread_cond_destroy(&e->nr_cv);
 	return e->status;
 }
 

@@ -103,6 +103,13 @@ struct pf_tool {
 	long	 every_ms;
 
 	/*
+	 * Set by start() when the tool reads pf_record.nr (an expression
+	 * calls nr()): each batch's records are then counted before they
+	 * are processed. Costs nothing otherwise.
+	 */
+	bool	 record_numbers;
+
+	/*
 	 * Records written by finish() and batch_result() (they count them
 	 * here), for --stats' "records out".
 	 */

@@ -149,6 +149,8 @@ struct pf_expr *pf_expr_compile(const char *src, const struct pf_schema *schema,
 void pf_expr_free(struct pf_expr *e);
 /* Highest 0-based field index the expression reads, or -1 for none. */
 long pf_expr_max_field(const struct pf_expr *e);
+/* Whether the expression calls nr() (it needs pf_record.nr). */
+bool pf_expr_uses_nr(const struct pf_expr *e);
 /* Whether the expression reads $0 (or matches a bare regex against it). */
 bool pf_expr_uses_raw(const struct pf_expr *e);
 /* If the expression is exactly a field reference, its index, else -1. */
@@ -209,6 +211,8 @@ struct pf_projection *pf_projection_compile_columns(const char *src,
 void pf_projection_free(struct pf_projection *p);
 /* The highest 0-based field index any column reads, or -1 for none. */
 long pf_projection_max_field(const struct pf_projection *p);
+/* Whether any column calls nr(). */
+bool pf_projection_uses_nr(const struct pf_projection *p);
 
 /*
  * Splits src at top-level commas (not inside parentheses, strings, {names}

@@ -498,6 +498,15 @@ fn_round(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
 		pf_set_num(out, r);
 }
 
+/* nr(): the record's number in the whole input (pf_record.nr). */
+static void
+fn_nr(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
+    const struct pf_record *rec, struct pf_value *out)
+{
+	(void)ev, (void)e, (void)n;
+	pf_set_int(out, (int64_t)rec->nr);
+}
+
 static void
 fn_abs(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
     const struct pf_record *rec, struct pf_value *out)
@@ -695,6 +704,7 @@ static const struct pf_func funcs[] = {
 	{ "lower",	1, 1,  fn_lower },
 	{ "max",	1, -1, fn_max },
 	{ "min",	1, -1, fn_min },
+	{ "nr",		0, 0,  fn_nr },
 	{ "num",	1, 1,  fn_num },
 	{ "replace",	3, 3,  fn_replace },
 	{ "round",	1, 2,  fn_round },

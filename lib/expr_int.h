@@ -75,6 +75,7 @@ struct pf_expr {
 	uint32_t	 root;
 	long		 max_field;
 	bool		 uses_raw;
+	bool		 uses_nr;	/* calls nr() */
 };
 
 /* Patterns compiled at run time from the value right of =~. */

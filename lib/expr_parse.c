@@ -990,6 +990,8 @@ compile_at(const char *src, size_t len, size_t base,
 			p.e->max_field = n->field;
 		if (n->kind == PF_N_RAW || (n->kind == PF_N_REGEX && !n->pattern))
 			p.e->uses_raw = true;
+		if (n->func != NULL && strcmp(n->func->name, "nr") == 0)
+			p.e->uses_nr = true;
 	}
 	return p.e;
 }
@@ -1005,6 +1007,23 @@ long
 pf_expr_max_field(const struct pf_expr *e)
 {
 	return e->max_field;
+}
+
+bool
+pf_expr_uses_nr(const struct pf_expr *e)
+{
+	return e != NULL && e->uses_nr;
+}
+
+bool
+pf_projection_uses_nr(const struct pf_projection *pr)
+{
+	size_t i;
+
+	for (i = 0; pr != NULL && i < pr->ncols; i++)
+		if (pf_expr_uses_nr(pr->cols[i].expr))
+			return true;
+	return false;
 }
 
 bool

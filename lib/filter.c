@@ -54,6 +54,8 @@ filter_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	if (f->args->unique != NULL &&
 	    pf_keys_compile(&f->keys, f->args->unique, schema) != 0)
 		return 2;
+	f->tool->record_numbers = pf_expr_uses_nr(f->expr) ||
+	    pf_projection_uses_nr(f->keys.proj);
 	f->raw_copy = opt->out_format == opt->in.format &&
 	    opt->out_delim == opt->in.delim;
 	/* A raw copy needs only the fields the expression and keys read. */

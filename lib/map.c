@@ -45,6 +45,7 @@ map_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 		pf_report_expr_error(m->src, &err);
 		return 2;
 	}
+	m->tool->record_numbers = pf_projection_uses_nr(m->proj);
 	names = pf_xcalloc(m->proj->ncols, sizeof(char *));
 	for (i = 0; i < m->proj->ncols; i++)
 		names[i] = m->proj->cols[i].name;

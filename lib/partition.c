@@ -89,6 +89,7 @@ struct values {
 };
 
 struct partition {
+	struct pf_tool			*tool;
 	const struct pf_options		*opt;
 	const struct pf_partition_args	*args;
 	struct pf_projection		*keys;
@@ -755,6 +756,7 @@ partition_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	p->start_called = true;
 	if ((status = compile_keys(p, schema)) != 0)
 		return status;
+	p->tool->record_numbers = pf_projection_uses_nr(p->keys);
 	p->raw_copy = opt->out_format == opt->in.format &&
 	    opt->out_delim == opt->in.delim;
 	pf_output_init(&p->out, opt->out_format, opt->out_delim, schema->names,
@@ -841,6 +843,7 @@ pf_partition_main(const struct pf_options *opt,
 	};
 	int status;
 
+	p.tool = &tool;
 	pf_inputs_add(&p.inputs, files, nfiles);
 	p.nparts = args->nparts;
 	if (p.nparts > 0)

@@ -53,6 +53,9 @@ struct pf_record {
 					   unquoted record only) */
 	size_t		 field_count;	/* fields in the record */
 	uint64_t	 order;		/* increases with input position */
+	uint64_t	 nr;		/* 1-based number in the whole input,
+					   when the tool asks (record_numbers
+					   in engine.h); else 0 */
 };
 
 /* Field names from the header (or "1".."n" without one). */

@@ -232,6 +232,7 @@ start_normal(struct reduce *r, const struct pf_schema *schema)
 			    r->args->aggs[i], schema);
 		r->aggs[i].index = idx;
 	}
+	r->tool->record_numbers = pf_projection_uses_nr(r->keys.proj);
 	layout_states(r);
 	plan_fold(r);
 	return 0;

@@ -448,6 +448,7 @@ takesort_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 {
 	struct takesort *ts = ctx;
 	const struct pf_options *opt = ts->opt;
+	size_t i;
 	int status;
 
 	if ((status = compile_keys(ts, schema)) != 0)
@@ -456,6 +457,10 @@ takesort_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	    (status = pf_keys_compile(&ts->groups, ts->args->groups,
 	    schema)) != 0)
 		return status;
+	ts->tool->record_numbers = pf_projection_uses_nr(ts->groups.proj);
+	for (i = 0; i < ts->nkeys; i++)
+		if (pf_expr_uses_nr(ts->keys[i].expr))
+			ts->tool->record_numbers = true;
 	ts->raw_copy = opt->out_format == opt->in.format &&
 	    opt->out_delim == opt->in.delim;
 	if (ts->raw_copy)	/* the record is copied whole: split only keys */

@@ -358,3 +358,28 @@ daemon:x:2'
 	assert_equal "$(printf '%s\n' "$output" | mlr --csv cat)" \
 	    "$(mlr --csv filter '$surface == "ASP" && $length_ft > 8000' "$R")"
 }
+
+@test "nr(): the record's number in the whole input, across files, for every -j" {
+	F=$DATA/flights.csv
+	same_for_all_jobs pfilter 'nr() % 397 == 1' "$F" "$F"
+	assert_success
+	assert_output "$( { cat "$F"; tail -n +2 "$F"; } | awk 'NR == 1 || (NR - 1) % 397 == 1')"
+	same_for_all_jobs pmap 'n = nr(), origin' "$F" "$F"
+	assert_output "$( { echo n,origin; { tail -n +2 "$F"; tail -n +2 "$F"; } | awk -F, '{print NR "," $4}'; } )"
+	# malformed records set aside still count, as in awk's NR
+	in=$(mkinput bad.csv < <(printf 'a,b\n1,2\n3\n4,5\n"6,7\n'))
+	run --separate-stderr pfilter --bad "$BATS_TEST_TMPDIR/b.txt" 'nr() >= 3' "$in"
+	assert_output 'a,b
+4,5'
+	# in keys too: preduce, ptakesort, ppartition
+	run preduce -k 'half = nr() > 1000' count "$F"
+	assert_output 'half,count
+false,1000
+true,1000'
+	same_for_all_jobs ptakesort -n 2 -k 'nr():num:desc' "$F"
+	assert_output "$(head -1 "$F"; tail -1 "$F"; tail -2 "$F" | head -1)"
+	run ppartition --by-value -k 'nr() % 2' -o "$BATS_TEST_TMPDIR/nr{}.csv" "$F"
+	assert_success
+	run bash -c "tail -n +2 '$BATS_TEST_TMPDIR/nr0.csv' | wc -l"
+	assert_output 1000
+}
