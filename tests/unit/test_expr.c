@@ -742,7 +742,7 @@ test_syntax_errors(void)
 	SYNTAX("delay > 1 )", "error@10: unexpected ')'");
 	SYNTAX("delay 1", "error@6: unexpected '1'");
 	SYNTAX("foo(1)", "error@0: unknown function 'foo' (functions: abs, ceil, "
-	    "coalesce, floor, int, isempty, isnum, len, lower, max, min, num, "
+	    "coalesce, floor, int, isempty, isnum, len, lower, max, min, nr, num, "
 	    "replace, round, strftime, substr, time, trim, upper)");
 	SYNTAX("1 + len(1, 2)", "error@4: len() takes 1 argument, got 2");
 	SYNTAX("substr('a')", "error@0: substr() takes 2 to 3 arguments, got 1");
