@@ -20,7 +20,26 @@ static const char usage_text[] =
 "  -k, --key(s) KEYS         fields or expressions, each with optional\n"
 "                            :num or :str (comparison) and :desc or :asc\n"
 "  -g, --group KEY[,KEY...]  the first N records of each group, groups in\n"
-"                            order of first appearance\n";
+"                            order of first appearance\n"
+"  --sample                  a uniform random sample of N records instead\n"
+"                            (no -k), in input order\n"
+"  --seed S                  the sample's seed (default 0)\n";
+
+enum { OPT_SAMPLE = PF_OPT_TOOL, OPT_SEED };
+
+/* Parses --seed: a 64-bit number. */
+static uint64_t
+parse_seed(const char *s)
+{
+	unsigned long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (*s < '0' || *s > '9' || errno != 0 || *end != '\0')
+		pf_usage_error(usage_all, "--seed: invalid seed '%s'", s);
+	return n;
+}
 
 /* Parses -n: a decimal count. */
 static size_t
@@ -47,6 +66,8 @@ main(int argc, char *argv[])
 		{ "key",	required_argument, NULL, 'k' },
 		{ "keys",	required_argument, NULL, 'k' },
 		{ "group",	required_argument, NULL, 'g' },
+		{ "sample",	no_argument,	   NULL, OPT_SAMPLE },
+		{ "seed",	required_argument, NULL, OPT_SEED },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pf_takesort_args args = { 0 };
@@ -68,6 +89,12 @@ main(int argc, char *argv[])
 		case 'g':
 			args.groups = optarg;
 			break;
+		case OPT_SAMPLE:
+			args.sample = true;
+			break;
+		case OPT_SEED:
+			args.seed = parse_seed(optarg);
+			break;
 		default:
 			pf_options_common(&opt, ch, optarg, usage_all);
 		}
@@ -76,8 +103,11 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (!have_count)
 		pf_usage_error(usage_all, "missing -n N");
-	if (args.keys == NULL)
+	if (args.keys == NULL && !args.sample)
 		pf_usage_error(usage_all, "missing -k KEY");
+	if (args.keys != NULL && args.sample)
+		pf_usage_error(usage_all, "--sample takes no -k: its order is "
+		    "random");
 	pf_options_finish(&opt);
 	return pf_takesort_main(&opt, &args, argv, argc);
 }

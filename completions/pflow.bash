@@ -15,7 +15,7 @@ _pflow_tool_opts() {
 	pfilter) echo '-v --invert -c --count --unique' ;;
 	pmap) echo '-a --arg-file --unordered --timeout --retries --halt --failed --batch --batch-timeout --batch-key --pipe --rate --joblog --resume' ;;
 	preduce) echo '-k --key --keys --partial --merge --strict --every --interval --window --time --lateness' ;;
-	ptakesort) echo '-n --count -k --key --keys -g --group' ;;
+	ptakesort) echo '-n --count -k --key --keys -g --group --sample --seed' ;;
 	ppartition) echo '-k --key --keys -n --partitions -o --output --by-value --max-open -a --arg-file --broadcast --header-once' ;;
 	esac
 }
@@ -34,7 +34,7 @@ _pflow_takes_arg() {
 	preduce:--interval|preduce:--window|preduce:--time|\
 	preduce:--lateness) return 0 ;;
 	ptakesort:-n|ptakesort:--count|ptakesort:-k|ptakesort:--key|\
-	ptakesort:--keys|ptakesort:-g|ptakesort:--group) return 0 ;;
+	ptakesort:--keys|ptakesort:-g|ptakesort:--group|ptakesort:--seed) return 0 ;;
 	ppartition:-k|ppartition:--key|ppartition:--keys|ppartition:-n|ppartition:--partitions|\
 	ppartition:-o|ppartition:--output|ppartition:--max-open|\
 	ppartition:-a|ppartition:--arg-file) return 0 ;;
@@ -224,7 +224,7 @@ _pflow() {
 	-d|--delimiter)
 		_pflow_reply "" "$cur" , ';' '\t' '|'
 		return 0 ;;
-	-j|--jobs|--queue|--retries|--max-open|--batch)
+	-j|--jobs|--queue|--retries|--max-open|--batch|--seed)
 		return 0 ;;
 	--chunk)
 		_pflow_reply "" "$cur" 64K 256K 1M 4M 16M

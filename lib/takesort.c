@@ -37,6 +37,14 @@
  * empty values; :desc reverses numbers and strings but empty values
  * stay last.
  *
+ * SAMPLES (--sample)
+ * A sample is the N records of least priority, a priority being
+ * XXH64(the record's number in the input, seed): pseudo-random, distinct
+ * records get independent ones, so the N least are a uniform sample, and
+ * a record's priority does not depend on -j or --chunk (pf_record.nr).
+ * It is a key like any other (one numeric key), kept in the same heaps;
+ * the sample is then written in input order.
+ *
  * GROUPS (-g)
  * With -g, a worker keeps its heaps per group: a group table (table.h)
  * maps each group's key (keys.h) to its heaps and its first appearance
@@ -59,6 +67,7 @@
 #include "report.h"
 #include "table.h"
 #include "takesort.h"
+#include <xxhash.h>
 #include "topn.h"
 #include "xalloc.h"
 
@@ -72,6 +81,7 @@ struct key {
 	enum key_type	 type;
 	bool		 desc;
 	unsigned	 bit;		/* mask bit of an automatic key, or 0 */
+	bool		 sample;	/* --sample's priority, not a field */
 	long		 field;		/* >= 0: just this field */
 	struct pf_expr	*expr;		/* otherwise */
 };
@@ -318,6 +328,14 @@ parse_keys(struct takesort *ts)
 	const char *why;
 	size_t n, i, nauto = 0;
 
+	if (ts->args->sample) {
+		ts->keys = pf_xcalloc(1, sizeof(*ts->keys));
+		ts->nkeys = 1;
+		ts->keys[0] = (struct key){ .src = pf_xstrdup("--sample"),
+		    .type = KEY_NUM, .field = -1, .sample = true };
+		nauto = 0;
+		goto variants;
+	}
 	n = pf_expr_split_list(ts->args->keys, &items);
 	ts->keys = pf_xcalloc(n > 0 ? n : 1, sizeof(*ts->keys));
 	ts->nkeys = n;
@@ -352,6 +370,7 @@ parse_keys(struct takesort *ts)
 			k->bit = 1u << nauto++;
 		}
 	}
+variants:
 	ts->nvariants = 1u << nauto;
 	ts->variants = pf_xcalloc(ts->nvariants, sizeof(*ts->variants));
 	for (i = 0; i < ts->nvariants; i++) {
@@ -403,6 +422,8 @@ compile_keys(struct takesort *ts, const struct pf_schema *schema)
 
 	for (i = 0; i < ts->nkeys; i++) {
 		k = &ts->keys[i];
+		if (k->sample)
+			continue;
 		k->field = pf_schema_find(schema, k->src, strlen(k->src));
 		if (k->field >= 0)
 			continue;
@@ -436,7 +457,8 @@ key_fields_needed(const struct takesort *ts)
 
 	for (i = 0; i < ts->nkeys; i++) {
 		f = ts->keys[i].field >= 0 ? ts->keys[i].field :
-		    pf_expr_max_field(ts->keys[i].expr);
+		    ts->keys[i].expr != NULL ?
+		    pf_expr_max_field(ts->keys[i].expr) : -1;
 		if (f > last)
 			last = f;
 	}
@@ -457,7 +479,8 @@ takesort_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	    (status = pf_keys_compile(&ts->groups, ts->args->groups,
 	    schema)) != 0)
 		return status;
-	ts->tool->record_numbers = pf_projection_uses_nr(ts->groups.proj);
+	ts->tool->record_numbers = ts->args->sample ||
+	    pf_projection_uses_nr(ts->groups.proj);
 	for (i = 0; i < ts->nkeys; i++)
 		if (pf_expr_uses_nr(ts->keys[i].expr))
 			ts->tool->record_numbers = true;
@@ -604,6 +627,13 @@ eval_keys(struct worker *w, const struct pf_record *rec)
 	for (j = 0; j < ts->nkeys; j++) {
 		k = &ts->keys[j];
 		v = &w->cand[j];
+		if (k->sample) {
+			/* 53 bits: the hint (a double) holds them exactly. */
+			*v = (struct val){ .s = "", .kind = VAL_NUM,
+			    .is_int = true, .i = (int64_t)(XXH64(&rec->nr,
+			    sizeof(rec->nr), ts->args->seed) >> 11) };
+			continue;
+		}
 		if (k->field >= 0) {
 			if ((size_t)k->field < rec->nfields)
 				set_text(v, rec->fields[k->field].ptr,
@@ -780,6 +810,15 @@ write_blob(struct takesort *ts, struct pf_splitter *sp, struct pf_buf *scratch,
 	pf_output_record(&ts->out, out, rec.fields, rec.nfields);
 }
 
+static int
+by_seq(const void *a, const void *b)
+{
+	uint64_t x = ((const struct pf_topn_item *)a)->seq;
+	uint64_t y = ((const struct pf_topn_item *)b)->seq;
+
+	return x < y ? -1 : x > y;
+}
+
 /* Merges the workers' heaps of one group (strmask's) and writes them. */
 static void
 write_group(struct takesort *ts, struct pf_topn **heaps, size_t n,
@@ -793,6 +832,8 @@ write_group(struct takesort *ts, struct pf_topn **heaps, size_t n,
 	pf_topn_init(&merged, ts->args->limit, blob_cmp,
 	    &ts->variants[strmask]);
 	pf_topn_merge(&merged, heaps, n);
+	if (ts->args->sample)	/* a sample is written in input order */
+		qsort(merged.items, merged.n, sizeof(*merged.items), by_seq);
 	for (i = 0; i < merged.n; i++)
 		write_blob(ts, &sp, &scratch,
 		    (const struct blob *)merged.items[i].data, out);

@@ -12,6 +12,8 @@ struct pf_takesort_args {
 	size_t		 limit;		/* -n N */
 	const char	*keys;		/* -k KEY[:num|:str][:desc],... */
 	const char	*groups;	/* -g KEY[,KEY...]: N per group */
+	bool		 sample;	/* --sample: N at random */
+	uint64_t	 seed;		/* --seed */
 };
 
 /* Runs ptakesort; returns the exit status. */

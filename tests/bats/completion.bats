@@ -87,6 +87,8 @@ complete -o default -F _pflow ppartition'
 --keys
 -g
 --group
+--sample
+--seed
 --csv
 --tsv
 --lines

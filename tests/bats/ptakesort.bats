@@ -462,7 +462,7 @@ b,'
 		*)	[ -n "$cmd" ] && expect+="$line"$'\n' ;;
 		esac
 	done < <(sed -n '/^\.Sh EXAMPLES/,/^\.Sh SEE ALSO/p' "$page")
-	assert_equal "$n" 7
+	assert_equal "$n" 8
 }
 
 @test "-g: the first N of each group, groups by first appearance, against Python" {
@@ -535,4 +535,40 @@ PY
 	run --separate-stderr ptakesort -n 2 -g nope -k delay "$F"
 	assert_failure 2
 	assert_equal "${stderr_lines[0]}" "ptakesort: unknown field 'nope' (fields: date, delay, distance, origin, destination)"
+}
+
+@test "--sample: N records at random, in input order, the same for every -j and --chunk" {
+	F=$DATA/flights.csv
+	numbered=$BATS_TEST_TMPDIR/n.csv
+	pmap 'n = nr(), *' "$F" > "$numbered"
+	same_for_all_jobs ptakesort -n 20 --sample --seed 3 "$numbered"
+	assert_success
+	assert_equal "${#lines[@]}" 21
+	# a subset of the input, in input order, each record once
+	run bash -c "ptakesort -n 20 --sample --seed 3 '$numbered' | tail -n +2 | cut -d, -f1"
+	local got=$output
+	assert_equal "$got" "$(sort -n -u <<<"$got")"
+	run bash -c "ptakesort -n 20 --sample --seed 3 '$numbered' | tail -n +2 | while IFS= read -r l; do grep -qxF -- \"\$l\" '$numbered' || echo \"not in the input: \$l\"; done"
+	assert_output ''
+	# the seed changes the sample; N past the input is the whole input
+	run bash -c "ptakesort -n 20 --sample --seed 4 '$numbered' | tail -n +2 | cut -d, -f1"
+	[ "$output" != "$got" ] || fail "seeds 3 and 4 gave the same sample"
+	run ptakesort -n 5000 --sample "$numbered"
+	assert_output "$(cat "$numbered")"
+	run --separate-stderr ptakesort -n 2 --sample -k delay "$F"
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "ptakesort: --sample takes no -k: its order is random"
+}
+
+@test "--sample is uniform: one of ten records, over 2000 seeds" {
+	[ -z "${PFLOW_VALGRIND:-}" ] || skip "2000 runs are too slow under valgrind"
+	in=$(mkinput ten.csv < <(printf 'x\n'; seq 10))
+	run bash -c "for s in \$(seq 2000); do ptakesort -n 1 --sample --seed \$s '$in' | tail -1; done | sort | uniq -c | awk '{print \$1}'"
+	assert_equal "${#lines[@]}" 10
+	# each about 200; chi-square with 9 degrees of freedom below 27.9 (p = 0.001)
+	run python3 -c "
+import sys
+c = [int(x) for x in sys.argv[1].split()]
+print('ok' if sum((x - 200) ** 2 / 200 for x in c) < 27.9 else c)" "$output"
+	assert_output ok
 }
