@@ -26,7 +26,7 @@ const char pf_common_usage[] =
 "  -j, --jobs N              worker threads (default: online CPUs)\n"
 "  --chunk SIZE              input bytes per batch (default 1M)\n"
 "  --queue N                 batches in flight (default 2 x jobs, at least 4)\n"
-"  --flush DURATION          hand on a partial batch after idle input (50ms)\n"
+"  --flush DURATION          longest a record waits for its batch (50ms)\n"
 "Reporting:\n"
 "  --progress[=always]       progress line on stderr\n"
 "  --stats                   summary of records, bytes and time on stderr\n"

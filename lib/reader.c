@@ -357,12 +357,22 @@ wait_input(struct pf_reader *r, long timeout_ms)
 	return n != 0;
 }
 
-/* How long a read on a pipe may wait before the reader must act. */
+/*
+ * How long a read on a pipe may wait before the reader must act: until
+ * the batch's flush deadline (flush_at > 0: a record waits at most
+ * --flush for its batch, whether the input is idle or steadily slow),
+ * or the next timer.
+ */
 static long
-wait_limit(const struct pf_reader *r, bool flush_armed)
+wait_limit(const struct pf_reader *r, double flush_at)
 {
-	long wait = flush_armed ? r->flush_ms : -1;
+	long wait = -1;
 	double left;
+
+	if (flush_at > 0) {
+		left = flush_at - pf_monotonic_ms();
+		wait = left < 0 ? 0 : (long)left + 1;
+	}
 
 	if (r->every_ms > 0) {
 		left = r->deadline - pf_monotonic_ms();
@@ -455,7 +465,7 @@ int
 pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 {
 	size_t cut, next_try;
-	bool flush_armed;
+	double flush_at;	/* when what is complete must go; 0: none */
 	ssize_t n;
 	long wait;
 	int got;
@@ -484,7 +494,8 @@ pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 		pf_buf_add(in, r->pending.data, r->pending.len);
 		r->pending.len = 0;
 		next_try = r->chunk;
-		flush_armed = in->len > 0 && r->flush_ms >= 0;
+		flush_at = in->len > 0 && r->flush_ms >= 0 && !r->regular ?
+		    pf_monotonic_ms() + (double)r->flush_ms : 0;
 		cut = 0;
 		while (r->fd >= 0) {
 			if (in->len >= next_try) {
@@ -493,7 +504,7 @@ pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 					break;
 				next_try = in->len * 2; /* a record larger than a batch */
 			}
-			if (!r->regular && (wait = wait_limit(r, flush_armed)) >= 0 &&
+			if (!r->regular && (wait = wait_limit(r, flush_at)) >= 0 &&
 			    !wait_input(r, wait)) {
 				/* Idle input: hand on what is complete. */
 				cut = pf_chunk_cut(&r->dialect, in->data, in->len);
@@ -503,17 +514,28 @@ pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 				}
 				if (cut > 0)
 					break;
-				flush_armed = false;
+				flush_at = 0;	/* nothing complete: wait for it */
 				continue;
 			}
 			n = read_some(r, in, next_try - in->len);
 			if (n < 0)
 				return -1;
-			flush_armed = in->len > 0 && r->flush_ms >= 0;
 			if (timer_due(r)) {	/* a busy stream ticks too */
 				cut = pf_chunk_cut(&r->dialect, in->data, in->len);
 				r->trigger = true;
 				break;
+			}
+			if (r->regular || r->flush_ms < 0 || in->len == 0)
+				continue;
+			if (flush_at == 0)	/* the batch's first bytes */
+				flush_at = pf_monotonic_ms() + (double)r->flush_ms;
+			else if (pf_monotonic_ms() >= flush_at) {
+				/* A steady slow stream: its deadline is up. */
+				if ((cut = pf_chunk_cut(&r->dialect, in->data,
+				    in->len)) > 0)
+					break;
+				flush_at = pf_monotonic_ms() +
+				    (double)r->flush_ms;
 			}
 		}
 		if (r->fd < 0)
