@@ -1,5 +1,5 @@
-# pflow.bash - bash completion for pfilter, pmap, preduce, ptakesort and
-# ppartition: options and their arguments, preduce's AGG functions,
+# pflow.bash - bash completion for pfilter, pmap, preduce, ptakesort,
+# ppartition and pjoin: options and their arguments, preduce's AGG functions,
 # ptakesort's key suffixes, and field names read from the header of the
 # first CSV/TSV file named on the command line.
 #
@@ -16,6 +16,7 @@ _pflow_tool_opts() {
 	pmap) echo '-a --arg-file --unordered --timeout --retries --halt --failed --batch --batch-timeout --batch-key --pipe --rate --joblog --resume' ;;
 	preduce) echo '-k --key --keys --partial --merge --strict --every --interval --window --time --lateness' ;;
 	ptakesort) echo '-n --count -k --key --keys -g --group --sample --seed' ;;
+	pjoin) echo '-k --key --keys --left --anti --semi --ignore-case --memory --table-csv --table-tsv' ;;
 	ppartition) echo '-k --key --keys -n --partitions -o --output --by-value --max-open -a --arg-file --broadcast --header-once' ;;
 	esac
 }
@@ -35,6 +36,7 @@ _pflow_takes_arg() {
 	preduce:--lateness) return 0 ;;
 	ptakesort:-n|ptakesort:--count|ptakesort:-k|ptakesort:--key|\
 	ptakesort:--keys|ptakesort:-g|ptakesort:--group|ptakesort:--seed) return 0 ;;
+	pjoin:-k|pjoin:--key|pjoin:--keys|pjoin:--memory) return 0 ;;
 	ppartition:-k|ppartition:--key|ppartition:--keys|ppartition:-n|ppartition:--partitions|\
 	ppartition:-o|ppartition:--output|ppartition:--max-open|\
 	ppartition:-a|ppartition:--arg-file) return 0 ;;
@@ -281,4 +283,4 @@ _pflow() {
 	return 0
 }
 
-complete -o default -F _pflow pfilter pmap preduce ptakesort ppartition
+complete -o default -F _pflow pfilter pmap preduce ptakesort ppartition pjoin

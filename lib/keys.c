@@ -69,16 +69,22 @@ static void
 add_part(const struct pf_keys *k, struct pf_buf *out, const char *s,
     size_t len)
 {
+	size_t at, i;
 	char *p;
 
 	if (k->n == 1) {
+		at = out->len;
 		pf_buf_add(out, s, len);
-		return;
+	} else {
+		pf_buf_reserve(out, PF_KEY_ROOM(len));
+		p = out->data + out->len;
+		pf_key_add(&p, s, len);
+		out->len = (size_t)(p - out->data);
+		at = out->len - len;
 	}
-	pf_buf_reserve(out, PF_KEY_ROOM(len));
-	p = out->data + out->len;
-	pf_key_add(&p, s, len);
-	out->len = (size_t)(p - out->data);
+	for (i = at; k->fold_case && i < out->len; i++)
+		if (out->data[i] >= 'A' && out->data[i] <= 'Z')
+			out->data[i] += 'a' - 'A';
 }
 
 const char *

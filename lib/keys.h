@@ -21,6 +21,7 @@ struct pf_keys {
 	size_t			 n;
 	bool			 uses_eval;	/* a key is an expression */
 	long			 single_field;	/* the key's one field, or -1 */
+	bool			 fold_case;	/* encode A-Z as a-z (pjoin) */
 };
 
 /*

@@ -247,6 +247,25 @@ pf_groups_find(struct pf_groups *t, const char *key, size_t keylen,
 	return pf_groups_get(t, pf_hash(key, keylen), key, keylen, added);
 }
 
+const struct pf_group *
+pf_groups_lookup(const struct pf_groups *t, const char *key, size_t keylen)
+{
+	uint64_t hash = keylen <= 16 ? XXH3_64bits(key, keylen) :
+	    pf_hash(key, keylen), s;
+	uint32_t tag = (uint32_t)(hash >> 32);
+	const struct pf_group *g;
+	size_t j;
+
+	for (j = hash & t->mask; (s = t->slots[j]) != 0; j = (j + 1) & t->mask) {
+		if ((uint32_t)s != tag)
+			continue;
+		g = pf_groups_at(t, (uint32_t)(s >> 32) - 1);
+		if (g->keylen == keylen && key_eq(g->key, key, keylen))
+			return g;
+	}
+	return NULL;
+}
+
 void
 pf_values_init(struct pf_values *t, struct pf_arena *arena)
 {

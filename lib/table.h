@@ -80,6 +80,13 @@ struct pf_group *pf_groups_find(struct pf_groups *t, const char *key,
 uint64_t pf_hash(const void *p, size_t len);
 
 /*
+ * The group with this encoded key, or NULL; changes nothing, so threads
+ * may look up a table no one writes any more.
+ */
+const struct pf_group *pf_groups_lookup(const struct pf_groups *t,
+    const char *key, size_t keylen);
+
+/*
  * Keys of several parts are encoded as each part's length (a varint)
  * followed by its bytes, so that ("a,b") and ("a", "b") differ; a key of
  * one part is just its bytes (preduce's choice).

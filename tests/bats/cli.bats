@@ -4,7 +4,7 @@
 
 load helper
 
-TOOLS="pfilter pmap preduce ptakesort ppartition"
+TOOLS="pfilter pmap preduce ptakesort ppartition pjoin"
 
 @test "-h is --help in every tool: usage on stdout, status 0" {
 	for t in $TOOLS; do

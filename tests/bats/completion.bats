@@ -34,12 +34,13 @@ complete_at() {
 }
 
 @test "one complete -F per tool" {
-	run complete -p pfilter pmap preduce ptakesort ppartition
+	run complete -p pfilter pmap preduce ptakesort ppartition pjoin
 	assert_output 'complete -o default -F _pflow pfilter
 complete -o default -F _pflow pmap
 complete -o default -F _pflow preduce
 complete -o default -F _pflow ptakesort
-complete -o default -F _pflow ppartition'
+complete -o default -F _pflow ppartition
+complete -o default -F _pflow pjoin'
 }
 
 @test "options: each tool's own, then the common ones" {
@@ -280,7 +281,7 @@ destination'
 }
 
 @test "bash: every long option in a tool's --help completes" {
-	for t in pfilter pmap preduce ptakesort ppartition; do
+	for t in pfilter pmap preduce ptakesort ppartition pjoin; do
 		run complete_words "$t" --
 		local opts=$output
 		for o in $("$t" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do

@@ -5,7 +5,7 @@
 
 load helper
 
-TOOLS='pfilter pmap preduce ptakesort ppartition'
+TOOLS='pfilter pmap preduce ptakesort ppartition pjoin'
 
 setup_file() {
 	local root=$BATS_FILE_TMPDIR/root
@@ -29,12 +29,13 @@ for o in json.load(sys.stdin):
 	MAN=$ROOT/$mandir
 }
 
-@test "the five binaries are installed and executable" {
+@test "the six binaries are installed and executable" {
 	for t in $TOOLS; do
 		assert [ -x "$BIN/$t" ]
 	done
 	run ls "$BIN"
 	assert_output 'pfilter
+pjoin
 pmap
 ppartition
 preduce
@@ -55,6 +56,7 @@ ptakesort'
 	run ls "$MAN/man1" "$MAN/man7"
 	assert_output "$MAN/man1:
 pfilter.1
+pjoin.1
 pmap.1
 ppartition.1
 preduce.1
@@ -92,7 +94,7 @@ pflow.7"
 @test "zsh completion is in site-functions" {
 	assert [ -f "$SHARE/zsh/site-functions/_pflow" ]
 	run head -1 "$SHARE/zsh/site-functions/_pflow"
-	assert_output '#compdef pfilter pmap preduce ptakesort ppartition'
+	assert_output '#compdef pfilter pmap preduce ptakesort ppartition pjoin'
 }
 
 @test "the installed tools run a pipeline" {
