@@ -92,13 +92,22 @@ test_split_malformed(void)
 {
 	size_t lines;
 
-	CHECK_STR(render(&csv, "a,b\"c,d\nx,y\n", &lines),
-	    "OPEN<a,b\"c,d\nx,y\n>;");
-	CHECK_STR(render(&csv, "a,b\"c\"d\nx,y\n", &lines),
-	    "BAD<a,b\"c\"d>;x|y;");
+	/* A quote inside an unquoted field is data, as Python's csv reads it. */
+	CHECK_STR(render(&csv, "a,b\"c,d\nx,y\n", &lines), "a|b\"c|d;x|y;");
+	CHECK_STR(render(&csv, "a,b\"c\"d\nx,y\n", &lines), "a|b\"c\"d;x|y;");
+	CHECK_STR(render(&csv, "x\"\n\"y,z\"\n", &lines), "x\";y,z;");
+	/* Text after a closing quote: malformed, its quotes are data. */
 	CHECK_STR(render(&csv, "\"ab\"c,d\nx\n", &lines), "BAD<\"ab\"c,d>;x;");
-	CHECK_STR(render(&csv, "x\n\"open\n", &lines), "x;OPEN<\"open\n>;");
+	CHECK_STR(render(&csv, "\"ab\"c\"d\nx\n", &lines), "BAD<\"ab\"c\"d>;x;");
+	/* An unterminated quote costs the line where it opens. */
+	CHECK_STR(render(&csv, "x\n\"open\n", &lines), "x;OPEN<\"open>;");
 	CHECK(lines == 2);
+	CHECK_STR(render(&csv, "a,\"b\nc,d\ne,f", &lines), "OPEN<a,\"b>;c|d;e|f;");
+	CHECK(lines == 2);
+	CHECK_STR(render(&csv, "\"m\nn\",\"o\np,q\n", &lines),
+	    "OPEN<\"m\nn\",\"o>;p|q;");
+	CHECK(lines == 3);
+	CHECK_STR(render(&csv, "\"ab\"c,\"d\ne\n", &lines), "OPEN<\"ab\"c,\"d>;e;");
 }
 
 static void
@@ -122,6 +131,15 @@ test_chunk_cut(void)
 	CHECK(pf_chunk_cut(&csv, "a\nb", 3) == 2);
 	CHECK(pf_chunk_cut(&csv, "\"a\nb", 4) == 0);
 	CHECK(pf_chunk_cut(&plain, "\"a\nb", 4) == 3);
+	/* Quotes inside unquoted fields are data, also past 64 bytes. */
+	CHECK(pf_chunk_cut(&csv, "x\"y\na\n", 6) == 6);
+	CHECK(pf_chunk_cut(&csv, "\"a\"b\"\nc\n", 8) == 8);
+	s = "12345678901234567890123456789012345678901234567890123456789,"
+	    "\"q\nz\",x\"y\nb\n";
+	CHECK(pf_chunk_cut(&csv, s, strlen(s)) == strlen(s));
+	s = "12345678901234567890123456789012345678901234567890123456789,"
+	    "\"q\nz\",\"y\nb\n";
+	CHECK(pf_chunk_cut(&csv, s, strlen(s)) == 0);
 }
 
 /* A scan in blocks finds what one pass over the whole finds. */
@@ -130,25 +148,37 @@ test_chunk_scan(void)
 {
 	const char *s = "a,\"x\ny\"\nb,c\n\"open\n";
 	size_t len = strlen(s), split, last, got, at;
-	bool odd, ok = true;
+	enum pf_scan_state st;
+	bool ok = true;
 
 	for (split = 0; split <= len; split++) {
-		odd = false;
+		st = PF_SCAN_START;
 		last = 0;
-		if ((got = pf_chunk_scan(&csv, s, split, &odd)) > 0)
+		if ((got = pf_chunk_scan(&csv, s, split, &st)) > 0)
 			last = got;
 		if ((got = pf_chunk_scan(&csv, s + split, len - split,
-		    &odd)) > 0)
+		    &st)) > 0)
 			last = split + got;
 		at = pf_chunk_cut(&csv, s, len);
-		ok = ok && last == at && odd;	/* "open is unterminated */
+		/* "open is unterminated */
+		ok = ok && last == at && st == PF_SCAN_QUOTED;
 	}
 	CHECK(ok);
-	odd = true;		/* inside quotes: no LF is a boundary */
-	CHECK(pf_chunk_scan(&csv, "a\nb\n", 4, &odd) == 0 && odd);
-	CHECK(pf_chunk_scan(&csv, "x\"\na\n", 5, &odd) == 5 && !odd);
-	odd = false;		/* lines: quotes are text */
-	CHECK(pf_chunk_scan(&plain, "\"a\nb", 4, &odd) == 3 && !odd);
+	st = PF_SCAN_QUOTED;	/* inside quotes: no LF is a boundary */
+	CHECK(pf_chunk_scan(&csv, "a\nb\n", 4, &st) == 0 &&
+	    st == PF_SCAN_QUOTED);
+	CHECK(pf_chunk_scan(&csv, "x\"\na\n", 5, &st) == 5 &&
+	    st == PF_SCAN_START);
+	st = PF_SCAN_UNQUOTED;	/* a quote after data is data */
+	CHECK(pf_chunk_scan(&csv, "\"\na,", 4, &st) == 2 &&
+	    st == PF_SCAN_START);
+	st = PF_SCAN_CLOSED;	/* "" inside a quoted field */
+	CHECK(pf_chunk_scan(&csv, "\"\na\"\n", 5, &st) == 5 &&
+	    st == PF_SCAN_START);
+	CHECK(pf_chunk_scan(&csv, "ab", 2, &st) == 0 &&
+	    st == PF_SCAN_UNQUOTED);
+	st = PF_SCAN_START;	/* lines: quotes are text */
+	CHECK(pf_chunk_scan(&plain, "\"a\nb", 4, &st) == 3);
 }
 
 /* libcsv's view of a buffer, rendered like render() does. */
