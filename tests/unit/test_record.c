@@ -181,6 +181,39 @@ test_chunk_scan(void)
 	CHECK(pf_chunk_scan(&plain, "\"a\nb", 4, &st) == 3);
 }
 
+/* Records counted for count triggers end where the splitter ends them. */
+static void
+test_chunk_records(void)
+{
+	const char *s = "a\nc,x\"y\n\"b\nc\"\n\nf";
+	const char *open = "a\n\"b\nc\nd\n";
+	size_t end;
+
+	CHECK(pf_chunk_records(&csv, s, strlen(s), 10, &end) == 4 &&
+	    end == strlen(s));
+	CHECK(pf_chunk_records(&csv, s, strlen(s), 2, &end) == 2 && end == 8);
+	CHECK(pf_chunk_records(&csv, s, strlen(s), 3, &end) == 3 && end == 14);
+	/* An unterminated quote: its line is a record, then the next line. */
+	CHECK(pf_chunk_records(&csv, open, strlen(open), 10, &end) == 4);
+	CHECK(pf_chunk_records(&csv, open, strlen(open), 2, &end) == 2 &&
+	    end == 5);
+	CHECK(pf_chunk_records(&plain, open, strlen(open), 10, &end) == 4);
+}
+
+/* CR-only line ends are found in a file's first record. */
+static void
+test_chunk_cr_only(void)
+{
+	CHECK(pf_chunk_cr_only(&csv, "a,b\r1,2\r", 8));
+	CHECK(!pf_chunk_cr_only(&csv, "a,b\r\n1,2\r\n", 10));
+	CHECK(!pf_chunk_cr_only(&csv, "\"a\rb\",c\n1,2\r3", 13));
+	CHECK(!pf_chunk_cr_only(&csv, "a,b\n1,2\r3", 9));
+	CHECK(!pf_chunk_cr_only(&csv, "a,b\r", 4));	/* LF may follow */
+	CHECK(pf_chunk_cr_only(&tsv, "a\tb\r1\t2\r", 8));
+	CHECK(pf_chunk_cr_only(&plain, "x\ry\r", 4));
+	CHECK(!pf_chunk_cr_only(&plain, "x\ry\nz\n", 6));
+}
+
 /* libcsv's view of a buffer, rendered like render() does. */
 struct ref {
 	char	out[8192];
@@ -316,6 +349,8 @@ main(void)
 	UNIT_RUN(test_split_tsv_and_lines);
 	UNIT_RUN(test_chunk_cut);
 	UNIT_RUN(test_chunk_scan);
+	UNIT_RUN(test_chunk_records);
+	UNIT_RUN(test_chunk_cr_only);
 	UNIT_RUN(test_random_against_libcsv);
 	UNIT_RUN(test_schema);
 	return UNIT_DONE();
