@@ -81,30 +81,56 @@ prefix_xor(uint64_t x)
 	return x;
 }
 
-static inline uint64_t
-match64(__m128i v0, __m128i v1, __m128i v2, __m128i v3, __m128i c)
+/*
+ * The end of the last LF outside quotes in buf[from..to), or 0, walking
+ * back from to, where the quotes before are odd in number when odd; in a
+ * stretch where parity holds, this usually crosses a single record.
+ */
+static size_t
+last_outside(const char *buf, size_t from, size_t to, bool odd)
 {
-	return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, c)) |
-	    (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, c)) << 16 |
-	    (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v2, c)) << 32 |
-	    (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v3, c)) << 48;
+	for (; to > from; to--) {
+		if (buf[to - 1] == '"')
+			odd = !odd;
+		else if (buf[to - 1] == '\n' && !odd)
+			return to;
+	}
+	return 0;
 }
 
-/* pf_chunk_scan() for CSV blocks that hold a quote. */
+/* The bits of the separators (delimiter, LF, quote: isquote) in v. */
+static inline uint64_t
+sep16(__m128i v, __m128i isquote, __m128i vd, __m128i vl)
+{
+	return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(
+	    _mm_or_si128(_mm_cmpeq_epi8(v, vd), _mm_cmpeq_epi8(v, vl)),
+	    isquote));
+}
+
+/*
+ * pf_chunk_scan() for CSV blocks that hold a quote. The forward pass
+ * finds the quotes, their parity, and whether each one that parity opens
+ * follows a separator (delimiter, LF or quote); a 64-byte block where one
+ * does not is scanned byte by byte, and parity starts again after it
+ * from the state there. The last LF outside quotes is then found walking
+ * back from the end, which usually crosses a single record.
+ */
 static size_t
 scan_masks(char delim, const char *buf, size_t len, enum pf_scan_state *state)
 {
 	const __m128i vq = _mm_set1_epi8('"'), vd = _mm_set1_epi8(delim);
 	const __m128i vl = _mm_set1_epi8('\n');
+	/* Parity holds from "from" on, where the state is st. */
+	enum pf_scan_state st = *state;
 	/* All ones when the byte before the block is inside quotes. */
-	uint64_t inside = *state == PF_SCAN_QUOTED ? ~(uint64_t)0 : 0;
+	uint64_t inside = st == PF_SCAN_QUOTED ? ~(uint64_t)0 : 0;
 	/* Bit 0: the byte before the block may precede an opening quote. */
-	uint64_t prev_ok = *state == PF_SCAN_START || *state == PF_SCAN_CLOSED;
-	uint64_t q, sep, lf, par, out;
+	uint64_t prev_ok = st == PF_SCAN_START || st == PF_SCAN_CLOSED;
+	uint64_t q, sep, par;
 	_Alignas(16) char tail[64];
 	const char *blk;
-	__m128i v0, v1, v2, v3;
-	size_t i, cut = 0;
+	__m128i v0, v1, v2, v3, q0, q1, q2, q3;
+	size_t i, from = 0, cut = 0, at, end;
 
 	for (i = 0; i < len; i += 64) {
 		blk = buf + i;
@@ -117,28 +143,43 @@ scan_masks(char delim, const char *buf, size_t len, enum pf_scan_state *state)
 		v1 = _mm_loadu_si128((const __m128i *)(const void *)(blk + 16));
 		v2 = _mm_loadu_si128((const __m128i *)(const void *)(blk + 32));
 		v3 = _mm_loadu_si128((const __m128i *)(const void *)(blk + 48));
-		q = match64(v0, v1, v2, v3, vq);
-		lf = match64(v0, v1, v2, v3, vl);
-		if (q == 0)
-			out = lf & ~inside;
-		else {
-			sep = lf | match64(v0, v1, v2, v3, vd) | q;
+		q0 = _mm_cmpeq_epi8(v0, vq);
+		q1 = _mm_cmpeq_epi8(v1, vq);
+		q2 = _mm_cmpeq_epi8(v2, vq);
+		q3 = _mm_cmpeq_epi8(v3, vq);
+		q = (uint64_t)(unsigned)_mm_movemask_epi8(q0) |
+		    (uint64_t)(unsigned)_mm_movemask_epi8(q1) << 16 |
+		    (uint64_t)(unsigned)_mm_movemask_epi8(q2) << 32 |
+		    (uint64_t)(unsigned)_mm_movemask_epi8(q3) << 48;
+		if (q != 0) {
+			sep = sep16(v0, q0, vd, vl) |
+			    sep16(v1, q1, vd, vl) << 16 |
+			    sep16(v2, q2, vd, vl) << 32 |
+			    sep16(v3, q3, vd, vl) << 48;
 			/* bit i: odd quotes up to and including byte i */
 			par = prefix_xor(q) ^ inside;
-			/* A quote parity opens must follow a separator or "". */
+			/* A quote parity opens must follow a separator. */
 			if ((q & par & ~(sep << 1 | prev_ok)) != 0) {
-				*state = state_at(delim, buf, i, inside != 0,
-				    *state);
-				return scan_bytes(delim, buf, i, len, state, cut);
+				if ((at = last_outside(buf, from, i,
+				    inside != 0)) > 0)
+					cut = at;
+				st = i == from ? st :
+				    state_at(delim, buf, i, inside != 0, st);
+				end = len - i < 64 ? len : i + 64;
+				cut = scan_bytes(delim, buf, i, end, &st, cut);
+				from = end;
+				inside = st == PF_SCAN_QUOTED ? ~(uint64_t)0 : 0;
+				prev_ok = st == PF_SCAN_START ||
+				    st == PF_SCAN_CLOSED;
+				continue;
 			}
-			out = lf & ~par;
 			inside = (uint64_t)0 - (par >> 63);
 		}
-		if (out != 0)
-			cut = i + 64 - (size_t)__builtin_clzll(out);
 		prev_ok = blk[63] == delim || blk[63] == '\n' || blk[63] == '"';
 	}
-	*state = state_at(delim, buf, len, inside != 0, *state);
+	if ((at = last_outside(buf, from, len, inside != 0)) > 0)
+		cut = at;
+	*state = len == from ? st : state_at(delim, buf, len, inside != 0, st);
 	return cut;
 }
 #endif

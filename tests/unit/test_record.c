@@ -125,6 +125,7 @@ static void
 test_chunk_cut(void)
 {
 	const char *s = "a,\"x\ny\"\nb,c\n\"open\n";
+	char buf[91];
 
 	CHECK(pf_chunk_cut(&csv, s, strlen(s)) == 12);
 	CHECK(pf_chunk_cut(&csv, "abc", 3) == 0);
@@ -140,6 +141,13 @@ test_chunk_cut(void)
 	s = "12345678901234567890123456789012345678901234567890123456789,"
 	    "\"q\nz\",\"y\nb\n";
 	CHECK(pf_chunk_cut(&csv, s, strlen(s)) == 0);
+	/* After a block with a stray quote, parity starts again. */
+	memset(buf, 'p', sizeof(buf));
+	memcpy(buf, "1,x\"y\n", 6);
+	memcpy(buf + 76, ",\"m\nn\"\nc\n\"open\n", 15);
+	CHECK(pf_chunk_cut(&csv, buf, 85) == 85);
+	CHECK(pf_chunk_cut(&csv, buf, 91) == 85);
+	CHECK(pf_chunk_cut(&csv, buf, 80) == 6);
 }
 
 /* A scan in blocks finds what one pass over the whole finds. */
