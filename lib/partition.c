@@ -727,7 +727,8 @@ open_sinks(struct partition *p)
 		p->pending = pf_xcalloc(p->nparts, sizeof(*p->pending));
 	if (p->args->command != NULL) {
 		p->cmd = pf_partition_cmd_start(p->args->command,
-		    (int)p->nparts, opt->out_set && opt->out_format == PF_CSV,
+		    (int)p->nparts, opt->out_set && opt->out_format == PF_CSV ?
+		    opt->out_delim : '\0',
 		    p->args->header_once);
 		if (p->cmd == NULL)
 			return 1;

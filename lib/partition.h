@@ -82,11 +82,11 @@ struct pf_partition_cmd;
  * Starts ncopies copies of argv[0] with pipes on stdin and stdout and
  * PFLOW_PARTITION=i (and PFLOW_PARTITIONS=ncopies) in their environment,
  * and the thread that copies their output to our stdout in whole records
- * (CSV records when csv_records, else lines). Returns NULL after a
+ * (CSV records split on csv_delim, or lines when it is 0). Returns NULL after a
  * message when a copy cannot be started.
  */
 struct pf_partition_cmd *pf_partition_cmd_start(char **argv, int ncopies,
-    bool csv_records, bool header_once);
+    char csv_delim, bool header_once);
 
 /*
  * Writes pending[i] to copy i for every i, waiting (poll) for slow copies,

@@ -18,9 +18,10 @@
  * - The collector thread (started here) polls the copies' stdout pipes
  *   and writes to our stdout only whole records: after each read it
  *   writes a copy's bytes up to its last record boundary (the last LF;
- *   with CSV records, the last LF outside quotes) with one write(2), and
- *   keeps the partial record for the next read. It is the only writer of
- *   our stdout, so records of different copies never interleave. Under
+ *   with CSV records, the last LF outside quotes by chunk.h's rule) with
+ *   one write(2), and keeps the partial record for the next read. It is
+ *   the only writer of our stdout, so records of different copies never
+ *   interleave. Under
  *   --header-once, each copy's first record is its header: the first one
  *   seen is written, the others must be equal. When our stdout is closed,
  *   the collector goes on reading and dropping the output, so the copies
@@ -43,6 +44,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chunk.h"
 #include "engine.h"
 #include "partition.h"
 #include "spawn.h"
@@ -52,7 +54,8 @@ struct copy {
 	struct pf_child	 child;
 	struct pf_buf	 out;		/* output not yet written */
 	size_t		 scanned;	/* bytes of out with no boundary */
-	bool		 quoted;	/* CSV: inside quotes after scanned */
+	enum pf_scan_state state;	/* CSV: where the scan stands after
+					   scanned */
 	bool		 header_seen;	/* --header-once: first record taken */
 	bool		 stopped;	/* closed its stdin early (EPIPE) */
 	size_t		 off;		/* feed(): bytes of its share written */
@@ -62,7 +65,7 @@ struct pf_partition_cmd {
 	char		**argv;
 	int		  n;
 	struct copy	 *copies;
-	bool		  csv;		/* outputs are CSV records, not lines */
+	struct pf_dialect records;	/* how outputs split into records */
 	bool		  header_once;
 	pthread_t	  collector;
 	bool		  collecting;
@@ -83,39 +86,24 @@ struct pf_partition_cmd {
 static size_t
 last_boundary(struct pf_partition_cmd *cmd, struct copy *c)
 {
-	const char *s = c->out.data;
-	size_t i, end = 0;
-	const char *nl;
+	size_t at;
 
-	if (!cmd->csv) {
-		nl = memrchr(s + c->scanned, '\n', c->out.len - c->scanned);
-		c->scanned = c->out.len;
-		return nl != NULL ? (size_t)(nl - s) + 1 : 0;
-	}
-	for (i = c->scanned; i < c->out.len; i++) {
-		if (s[i] == '"')
-			c->quoted = !c->quoted;
-		else if (s[i] == '\n' && !c->quoted)
-			end = i + 1;
-	}
+	at = pf_chunk_scan(&cmd->records, c->out.data + c->scanned,
+	    c->out.len - c->scanned, &c->state);
+	at = at > 0 ? c->scanned + at : 0;
 	c->scanned = c->out.len;
-	return end;
+	return at;
 }
 
 /* The end of the first record in s[0..len), which holds one. */
 static size_t
 first_boundary(const struct pf_partition_cmd *cmd, const char *s, size_t len)
 {
-	bool quoted = false;
-	size_t i;
+	const char *lf;
+	bool open;
 
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"' && cmd->csv)
-			quoted = !quoted;
-		else if (s[i] == '\n' && !quoted)
-			return i + 1;
-	}
-	return len;
+	lf = pf_chunk_record_end(&cmd->records, s, s + len, &open);
+	return lf < s + len ? (size_t)(lf - s) + 1 : len;
 }
 
 static void
@@ -320,7 +308,7 @@ forward_signals(struct pf_partition_cmd *cmd)
 }
 
 struct pf_partition_cmd *
-pf_partition_cmd_start(char **argv, int ncopies, bool csv_records,
+pf_partition_cmd_start(char **argv, int ncopies, char csv_delim,
     bool header_once)
 {
 	struct pf_partition_cmd *cmd = pf_xcalloc(1, sizeof(*cmd));
@@ -336,7 +324,8 @@ pf_partition_cmd_start(char **argv, int ncopies, bool csv_records,
 
 	cmd->argv = argv;
 	cmd->n = ncopies;
-	cmd->csv = csv_records;
+	cmd->records.format = csv_delim != '\0' ? PF_CSV : PF_LINES;
+	cmd->records.delim = csv_delim;
 	cmd->header_once = header_once;
 	cmd->header_from = -1;
 	cmd->copies = pf_xcalloc((size_t)ncopies, sizeof(*cmd->copies));

@@ -162,6 +162,40 @@ split_first(struct pf_reader *r, size_t len, struct pf_splitter *sp,
 	return next == NULL ? len : (size_t)(next - copy->data);
 }
 
+/*
+ * Whether a later file's header, raw[0..len), reads as the same fields as
+ * the first file's ("a",b and a,b are the same header).
+ */
+static bool
+same_header(struct pf_reader *r, const char *raw, size_t len)
+{
+	struct pf_splitter sa = { 0 }, sb = { 0 };
+	struct pf_buf a = { 0 }, b = { 0 };
+	struct pf_record ra, rb;
+	enum pf_split_status st_a, st_b;
+	size_t lines, i;
+	bool same;
+
+	pf_buf_add(&a, r->header.data, r->header.len);
+	pf_split_pad(&a);
+	pf_buf_add(&b, raw, len);
+	pf_split_pad(&b);
+	same = pf_split_next(&sa, &r->dialect, a.data, a.data + a.len, &ra,
+	    &lines, &st_a) != NULL && pf_split_next(&sb, &r->dialect, b.data,
+	    b.data + b.len, &rb, &lines, &st_b) != NULL &&
+	    st_a == PF_SPLIT_OK && st_b == PF_SPLIT_OK &&
+	    ra.nfields == rb.nfields;
+	for (i = 0; same && i < ra.nfields; i++)
+		same = ra.fields[i].len == rb.fields[i].len &&
+		    memcmp(ra.fields[i].ptr, rb.fields[i].ptr,
+		    ra.fields[i].len) == 0;
+	pf_splitter_free(&sa);
+	pf_splitter_free(&sb);
+	pf_buf_free(&a);
+	pf_buf_free(&b);
+	return same;
+}
+
 static void
 drop_pending(struct pf_reader *r, size_t n)
 {
@@ -215,6 +249,9 @@ open_next(struct pf_reader *r)
 			return -1;
 	if (r->pending.len >= 3 && memcmp(r->pending.data, "\xEF\xBB\xBF", 3) == 0)
 		drop_pending(r, 3);
+	if (pf_chunk_cr_only(&r->dialect, r->pending.data, r->pending.len))
+		return fail(r, "lines end in CR only (old Mac text); "
+		    "convert them first, e.g. with tr '\\r' '\\n'");
 	if (!r->dialect.header)
 		return 1;
 
@@ -235,8 +272,9 @@ open_next(struct pf_reader *r)
 		    rec.raw[rec.raw_len] == '\r';
 		r->header_lines = lines;
 		r->have_header = true;
-	} else if (rec.raw_len != r->header.len ||
-	    memcmp(rec.raw, r->header.data, rec.raw_len) != 0) {
+	} else if ((rec.raw_len != r->header.len ||
+	    memcmp(rec.raw, r->header.data, rec.raw_len) != 0) &&
+	    !same_header(r, rec.raw, rec.raw_len)) {
 		snprintf(r->error, sizeof(r->error),
 		    "header of %s differs from header of %s", path,
 		    pf_reader_name(r, 0));
@@ -414,7 +452,7 @@ static int
 fill_range(struct pf_reader *r)
 {
 	off_t start, pos, limit, cut = -1;
-	bool odd = false;
+	enum pf_scan_state state = PF_SCAN_START;
 	size_t want, at;
 	ssize_t n;
 
@@ -444,7 +482,7 @@ fill_range(struct pf_reader *r)
 			break;
 		}
 		if ((at = pf_chunk_scan(&r->dialect, r->scan.data, (size_t)n,
-		    &odd)) > 0)
+		    &state)) > 0)
 			cut = pos + (off_t)at;
 		pos += n;
 		r->bytes += (uint64_t)n;

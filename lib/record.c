@@ -15,6 +15,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "chunk.h"
 #include "record.h"
 #include "xalloc.h"
 
@@ -267,25 +268,6 @@ count_lf(const char *p, const char *end)
 }
 
 /*
- * Returns the LF that ends the record starting at p by quote parity, or
- * end if input ends first; *open is set when a quote is still open there.
- */
-static const char *
-parity_record_end(const char *p, const char *end, bool *open)
-{
-	bool quoted = false;
-
-	for (; p < end; p++) {
-		if (*p == '"')
-			quoted = !quoted;
-		else if (*p == '\n' && !quoted)
-			break;
-	}
-	*open = quoted;
-	return p;
-}
-
-/*
  * The quoted field whose opening quote is at p. Returns the position after
  * the closing quote, or NULL if none; the field's bytes go to fields[n],
  * through scratch when "" must become ".
@@ -380,12 +362,15 @@ split_careful(struct pf_splitter *sp, const struct pf_dialect *d,
 		if (*p == '"' && d->format == PF_CSV) {
 			p = split_quoted(sp, n, p, end, lines);
 			if (p == NULL) {
+				/*
+				 * Open at the end of input: the record ends
+				 * with the line where this quote opened.
+				 */
 				*status = PF_SPLIT_UNTERMINATED;
-				set_raw(rec, start, end);
-				rec->fields = sp->fields;
-				rec->nfields = rec->field_count = 0;
-				*lines = skipped + count_lf(start, end);
-				return end;
+				if ((lf = memchr(f, '\n', (size_t)(end - f))) ==
+				    NULL)
+					lf = end;
+				goto malformed;
 			}
 			if (sp->fields[n].ptr == NULL)
 				in_scratch = true;
@@ -407,10 +392,11 @@ split_careful(struct pf_splitter *sp, const struct pf_dialect *d,
 			goto bad_quote;
 		}
 		p = scan_unquoted(sp, p);
+		/* A quote inside an unquoted field is data (x"y). */
+		while (*p == '"' && p < end && d->format == PF_CSV)
+			p = scan_unquoted(sp, p + 1);
 		if (p > end)	/* ran onto the sentinel */
 			p = end;
-		if (*p == '"' && p < end && d->format == PF_CSV)
-			goto bad_quote;
 		if (*p == '\\' && p < end && d->format == PF_TSV &&
 		    delim != '\\') {
 			p = split_escaped(sp, n++, f, end, delim);
@@ -460,13 +446,14 @@ done:
 
 bad_quote:
 	/*
-	 * The record's extent still follows quote parity, like the batch
-	 * cutter's, so splitting goes on in step after this record.
+	 * Text after a closing quote ("a"b). The record's extent follows
+	 * the batch cutter's rule, so splitting goes on in step after it.
 	 */
 	*status = PF_SPLIT_BAD_QUOTE;
-	lf = parity_record_end(start, end, &open);
+	lf = pf_chunk_record_end(d, start, end, &open);
 	if (open)
 		*status = PF_SPLIT_UNTERMINATED;
+malformed:
 	*lines = skipped + count_lf(start, lf) + (lf < end);
 	set_raw(rec, start, lf);
 	rec->fields = sp->fields;

@@ -7,14 +7,16 @@
  * scratch buffer; both stay valid until the next call to pf_split_next()
  * on the same splitter.
  *
- * Record extent follows quote parity: a record ends at the first LF
- * outside quotes, where "outside" means an even number of '"' since the
- * record began. The batch cutter (chunk.c) uses the same rule, so a cut
- * is always a boundary that the splitter agrees with, whatever the -j.
- * Inside that extent, fields follow RFC 4180; a quote in the middle of an
- * unquoted field, or text after a closing quote, makes the record
- * malformed (PF_SPLIT_BAD_QUOTE), and a quote still open at the end of
- * input is PF_SPLIT_UNTERMINATED.
+ * Record extent follows chunk.h's rule: a record ends at the first LF
+ * outside quotes, where a quote opens a quoted field only at the start of
+ * a field. The batch cutter (chunk.c) uses the same rule, so a cut is
+ * always a boundary that the splitter agrees with, whatever the -j.
+ * Inside that extent, fields follow RFC 4180, and a quote inside an
+ * unquoted field is data (x"y, as Python's csv reads it). Text after a
+ * closing quote ("a"b) makes the record malformed (PF_SPLIT_BAD_QUOTE);
+ * a quote still open at the end of input is PF_SPLIT_UNTERMINATED, and
+ * that record ends with the line where the quote opened, so that the
+ * records after it are read.
  */
 #ifndef PF_RECORD_H
 #define PF_RECORD_H

@@ -49,27 +49,45 @@ built_tools() {
 	[ ${#BUILT[@]} -gt 0 ] || skip "no tool is built"
 }
 
-@test "an unterminated quote at every position: status 1 and file:line (record N), or --bad" {
+@test "a quote at every position: at a field's start it costs its line (status 1 or --bad), elsewhere it is data" {
 	built_tools
-	local base n qpos v prefix rest line rec head_len t
-	base=$'a,b\n1,"x y"\n"p,q",3\n4,5\n'
+	local base n qpos v line rec t start stop body head_len=4
+	base=$'a,b\n1,x y\np q,3\n4,5\n'
 	n=${#base}
-	head_len=4	# "a,b\n": a quote there breaks the header
 	for ((qpos = 0; qpos <= n; qpos++)); do
 		v=${base:0:qpos}\"${base:qpos}
 		printf '%s' "$v" >"$BATS_TEST_TMPDIR/v.csv"
-		# The record holding position i starts after the last LF before i.
-		prefix=${base:0:qpos}
-		prefix=${prefix%$'\n'*}$'\n'
-		[ $qpos -ge $head_len ] || prefix=
-		rest=${v:${#prefix}}
-		line=$(printf '%s' "$prefix" | wc -l)
+		cd "$BATS_TEST_TMPDIR"
+		if [ $qpos -gt 0 ] && [[ ${base:qpos-1:1} != [,$'\n'] ]]; then
+			# Inside an unquoted field: data, the record is read.
+			for t in "${BUILT[@]}"; do
+				echo "# $t, data quote at $qpos"
+				run --separate-stderr through "$t" -j4 --chunk 3 v.csv
+				assert_success
+				assert_equal "$stderr" ""
+			done
+			# pfilter writes the records as they were.
+			run --separate-stderr pfilter true v.csv
+			[ $qpos -lt $head_len ] || assert_equal "$output" "${v%$'\n'}"
+			body=${v#*$'\n'}
+			assert_equal "${output#*$'\n'}" "${body%$'\n'}"
+			continue
+		fi
+		# It opens a field and nothing closes it: its line, from the
+		# line's start to its LF, is the malformed record.
+		start=${base:0:qpos}
+		start=${start%$'\n'*}
+		[[ ${base:0:qpos} == *$'\n'* ]] && start=$((${#start} + 1)) || start=0
+		stop=${v:start}
+		stop=${stop%%$'\n'*}
+		line=$(printf '%s' "${v:0:start}" | wc -l)
 		line=$((line + 1))
 		rec=$((line - 1))
-		printf '%s' "$prefix" >"$BATS_TEST_TMPDIR/prefix.csv"
+		printf '%s' "${v:0:start}" >without.csv
+		[ $((start + ${#stop})) -ge ${#v} ] ||
+		    printf '%s' "${v:start + ${#stop} + 1}" >>without.csv
 		for t in "${BUILT[@]}"; do
-			echo "# $t, quote at $qpos"
-			cd "$BATS_TEST_TMPDIR"
+			echo "# $t, opening quote at $qpos"
 			run --separate-stderr through "$t" v.csv
 			assert_equal "$status" 1
 			if [ $qpos -lt $head_len ]; then
@@ -79,10 +97,8 @@ built_tools() {
 				continue
 			fi
 			assert_equal "$stderr" "$t: v.csv:$line (record $rec): unterminated quoted field"
-
-			# --bad: the rest of the input is one malformed record;
-			# the output is what the records before it give.
-			run --separate-stderr through "$t" prefix.csv
+			# --bad: that line alone is set aside, the rest is read.
+			run --separate-stderr through "$t" without.csv
 			assert_success
 			local want=$output
 			rm -f bad.txt
@@ -90,16 +106,41 @@ built_tools() {
 			assert_success
 			assert_equal "$output" "$want"
 			assert_equal "$stderr" "$t: 1 malformed record written to bad.txt"
-			assert_equal "$(cat bad.txt; echo .)" "$rest"$'\n.'
+			assert_equal "$(cat bad.txt; echo .)" "$stop"$'\n.'
 			run --separate-stderr through "$t" --bad bad.txt -j4 --chunk 3 --queue 5 v.csv
 			assert_success
 			assert_equal "$output" "$want"
-			assert_equal "$(cat bad.txt; echo .)" "$rest"$'\n.'
+			assert_equal "$(cat bad.txt; echo .)" "$stop"$'\n.'
 		done
 	done
 }
 
-@test "a quote inside an unquoted field or after a closing quote is malformed quoting" {
+@test "an unterminated quote after a multi-line quoted field: the record up to the line where it opens" {
+	built_tools
+	local t
+	printf 'a,b\n1,"x\ny"\n"p\nq","r\n4,5\n6,7\n' >"$BATS_TEST_TMPDIR/m.csv"
+	for t in "${BUILT[@]}"; do
+		echo "# $t"
+		cd "$BATS_TEST_TMPDIR"
+		run --separate-stderr through "$t" m.csv
+		assert_failure 1
+		assert_equal "$stderr" "$t: m.csv:4 (record 2): unterminated quoted field"
+		run --separate-stderr through "$t" -j4 --chunk 2 --bad bad.txt m.csv
+		assert_success
+		assert_equal "$stderr" "$t: 1 malformed record written to bad.txt"
+		assert_equal "$(cat bad.txt; echo .)" '"p
+q","r
+.'
+	done
+	run --separate-stderr pfilter --bad bad.txt true m.csv
+	assert_output 'a,b
+1,"x
+y"
+4,5
+6,7'
+}
+
+@test "a quote inside an unquoted field is data; text after a closing quote is malformed quoting" {
 	built_tools
 	local t
 	local f=$BATS_TEST_TMPDIR/q.csv
@@ -109,16 +150,16 @@ built_tools() {
 		cd "$BATS_TEST_TMPDIR"
 		run --separate-stderr through "$t" q.csv
 		assert_failure 1
-		assert_equal "$stderr" "$t: q.csv:3 (record 2): malformed quoting"
+		assert_equal "$stderr" "$t: q.csv:5 (record 4): malformed quoting"
 		run --separate-stderr through "$t" --bad bad.txt q.csv
 		assert_success
-		assert_equal "$stderr" "$t: 2 malformed records written to bad.txt"
-		assert_equal "$(cat bad.txt)" 'x"y",3
-"z"w,6'
+		assert_equal "$stderr" "$t: 1 malformed record written to bad.txt"
+		assert_equal "$(cat bad.txt)" '"z"w,6'
 	done
 	run --separate-stderr pfilter --bad "$BATS_TEST_TMPDIR/bad.txt" true "$f"
 	assert_output 'a,b
 1,2
+x"y",3
 4,5
 7,8'
 }

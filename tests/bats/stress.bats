@@ -18,9 +18,11 @@ setup_file() {
 	gen 400 "$((seed + 1))" >"$dir/m.csv"
 	gen 3000 "$((seed + 2))" >"$dir/l.csv"
 	gen 900 "$((seed + 3))" | sed 's/$/\r/' >"$dir/crlf.csv"
-	# Malformed records here and there: extra fields, stray quotes.
-	gen 1500 "$((seed + 4))" | sed '37~37s/$/,extra/; 53~53s/^/x"y"/' \
-	    >"$dir/bad.csv"
+	# Malformed records here and there: extra fields, text after a
+	# closing quote; and stray quotes inside unquoted fields, which are
+	# data.
+	gen 1500 "$((seed + 4))" |
+	    sed '37~37s/$/,extra/; 53~53s/^/x"y"/; 71~71s/^/"q"z/' >"$dir/bad.csv"
 }
 
 # gen N SEED: N records of id,key,num,text with awkward text.

@@ -12,8 +12,11 @@
  * for only the first few fields (the splitter's want, as tools that read
  * few fields do): those fields and the field count must still be the
  * whole split's. Each cut must also be what pf_chunk_scan() finds when
- * the window is scanned in blocks of random sizes, quote parity carried
- * from block to block (the reader's scan of a file for pmap --pipe).
+ * the window is scanned in blocks of random sizes, the scan's state
+ * carried from block to block (the reader's scan of a file for pmap
+ * --pipe), and what a plain byte-by-byte reading of chunk.h's rule finds
+ * (a quote opens a field only at a field's start; x"y is data), so that
+ * stray quotes cannot move a cut.
  *
  * Input layout: byte 0 picks the dialect (low 3 bits) and the fields
  * wanted (0: all, else 1-4), bytes 1-2 seed the batch sizes, the rest is
@@ -146,18 +149,50 @@ scan_cut(const struct pf_dialect *d, const uint8_t *p, size_t len,
     uint32_t *state)
 {
 	size_t at = 0, block, got, cut = 0;
-	bool odd = false;
+	enum pf_scan_state st = PF_SCAN_START;
 
 	while (at < len) {
 		block = batch_size(state);
 		if (block > len - at)
 			block = len - at;
-		got = pf_chunk_scan(d, (const char *)p + at, block, &odd);
+		got = pf_chunk_scan(d, (const char *)p + at, block, &st);
 		if (got > block)
 			abort();
 		if (got > 0)
 			cut = at + got;
 		at += block;
+	}
+	return cut;
+}
+
+/*
+ * The last record boundary in p[0..len), which starts at one, read byte
+ * by byte the plainest way: the reference for the cutter's masks.
+ */
+static size_t
+reference_cut(const struct pf_dialect *d, const uint8_t *p, size_t len)
+{
+	bool quoted = false, field_start = true, after_close = false;
+	size_t i, cut = 0;
+
+	for (i = 0; i < len; i++) {
+		if (d->format != PF_CSV) {
+			if (p[i] == '\n')
+				cut = i + 1;
+		} else if (quoted) {
+			if (p[i] == '"') {
+				quoted = false;
+				after_close = true;
+			}
+		} else if (p[i] == '"' && (field_start || after_close)) {
+			quoted = true;		/* opens, or the second of "" */
+			field_start = after_close = false;
+		} else {
+			after_close = false;
+			field_start = p[i] == '\n' || p[i] == (uint8_t)d->delim;
+			if (p[i] == '\n')
+				cut = i + 1;
+		}
 	}
 	return cut;
 }
@@ -195,6 +230,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			cut = pf_chunk_cut(d, (const char *)data + pos, want);
 			if (cut > want)
 				abort();
+			if (reference_cut(d, data + pos, want) != cut) {
+				fprintf(stderr, "fuzz_split: pf_chunk_cut cuts "
+				    "elsewhere than the byte-wise reference\n");
+				abort();
+			}
 			if (scan_cut(d, data + pos, want, &scan_state) != cut) {
 				fprintf(stderr, "fuzz_split: a scan in blocks "
 				    "cuts elsewhere than pf_chunk_cut\n");

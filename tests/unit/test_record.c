@@ -92,13 +92,22 @@ test_split_malformed(void)
 {
 	size_t lines;
 
-	CHECK_STR(render(&csv, "a,b\"c,d\nx,y\n", &lines),
-	    "OPEN<a,b\"c,d\nx,y\n>;");
-	CHECK_STR(render(&csv, "a,b\"c\"d\nx,y\n", &lines),
-	    "BAD<a,b\"c\"d>;x|y;");
+	/* A quote inside an unquoted field is data, as Python's csv reads it. */
+	CHECK_STR(render(&csv, "a,b\"c,d\nx,y\n", &lines), "a|b\"c|d;x|y;");
+	CHECK_STR(render(&csv, "a,b\"c\"d\nx,y\n", &lines), "a|b\"c\"d;x|y;");
+	CHECK_STR(render(&csv, "x\"\n\"y,z\"\n", &lines), "x\";y,z;");
+	/* Text after a closing quote: malformed, its quotes are data. */
 	CHECK_STR(render(&csv, "\"ab\"c,d\nx\n", &lines), "BAD<\"ab\"c,d>;x;");
-	CHECK_STR(render(&csv, "x\n\"open\n", &lines), "x;OPEN<\"open\n>;");
+	CHECK_STR(render(&csv, "\"ab\"c\"d\nx\n", &lines), "BAD<\"ab\"c\"d>;x;");
+	/* An unterminated quote costs the line where it opens. */
+	CHECK_STR(render(&csv, "x\n\"open\n", &lines), "x;OPEN<\"open>;");
 	CHECK(lines == 2);
+	CHECK_STR(render(&csv, "a,\"b\nc,d\ne,f", &lines), "OPEN<a,\"b>;c|d;e|f;");
+	CHECK(lines == 2);
+	CHECK_STR(render(&csv, "\"m\nn\",\"o\np,q\n", &lines),
+	    "OPEN<\"m\nn\",\"o>;p|q;");
+	CHECK(lines == 3);
+	CHECK_STR(render(&csv, "\"ab\"c,\"d\ne\n", &lines), "OPEN<\"ab\"c,\"d>;e;");
 }
 
 static void
@@ -135,12 +144,29 @@ static void
 test_chunk_cut(void)
 {
 	const char *s = "a,\"x\ny\"\nb,c\n\"open\n";
+	char buf[91];
 
 	CHECK(pf_chunk_cut(&csv, s, strlen(s)) == 12);
 	CHECK(pf_chunk_cut(&csv, "abc", 3) == 0);
 	CHECK(pf_chunk_cut(&csv, "a\nb", 3) == 2);
 	CHECK(pf_chunk_cut(&csv, "\"a\nb", 4) == 0);
 	CHECK(pf_chunk_cut(&plain, "\"a\nb", 4) == 3);
+	/* Quotes inside unquoted fields are data, also past 64 bytes. */
+	CHECK(pf_chunk_cut(&csv, "x\"y\na\n", 6) == 6);
+	CHECK(pf_chunk_cut(&csv, "\"a\"b\"\nc\n", 8) == 8);
+	s = "12345678901234567890123456789012345678901234567890123456789,"
+	    "\"q\nz\",x\"y\nb\n";
+	CHECK(pf_chunk_cut(&csv, s, strlen(s)) == strlen(s));
+	s = "12345678901234567890123456789012345678901234567890123456789,"
+	    "\"q\nz\",\"y\nb\n";
+	CHECK(pf_chunk_cut(&csv, s, strlen(s)) == 0);
+	/* After a block with a stray quote, parity starts again. */
+	memset(buf, 'p', sizeof(buf));
+	memcpy(buf, "1,x\"y\n", 6);
+	memcpy(buf + 76, ",\"m\nn\"\nc\n\"open\n", 15);
+	CHECK(pf_chunk_cut(&csv, buf, 85) == 85);
+	CHECK(pf_chunk_cut(&csv, buf, 91) == 85);
+	CHECK(pf_chunk_cut(&csv, buf, 80) == 6);
 }
 
 /* A scan in blocks finds what one pass over the whole finds. */
@@ -149,25 +175,70 @@ test_chunk_scan(void)
 {
 	const char *s = "a,\"x\ny\"\nb,c\n\"open\n";
 	size_t len = strlen(s), split, last, got, at;
-	bool odd, ok = true;
+	enum pf_scan_state st;
+	bool ok = true;
 
 	for (split = 0; split <= len; split++) {
-		odd = false;
+		st = PF_SCAN_START;
 		last = 0;
-		if ((got = pf_chunk_scan(&csv, s, split, &odd)) > 0)
+		if ((got = pf_chunk_scan(&csv, s, split, &st)) > 0)
 			last = got;
 		if ((got = pf_chunk_scan(&csv, s + split, len - split,
-		    &odd)) > 0)
+		    &st)) > 0)
 			last = split + got;
 		at = pf_chunk_cut(&csv, s, len);
-		ok = ok && last == at && odd;	/* "open is unterminated */
+		/* "open is unterminated */
+		ok = ok && last == at && st == PF_SCAN_QUOTED;
 	}
 	CHECK(ok);
-	odd = true;		/* inside quotes: no LF is a boundary */
-	CHECK(pf_chunk_scan(&csv, "a\nb\n", 4, &odd) == 0 && odd);
-	CHECK(pf_chunk_scan(&csv, "x\"\na\n", 5, &odd) == 5 && !odd);
-	odd = false;		/* lines: quotes are text */
-	CHECK(pf_chunk_scan(&plain, "\"a\nb", 4, &odd) == 3 && !odd);
+	st = PF_SCAN_QUOTED;	/* inside quotes: no LF is a boundary */
+	CHECK(pf_chunk_scan(&csv, "a\nb\n", 4, &st) == 0 &&
+	    st == PF_SCAN_QUOTED);
+	CHECK(pf_chunk_scan(&csv, "x\"\na\n", 5, &st) == 5 &&
+	    st == PF_SCAN_START);
+	st = PF_SCAN_UNQUOTED;	/* a quote after data is data */
+	CHECK(pf_chunk_scan(&csv, "\"\na,", 4, &st) == 2 &&
+	    st == PF_SCAN_START);
+	st = PF_SCAN_CLOSED;	/* "" inside a quoted field */
+	CHECK(pf_chunk_scan(&csv, "\"\na\"\n", 5, &st) == 5 &&
+	    st == PF_SCAN_START);
+	CHECK(pf_chunk_scan(&csv, "ab", 2, &st) == 0 &&
+	    st == PF_SCAN_UNQUOTED);
+	st = PF_SCAN_START;	/* lines: quotes are text */
+	CHECK(pf_chunk_scan(&plain, "\"a\nb", 4, &st) == 3);
+}
+
+/* Records counted for count triggers end where the splitter ends them. */
+static void
+test_chunk_records(void)
+{
+	const char *s = "a\nc,x\"y\n\"b\nc\"\n\nf";
+	const char *open = "a\n\"b\nc\nd\n";
+	size_t end;
+
+	CHECK(pf_chunk_records(&csv, s, strlen(s), 10, &end) == 4 &&
+	    end == strlen(s));
+	CHECK(pf_chunk_records(&csv, s, strlen(s), 2, &end) == 2 && end == 8);
+	CHECK(pf_chunk_records(&csv, s, strlen(s), 3, &end) == 3 && end == 14);
+	/* An unterminated quote: its line is a record, then the next line. */
+	CHECK(pf_chunk_records(&csv, open, strlen(open), 10, &end) == 4);
+	CHECK(pf_chunk_records(&csv, open, strlen(open), 2, &end) == 2 &&
+	    end == 5);
+	CHECK(pf_chunk_records(&plain, open, strlen(open), 10, &end) == 4);
+}
+
+/* CR-only line ends are found in a file's first record. */
+static void
+test_chunk_cr_only(void)
+{
+	CHECK(pf_chunk_cr_only(&csv, "a,b\r1,2\r", 8));
+	CHECK(!pf_chunk_cr_only(&csv, "a,b\r\n1,2\r\n", 10));
+	CHECK(!pf_chunk_cr_only(&csv, "\"a\rb\",c\n1,2\r3", 13));
+	CHECK(!pf_chunk_cr_only(&csv, "a,b\n1,2\r3", 9));
+	CHECK(!pf_chunk_cr_only(&csv, "a,b\r", 4));	/* LF may follow */
+	CHECK(pf_chunk_cr_only(&tsv, "a\tb\r1\t2\r", 8));
+	CHECK(pf_chunk_cr_only(&plain, "x\ry\r", 4));
+	CHECK(!pf_chunk_cr_only(&plain, "x\ry\nz\n", 6));
 }
 
 /* libcsv's view of a buffer, rendered like render() does. */
@@ -306,6 +377,8 @@ main(void)
 	UNIT_RUN(test_split_tsv_escapes);
 	UNIT_RUN(test_chunk_cut);
 	UNIT_RUN(test_chunk_scan);
+	UNIT_RUN(test_chunk_records);
+	UNIT_RUN(test_chunk_cr_only);
 	UNIT_RUN(test_random_against_libcsv);
 	UNIT_RUN(test_schema);
 	return UNIT_DONE();
