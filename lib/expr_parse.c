@@ -1152,6 +1152,26 @@ field_name(const struct pf_schema *schema, long field)
 }
 
 /*
+ * Reads a column name at the parser's position: an identifier or {any
+ * name}. Returns it (malloc'd), the parser past it, or NULL.
+ */
+static char *
+name_token(struct parser *p)
+{
+	struct token name;
+
+	next(p);
+	name = p->tok;
+	if (name.kind != T_IDENT && !(name.kind == T_BRACE && name.len > 2 &&
+	    p->src[name.pos + name.len - 1] == '}'))
+		return NULL;
+	next(p);
+	if (name.kind == T_BRACE)
+		return pf_xstrndup(p->src + name.pos + 1, name.len - 2);
+	return pf_xstrndup(p->src + name.pos, name.len);
+}
+
+/*
  * If span s starts with `name =` (an identifier or {any name}, then a
  * single '='), returns the name and sets *expr_at past the '='.
  */
@@ -1160,20 +1180,15 @@ column_name(const char *src, const struct span *s, size_t *expr_at)
 {
 	struct parser p = { .src = src, .len = s->start + s->len,
 	    .cur = s->start, .lenient = true };
-	struct token name;
+	char *name = name_token(&p);
 
-	next(&p);
-	name = p.tok;
-	if (name.kind != T_IDENT && !(name.kind == T_BRACE && name.len > 2 &&
-	    src[name.pos + name.len - 1] == '}'))
+	if (name != NULL && p.tok.kind != T_ASSIGN) {
+		free(name);
 		return NULL;
-	next(&p);
-	if (p.tok.kind != T_ASSIGN)
-		return NULL;
-	*expr_at = p.cur;
-	if (name.kind == T_BRACE)
-		return pf_xstrndup(src + name.pos + 1, name.len - 2);
-	return pf_xstrndup(src + name.pos, name.len);
+	}
+	if (name != NULL)
+		*expr_at = p.cur;
+	return name;
 }
 
 /* If span s is `-NAME` (an identifier or {any name}), returns NAME. */
@@ -1181,23 +1196,17 @@ static char *
 removed_name(const char *src, const struct span *s)
 {
 	struct parser p = { .src = src, .len = s->start + s->len,
-	    .cur = s->start, .lenient = true };
-	struct token name;
+	    .cur = s->start + 1, .lenient = true };
+	char *name;
 
 	if (s->len < 2 || src[s->start] != '-')
 		return NULL;
-	p.cur++;
-	next(&p);
-	name = p.tok;
-	if (name.kind != T_IDENT && !(name.kind == T_BRACE && name.len > 2 &&
-	    src[name.pos + name.len - 1] == '}'))
+	name = name_token(&p);
+	if (name != NULL && p.tok.kind != T_END) {
+		free(name);
 		return NULL;
-	next(&p);
-	if (p.tok.kind != T_END)
-		return NULL;
-	if (name.kind == T_BRACE)
-		return pf_xstrndup(src + name.pos + 1, name.len - 2);
-	return pf_xstrndup(src + name.pos, name.len);
+	}
+	return name;
 }
 
 /* The index of the column called name, or -1. */
