@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "fields.h"
 #include "output.h"
 #include "record.h"
 
@@ -219,21 +220,6 @@ json_number(const char **p, const char *end)
 	}
 	*p = q;
 	return true;
-}
-
-/* The next field of the input, up to the next 0xFF. */
-static size_t
-next_field(const uint8_t **p, const uint8_t *end, const char **s)
-{
-	const uint8_t *sep = memchr(*p, 0xff, (size_t)(end - *p));
-	size_t len;
-
-	if (sep == NULL)
-		sep = end;
-	*s = (const char *)*p;
-	len = (size_t)(sep - *p);
-	*p = sep < end ? sep + 1 : end;
-	return len;
 }
 
 int
