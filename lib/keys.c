@@ -1,6 +1,7 @@
 /*
  * keys.c - key lists and record keys (see keys.h).
  */
+#include <err.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,16 +31,46 @@ pf_keys_source(const char *src)
 	return b.data;
 }
 
+/*
+ * A position past the fields ("-k 3" of two) is named as it was typed,
+ * before it becomes "$3": says so and returns true.
+ */
+static bool
+bad_position(const char *src, const struct pf_schema *schema)
+{
+	char **items, *list;
+	size_t n, i;
+	bool bad = false;
+
+	n = pf_expr_split_list(src, &items);
+	for (i = 0; i < n; i++) {
+		if (!bad && items[i][0] != '\0' &&
+		    strspn(items[i], "0123456789") == strlen(items[i]) &&
+		    pf_schema_find(schema, items[i], strlen(items[i])) < 0) {
+			list = pf_schema_list(schema);
+			warnx("unknown field '%s' (fields: %s)", items[i], list);
+			free(list);
+			bad = true;
+		}
+		free(items[i]);
+	}
+	free(items);
+	return bad;
+}
+
 int
 pf_keys_compile(struct pf_keys *k, const char *src,
     const struct pf_schema *schema)
 {
 	struct pf_expr_error err;
-	char *fixed = pf_keys_source(src);
+	char *fixed;
 	size_t i;
 
 	memset(k, 0, sizeof(*k));
 	k->single_field = -1;
+	if (bad_position(src, schema))
+		return 2;
+	fixed = pf_keys_source(src);
 	k->proj = pf_projection_compile(fixed, schema, &err);
 	if (k->proj == NULL) {
 		pf_report_expr_error(fixed, &err);

@@ -234,6 +234,10 @@ preduce: $T:7 (record 6): field temp: 'x' is not a number (temp_sum)"
 	run preduce -k nope count "$T"
 	assert_failure 2
 	assert_line --index 0 "preduce: unknown field 'nope' (fields: city, kind, temp, note)"
+	# a position is named as it was typed
+	run --separate-stderr preduce -k city,9 count "$T"
+	assert_failure 2
+	assert_equal "$stderr" "preduce: unknown field '9' (fields: city, kind, temp, note)"
 	run preduce -k city "$T"
 	assert_failure 2
 	assert_line --index 0 "preduce: '$T' is not an AGG (count or FUNC:FIELD); to group by it: preduce -k $T AGG..."
