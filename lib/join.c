@@ -32,8 +32,12 @@ struct join {
 	char				*stream_src, *table_src;
 	size_t				*tcols;		/* TABLE's columns out */
 	size_t				 ntcols;
+	size_t				 nstream;	/* the stream's columns */
 	struct pf_output		 out;
 	bool				 out_ready;
+	bool				 raw_copy;	/* stream records as read */
+	char				*empty_suffix;	/* --left, no match */
+	size_t				 empty_suffix_len;
 };
 
 struct join_worker {
@@ -103,6 +107,43 @@ list_fields(const struct join *j, const struct pf_schema *stream)
 	return 2;
 }
 
+/*
+ * When the output format is the input's, a stream record is written as
+ * its raw bytes and TABLE's columns as a suffix rendered once per TABLE
+ * record (delimiter first), so only the keys need splitting.
+ */
+static void
+render_suffixes(struct join *j)
+{
+	struct pf_join_table *t = &j->table;
+	struct pf_buf b = { 0 };
+	size_t i, k, f;
+
+	for (i = 0; i <= t->n; i++) {
+		b.len = 0;
+		for (k = 0; k < j->ntcols; k++) {
+			f = j->tcols[k];
+			if (i < t->n && f < t->recs[i].nfields)
+				pf_output_field(&j->out, &b, j->nstream + k + 1,
+				    t->recs[i].fields[f].ptr,
+				    t->recs[i].fields[f].len, false);
+			else	/* the last: --left's empty columns */
+				pf_output_field(&j->out, &b, j->nstream + k + 1,
+				    "", 0, false);
+		}
+		if (i == t->n) {
+			j->empty_suffix = pf_xstrndup(b.data ? b.data : "",
+			    b.len);
+			j->empty_suffix_len = b.len;
+		} else {
+			t->recs[i].suffix = b.len > 0 ?
+			    pf_arena_dup(&t->arena, b.data, b.len) : "";
+			t->recs[i].suffix_len = b.len;
+		}
+	}
+	pf_buf_free(&b);
+}
+
 /* TABLE's file name without its directory and extension. */
 static char *
 table_stem(const char *path)
@@ -146,6 +187,7 @@ output_columns(struct join *j, const struct pf_schema *stream)
 		sprintf(names[n++], "%s%s%s", clash ? stem : "",
 		    clash ? "_" : "", name);
 	}
+	j->nstream = stream->nfields;
 	pf_output_init(&j->out, j->opt->out_format, j->opt->out_delim, names,
 	    n);
 	j->out_ready = true;
@@ -189,6 +231,15 @@ join_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 		return 1;
 	j->tool->record_numbers = pf_projection_uses_nr(j->keys.proj);
 	output_columns(j, schema);
+	j->raw_copy = j->opt->out_format == j->opt->in.format &&
+	    j->opt->out_delim == j->opt->in.delim;
+	if (j->raw_copy) {
+		render_suffixes(j);
+		j->tool->fields_needed =
+		    (size_t)(pf_projection_max_field(j->keys.proj) + 1);
+		if (j->tool->fields_needed == 0)
+			j->tool->fields_needed = 1;
+	}
 	if (schema->has_header)
 		pf_output_header(&j->out, out);
 	return 0;
@@ -221,6 +272,15 @@ write_joined(const struct join *j, const struct pf_record *rec,
 {
 	size_t i, col = 0, f;
 
+	if (j->raw_copy) {
+		pf_buf_add(out, rec->raw, rec->raw_len);
+		if (with_table && t != NULL)
+			pf_buf_add(out, t->suffix, t->suffix_len);
+		else if (with_table)
+			pf_buf_add(out, j->empty_suffix, j->empty_suffix_len);
+		pf_buf_addc(out, '\n');
+		return;
+	}
 	for (i = 0; i < rec->nfields; i++, col++)
 		pf_output_field(&j->out, out, col, rec->fields[i].ptr,
 		    rec->fields[i].len, false);
@@ -295,6 +355,7 @@ pf_join_main(const struct pf_options *opt, const struct pf_join_args *args,
 	if (j.out_ready)
 		pf_output_free(&j.out);
 	free(j.tcols);
+	free(j.empty_suffix);
 	free(j.stream_src);
 	free(j.table_src);
 	return status;

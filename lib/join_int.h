@@ -21,6 +21,9 @@ struct pf_join_record {
 	struct pf_field	*fields;
 	size_t		 nfields;
 	uint32_t	 next;		/* the next of its key, or UINT32_MAX */
+	const char	*suffix;	/* its output columns, written after a
+					   stream record's raw bytes */
+	size_t		 suffix_len;
 };
 
 struct pf_join_table {
