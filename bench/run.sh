@@ -2,8 +2,9 @@
 # Times pflow beside its peers on the benchmark data, and prints for each
 # job the mean wall time, the ratio to pflow, and pflow's peak RSS.
 #
-# Usage: bench/run.sh [JOB...]   (jobs: filter map reduce takesort
-#                                  partition command pipe; default all)
+# Usage: bench/run.sh [JOB...]   (jobs: filter map reduce join latency
+#                                  takesort partition command pipe;
+#                                  default all)
 # Needs ../shared/bench/setup.sh (fetches Miller, datamash, mawk, gawk,
 # GNU parallel, hyperfine and DuckDB, and makes the flights and runways
 # files in $BENCH_DATA, default /tmp/pflow-bench). Not a test.
@@ -42,7 +43,7 @@ PY
 
 want() { [ $# -eq 0 ] || [[ " ${jobs[*]} " == *" $1 "* ]]; }
 jobs=("$@")
-[ ${#jobs[@]} -gt 0 ] || jobs=(filter map reduce takesort partition command pipe)
+[ ${#jobs[@]} -gt 0 ] || jobs=(filter map reduce join latency takesort partition command pipe)
 echo "# $(date -u +%F) on $(nproc) cores, $(uname -m); $F ($(du -h "$F" | cut -f1))"
 bench scan "wc -l $F"
 
@@ -75,6 +76,18 @@ bench reduce-exact "$B/preduce -k origin sum:km var:km p90:km $K > /dev/null" \
 bench reduce-quoted "$B/preduce -k surface count mean:length_ft $R > /dev/null" \
 	duckdb "$(duck "select surface, count(*), avg(length_ft) from '$R' group by surface") > /dev/null" \
 	miller "mlr --icsv --ocsv stats1 -a count,mean -f length_ft -g surface $R > /dev/null"
+fi
+if want join && [ -x "$B/pjoin" ]; then
+J=$data/flights-3m.csv
+bench join "$B/pjoin -k origin,destination $data/routes.csv $J > $out/j.csv" \
+	duckdb "$(duck "copy (select f.*, r.flights, r.mean_delay, r.distance as routes_distance from '$J' f join '$data/routes.csv' r using (origin, destination)) to '$out/dj.csv' (header)")" \
+	mawk "mawk -F, -v OFS=, 'NR == FNR { t[\$1 FS \$2] = \$3 FS \$4 FS \$5; next } FNR == 1 { print \$0, \"flights,mean_delay,routes_distance\"; next } (\$4 FS \$5) in t { print \$0, t[\$4 FS \$5] }' $data/routes.csv $J > $out/mj.csv" \
+	miller "mlr --csv join -j origin,destination -f $data/routes.csv $J > $out/mlj.csv"
+fi
+if want latency; then
+# A steady stream of 2,000 records/s: first record out, and record delays.
+python3 "$here/bench/latency.py" -- "$B/pfilter" true
+python3 "$here/bench/latency.py" -- mlr --csv cat
 fi
 if want takesort && [ -x "$B/ptakesort" ]; then
 bench takesort "$B/ptakesort -n 10 -k delay:desc $F > /dev/null" \
