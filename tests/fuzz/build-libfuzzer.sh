@@ -17,7 +17,7 @@ flags="-std=gnu11 -g -O1 -D_GNU_SOURCE -fno-omit-frame-pointer
 # The library's files, as meson.build lists them (not lib/*.c: a file
 # being written may not be in the build yet).
 srcs=$(grep -o "'lib/[A-Za-z0-9_]*\.c'" meson.build | tr -d "'")
-libs="$(pkg-config --libs libpcre2-8 libxxhash) -lpthread -lm"
+libs="$(pkg-config --libs libpcre2-8 libxxhash) -lgmp -lpthread -lm"
 for target in split csv expr output; do
 	# shellcheck disable=SC2086
 	$CC $flags -o "$out/fuzz_$target" "tests/fuzz/fuzz_$target.c" \
