@@ -355,6 +355,8 @@ add_args(struct parser *p, const uint32_t *list, size_t n)
 	struct pf_expr *e = p->e;
 	uint32_t start = (uint32_t)e->nargs;
 
+	if (n == 0)		/* nr(): no arguments, maybe no array yet */
+		return start;
 	if (e->nargs + n > e->argcap) {
 		e->argcap = (e->nargs + n) * 2;
 		e->args = pf_xrealloc(e->args, e->argcap * sizeof(*e->args));
