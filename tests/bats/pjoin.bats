@@ -93,6 +93,9 @@ b,y,20'
 b,1,
 a,2,
 z,3,zed'
+	# a TSV stream with a CSV table
+	run pjoin --tsv --table-csv -k code "$tb" < <(printf 'code\tv\na\t1\n')
+	assert_output "$(printf 'code\tv\tt2_v\tw\na\t1\t10\tx')"
 }
 
 @test "usage errors: a key missing from a side lists both; TABLE past --memory" {
