@@ -337,9 +337,10 @@ add_text_big(struct pf_dec *d, const char *s, size_t len, bool square,
 	mpz_clear(z);
 }
 
-void
-pf_dec_add_slow(struct pf_dec *d, const char *s, size_t len,
-    const struct pf_number *num, struct pf_arena *arena)
+/* Adds a number: fast when it fits, else exactly below 10^maxexp. */
+static void
+add_number(struct pf_dec *d, const char *s, size_t len,
+    const struct pf_number *num, long maxexp, struct pf_arena *arena)
 {
 	pf_dec_int m;
 	int scale;
@@ -349,7 +350,14 @@ pf_dec_add_slow(struct pf_dec *d, const char *s, size_t len,
 	else if (parse_fast(s, len, &m, &scale))
 		add_fast(d, m, scale, arena);
 	else
-		add_text_big(d, s, len, false, PF_DEC_MAX_EXP, arena);
+		add_text_big(d, s, len, false, maxexp, arena);
+}
+
+void
+pf_dec_add_slow(struct pf_dec *d, const char *s, size_t len,
+    const struct pf_number *num, struct pf_arena *arena)
+{
+	add_number(d, s, len, num, PF_DEC_MAX_EXP, arena);
 }
 
 void
@@ -623,8 +631,6 @@ pf_dec_decode(struct pf_dec *d, const char *s, size_t len,
     struct pf_arena *arena)
 {
 	struct pf_number num;
-	pf_dec_int m;
-	int scale;
 
 	memset(d, 0, sizeof(*d));
 	if (len == 3 && memcmp(s, "nan", 3) == 0) {
@@ -639,11 +645,7 @@ pf_dec_decode(struct pf_dec *d, const char *s, size_t len,
 	}
 	if (!pf_number_parse(s, len, &num))
 		return false;
-	if (num.is_int)
-		add_fast(d, num.i, 0, arena);
-	else if (parse_fast(s, len, &m, &scale))
-		add_fast(d, m, scale, arena);
-	else	/* a sum may pass the limit of one value: allow more */
-		add_text_big(d, s, len, false, 2 * PF_DEC_MAX_EXP, arena);
+	/* A sum may pass the limit of one value: allow more. */
+	add_number(d, s, len, &num, 2 * PF_DEC_MAX_EXP, arena);
 	return true;
 }

@@ -98,6 +98,20 @@ filter_worker_free(void *worker)
 	free(w);
 }
 
+/* Appends a kept record: its raw bytes, or its fields re-serialized. */
+static void
+write_kept(const struct filter *f, const struct pf_record *rec,
+    struct pf_buf *out)
+{
+	if (f->raw_copy) {
+		pf_buf_reserve(out, rec->raw_len + 1);
+		memcpy(out->data + out->len, rec->raw, rec->raw_len);
+		out->len += rec->raw_len;
+		out->data[out->len++] = '\n';
+	} else
+		pf_output_record(&f->out, out, rec->fields, rec->nfields);
+}
+
 /* --unique: the record goes to the writer if it may be its key's first. */
 static uint64_t
 offer_unique(struct filter_worker *w, const struct pf_record *rec)
@@ -107,13 +121,8 @@ offer_unique(struct filter_worker *w, const struct pf_record *rec)
 	if (pf_keys_encode(&f->keys, w->eval, rec, &w->key) != NULL)
 		return PF_RECORD_FAILED;	/* a regex: filter_failure() */
 	w->rec.len = 0;
-	if (f->args->count)
-		;
-	else if (f->raw_copy) {
-		pf_buf_add(&w->rec, rec->raw, rec->raw_len);
-		pf_buf_addc(&w->rec, '\n');
-	} else
-		pf_output_record(&f->out, &w->rec, rec->fields, rec->nfields);
+	if (!f->args->count)
+		write_kept(f, rec, &w->rec);
 	pf_unique_offer(w->unique, w->key.data, w->key.len, w->rec.data,
 	    w->rec.len);
 	return 0;
@@ -156,15 +165,8 @@ filter_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	w->kept++;
 	if (w->unique != NULL)
 		return offer_unique(w, rec);
-	if (f->args->count)
-		return 1;
-	if (f->raw_copy) {
-		pf_buf_reserve(out, rec->raw_len + 1);
-		memcpy(out->data + out->len, rec->raw, rec->raw_len);
-		out->len += rec->raw_len;
-		out->data[out->len++] = '\n';
-	} else
-		pf_output_record(&f->out, out, rec->fields, rec->nfields);
+	if (!f->args->count)
+		write_kept(f, rec, out);
 	return 1;
 }
 
