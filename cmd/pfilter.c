@@ -1,13 +1,13 @@
 /*
  * pfilter - write the records for which an expression is true.
  *
- * Option parsing and wiring only; the work is in lib/filter.c.
+ * Option parsing and wiring only; the work is in lib/filter/filter.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "filter.h"
-#include "options.h"
+#include "filter/filter.h"
+#include "engine/options.h"
 
 static const char usage_text[] =
 "usage: pfilter [-vc] [OPTIONS] EXPR [FILE...]\n"

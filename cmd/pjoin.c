@@ -2,13 +2,13 @@
  * pjoin - join a stream of records with a table held in memory, in
  * parallel (Flow's bounded_join).
  *
- * Option parsing and wiring only; the work is in lib/join.c.
+ * Option parsing and wiring only; the work is in lib/join/join.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "join.h"
-#include "options.h"
+#include "join/join.h"
+#include "engine/options.h"
 
 static const char usage_text[] =
 "usage: pjoin [OPTIONS] -k KEY[,KEY...] [--left|--anti|--semi] TABLE [FILE...]\n"

@@ -1,17 +1,17 @@
 /*
  * pmap - compute new columns per record, or run a command per record.
  *
- * Option parsing and wiring only: expression mode is lib/map.c, command
- * mode (everything after "--") is lib/command.c.
+ * Option parsing and wiring only: expression mode is lib/map/map.c, command
+ * mode (everything after "--") is lib/map/command.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "command.h"
-#include "map.h"
-#include "options.h"
-#include "xalloc.h"
+#include "map/command.h"
+#include "map/map.h"
+#include "engine/options.h"
+#include "support/xalloc.h"
 
 static const char usage_text[] =
 "usage: pmap [OPTIONS] EXPR [FILE...]\n"

@@ -2,17 +2,17 @@
  * ppartition - route records by key to files or to parallel copies of a
  * command.
  *
- * Option parsing and wiring only; the work is in lib/partition.c and, for
- * command mode (everything after "--"), lib/partition_cmd.c.
+ * Option parsing and wiring only; the work is in lib/partition/partition.c and, for
+ * command mode (everything after "--"), lib/partition/partition_cmd.c.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "options.h"
-#include "partition.h"
-#include "xalloc.h"
+#include "engine/options.h"
+#include "partition/partition.h"
+#include "support/xalloc.h"
 
 static const char usage_text[] =
 "usage: ppartition [OPTIONS] -k KEY -n N -o PATTERN [FILE...]\n"

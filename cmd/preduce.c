@@ -2,15 +2,15 @@
  * preduce - group records by keys and aggregate each group, in parallel,
  * with mergeable partial state.
  *
- * Option parsing and wiring only; the work is in lib/reduce.c.
+ * Option parsing and wiring only; the work is in lib/reduce/reduce.c.
  */
 #include <err.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "options.h"
-#include "reduce.h"
+#include "engine/options.h"
+#include "reduce/reduce.h"
 
 static const char usage_text[] =
 "usage: preduce [OPTIONS] [-k KEY[,KEY...]] AGG... [FILE...]\n"

@@ -1,14 +1,14 @@
 /*
  * ptakesort - write the first N records in the order of some keys.
  *
- * Option parsing and wiring only; the work is in lib/takesort.c.
+ * Option parsing and wiring only; the work is in lib/takesort/takesort.c.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "options.h"
-#include "takesort.h"
+#include "engine/options.h"
+#include "takesort/takesort.h"
 
 static char *usage_all;
 

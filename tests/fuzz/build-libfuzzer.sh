@@ -14,9 +14,11 @@ printf '#define PF_VERSION "fuzz"\n' >"$out/config.h"
 flags="-std=gnu11 -g -O1 -D_GNU_SOURCE -fno-omit-frame-pointer
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
     -I$out -I. -Ilib"
-# The library's files, as meson.build lists them (not lib/*.c: a file
-# being written may not be in the build yet).
-srcs=$(grep -o "'lib/[A-Za-z0-9_]*\.c'" meson.build | tr -d "'")
+# The library's files, as each lib/LAYER/meson.build lists them (not
+# lib/*/*.c: a file being written may not be in the build yet).
+srcs=$(for m in lib/*/meson.build; do
+	grep -o "'[A-Za-z0-9_]*\.c'" "$m" | tr -d "'" | sed "s|^|${m%/meson.build}/|"
+done)
 libs="$(pkg-config --libs libpcre2-8 libxxhash) -lgmp -lpthread -lm"
 for target in split csv expr output; do
 	# shellcheck disable=SC2086

@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "support/buf.h"
 #include "fields.h"
-#include "chunk.h"
-#include "output.h"
-#include "record.h"
+#include "csv/chunk.h"
+#include "csv/output.h"
+#include "csv/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

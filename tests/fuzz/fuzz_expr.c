@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "expr.h"
-#include "record.h"
+#include "expr/expr.h"
+#include "csv/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

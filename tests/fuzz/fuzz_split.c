@@ -27,9 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "chunk.h"
-#include "record.h"
+#include "support/buf.h"
+#include "csv/chunk.h"
+#include "csv/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

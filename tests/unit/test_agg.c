@@ -1,12 +1,12 @@
 /*
  * test_agg.c - unit tests of lib/agg*.c (aggregation states) and
- * lib/table.c (arena, group and value tables, key encoding).
+ * lib/support/table.c (arena, group and value tables, key encoding).
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg.h"
-#include "table.h"
+#include "reduce/agg.h"
+#include "support/table.h"
 #include "unit.h"
 
 static struct pf_arena arena;

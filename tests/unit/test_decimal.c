@@ -1,5 +1,5 @@
 /*
- * test_decimal.c - unit tests of lib/decimal.c: exact sums, their
+ * test_decimal.c - unit tests of lib/support/decimal.c: exact sums, their
  * partial form, and correct rounding (checked against strtod, which
  * rounds a decimal string correctly), whatever the order of additions.
  */
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decimal.h"
+#include "support/decimal.h"
 #include "unit.h"
 
 static struct pf_arena arena;

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 #include "unit.h"
 
 /* The tool under test: writes "<order-rank>:<field 2>" per record and

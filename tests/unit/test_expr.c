@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "expr.h"
+#include "expr/expr.h"
 #include "unit.h"
 
 static const char *names[] = {

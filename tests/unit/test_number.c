@@ -1,12 +1,12 @@
 /*
- * test_number.c - unit tests for lib/number.c: what is a number, and the
+ * test_number.c - unit tests for lib/support/number.c: what is a number, and the
  * shortest text that reads back to the same double.
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "number.h"
+#include "support/number.h"
 #include "unit.h"
 
 static bool

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "output.h"
+#include "csv/output.h"
 #include "unit.h"
 
 static char *names2[] = { "a", "b" };

@@ -1,5 +1,5 @@
 /*
- * test_partition.c - ppartition's pure parts (lib/partition.c): the
+ * test_partition.c - ppartition's pure parts (lib/partition/partition.c): the
  * partition of a key, the division-free remainder, safe file names and
  * pattern expansion.
  */
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "partition.h"
+#include "partition/partition.h"
 #include "unit.h"
 
 /* The values `printf KEY | xxhsum -H1` prints. */

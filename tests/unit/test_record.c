@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chunk.h"
-#include "record.h"
+#include "csv/chunk.h"
+#include "csv/record.h"
 #include "unit.h"
 
 static const struct pf_dialect csv = { PF_CSV, ',', true };

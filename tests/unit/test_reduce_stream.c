@@ -1,13 +1,13 @@
 /*
- * test_reduce_stream.c - unit tests of lib/reduce_stream.c: event times
+ * test_reduce_stream.c - unit tests of lib/reduce/reduce_stream.c: event times
  * in (ISO 8601, epoch seconds) and out (window labels), and the parsing
  * and checking of the endless-input options.
  */
 #include <stdint.h>
 #include <string.h>
 
-#include "reduce_int.h"
-#include "timeutil.h"
+#include "reduce/reduce_int.h"
+#include "support/timeutil.h"
 #include "unit.h"
 
 static int64_t

@@ -1,13 +1,13 @@
 /*
- * test_shell.c - unit tests of lib/shell.c (finding the script of sh -c,
- * quoting values into it) and lib/resume.c (reading a joblog).
+ * test_shell.c - unit tests of lib/process/shell.c (finding the script of sh -c,
+ * quoting values into it) and lib/process/resume.c (reading a joblog).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "resume.h"
-#include "shell.h"
+#include "process/resume.h"
+#include "process/shell.h"
 #include "unit.h"
 
 static int

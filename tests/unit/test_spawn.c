@@ -1,5 +1,5 @@
 /*
- * test_spawn.c - unit tests of lib/spawn.c: start, feed, collect, reap,
+ * test_spawn.c - unit tests of lib/process/spawn.c: start, feed, collect, reap,
  * kill, environment additions.
  */
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
-#include "spawn.h"
+#include "process/spawn.h"
 #include "unit.h"
 
 /* Waits for pid through the event pipe; returns its wait status. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "topn.h"
+#include "takesort/topn.h"
 #include "unit.h"
 
 /* Blobs are "KEY:payload" strings; the key is a decimal int before ':'. */

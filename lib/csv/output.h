@@ -1,0 +1,59 @@
+/*
+ * output.h - writing records as CSV, TSV, JSON Lines or plain lines.
+ *
+ * CSV quotes a field only when it must: it holds the delimiter, a quote,
+ * CR or LF, or begins or ends with a space; a record of one empty field
+ * is written "" so that it is not read back as an empty line. TSV cannot
+ * quote: tab, CR, LF and backslash in a value are written as \t, \r, \n
+ * and \\. JSON Lines writes one object per record, keys from the header,
+ * values as strings except those marked as numbers; it is always valid
+ * JSON: control bytes are escaped and each ill-formed UTF-8 subpart is
+ * replaced by U+FFFD (as Python's decode(errors="replace") does).
+ */
+#ifndef PF_OUTPUT_H
+#define PF_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "support/buf.h"
+#include "csv/record.h"
+
+struct pf_output {
+	enum pf_format	format;
+	char		delim;
+	size_t		ncols;
+	char		**names;	/* JSON keys, owned */
+	unsigned char	must_quote[256];
+};
+
+/* Sets up a writer for columns called names[0..ncols) (copied). */
+void pf_output_init(struct pf_output *o, enum pf_format format, char delim,
+    char *const *names, size_t ncols);
+void pf_output_free(struct pf_output *o);
+
+/* Appends the header line (nothing for JSON Lines). */
+void pf_output_header(const struct pf_output *o, struct pf_buf *b);
+
+/*
+ * Appends column col of the current record. Columns are written in order
+ * 0, 1, ...; pf_output_end() finishes the record. is_number marks a value
+ * written unquoted in JSON (null when it is inf or nan). A column past
+ * the names (a record wider than its header) has the JSON key col + 1.
+ */
+void pf_output_field(const struct pf_output *o, struct pf_buf *b, size_t col,
+    const char *s, size_t len, bool is_number);
+/*
+ * Appends a field that is none of the columns (pmap's `*` on a record
+ * wider than the header): its JSON key is pos, its 1-based position in
+ * the input record; first says whether it begins the record.
+ */
+void pf_output_extra(const struct pf_output *o, struct pf_buf *b, bool first,
+    size_t pos, const char *s, size_t len);
+void pf_output_end(const struct pf_output *o, struct pf_buf *b, size_t ncols);
+
+/* Appends a whole record made of fields[0..n). */
+void pf_output_record(const struct pf_output *o, struct pf_buf *b,
+    const struct pf_field *fields, size_t n);
+
+#endif

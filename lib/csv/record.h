@@ -1,0 +1,131 @@
+/*
+ * record.h - records, fields, the header schema, and field splitting.
+ *
+ * A record is the bytes between two record boundaries, without its line
+ * terminator (LF or CRLF). Its fields point either into the record's raw
+ * bytes or, for quoted CSV fields that contain "", into the splitter's
+ * scratch buffer; both stay valid until the next call to pf_split_next()
+ * on the same splitter.
+ *
+ * Record extent follows chunk.h's rule: a record ends at the first LF
+ * outside quotes, where a quote opens a quoted field only at the start of
+ * a field. The batch cutter (chunk.c) uses the same rule, so a cut is
+ * always a boundary that the splitter agrees with, whatever the -j.
+ * Inside that extent, fields follow RFC 4180, and a quote inside an
+ * unquoted field is data (x"y, as Python's csv reads it). Text after a
+ * closing quote ("a"b) makes the record malformed (PF_SPLIT_BAD_QUOTE);
+ * a quote still open at the end of input is PF_SPLIT_UNTERMINATED, and
+ * that record ends with the line where the quote opened, so that the
+ * records after it are read.
+ */
+#ifndef PF_RECORD_H
+#define PF_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "support/buf.h"
+
+enum pf_format {
+	PF_CSV,
+	PF_TSV,
+	PF_LINES,
+	PF_JSONL,		/* output only */
+};
+
+/* How input bytes become records and fields. */
+struct pf_dialect {
+	enum pf_format	format;
+	char		delim;	/* field separator; 0 in --lines means $0 only */
+	bool		header;	/* first record names the fields */
+};
+
+struct pf_field {
+	const char	*ptr;
+	size_t		 len;
+};
+
+struct pf_record {
+	const char	*raw;		/* the record's bytes, no terminator */
+	size_t		 raw_len;
+	struct pf_field	*fields;	/* fields[0..nfields-1] are $1..$n */
+	size_t		 nfields;	/* fields split: all of them, or the
+					   splitter's want if less (an
+					   unquoted record only) */
+	size_t		 field_count;	/* fields in the record */
+	uint64_t	 order;		/* increases with input position */
+	uint64_t	 nr;		/* 1-based number in the whole input,
+					   when the tool asks (record_numbers
+					   in engine.h); else 0 */
+};
+
+/* Field names from the header (or "1".."n" without one). */
+struct pf_schema {
+	size_t	  nfields;
+	char	**names;
+	bool	  has_header;
+};
+
+/*
+ * Returns the 0-based index of the field called name (a header name, or
+ * a 1-based position written in digits), or -1 if there is none.
+ */
+long pf_schema_find(const struct pf_schema *s, const char *name, size_t len);
+/* "a, b, c": the names, for "unknown field" messages. Caller frees. */
+char *pf_schema_list(const struct pf_schema *s);
+void pf_schema_free(struct pf_schema *s);
+
+enum pf_split_status {
+	PF_SPLIT_OK,
+	PF_SPLIT_BAD_QUOTE,	/* a quote where RFC 4180 allows none */
+	PF_SPLIT_UNTERMINATED,	/* end of input inside quotes */
+};
+
+/*
+ * Bytes that must be readable after the end of a buffer given to
+ * pf_split_next(): the '\n' sentinel and padding for 16-byte loads.
+ */
+#define PF_SPLIT_PAD	16
+
+/* Per-thread splitting state: the field array and the unquoting scratch. */
+struct pf_splitter {
+	struct pf_field	*fields;
+	size_t		*scratch_at;	/* offsets into scratch, for unquoted "" */
+	size_t		 cap;
+	struct pf_buf	 scratch;
+	size_t		 want;		/* fields to split; 0: all (the rest
+					   of an unquoted record is only
+					   counted) */
+	/* What the scans look for, built for one dialect (record.c). */
+	unsigned char	 stop[256];	/* no SSE2: bytes that end an unquoted
+					   run */
+	_Alignas(16) unsigned char match[2][16]; /* SSE2: the delimiter and
+					   the quote (LF if none), 16 times */
+	char		 stop_delim;	/* the dialect they were built for */
+	enum pf_format	 stop_format;
+	bool		 stop_ready;
+};
+
+void pf_splitter_free(struct pf_splitter *sp);
+
+/* Adds the sentinel and padding after b's bytes (b->len is unchanged). */
+void pf_split_pad(struct pf_buf *b);
+
+/*
+ * Splits the record that starts at p, in [p, end). The caller guarantees
+ * that a record boundary lies at end (end is the end of a batch or of
+ * input), that end[0] holds '\n' (a sentinel) and that PF_SPLIT_PAD bytes
+ * from end on are readable (pf_split_pad() arranges both). Fills *rec (raw, fields) and returns
+ * the position after the record's terminator, or NULL when [p, end) holds
+ * no more records. Empty lines are not records in CSV and TSV: they are
+ * skipped (--lines keeps them). *lines is set, also when NULL is returned,
+ * to the number of LFs consumed, so line numbers stay exact. *status
+ * reports malformed quoting; rec->raw is valid even then, so the record
+ * can go to --bad.
+ */
+const char *pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
+    const char *p, const char *end, struct pf_record *rec,
+    size_t *lines, enum pf_split_status *status);
+
+#endif

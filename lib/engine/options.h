@@ -1,0 +1,105 @@
+/*
+ * options.h - the options every tool shares, and size/duration parsing.
+ *
+ * Each tool's main() puts PF_COMMON_LONGOPTS in its getopt_long() table and
+ * hands every option it does not know itself to pf_options_common().
+ */
+#ifndef PF_OPTIONS_H
+#define PF_OPTIONS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "csv/record.h"
+
+enum pf_progress { PF_PROGRESS_OFF, PF_PROGRESS_AUTO, PF_PROGRESS_ALWAYS };
+
+struct pf_options {
+	struct pf_dialect in;
+	enum pf_format	out_format;
+	char		out_delim;
+	bool		out_set;	/* --ocsv/--otsv/--ojsonl given */
+	bool		delim_set;	/* -d given */
+	int		jobs;
+	size_t		chunk;
+	int		queue;
+	long		flush_ms;
+	enum pf_progress progress;
+	bool		stats;
+	const char	*bad_path;
+};
+
+/* getopt_long() values of the long-only common options. */
+enum {
+	PF_OPT_CSV = 1000, PF_OPT_TSV, PF_OPT_LINES, PF_OPT_OCSV, PF_OPT_OTSV,
+	PF_OPT_OJSONL, PF_OPT_CHUNK, PF_OPT_QUEUE, PF_OPT_FLUSH,
+	PF_OPT_PROGRESS, PF_OPT_STATS, PF_OPT_BAD, PF_OPT_VERSION,
+	PF_OPT_TOOL = 1100	/* tools number their own long options from here */
+};
+
+/* The short options every tool shares, for getopt's option string. */
+#define PF_COMMON_SHORTOPTS "j:d:Hh"
+
+#define PF_COMMON_LONGOPTS						\
+	{ "jobs",	required_argument, NULL, 'j' },			\
+	{ "delimiter",	required_argument, NULL, 'd' },			\
+	{ "no-header",	no_argument,	   NULL, 'H' },			\
+	{ "csv",	no_argument,	   NULL, PF_OPT_CSV },		\
+	{ "tsv",	no_argument,	   NULL, PF_OPT_TSV },		\
+	{ "lines",	no_argument,	   NULL, PF_OPT_LINES },	\
+	{ "ocsv",	no_argument,	   NULL, PF_OPT_OCSV },		\
+	{ "otsv",	no_argument,	   NULL, PF_OPT_OTSV },		\
+	{ "ojsonl",	no_argument,	   NULL, PF_OPT_OJSONL },	\
+	{ "chunk",	required_argument, NULL, PF_OPT_CHUNK },	\
+	{ "queue",	required_argument, NULL, PF_OPT_QUEUE },	\
+	{ "flush",	required_argument, NULL, PF_OPT_FLUSH },	\
+	{ "progress",	optional_argument, NULL, PF_OPT_PROGRESS },	\
+	{ "stats",	no_argument,	   NULL, PF_OPT_STATS },	\
+	{ "bad",	required_argument, NULL, PF_OPT_BAD },		\
+	{ "help",	no_argument,	   NULL, 'h' },			\
+	{ "version",	no_argument,	   NULL, PF_OPT_VERSION }
+
+/* The common options' lines of --help, shared by every usage(). */
+extern const char pf_common_usage[];
+
+void pf_options_init(struct pf_options *o);
+
+/*
+ * Starts a tool's main(): the UTF-8 character locale, default options,
+ * and the full usage text (the tool's, then the common options').
+ */
+char *pf_options_begin(struct pf_options *o, const char *tool_usage);
+
+/*
+ * Applies common option ch with argument arg; anything else (an unknown
+ * option, a bad value) is a usage error: one message, a pointer to
+ * --help, exit 2. -h/--help prints usage_text on stdout and exits 0;
+ * --version exits 0.
+ */
+void pf_options_common(struct pf_options *o, int ch, const char *arg,
+    const char *usage_text);
+
+/* Fills the defaults that depend on other options (delimiters, queue). */
+void pf_options_finish(struct pf_options *o);
+
+/*
+ * A whole number from min to max given to option what ("-j", "--batch");
+ * anything else is a usage error: "WHAT must be a number from MIN to MAX".
+ */
+long pf_count_arg(const char *usage_text, const char *what, const char *arg,
+    long min, long max);
+
+/* "256K", "4M", "1G", "1000": bytes. Returns false if malformed. */
+bool pf_parse_size(const char *s, size_t *bytes);
+/* "50ms", "1.5s", "2m", "1h", "3" (seconds): milliseconds. */
+bool pf_parse_duration(const char *s, long *ms);
+
+/*
+ * A usage error: "PROG: message" and "Try 'PROG --help' for more
+ * information." on stderr, exit 2.
+ */
+void pf_usage_error(const char *usage_text, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+
+#endif

@@ -1,0 +1,566 @@
+/*
+ * expr_eval.c - evaluating compiled expressions (see expr.h): values,
+ * comparison, arithmetic, matching, and the per-thread scratch memory.
+ *
+ * Nothing here allocates per record once warmed up: results that need
+ * memory (numbers as text, concatenations, function results) go into
+ * scratch blocks that are kept and reused from one record to the next,
+ * and that never move, so a value's bytes stay valid until the reset.
+ */
+#include <err.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expr/expr_int.h"
+#include "support/xalloc.h"
+
+#define SCRATCH_BLOCK	4096
+
+struct pf_eval *
+pf_eval_new(void)
+{
+	struct pf_eval *ev = pf_xcalloc(1, sizeof(*ev));
+
+	/* $0..$9 for replace(); =~ needs only the first pair. */
+	ev->md = pcre2_match_data_create(10, NULL);
+	if (ev->md == NULL)
+		errx(1, "out of memory");
+	return ev;
+}
+
+void
+pf_eval_free(struct pf_eval *ev)
+{
+	size_t i;
+
+	if (ev == NULL)
+		return;
+	pcre2_match_data_free(ev->md);
+	pf_eval_regex_free(ev);
+	for (i = 0; i < ev->nblocks; i++)
+		free(ev->blocks[i].data);
+	free(ev->blocks);
+	pf_buf_free(&ev->work);
+	if (ev->utf8)
+		freelocale(ev->utf8);
+	free(ev);
+}
+
+void
+pf_eval_reset(struct pf_eval *ev)
+{
+	ev->cur = 0;
+	ev->used = 0;
+	ev->failed = false;
+}
+
+char *
+pf_scratch_alloc(struct pf_eval *ev, size_t n)
+{
+	struct pf_scratch_block *b;
+
+	if (n == 0)
+		n = 1;	/* a real pointer even for empty text, never NULL */
+	if (ev->cur < ev->nblocks && ev->blocks[ev->cur].cap - ev->used >= n) {
+		b = &ev->blocks[ev->cur];
+		ev->used += n;
+		return b->data + ev->used - n;
+	}
+	/* Move on to the next block, making or enlarging it as needed. */
+	if (ev->cur < ev->nblocks && ev->used > 0)
+		ev->cur++;
+	if (ev->cur == ev->nblocks) {
+		ev->blocks = pf_xrealloc(ev->blocks,
+		    (ev->nblocks + 1) * sizeof(*ev->blocks));
+		ev->blocks[ev->nblocks++] = (struct pf_scratch_block){ 0 };
+	}
+	b = &ev->blocks[ev->cur];
+	if (b->cap < n) {
+		free(b->data);
+		b->cap = n > SCRATCH_BLOCK ? n : SCRATCH_BLOCK;
+		b->data = pf_xmalloc(b->cap);
+	}
+	ev->used = n;
+	return b->data;
+}
+
+char *
+pf_scratch_copy(struct pf_eval *ev, const char *s, size_t n)
+{
+	char *p = pf_scratch_alloc(ev, n);
+
+	if (n)
+		memcpy(p, s, n);
+	return p;
+}
+
+bool
+pf_value_number(const struct pf_value *v, struct pf_number *n)
+{
+	switch (v->type) {
+	case PF_V_INT:
+	case PF_V_BOOL:
+		n->is_int = true;
+		n->i = v->i;
+		n->d = (double)v->i;
+		return true;
+	case PF_V_NUM:
+		n->is_int = false;
+		n->d = v->d;
+		return true;
+	case PF_V_STR:
+		return pf_number_parse(v->s, v->len, n);
+	}
+	return false;
+}
+
+/*
+ * Truth, awk's rule for numeric strings: the empty string, "false" and a
+ * number equal to zero in any spelling ("0", "0.0", "-0", "00", "0e5",
+ * ".0") are false; everything else is true.
+ */
+bool
+pf_value_truthy(const struct pf_value *v)
+{
+	struct pf_number n;
+	unsigned char c;
+
+	switch (v->type) {
+	case PF_V_BOOL:
+	case PF_V_INT:
+		return v->i != 0;
+	case PF_V_NUM:
+		return v->d != 0;
+	case PF_V_STR:
+		if (v->len == 0)
+			return false;
+		if (v->len == 5 && memcmp(v->s, "false", 5) == 0)
+			return false;
+		/* Only what can begin a number is worth parsing. */
+		c = (unsigned char)v->s[0];
+		if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.')
+			return !pf_number_parse(v->s, v->len, &n) ||
+			    (n.is_int ? n.i != 0 : n.d != 0);
+		return true;
+	}
+	return false;
+}
+
+void
+pf_value_text(struct pf_eval *ev, const struct pf_value *v, const char **s,
+    size_t *len)
+{
+	char buf[PF_NUMBER_MAX];
+	size_t n;
+
+	switch (v->type) {
+	case PF_V_STR:
+		*s = v->len ? v->s : "";
+		*len = v->len;
+		return;
+	case PF_V_BOOL:
+		*s = v->i ? "true" : "false";
+		*len = v->i ? 4 : 5;
+		return;
+	case PF_V_INT:
+		n = pf_format_int(v->i, buf);
+		break;
+	case PF_V_NUM:
+	default:
+		n = pf_format_double(v->d, buf);
+		break;
+	}
+	*s = pf_scratch_copy(ev, buf, n);
+	*len = n;
+}
+
+/* Operands of a comparison: the value, and its number when it is one. */
+struct operand {
+	struct pf_value		 v;
+	bool			 is_num;
+	struct pf_number	 num;
+	const char		*text;		/* constants: v as text */
+	size_t			 text_len;
+};
+
+static void
+eval_operand(struct pf_eval *ev, const struct pf_expr *e, uint32_t i,
+    const struct pf_record *rec, struct operand *o)
+{
+	const struct pf_node *n = &e->nodes[i];
+
+	if (n->kind == PF_N_CONST) {
+		o->v = n->val;
+		o->is_num = n->is_num;
+		o->num = n->num;
+		o->text = n->text;
+		o->text_len = n->text_len;
+		return;
+	}
+	o->text = NULL;
+	pf_eval_node(ev, e, i, rec, &o->v);
+	o->is_num = pf_value_number(&o->v, &o->num);
+}
+
+static void
+operand_text(struct pf_eval *ev, const struct operand *o, const char **s,
+    size_t *len)
+{
+	if (o->text) {
+		*s = o->text;
+		*len = o->text_len;
+	} else
+		pf_value_text(ev, &o->v, s, len);
+}
+
+static bool
+is_empty(const struct pf_value *v)
+{
+	return v->type == PF_V_STR && v->len == 0;
+}
+
+static bool
+cmp_result(int op, int c)
+{
+	switch (op) {
+	case PF_OP_EQ: return c == 0;
+	case PF_OP_NE: return c != 0;
+	case PF_OP_LT: return c < 0;
+	case PF_OP_LE: return c <= 0;
+	case PF_OP_GT: return c > 0;
+	default:       return c >= 0;
+	}
+}
+
+static bool
+compare(struct pf_eval *ev, int op, struct operand *a, struct operand *b)
+{
+	int c;
+
+	if (a->is_num && b->is_num) {
+		if (a->num.is_int && b->num.is_int)
+			c = (a->num.i > b->num.i) - (a->num.i < b->num.i);
+		else if (a->num.d < b->num.d)
+			c = -1;
+		else if (a->num.d > b->num.d)
+			c = 1;
+		else if (a->num.d == b->num.d)
+			c = 0;
+		else
+			return false;	/* NaN */
+	} else if ((a->is_num && is_empty(&b->v)) ||
+	    (b->is_num && is_empty(&a->v))) {
+		return false;
+	} else {
+		const char *as, *bs;
+		size_t al, bl;
+
+		operand_text(ev, a, &as, &al);
+		operand_text(ev, b, &bs, &bl);
+		c = memcmp(as, bs, al < bl ? al : bl);
+		if (c == 0)
+			c = (al > bl) - (al < bl);
+	}
+	return cmp_result(op, c);
+}
+
+/*
+ * The common `field OP constant`, e.g. delay > 60 or type != "closed",
+ * with the same rules as compare() but no generic values.
+ */
+static bool
+compare_field_const(const struct pf_node *n, const struct pf_node *field,
+    const struct pf_node *k, const struct pf_record *rec)
+{
+	struct pf_number num;
+	const char *s = "";
+	size_t len = 0;
+	bool is_num;
+	int c;
+
+	if ((size_t)field->field < rec->nfields) {
+		s = rec->fields[field->field].ptr;
+		len = rec->fields[field->field].len;
+	}
+	if (k->is_num) {
+		if (len == 0)
+			return false;		/* empty against a number */
+		is_num = pf_number_parse(s, len, &num);
+	} else {
+		is_num = false;
+		if (k->text_len == 0 && len > 0 &&
+		    pf_number_parse(s, len, &num))
+			return false;		/* a number against empty */
+	}
+	if (!is_num) {
+		c = len ? memcmp(s, k->text, len < k->text_len ? len :
+		    k->text_len) : 0;
+		if (c == 0)
+			c = (len > k->text_len) - (len < k->text_len);
+	} else if (num.is_int && k->num.is_int)
+		c = (num.i > k->num.i) - (num.i < k->num.i);
+	else if (num.d < k->num.d)
+		c = -1;
+	else if (num.d > k->num.d)
+		c = 1;
+	else if (num.d == k->num.d)
+		c = 0;
+	else
+		return false;		/* NaN */
+	return cmp_result(n->op, c);
+}
+
+static void
+set_empty(struct pf_value *out)
+{
+	pf_set_str(out, "", 0);
+}
+
+static void
+arith(int op, const struct pf_number *a, const struct pf_number *b,
+    struct pf_value *out)
+{
+	int64_t r;
+
+	if (a->is_int && b->is_int) {
+		switch (op) {
+		case '+':
+			if (!__builtin_add_overflow(a->i, b->i, &r)) {
+				pf_set_int(out, r);
+				return;
+			}
+			break;
+		case '-':
+			if (!__builtin_sub_overflow(a->i, b->i, &r)) {
+				pf_set_int(out, r);
+				return;
+			}
+			break;
+		case '*':
+			if (!__builtin_mul_overflow(a->i, b->i, &r)) {
+				pf_set_int(out, r);
+				return;
+			}
+			break;
+		case '/':
+			if (b->i == 0) {
+				set_empty(out);
+				return;
+			}
+			if (b->i == -1 && a->i == INT64_MIN)
+				break;
+			if (a->i % b->i == 0) {
+				pf_set_int(out, a->i / b->i);
+				return;
+			}
+			break;
+		case '%':
+			if (b->i == 0) {
+				set_empty(out);
+				return;
+			}
+			pf_set_int(out, b->i == -1 ? 0 : a->i % b->i);
+			return;
+		}
+	}
+	switch (op) {
+	case '+':
+		pf_set_num(out, a->d + b->d);
+		return;
+	case '-':
+		pf_set_num(out, a->d - b->d);
+		return;
+	case '*':
+		pf_set_num(out, a->d * b->d);
+		return;
+	case '/':
+		if (b->d == 0) {
+			set_empty(out);
+			return;
+		}
+		pf_set_num(out, a->d / b->d);
+		return;
+	default:
+		if (b->d == 0) {
+			set_empty(out);
+			return;
+		}
+		pf_set_num(out, fmod(a->d, b->d));
+		return;
+	}
+}
+
+static void
+concat(struct pf_eval *ev, const struct pf_value *a, const struct pf_value *b,
+    struct pf_value *out)
+{
+	const char *as, *bs;
+	size_t al, bl;
+	char *p;
+
+	pf_value_text(ev, a, &as, &al);
+	pf_value_text(ev, b, &bs, &bl);
+	if (bl == 0) {
+		pf_set_str(out, as, al);
+		return;
+	}
+	if (al == 0) {
+		pf_set_str(out, bs, bl);
+		return;
+	}
+	p = pf_scratch_alloc(ev, al + bl);
+	memcpy(p, as, al);
+	memcpy(p + al, bs, bl);
+	pf_set_str(out, p, al + bl);
+}
+
+static bool
+regex_match(struct pf_eval *ev, const pcre2_code *re, const char *s, size_t len)
+{
+	return pf_regex_match(ev, re, s, len, 0) >= 0;
+}
+
+static void
+eval_match(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
+    const struct pf_record *rec, struct pf_value *out)
+{
+	const pcre2_code *re;
+	struct pf_value v;
+	const char *s;
+	size_t len;
+
+	pf_eval_node(ev, e, n->a, rec, &v);
+	pf_value_text(ev, &v, &s, &len);
+	re = pf_eval_regex(ev, e, n->b, rec);
+	if (re == NULL) {	/* a bad pattern from the data: failed */
+		pf_set_bool(out, false);
+		return;
+	}
+	pf_set_bool(out, regex_match(ev, re, s, len) != (n->op != 0));
+}
+
+static void
+eval_in(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
+    const struct pf_record *rec, struct pf_value *out)
+{
+	struct operand a, b;
+	uint32_t k;
+
+	eval_operand(ev, e, n->a, rec, &a);
+	for (k = 0; k < n->nargs; k++) {
+		eval_operand(ev, e, e->args[n->args + k], rec, &b);
+		if (compare(ev, PF_OP_EQ, &a, &b)) {
+			pf_set_bool(out, true);
+			return;
+		}
+	}
+	pf_set_bool(out, false);
+}
+
+void
+pf_eval_node(struct pf_eval *ev, const struct pf_expr *e, uint32_t i,
+    const struct pf_record *rec, struct pf_value *out)
+{
+	const struct pf_node *n = &e->nodes[i];
+	struct pf_value a, b;
+	struct operand oa, ob;
+
+	switch (n->kind) {
+	case PF_N_CONST:
+		*out = n->val;
+		return;
+	case PF_N_FIELD:
+		if ((size_t)n->field < rec->nfields)
+			pf_set_str(out, rec->fields[n->field].ptr,
+			    rec->fields[n->field].len);
+		else
+			set_empty(out);
+		return;
+	case PF_N_RAW:
+		pf_set_str(out, rec->raw, rec->raw_len);
+		return;
+	case PF_N_REGEX:
+		pf_set_bool(out, regex_match(ev, n->re, rec->raw, rec->raw_len));
+		return;
+	case PF_N_NEG:
+		eval_operand(ev, e, n->a, rec, &oa);
+		if (!oa.is_num) {
+			set_empty(out);
+			return;
+		}
+		if (oa.num.is_int && oa.num.i != INT64_MIN) {
+			pf_set_int(out, -oa.num.i);
+			return;
+		}
+		pf_set_num(out, -oa.num.d);
+		return;
+	case PF_N_NOT:
+		pf_eval_node(ev, e, n->a, rec, &a);
+		pf_set_bool(out, !pf_value_truthy(&a));
+		return;
+	case PF_N_AND:
+		pf_eval_node(ev, e, n->a, rec, &a);
+		if (!pf_value_truthy(&a)) {
+			pf_set_bool(out, false);
+			return;
+		}
+		pf_eval_node(ev, e, n->b, rec, &b);
+		pf_set_bool(out, pf_value_truthy(&b));
+		return;
+	case PF_N_OR:
+		pf_eval_node(ev, e, n->a, rec, &a);
+		if (pf_value_truthy(&a)) {
+			pf_set_bool(out, true);
+			return;
+		}
+		pf_eval_node(ev, e, n->b, rec, &b);
+		pf_set_bool(out, pf_value_truthy(&b));
+		return;
+	case PF_N_COND:
+		pf_eval_node(ev, e, n->a, rec, &a);
+		pf_eval_node(ev, e, pf_value_truthy(&a) ? n->b : n->c, rec, out);
+		return;
+	case PF_N_CMP:
+		if (e->nodes[n->a].kind == PF_N_FIELD &&
+		    e->nodes[n->b].kind == PF_N_CONST) {
+			pf_set_bool(out, compare_field_const(n,
+			    &e->nodes[n->a], &e->nodes[n->b], rec));
+			return;
+		}
+		eval_operand(ev, e, n->a, rec, &oa);
+		eval_operand(ev, e, n->b, rec, &ob);
+		pf_set_bool(out, compare(ev, n->op, &oa, &ob));
+		return;
+	case PF_N_MATCH:
+		eval_match(ev, e, n, rec, out);
+		return;
+	case PF_N_IN:
+		eval_in(ev, e, n, rec, out);
+		return;
+	case PF_N_ARITH:
+		eval_operand(ev, e, n->a, rec, &oa);
+		eval_operand(ev, e, n->b, rec, &ob);
+		if (!oa.is_num || !ob.is_num) {
+			set_empty(out);
+			return;
+		}
+		arith(n->op, &oa.num, &ob.num, out);
+		return;
+	case PF_N_CONCAT:
+		pf_eval_node(ev, e, n->a, rec, &a);
+		pf_eval_node(ev, e, n->b, rec, &b);
+		concat(ev, &a, &b, out);
+		return;
+	case PF_N_CALL:
+		n->func->impl(ev, e, n, rec, out);
+		return;
+	}
+}
+
+void
+pf_eval(struct pf_eval *ev, const struct pf_expr *e,
+    const struct pf_record *rec, struct pf_value *out)
+{
+	pf_eval_node(ev, e, e->root, rec, out);
+}

@@ -1,0 +1,150 @@
+/*
+ * keys.c - key lists and record keys (see keys.h).
+ */
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expr/keys.h"
+#include "expr/report.h"
+#include "support/table.h"
+
+char *
+pf_keys_source(const char *src)
+{
+	struct pf_buf b = { 0 };
+	char **items;
+	size_t n, i;
+
+	n = pf_expr_split_list(src, &items);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			pf_buf_addc(&b, ',');
+		if (items[i][0] != '\0' && strspn(items[i], "0123456789") ==
+		    strlen(items[i]))
+			pf_buf_addc(&b, '$');
+		pf_buf_adds(&b, items[i]);
+		free(items[i]);
+	}
+	free(items);
+	pf_buf_addc(&b, '\0');
+	return b.data;
+}
+
+/*
+ * A position past the fields ("-k 3" of two) is named as it was typed,
+ * before it becomes "$3": says so and returns true.
+ */
+static bool
+bad_position(const char *src, const struct pf_schema *schema)
+{
+	char **items, *list;
+	size_t n, i;
+	bool bad = false;
+
+	n = pf_expr_split_list(src, &items);
+	for (i = 0; i < n; i++) {
+		if (!bad && items[i][0] != '\0' &&
+		    strspn(items[i], "0123456789") == strlen(items[i]) &&
+		    pf_schema_find(schema, items[i], strlen(items[i])) < 0) {
+			list = pf_schema_list(schema);
+			warnx("unknown field '%s' (fields: %s)", items[i], list);
+			free(list);
+			bad = true;
+		}
+		free(items[i]);
+	}
+	free(items);
+	return bad;
+}
+
+int
+pf_keys_compile(struct pf_keys *k, const char *src,
+    const struct pf_schema *schema)
+{
+	struct pf_expr_error err;
+	char *fixed;
+	size_t i;
+
+	memset(k, 0, sizeof(*k));
+	k->single_field = -1;
+	if (bad_position(src, schema))
+		return 2;
+	fixed = pf_keys_source(src);
+	k->proj = pf_projection_compile(fixed, schema, &err);
+	if (k->proj == NULL) {
+		pf_report_expr_error(fixed, &err);
+		free(fixed);
+		return 2;
+	}
+	free(fixed);
+	k->n = k->proj->ncols;
+	for (i = 0; i < k->n; i++)
+		if (k->proj->cols[i].field < 0)
+			k->uses_eval = true;
+	if (k->n == 1 && k->proj->cols[0].field >= 0)
+		k->single_field = k->proj->cols[0].field;
+	return 0;
+}
+
+void
+pf_keys_free(struct pf_keys *k)
+{
+	if (k->proj != NULL)
+		pf_projection_free(k->proj);
+	k->proj = NULL;
+}
+
+/* Appends one part: its bytes alone for a key of one part. */
+static void
+add_part(const struct pf_keys *k, struct pf_buf *out, const char *s,
+    size_t len)
+{
+	size_t at, i;
+	char *p;
+
+	if (k->n == 1) {
+		at = out->len;
+		pf_buf_add(out, s, len);
+	} else {
+		pf_buf_reserve(out, PF_KEY_ROOM(len));
+		p = out->data + out->len;
+		pf_key_add(&p, s, len);
+		out->len = (size_t)(p - out->data);
+		at = out->len - len;
+	}
+	for (i = at; k->fold_case && i < out->len; i++)
+		if (out->data[i] >= 'A' && out->data[i] <= 'Z')
+			out->data[i] += 'a' - 'A';
+}
+
+const char *
+pf_keys_encode(const struct pf_keys *k, struct pf_eval *ev,
+    const struct pf_record *rec, struct pf_buf *out)
+{
+	const struct pf_column *col;
+	struct pf_value v;
+	const char *s;
+	size_t i, len;
+
+	out->len = 0;
+	if (k->uses_eval)
+		pf_eval_reset(ev);
+	for (i = 0; i < k->n; i++) {
+		col = &k->proj->cols[i];
+		if (col->field >= 0) {
+			if ((size_t)col->field < rec->nfields)
+				add_part(k, out, rec->fields[col->field].ptr,
+				    rec->fields[col->field].len);
+			else
+				add_part(k, out, "", 0);
+		} else {
+			pf_eval(ev, col->expr, rec, &v);
+			if (pf_eval_error(ev) != NULL)
+				return pf_eval_error(ev);
+			pf_value_text(ev, &v, &s, &len);
+			add_part(k, out, s, len);
+		}
+	}
+	return NULL;
+}

@@ -1,0 +1,49 @@
+/*
+ * keys.h - key lists (-k KEY[,KEY...]): compiled once against the
+ * header, then each record's key encoded as bytes for a hash table.
+ *
+ * A KEY is a field name, a 1-based position, or an expression (see
+ * pf_projection_compile). A record's key of one part is that part's
+ * bytes; of several, each part length-prefixed (pf_key_add, table.h), so
+ * that ("a,b") and ("a", "b") differ.
+ */
+#ifndef PF_KEYS_H
+#define PF_KEYS_H
+
+#include <stddef.h>
+
+#include "support/buf.h"
+#include "expr/expr.h"
+#include "csv/record.h"
+
+struct pf_keys {
+	struct pf_projection	*proj;
+	size_t			 n;
+	bool			 uses_eval;	/* a key is an expression */
+	long			 single_field;	/* the key's one field, or -1 */
+	bool			 fold_case;	/* encode A-Z as a-z (pjoin) */
+};
+
+/*
+ * The -k list with bare positions ("3") made field references ("$3"),
+ * for pf_projection_compile(); malloc'd.
+ */
+char *pf_keys_source(const char *src);
+
+/*
+ * Compiles a -k list against schema into k. On an error, reports it
+ * (with the source, as pf_report_expr_error) and returns 2; else 0.
+ */
+int pf_keys_compile(struct pf_keys *k, const char *src,
+    const struct pf_schema *schema);
+void pf_keys_free(struct pf_keys *k);
+
+/*
+ * Encodes rec's key into out (replacing what it held). ev is a worker's
+ * evaluator (needed when uses_eval), reset here. Returns NULL, or why an
+ * expression failed (a regex error, pf_eval_error()).
+ */
+const char *pf_keys_encode(const struct pf_keys *k, struct pf_eval *ev,
+    const struct pf_record *rec, struct pf_buf *out);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * join_int.h - pjoin's TABLE (join_table.c), shared with the tool's
+ * callbacks (join.c). Not a public interface.
+ *
+ * TABLE is read whole (at most --memory bytes), its records' fields
+ * copied into an arena, and indexed by key in a pf_groups table whose
+ * state is the first and last record of the key; records of the same key
+ * are chained in TABLE's order. Once built it is only read, by every
+ * worker at once.
+ */
+#ifndef PF_JOIN_INT_H
+#define PF_JOIN_INT_H
+
+#include <stdint.h>
+
+#include "expr/keys.h"
+#include "csv/record.h"
+#include "support/table.h"
+
+struct pf_join_record {
+	struct pf_field	*fields;
+	size_t		 nfields;
+	uint32_t	 next;		/* the next of its key, or UINT32_MAX */
+	const char	*suffix;	/* its output columns, written after a
+					   stream record's raw bytes */
+	size_t		 suffix_len;
+};
+
+struct pf_join_table {
+	const char		*path;
+	struct pf_schema	 schema;
+	struct pf_arena		 arena;
+	struct pf_join_record	*recs;
+	size_t			 n, cap;
+	struct pf_keys		 keys;	/* TABLE's side of -k */
+	struct pf_groups	 index;
+};
+
+/*
+ * Reads TABLE's records (dialect d). Returns 0; 1 after an error message
+ * (unreadable, malformed: FILE:LINE (record N)); 2 when it holds more
+ * than memory bytes (no message).
+ */
+int pf_join_table_read(struct pf_join_table *t, const char *path,
+    const struct pf_dialect *d, size_t memory);
+/* Indexes the records by t->keys (compiled). Returns 0, or 1 (said). */
+int pf_join_table_index(struct pf_join_table *t);
+/* The first record of a key, or UINT32_MAX. */
+uint32_t pf_join_table_first(const struct pf_join_table *t, const char *key,
+    size_t len);
+void pf_join_table_free(struct pf_join_table *t);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * partition.h - ppartition: route records by key to files or to parallel
+ * copies of a command (GenStage's PartitionDispatcher and
+ * BroadcastDispatcher for the shell).
+ *
+ * partition.c owns the tool (keys, hashing, the batch framing, files);
+ * partition_cmd.c owns command mode (the copies, their pipes, the output
+ * collector). The functions below the "internal" line are shared by the
+ * two files and by tests/unit/test_partition.c only.
+ */
+#ifndef PF_PARTITION_H
+#define PF_PARTITION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "support/buf.h"
+#include "engine/options.h"
+
+struct pf_partition_args {
+	const char	*keys;		/* -k: fields or expressions, or NULL */
+	uint64_t	 nparts;	/* -n (0 with --by-value) */
+	const char	*pattern;	/* -o, or NULL in command mode */
+	bool		 by_value;	/* --by-value */
+	long		 max_open;	/* --max-open (default 256) */
+	bool		 broadcast;	/* --broadcast */
+	bool		 header_once;	/* --header-once */
+	char		**command;	/* argv after "--", NULL-terminated */
+};
+
+/* Runs ppartition over files (none means stdin); returns the exit status. */
+int pf_partition_main(const struct pf_options *opt,
+    const struct pf_partition_args *args, char **files, int nfiles);
+
+/* ---- internal ---- */
+
+/* The key separator when -k names several keys (ASCII unit separator). */
+#define PF_PARTITION_KEY_SEP	'\x1f'
+
+/* XXH64(key, seed 0) mod nparts: the partition of a key. */
+uint64_t pf_partition_of(const char *key, size_t len, uint64_t nparts);
+
+/*
+ * h % d without a division (a 64-bit divq costs more than the hash of a
+ * short key): Lemire, Kaser and Kurz, "Faster remainder by direct
+ * computation" (2019), with m = pf_partition_fastmod_m(d) = ceil(2^128
+ * / d); exact for every 64-bit h and d >= 1 (m wraps to 0 for d == 1,
+ * giving 0).
+ */
+static inline __uint128_t
+pf_partition_fastmod_m(uint64_t d)
+{
+	return ~(__uint128_t)0 / d + 1;
+}
+
+static inline uint64_t
+pf_partition_fastmod(uint64_t h, __uint128_t m, uint64_t d)
+{
+	__uint128_t low = m * h;
+
+	return (uint64_t)((((low & UINT64_MAX) * d >> 64) +
+	    (low >> 64) * d) >> 64);
+}
+
+/*
+ * Appends the file-name-safe form of a key value to b: bytes outside
+ * [A-Za-z0-9._-], and a leading '.', become %XX (upper-case hex); the
+ * empty value is "%empty"; a name longer than 200 bytes is cut to 200
+ * and ends with "%" and the 16 hex digits of the value's XXH64.
+ */
+void pf_partition_safe_name(struct pf_buf *b, const char *value, size_t len);
+
+/* Appends pattern to b with every "{}" replaced by the len bytes of s. */
+void pf_partition_expand(struct pf_buf *b, const char *pattern,
+    const char *s, size_t len);
+
+/* Command mode (partition_cmd.c). */
+struct pf_partition_cmd;
+
+/*
+ * Starts ncopies copies of argv[0] with pipes on stdin and stdout and
+ * PFLOW_PARTITION=i (and PFLOW_PARTITIONS=ncopies) in their environment,
+ * and the thread that copies their output to our stdout in whole records
+ * (CSV records split on csv_delim, or lines when it is 0). Returns NULL after a
+ * message when a copy cannot be started.
+ */
+struct pf_partition_cmd *pf_partition_cmd_start(char **argv, int ncopies,
+    char csv_delim, bool header_once);
+
+/*
+ * Writes pending[i] to copy i for every i, waiting (poll) for slow copies,
+ * and empties the buffers. A copy that closed its stdin is reported and
+ * gets nothing more. Returns 0, or -1 with errno EPIPE once our stdout is
+ * closed.
+ */
+int pf_partition_cmd_feed(struct pf_partition_cmd *c, struct pf_buf *pending);
+
+/*
+ * Ends input to the copies (and, when abort, terminates them), waits for
+ * their output and their exit, reports each copy that failed, and frees
+ * c. Returns 0, or 1 if a copy failed, stopped reading its input early,
+ * or wrote a different header under --header-once.
+ */
+int pf_partition_cmd_finish(struct pf_partition_cmd *c, bool abort);
+
+#endif

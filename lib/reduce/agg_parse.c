@@ -1,0 +1,143 @@
+/*
+ * agg_parse.c - preduce's aggregation functions by name: parsing an AGG
+ * argument ("count", "FUNC:FIELD[:NAME]", "p99.9:x") and what each
+ * function needs (see agg.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reduce/agg.h"
+#include "support/xalloc.h"
+
+static const char *const func_names[] = {
+	"count", "sum", "mean", "min", "max", "first", "last", "distinct",
+	"stdev", "var", "median", NULL, "mode",
+};
+
+const char pf_agg_func_list[] = "count, sum, mean, min, max, first, last, "
+    "distinct, stdev, var, median, pN (a percentile: p90, p99.9), mode";
+
+/* pN: a percentile, N in (0, 100] with digits and a decimal point. */
+static bool
+percentile_find(const char *s, size_t len, double *q)
+{
+	char buf[PF_AGG_FUNCNAME_MAX + 4];
+	size_t i, dots = 0;
+	double n;
+
+	if (len < 2 || len >= PF_AGG_FUNCNAME_MAX || s[0] != 'p')
+		return false;
+	for (i = 1; i < len; i++)
+		if (s[i] == '.')
+			dots++;
+		else if (s[i] < '0' || s[i] > '9')
+			return false;
+	if (dots > 1 || s[1] == '.' || s[len - 1] == '.')
+		return false;
+	/* N e-2, rounded once: p99.9 is the double nearest to 0.999. */
+	snprintf(buf, sizeof(buf), "%.*se-2", (int)(len - 1), s + 1);
+	n = strtod(buf, NULL);
+	if (!(n > 0 && n <= 1))
+		return false;
+	*q = n;
+	return true;
+}
+
+bool
+pf_agg_func_find(const char *s, size_t len, struct pf_agg *a)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(func_names) / sizeof(func_names[0]); i++)
+		if (func_names[i] != NULL && strlen(func_names[i]) == len &&
+		    memcmp(func_names[i], s, len) == 0) {
+			a->func = (enum pf_agg_func)i;
+			a->q = a->func == PF_AGG_MEDIAN ? 0.5 : 0;
+			memcpy(a->funcname, s, len);
+			a->funcname[len] = '\0';
+			return true;
+		}
+	if (!percentile_find(s, len, &a->q))
+		return false;
+	a->func = PF_AGG_PERCENTILE;
+	memcpy(a->funcname, s, len);
+	a->funcname[len] = '\0';
+	return true;
+}
+
+bool
+pf_agg_parse(const char *arg, struct pf_agg *a, char *err, size_t errlen)
+{
+	const char *colon = strchr(arg, ':'), *field, *name;
+	size_t flen;
+
+	memset(a, 0, sizeof(*a));
+	a->index = -1;
+	a->vindex = -1;
+	if (colon == NULL) {
+		if (strcmp(arg, "count") == 0) {
+			pf_agg_func_find(arg, 5, a);
+			a->name = pf_xstrdup("count");
+			return true;
+		}
+		if (pf_agg_func_find(arg, strlen(arg), a))
+			snprintf(err, errlen, "%s needs a field: %s:FIELD", arg,
+			    arg);
+		else
+			snprintf(err, errlen, "unknown function \"%s\"; "
+			    "functions are: %s", arg, pf_agg_func_list);
+		return false;
+	}
+	if (!pf_agg_func_find(arg, (size_t)(colon - arg), a)) {
+		snprintf(err, errlen, "unknown function \"%.*s\" in \"%s\"; "
+		    "functions are: %s", (int)(colon - arg), arg, arg,
+		    pf_agg_func_list);
+		return false;
+	}
+	field = colon + 1;
+	name = strchr(field, ':');
+	flen = name != NULL ? (size_t)(name - field) : strlen(field);
+	if (flen == 0 || (name != NULL && name[1] == '\0')) {
+		snprintf(err, errlen, "malformed aggregation \"%s\": "
+		    "expected FUNC:FIELD[:NAME]", arg);
+		return false;
+	}
+	a->field = pf_xstrndup(field, flen);
+	if (name != NULL)
+		a->name = pf_xstrdup(name + 1);
+	else {
+		a->name = pf_xmalloc(flen + strlen(a->funcname) + 2);
+		sprintf(a->name, "%s_%s", a->field, a->funcname);
+	}
+	return true;
+}
+
+void
+pf_agg_free(struct pf_agg *a)
+{
+	free(a->field);
+	free(a->name);
+	a->field = a->name = NULL;
+}
+
+bool
+pf_agg_numeric(enum pf_agg_func f)
+{
+	return f == PF_AGG_SUM || f == PF_AGG_MEAN || f == PF_AGG_STDEV ||
+	    f == PF_AGG_VAR || pf_agg_is_quantile(f);
+}
+
+bool
+pf_agg_uses_values(enum pf_agg_func f)
+{
+	return f == PF_AGG_DISTINCT || f == PF_AGG_MODE ||
+	    pf_agg_is_quantile(f);
+}
+
+bool
+pf_agg_is_quantile(enum pf_agg_func f)
+{
+	return f == PF_AGG_MEDIAN || f == PF_AGG_PERCENTILE;
+}
+

@@ -1,0 +1,23 @@
+/*
+ * takesort.h - ptakesort: the first N records in the order of some keys.
+ */
+#ifndef PF_TAKESORT_H
+#define PF_TAKESORT_H
+
+#include <stddef.h>
+
+#include "engine/options.h"
+
+struct pf_takesort_args {
+	size_t		 limit;		/* -n N */
+	const char	*keys;		/* -k KEY[:num|:str][:desc],... */
+	const char	*groups;	/* -g KEY[,KEY...]: N per group */
+	bool		 sample;	/* --sample: N at random */
+	uint64_t	 seed;		/* --seed */
+};
+
+/* Runs ptakesort; returns the exit status. */
+int pf_takesort_main(const struct pf_options *opt,
+    const struct pf_takesort_args *args, char **files, int nfiles);
+
+#endif
