@@ -153,6 +153,15 @@ CA,43'
 	run meson setup "$BATS_TEST_TMPDIR/b" "$PFLOW_SOURCE" -Dtests=disabled
 	assert_success
 	assert_output --partial 'tests         : False'
-	run grep -ci 'bats\|libcsv\|csv\.h' "$BATS_TEST_TMPDIR/b/meson-logs/meson-log.txt"
+	run grep -c 'Program bats\|Library csv\|csv\.h' "$BATS_TEST_TMPDIR/b/meson-logs/meson-log.txt"
 	assert_output 0
+}
+
+@test "man pages lint clean with mandoc -Tlint" {
+	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	for page in "$PFLOW_BUILD"/*.1 "$PFLOW_BUILD/pflow.7"; do
+		run mandoc -Tlint -W warning "$page"
+		assert_output ''
+		assert_success
+	done
 }
