@@ -63,6 +63,7 @@ pf_keys_compile(struct pf_keys *k, const char *src,
 
 	memset(k, 0, sizeof(*k));
 	k->single_field = -1;
+	k->join_sep = -1;
 	if ((fixed = keys_source(src, schema)) == NULL)
 		return 2;
 	k->proj = pf_projection_compile(fixed, schema, &err);
@@ -89,15 +90,20 @@ pf_keys_free(struct pf_keys *k)
 	k->proj = NULL;
 }
 
-/* Appends one part: its bytes alone for a key of one part. */
+/*
+ * Appends part i: its bytes alone for a key of one part, or after the
+ * join byte, or length-prefixed.
+ */
 static void
-add_part(const struct pf_keys *k, struct pf_buf *out, const char *s,
-    size_t len)
+add_part(const struct pf_keys *k, struct pf_buf *out, size_t i,
+    const char *s, size_t len)
 {
-	size_t at, i;
+	size_t at;
 	char *p;
 
-	if (k->n == 1) {
+	if (k->n == 1 || k->join_sep >= 0) {
+		if (i > 0 && k->join_sep >= 0)
+			pf_buf_addc(out, (char)k->join_sep);
 		at = out->len;
 		pf_buf_add(out, s, len);
 	} else {
@@ -107,9 +113,9 @@ add_part(const struct pf_keys *k, struct pf_buf *out, const char *s,
 		out->len = (size_t)(p - out->data);
 		at = out->len - len;
 	}
-	for (i = at; k->fold_case && i < out->len; i++)
-		if (out->data[i] >= 'A' && out->data[i] <= 'Z')
-			out->data[i] += 'a' - 'A';
+	for (; k->fold_case && at < out->len; at++)
+		if (out->data[at] >= 'A' && out->data[at] <= 'Z')
+			out->data[at] += 'a' - 'A';
 }
 
 const char *
@@ -128,16 +134,16 @@ pf_keys_encode(const struct pf_keys *k, struct pf_eval *ev,
 		col = &k->proj->cols[i];
 		if (col->field >= 0) {
 			if ((size_t)col->field < rec->nfields)
-				add_part(k, out, rec->fields[col->field].ptr,
+				add_part(k, out, i, rec->fields[col->field].ptr,
 				    rec->fields[col->field].len);
 			else
-				add_part(k, out, "", 0);
+				add_part(k, out, i, "", 0);
 		} else {
 			pf_eval(ev, col->expr, rec, &v);
 			if (pf_eval_error(ev) != NULL)
 				return pf_eval_error(ev);
 			pf_value_text(ev, &v, &s, &len);
-			add_part(k, out, s, len);
+			add_part(k, out, i, s, len);
 		}
 	}
 	return NULL;

@@ -6,7 +6,9 @@
  * {braced name}, 1-based position), else an expression (see
  * pf_projection_compile). A record's key of one part is that part's
  * bytes; of several, each part length-prefixed (pf_key_add, table.h), so
- * that ("a,b") and ("a", "b") differ.
+ * that ("a,b") and ("a", "b") differ, unless the caller sets join_sep
+ * after compiling: then the parts are joined by that byte (ppartition's
+ * documented key, whose hash names the partition).
  */
 #ifndef PF_KEYS_H
 #define PF_KEYS_H
@@ -23,6 +25,8 @@ struct pf_keys {
 	bool			 uses_eval;	/* a key is an expression */
 	long			 single_field;	/* the key's one field, or -1 */
 	bool			 fold_case;	/* encode A-Z as a-z (pjoin) */
+	int			 join_sep;	/* -1, or the byte that joins
+						   parts (ppartition) */
 };
 
 /*

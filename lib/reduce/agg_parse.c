@@ -1,7 +1,8 @@
 /*
  * agg_parse.c - preduce's aggregation functions by name: parsing an AGG
- * argument ("count", "FUNC:FIELD[:NAME]", "p99.9:x") and what each
- * function needs (see agg.h).
+ * argument ("count", "FUNC:FIELD[:NAME]", "p99.9:x", "mean:{a:b}") and
+ * what each function needs (see agg.h). The FIELD is resolved against the
+ * header later, by the field rule (pf_field_lookup).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,22 @@ pf_agg_func_find(const char *s, size_t len, struct pf_agg *a)
 	return true;
 }
 
+/*
+ * The end of an AGG's FIELD: the next ':', or the end; a braced field
+ * ("{a:b}") ends at a '}' followed by ':' or the end, so it may hold ':'.
+ */
+static const char *
+field_end(const char *field)
+{
+	const char *p;
+
+	if (field[0] == '{')
+		for (p = strchr(field, '}'); p != NULL; p = strchr(p + 1, '}'))
+			if (p[1] == '\0' || p[1] == ':')
+				return p + 1;
+	return field + strcspn(field, ":");
+}
+
 bool
 pf_agg_parse(const char *arg, struct pf_agg *a, char *err, size_t errlen)
 {
@@ -96,8 +113,10 @@ pf_agg_parse(const char *arg, struct pf_agg *a, char *err, size_t errlen)
 		return false;
 	}
 	field = colon + 1;
-	name = strchr(field, ':');
-	flen = name != NULL ? (size_t)(name - field) : strlen(field);
+	name = field_end(field);
+	flen = (size_t)(name - field);
+	if (*name == '\0')
+		name = NULL;
 	if (flen == 0 || (name != NULL && name[1] == '\0')) {
 		snprintf(err, errlen, "malformed aggregation \"%s\": "
 		    "expected FUNC:FIELD[:NAME]", arg);
@@ -107,8 +126,13 @@ pf_agg_parse(const char *arg, struct pf_agg *a, char *err, size_t errlen)
 	if (name != NULL)
 		a->name = pf_xstrdup(name + 1);
 	else {
+		/* The field as named: "{a:b}" names a:b. */
+		if (flen >= 2 && field[0] == '{' && field[flen - 1] == '}') {
+			field++;
+			flen -= 2;
+		}
 		a->name = pf_xmalloc(flen + strlen(a->funcname) + 2);
-		sprintf(a->name, "%s_%s", a->field, a->funcname);
+		sprintf(a->name, "%.*s_%s", (int)flen, field, a->funcname);
 	}
 	return true;
 }

@@ -1,7 +1,9 @@
 /*
- * reduce_int.h - preduce's inner structures, shared by reduce.c (the
- * tool callbacks and the final merge) and reduce_stream.c (snapshots and
- * windows on endless input). Not a public interface.
+ * reduce_int.h - preduce's inner structures, shared by its files:
+ * reduce.c (start and finish), reduce_shard.c (shards), reduce_fold.c
+ * (the workers), reduce_merge.c (--merge input), reduce_write.c (the
+ * output), and the streaming files (stream_*.c, reduce_stream.c). Not a
+ * public interface.
  */
 #ifndef PF_REDUCE_INT_H
 #define PF_REDUCE_INT_H
@@ -83,6 +85,11 @@ struct reduce_worker {
 	struct pf_stream_worker *sw;	/* reduce_stream.c's part, or NULL */
 };
 
+/* reduce.c */
+/* Lays out the AGGs' states in a group's block (state_size, offsets). */
+void	 pf_reduce_layout_states(struct reduce *r);
+
+/* reduce_shard.c */
 void	 pf_reduce_shard_init(struct reduce *r, struct shard *s);
 void	 pf_reduce_shard_free(struct shard *s);
 /* Merges src into dst; src is left as it was. */
@@ -91,8 +98,33 @@ void	 pf_reduce_shard_merge(struct reduce *r, struct shard *dst,
 /* Moves src into an empty dst (src is left empty). */
 void	 pf_reduce_shard_move(struct reduce *r, struct shard *dst,
 	    struct shard *src);
+/* The memory a shard holds, for SPILL_BYTES. */
+size_t	 pf_reduce_shard_bytes(const struct shard *s);
+
+/* reduce_fold.c: the engine's worker callbacks (pf_tool). */
+void	*pf_reduce_worker_new(void *ctx);
+void	 pf_reduce_worker_free(void *worker);
+uint64_t pf_reduce_record(void *worker, const struct pf_record *rec,
+	    struct pf_buf *out);
+const char *pf_reduce_failure(void *worker);
 /* Folds one record into the worker's shard w->s. */
 void	 pf_reduce_fold(struct reduce_worker *w, const struct pf_record *rec);
+/* The group of an encoded key in w->s, its order lowered to order. */
+struct pf_group *pf_reduce_find_group(struct reduce_worker *w,
+	    const char *key, size_t len, uint64_t order);
+/* Makes the record being folded stop the run with this message. */
+void	 pf_reduce_fail(struct reduce_worker *w, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* reduce_merge.c: --merge. */
+/* Reads the partial header's layout; returns 0 or 2 after a message. */
+int	 pf_reduce_start_merge(struct reduce *r,
+	    const struct pf_schema *schema);
+/* Merges one row of partial state into the worker's shard. */
+void	 pf_reduce_merge_record(struct reduce_worker *w,
+	    const struct pf_record *rec);
+
+/* reduce_write.c */
 /*
  * Writes a shard's groups in order of first appearance, each preceded by
  * the window column win (when win is not NULL); with no keys, an empty

@@ -438,7 +438,7 @@ ppartition: head (PFLOW_PARTITION=1) stopped reading its input before its end; t
 	[ ! -e x-0.csv ]
 	run ppartition -k 9 -n 2 -o 'x-{}.csv' "$DATA/flights.csv"
 	assert_failure 2
-	assert_output "ppartition: -k: no field 9 (fields: date, delay, distance, origin, destination)"
+	assert_output "ppartition: unknown field '9' (fields: date, delay, distance, origin, destination)"
 	run ppartition -k 'origin +' -n 2 -- cat <"$DATA/flights.csv"
 	assert_failure 2
 }

@@ -1,13 +1,16 @@
 /*
- * test_partition.c - ppartition's pure parts (lib/partition/partition.c): the
+ * test_partition.c - ppartition's pure parts (lib/partition/): the
  * partition of a key, the division-free remainder, safe file names and
- * pattern expansion.
+ * pattern expansion, the key bytes of -k (keys.h with join_sep), and the
+ * --by-value table (table.h's groups, hashed as the workers hash).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "expr/keys.h"
 #include "partition/partition.h"
+#include "support/table.h"
 #include "unit.h"
 
 /* The values `printf KEY | xxhsum -H1` prints. */
@@ -101,6 +104,101 @@ test_expand(void)
 	pf_buf_free(&b);
 }
 
+/* -k's key bytes: each form of a name, several joined by 0x1f. */
+static void
+test_key_bytes(void)
+{
+	char *names[] = { "Name", "Major Genre", "a:b" };
+	struct pf_schema schema = { 3, names, true };
+	struct pf_field fields[] = { { "Ann", 3 }, { "Drama", 5 }, { "x", 1 } };
+	struct pf_record rec = { .fields = fields, .nfields = 3,
+	    .field_count = 3 };
+	static const struct {
+		const char	*src;
+		const char	*bytes;
+		size_t		 len;
+		long		 single;
+	} cases[] = {
+		{ "Major Genre", "Drama", 5, 1 },
+		{ "{Major Genre}", "Drama", 5, 1 },
+		{ "2", "Drama", 5, 1 },
+		{ "{a:b}", "x", 1, 2 },
+		{ "Name,{a:b}", "Ann\x1fx", 5, -1 },
+		{ "lower(Name),3", "ann\x1fx", 5, -1 },
+		{ "Name,4", NULL, 0, -1 },		/* past the fields */
+		{ "{Genre}", NULL, 0, -1 },
+	};
+	struct pf_buf out = { 0 };
+	struct pf_eval *ev = pf_eval_new();
+	struct pf_keys k;
+	size_t i;
+	int st;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		st = pf_keys_compile(&k, cases[i].src, &schema);
+		if (cases[i].bytes == NULL) {
+			CHECK(st == 2);
+			continue;
+		}
+		CHECK(st == 0);
+		k.join_sep = PF_PARTITION_KEY_SEP;
+		CHECK(k.single_field == cases[i].single);
+		CHECK(pf_keys_encode(&k, ev, &rec, &out) == NULL);
+		CHECK(out.len == cases[i].len &&
+		    memcmp(out.data, cases[i].bytes, out.len) == 0);
+		pf_keys_free(&k);
+	}
+	/* A record short of a key field: that part is empty. */
+	rec.nfields = 1;
+	CHECK(pf_keys_compile(&k, "Name,3", &schema) == 0);
+	k.join_sep = PF_PARTITION_KEY_SEP;
+	CHECK(pf_keys_encode(&k, ev, &rec, &out) == NULL);
+	CHECK_BYTES(out.data, out.len, "Ann\x1f");
+	pf_keys_free(&k);
+	pf_buf_free(&out);
+	pf_eval_free(ev);
+}
+
+/*
+ * --by-value's table: groups found by the hash the workers compute
+ * (pf_hash) stay found after the table grows, the empty key included,
+ * and keep their state and their first-seen index.
+ */
+static void
+test_value_table(void)
+{
+	struct pf_arena arena = { 0 };
+	struct pf_groups t;
+	struct pf_group *g;
+	char key[32];
+	size_t i, len;
+	bool added;
+
+	pf_groups_init(&t, &arena, sizeof(int));
+	g = pf_groups_get(&t, pf_hash("", 0), "", 0, &added);
+	CHECK(added && g->index == 0 && g->keylen == 0);
+	*(int *)PF_GROUP_STATE(g) = -1;
+	for (i = 1; i < 5000; i++) {
+		len = (size_t)snprintf(key, sizeof(key), "v%zu\x1f%zu", i, i * 7);
+		g = pf_groups_get(&t, pf_hash(key, len), key, len, &added);
+		CHECK(added && g->index == i);
+		*(int *)PF_GROUP_STATE(g) = (int)i;
+	}
+	g = pf_groups_get(&t, pf_hash("", 0), "", 0, &added);
+	CHECK(!added && g->index == 0 && *(int *)PF_GROUP_STATE(g) == -1);
+	for (i = 1; i < 5000; i += 13) {
+		len = (size_t)snprintf(key, sizeof(key), "v%zu\x1f%zu", i, i * 7);
+		g = pf_groups_find(&t, key, len, &added);
+		CHECK(!added && g->index == i &&
+		    *(int *)PF_GROUP_STATE(g) == (int)i);
+		CHECK_BYTES(pf_groups_at(&t, (uint32_t)i)->key,
+		    pf_groups_at(&t, (uint32_t)i)->keylen, key);
+	}
+	CHECK(t.count == 5000);
+	pf_groups_free(&t);
+	pf_arena_free(&arena);
+}
+
 int
 main(void)
 {
@@ -108,5 +206,7 @@ main(void)
 	UNIT_RUN(test_fastmod);
 	UNIT_RUN(test_safe_name);
 	UNIT_RUN(test_expand);
+	UNIT_RUN(test_key_bytes);
+	UNIT_RUN(test_value_table);
 	return UNIT_DONE();
 }

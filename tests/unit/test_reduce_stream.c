@@ -1,5 +1,5 @@
 /*
- * test_reduce_stream.c - unit tests of lib/reduce/reduce_stream.c: event times
+ * test_reduce_stream.c - unit tests of lib/reduce/stream_time.c: event times
  * in (ISO 8601, epoch seconds) and out (window labels), and the parsing
  * and checking of the endless-input options.
  */
