@@ -4,7 +4,7 @@
 set -e
 pkgs="gcc meson ninja-build pkg-config libpcre2-dev libxxhash-dev xxhash \
 libcsv-dev libgmp-dev bats bats-assert bats-support miller python3 valgrind \
-clang libclang-rt-14-dev time make groff-base zsh"
+clang libclang-rt-14-dev time make groff-base zsh slurm-wlm munge"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
