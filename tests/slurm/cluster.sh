@@ -39,12 +39,13 @@ die() {
 	exit 1
 }
 
-# alive PIDFILE NAME: the recorded process is running and is NAME.
+# alive PIDFILE NAME: the recorded process is running and is the program
+# NAME (not a zombie, not another program that got the pid since).
 alive() {
 	[ -s "$1" ] || return 1
 	pid=$(cat "$1")
-	[ -r "/proc/$pid/cmdline" ] || return 1
-	tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "$2" 2>/dev/null
+	prog=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | head -n 1)
+	[ "${prog##*/}" = "$2" ]
 }
 
 # launch NAME COMMAND...: runs a daemon in the foreground mode of its own,
@@ -59,21 +60,24 @@ launch() {
 
 # wait_for SECONDS WHAT COMMAND...: retries COMMAND every 0.2s.
 wait_for() {
-	limit=$(($1 * 5))
+	secs=$1
 	what=$2
 	shift 2
 	i=0
 	while ! "$@" >/dev/null 2>&1; do
 		i=$((i + 1))
-		if [ "$i" -ge "$limit" ]; then
-			echo "$PROG: timed out after $limit/5 s waiting for $what" >&2
+		if [ "$i" -ge $((secs * 5)) ]; then
+			echo "$PROG: timed out after $secs s waiting for $what" >&2
 			return 1
 		fi
 		sleep 0.2
 	done
 }
 
+# port_free PORT: nothing listens on it (unknown without ss: assumed free,
+# and a daemon that cannot bind says so in its log).
 port_free() {
+	command -v ss >/dev/null 2>&1 || return 0
 	! ss -Htln "sport = :$1" 2>/dev/null | grep -q .
 }
 
@@ -146,7 +150,7 @@ EOF
 
 start_cluster() {
 	[ "$(id -u)" -eq 0 ] || die "must run as root (the daemons run as SlurmUser=root)"
-	for c in munged munge unmunge slurmctld slurmd sinfo srun setsid ss; do
+	for c in munged munge unmunge slurmctld slurmd scontrol sinfo squeue scancel srun setsid; do
 		command -v "$c" >/dev/null 2>&1 ||
 			die "$c not found: install slurm-wlm and munge (scripts/install-deps.sh)"
 	done
@@ -162,6 +166,7 @@ start_cluster() {
 	fi
 	DIR=$(cd "$DIR" && pwd -P)
 	: >"$DIR/$MARK"
+	trap 'fail_start "interrupted"' HUP INT TERM
 	mkdir -m 700 "$DIR/munge" "$DIR/log" "$DIR/pid" "$DIR/run" "$DIR/state" "$DIR/spool"
 	SLURM_CONF=$DIR/slurm.conf
 	export SLURM_CONF
