@@ -13,11 +13,19 @@ load helper
 CLUSTER=$PFLOW_SOURCE/tests/slurm/cluster.sh
 AGGS='count sum:distance mean:delay min:delay max:date median:delay p90:delay distinct:destination var:delay first:date last:date mode:destination'
 
+# bats 1.8 cannot skip from setup_file: it leaves the reason in
+# SLURM_SKIP, and setup skips each test with it.
 setup_file() {
-	[ "$(id -u)" -eq 0 ] || skip "the Slurm tests start slurmd and slurmctld: run them as root"
-	PATH=$PATH:/usr/sbin command -v slurmctld >/dev/null &&
-	    command -v munged >/dev/null ||
-		skip "Slurm is not installed (apt-get install slurm-wlm munge)"
+	export SLURM_SKIP=
+	if [ "$(id -u)" -ne 0 ]; then
+		SLURM_SKIP="the Slurm tests start slurmd and slurmctld: run them as root"
+		return 0
+	fi
+	if ! PATH=$PATH:/usr/sbin command -v slurmctld >/dev/null ||
+	    ! PATH=$PATH:/usr/sbin command -v munged >/dev/null; then
+		SLURM_SKIP="Slurm is not installed (apt-get install slurm-wlm munge)"
+		return 0
+	fi
 	local env
 	env=$("$CLUSTER" start) || return 1
 	eval "$env"
@@ -37,11 +45,13 @@ setup_file() {
 }
 
 teardown_file() {
-	[ -n "${PFLOW_SLURM_DIR:-}" ] || return 0
-	"$CLUSTER" stop
+	if [ -n "${PFLOW_SLURM_DIR:-}" ]; then
+		"$CLUSTER" stop
+	fi
 }
 
 setup() {
+	[ -z "$SLURM_SKIP" ] || skip "$SLURM_SKIP"
 	cd "$BATS_TEST_TMPDIR"
 	F=$DATA/flights.csv
 }
@@ -84,8 +94,14 @@ n2 2 idle'
 }
 
 @test "streaming shuffle: the four copies run on both nodes, each with its partition" {
-	ppartition -k origin -n 4 -a "$F" -- srun -n1 -c1 --quiet \
-	    sh -c 'sleep 2; echo "$PFLOW_PARTITION/$PFLOW_PARTITIONS $SLURMD_NODENAME $(wc -l)"' |
+	# a barrier: each copy waits (30 s at most) until all four run, so
+	# that they hold the four CPUs, two per node, at once
+	ppartition -k origin -n 4 -a "$F" -- srun -n1 -c1 --quiet sh -c '
+	    touch "ready.$PFLOW_PARTITION"; i=0
+	    while [ "$(ls ready.* | wc -l)" -lt 4 ] && [ $i -lt 300 ]; do
+	        sleep 0.1; i=$((i + 1))
+	    done
+	    echo "$PFLOW_PARTITION/$PFLOW_PARTITIONS $SLURMD_NODENAME $(wc -l)"' |
 	    sort >got.txt
 	run cut -d' ' -f1,3 got.txt
 	# each partition's records, header included (ppartition -o agrees)
@@ -193,17 +209,20 @@ file_shuffle() {
 }
 
 @test "fault: scancel of one running step fails ppartition (status 1) naming its partition" {
-	# slow input: the copies are running, partition 1 is cancelled
-	{ head -1000 "$F"; sleep 4; tail -n +1001 "$F"; } |
+	# the input holds back its second half until partition 1 is cancelled
+	{ head -1000 "$F"
+	  for i in $(seq 300); do [ -e cancelled ] && break; sleep 0.1; done
+	  tail -n +1001 "$F"; } |
 	    ppartition -k origin -n 4 --header-once -- sh -c \
 	    'exec srun -n1 -c1 --quiet -J "pflow-part$PFLOW_PARTITION" preduce --partial -k origin count' \
 	    >out.csv 2>err.txt &
 	local pid=$! i
-	for i in $(seq 50); do
+	for i in $(seq 300); do
 		[ -n "$(squeue -h -t R -n pflow-part1 -o %i)" ] && break
 		sleep 0.1
 	done
 	scancel -n pflow-part1
+	touch cancelled
 	local st=0
 	wait $pid || st=$?
 	assert_equal "$st" 1
