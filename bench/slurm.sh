@@ -6,7 +6,8 @@
 #     same file, best of BENCH_RUNS runs each, with a check that the
 #     results are equal;
 #   - the per-task overhead of srun: 50 x `srun -n1 true`, one after the
-#     other, divided by 50, less a plain `true`'s cost (none worth counting).
+#     other, divided by 50, less a plain `true`'s cost (none worth counting);
+#     and the same as 50 steps inside one `salloc -n 1`, less the salloc.
 #
 # Usage (as root): bench/slurm.sh [FILE]   default /tmp/pflow-bench/flights-3m.csv
 # Starts and stops its own cluster. Not a test.
@@ -49,10 +50,14 @@ for _ in $(seq "$runs"); do
 	cmp "$out/one.csv" "$out/inside.csv"
 done
 srun_total=$(timed "for i in \$(seq $tasks); do srun -n1 --quiet true; done")
+step_total=$(timed "salloc -n 1 --quiet sh -c 'for i in \$(seq $tasks); do srun -n1 --quiet true; done'")
+alloc_total=$(timed "salloc -n 1 --quiet true")
 true_total=$(timed "for i in \$(seq $tasks); do /bin/true; done")
 
 echo "file: $F ($(wc -l <"$F") lines), aggregations: $AGGS; best of $runs"
 echo "one preduce:                                  $(best "${one[@]}") s"
 echo "streaming shuffle, 4 x srun on 2 nodes:       $(best "${shuffle[@]}") s (results equal)"
 echo "the same inside salloc -n 4 (srun steps):     $(best "${inside[@]}") s (results equal)"
-echo "srun -n1 true, per task ($tasks in a row):      $(awk -v s="$srun_total" -v t="$true_total" -v n="$tasks" 'BEGIN { printf "%.3f", (s - t) / n }') s"
+per() { awk -v s="$1" -v t="$2" -v n="$tasks" 'BEGIN { printf "%.3f", (s - t) / n }'; }
+echo "srun -n1 true, per task ($tasks in a row):      $(per "$srun_total" "$true_total") s (a job each)"
+echo "the same as steps of one salloc -n 1:         $(per "$step_total" "$alloc_total") s (a step each)"
