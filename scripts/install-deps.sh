@@ -11,7 +11,7 @@ pkgs="gcc meson ninja-build pkg-config libpcre2-dev libxxhash-dev \
 libgmp-dev"
 if [ "${1:-}" = test ]; then
 	pkgs="$pkgs xxhash libcsv-dev bats bats-assert bats-support miller \
-python3 valgrind clang libclang-rt-14-dev time make groff-base mandoc zsh"
+python3 valgrind clang libclang-rt-14-dev time make groff-base mandoc zsh slurm-wlm munge"
 fi
 missing=
 for p in $pkgs; do

@@ -7,7 +7,9 @@ scratch directory where data/ is the repository's sample data and the
 built tools come first on PATH), and the lines after it, up to the next
 "$ " or .Ed, are its exact expected output (stdout and stderr together).
 A command whose expected output is "..." is only run (its output is not
-compared). Prints TAP. Usage: man_examples.py SOURCE_DIR BUILD_DIR PAGE...
+compared). Prints TAP. Usage: man_examples.py [--section NAME] SOURCE_DIR
+BUILD_DIR PAGE...; --section runs the sessions of another section instead
+(tests/bats/slurm.bats runs pflow(7)'s SLURM section on a live cluster).
 """
 import os
 import re
@@ -15,8 +17,11 @@ import subprocess
 import sys
 import tempfile
 
-source, build, pages = (os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]),
-                        sys.argv[3:])
+args = sys.argv[1:]
+section = "EXAMPLES"
+if args[:1] == ["--section"]:
+    section, args = args[1], args[2:]
+source, build, pages = os.path.abspath(args[0]), os.path.abspath(args[1]), args[2:]
 
 
 def unescape(line):
@@ -25,13 +30,13 @@ def unescape(line):
 
 
 def sessions(path):
-    """Yields (command, expected output) pairs from EXAMPLES."""
+    """Yields (command, expected output) pairs from the section."""
     in_examples = in_block = False
     cmd, out = None, []
     for raw in open(path, encoding="utf-8"):
         raw = raw.rstrip("\n")
         if raw.startswith(".Sh "):
-            in_examples = raw.strip() == ".Sh EXAMPLES"
+            in_examples = raw.strip() == ".Sh " + section
             continue
         if not in_examples:
             continue
