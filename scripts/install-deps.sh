@@ -1,10 +1,18 @@
 #!/bin/sh
-# Installs what building and testing pflow needs, from Debian's packages.
-# Run as root (or with sudo) on Debian 12; does nothing that is already done.
+# Installs what pflow needs from Debian's packages, as root (or with sudo)
+# on Debian 12; does nothing that is already done.
+#   install-deps.sh        building and running: compiler, meson, PCRE2,
+#                          xxHash, GMP (what scripts/demo.sh needs)
+#   install-deps.sh test   also what the tests use: bats, libcsv, Miller,
+#                          valgrind, clang's sanitizer runtimes, zsh, groff,
+#                          Slurm and munge
 set -e
-pkgs="gcc meson ninja-build pkg-config libpcre2-dev libxxhash-dev xxhash \
-libcsv-dev libgmp-dev bats bats-assert bats-support miller python3 valgrind \
-clang libclang-rt-14-dev time make groff-base zsh"
+pkgs="gcc meson ninja-build pkg-config libpcre2-dev libxxhash-dev \
+libgmp-dev"
+if [ "${1:-}" = test ]; then
+	pkgs="$pkgs xxhash libcsv-dev bats bats-assert bats-support miller \
+python3 valgrind clang libclang-rt-14-dev time make groff-base mandoc zsh"
+fi
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -6,7 +6,7 @@
 # and the unit tests and the tools' main tests under valgrind memcheck.
 # Ends with one line "N passed, N failed" over every TAP test point.
 cd "$(dirname "$0")/.." || exit 1
-scripts/install-deps.sh || exit 1
+scripts/install-deps.sh test || exit 1
 
 status=0
 run_suites() {	# run_suites DIR MESON-OPTIONS -- MESON-TEST-ARGS

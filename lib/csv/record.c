@@ -9,6 +9,7 @@
  * in place of the quote: a field with one is decoded (\t \n \r \\) to
  * scratch, and one without is used where it lies.
  */
+#include <err.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -39,6 +40,33 @@ pf_schema_find(const struct pf_schema *s, const char *name, size_t len)
 	if (pos == 0 || (s->has_header && pos > s->nfields))
 		return -1;
 	return (long)pos - 1;
+}
+
+long
+pf_field_lookup(const struct pf_schema *s, const char *typed, size_t len)
+{
+	long i;
+
+	if ((i = pf_schema_find(s, typed, len)) >= 0)
+		return i;
+	if (len >= 2 && typed[0] == '{' && typed[len - 1] == '}')
+		return pf_schema_find(s, typed + 1, len - 2);
+	return -1;
+}
+
+void
+pf_field_unknown(const struct pf_schema *s, const char *typed,
+    const char *context)
+{
+	char *list = pf_schema_list(s);
+
+	if (context != NULL)
+		warnx("unknown field '%s' in %s (fields: %s)", typed, context,
+		    list[0] != '\0' ? list : "none");
+	else
+		warnx("unknown field '%s' (fields: %s)", typed,
+		    list[0] != '\0' ? list : "none");
+	free(list);
 }
 
 char *

@@ -72,6 +72,20 @@ struct pf_schema {
  * a 1-based position written in digits), or -1 if there is none.
  */
 long pf_schema_find(const struct pf_schema *s, const char *name, size_t len);
+
+/*
+ * The field rule (SPEC "Fields"), for a field name as the user typed it,
+ * the same in every tool: an exact header name (any bytes, spaces
+ * included), else a braced name ("{Major Genre}", "{a:b}"), else a
+ * 1-based position. Returns the 0-based index, or -1 (the caller then
+ * tries an expression where one is allowed, or calls
+ * pf_field_unknown()).
+ */
+long pf_field_lookup(const struct pf_schema *s, const char *typed,
+    size_t len);
+/* Warns "unknown field 'TYPED'[ in CONTEXT] (fields: a, b, c)". */
+void pf_field_unknown(const struct pf_schema *s, const char *typed,
+    const char *context);
 /* "a, b, c": the names, for "unknown field" messages. Caller frees. */
 char *pf_schema_list(const struct pf_schema *s);
 void pf_schema_free(struct pf_schema *s);

@@ -2,6 +2,7 @@
  * keys.c - key lists and record keys (see keys.h).
  */
 #include <err.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,53 +10,47 @@
 #include "expr/report.h"
 #include "support/table.h"
 
-char *
-pf_keys_source(const char *src)
+/*
+ * The list as an expression list for pf_projection_compile(), each item
+ * by the field rule (pf_field_lookup): a field named as the user may
+ * name it ("Major Genre", "{a:b}", "3") becomes "$N"; anything else stays
+ * an expression. A position or braced name that names no field is
+ * reported (quoted as typed) and NULL returned; else the list, malloc'd.
+ */
+static char *
+keys_source(const char *src, const struct pf_schema *schema)
 {
 	struct pf_buf b = { 0 };
 	char **items;
-	size_t n, i;
+	size_t n, i, len;
+	long field;
+	bool bad = false;
+	char ref[24];
 
 	n = pf_expr_split_list(src, &items);
 	for (i = 0; i < n; i++) {
+		len = strlen(items[i]);
 		if (i > 0)
 			pf_buf_addc(&b, ',');
-		if (items[i][0] != '\0' && strspn(items[i], "0123456789") ==
-		    strlen(items[i]))
-			pf_buf_addc(&b, '$');
-		pf_buf_adds(&b, items[i]);
+		if ((field = pf_field_lookup(schema, items[i], len)) >= 0) {
+			snprintf(ref, sizeof(ref), "$%ld", field + 1);
+			pf_buf_adds(&b, ref);
+		}
+		else if (!bad && len > 0 && (items[i][0] == '{' ||
+		    strspn(items[i], "0123456789") == len)) {
+			pf_field_unknown(schema, items[i], NULL);
+			bad = true;
+		} else
+			pf_buf_adds(&b, items[i]);
 		free(items[i]);
 	}
 	free(items);
 	pf_buf_addc(&b, '\0');
-	return b.data;
-}
-
-/*
- * A position past the fields ("-k 3" of two) is named as it was typed,
- * before it becomes "$3": says so and returns true.
- */
-static bool
-bad_position(const char *src, const struct pf_schema *schema)
-{
-	char **items, *list;
-	size_t n, i;
-	bool bad = false;
-
-	n = pf_expr_split_list(src, &items);
-	for (i = 0; i < n; i++) {
-		if (!bad && items[i][0] != '\0' &&
-		    strspn(items[i], "0123456789") == strlen(items[i]) &&
-		    pf_schema_find(schema, items[i], strlen(items[i])) < 0) {
-			list = pf_schema_list(schema);
-			warnx("unknown field '%s' (fields: %s)", items[i], list);
-			free(list);
-			bad = true;
-		}
-		free(items[i]);
+	if (bad) {
+		free(b.data);
+		return NULL;
 	}
-	free(items);
-	return bad;
+	return b.data;
 }
 
 int
@@ -68,9 +63,8 @@ pf_keys_compile(struct pf_keys *k, const char *src,
 
 	memset(k, 0, sizeof(*k));
 	k->single_field = -1;
-	if (bad_position(src, schema))
+	if ((fixed = keys_source(src, schema)) == NULL)
 		return 2;
-	fixed = pf_keys_source(src);
 	k->proj = pf_projection_compile(fixed, schema, &err);
 	if (k->proj == NULL) {
 		pf_report_expr_error(fixed, &err);

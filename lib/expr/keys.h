@@ -2,7 +2,8 @@
  * keys.h - key lists (-k KEY[,KEY...]): compiled once against the
  * header, then each record's key encoded as bytes for a hash table.
  *
- * A KEY is a field name, a 1-based position, or an expression (see
+ * A KEY is a field by the field rule (pf_field_lookup: exact name,
+ * {braced name}, 1-based position), else an expression (see
  * pf_projection_compile). A record's key of one part is that part's
  * bytes; of several, each part length-prefixed (pf_key_add, table.h), so
  * that ("a,b") and ("a", "b") differ.
@@ -23,12 +24,6 @@ struct pf_keys {
 	long			 single_field;	/* the key's one field, or -1 */
 	bool			 fold_case;	/* encode A-Z as a-z (pjoin) */
 };
-
-/*
- * The -k list with bare positions ("3") made field references ("$3"),
- * for pf_projection_compile(); malloc'd.
- */
-char *pf_keys_source(const char *src);
 
 /*
  * Compiles a -k list against schema into k. On an error, reports it

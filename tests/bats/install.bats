@@ -35,6 +35,7 @@ for o in json.load(sys.stdin):
 	done
 	run ls "$BIN"
 	assert_output 'pfilter
+pflow
 pjoin
 pmap
 ppartition
@@ -104,4 +105,63 @@ pflow.7"
 US,106
 MX,44
 CA,43'
+}
+
+@test "pflow runs each tool by its short name, and says which exist" {
+	run pflow reduce -k origin count "$DATA/flights.csv"
+	assert_success
+	assert_output "$(preduce -k origin count "$DATA/flights.csv")"
+	run pflow ptakesort -n 1 -k delay:desc "$DATA/flights.csv"
+	assert_output "$(ptakesort -n 1 -k delay:desc "$DATA/flights.csv")"
+	run pflow help takesort
+	assert_success
+	assert_output "$(ptakesort --help)"
+	run pflow help
+	assert_success
+	assert_line --index 0 'usage: pflow TOOL [ARG...]'
+	assert_line '  join       join records with a table by key'
+	run --separate-stderr pflow frobnicate
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "pflow: unknown tool 'frobnicate'"
+	run pflow
+	assert_failure 2
+}
+
+@test "-Dprogram_prefix: the install script prefixes binaries, man pages and completion links" {
+	d=$BATS_TEST_TMPDIR/dest
+	mkdir -p "$d/usr/bin" "$d/usr/share/man/man1" "$d/usr/share/bc"
+	for t in pmap preduce; do
+		printf 'x\n' > "$d/usr/bin/$t"
+		printf 'm\n' > "$d/usr/share/man/man1/$t.1"
+		ln -s pflow "$d/usr/share/bc/$t"
+	done
+	printf 'x\n' > "$d/usr/bin/pflow"
+	MESON_INSTALL_DESTDIR_PREFIX=$d/usr run "$PFLOW_SOURCE/scripts/install-prefix.sh" \
+	    pf- bin share/man share/bc 'pmap preduce'
+	assert_success
+	run sh -c "cd '$d' && find . \\( -type f -o -type l \\) | sort"
+	assert_output './usr/bin/pf-pmap
+./usr/bin/pf-preduce
+./usr/bin/pflow
+./usr/share/bc/pf-pmap
+./usr/share/bc/pf-preduce
+./usr/share/man/man1/pf-pmap.1
+./usr/share/man/man1/pf-preduce.1'
+}
+
+@test "-Dtests=disabled: configuring looks for neither bats nor libcsv" {
+	run meson setup "$BATS_TEST_TMPDIR/b" "$PFLOW_SOURCE" -Dtests=disabled
+	assert_success
+	assert_output --partial 'tests         : False'
+	run grep -c 'Program bats\|Library csv\|csv\.h' "$BATS_TEST_TMPDIR/b/meson-logs/meson-log.txt"
+	assert_output 0
+}
+
+@test "man pages lint clean with mandoc -Tlint" {
+	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	for page in "$PFLOW_BUILD"/*.1 "$PFLOW_BUILD/pflow.7"; do
+		run mandoc -Tlint -W warning "$page"
+		assert_output ''
+		assert_success
+	done
 }

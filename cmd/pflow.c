@@ -1,0 +1,125 @@
+/*
+ * pflow - the front command: "pflow map ARGS" runs pmap ARGS, and so on
+ * for every tool, so that pflow can be installed without its short names
+ * (pmap is also procps's process-map command) or with a prefix on them
+ * (meson's -Dprogram_prefix=).
+ *
+ * It finds the tool beside itself: the installed name (the prefix, then
+ * "p" and the tool) first, then the plain name (the build directory).
+ */
+#include <err.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+static const struct tool {
+	const char	*name;
+	const char	*what;
+} tools[] = {
+	{ "filter",	"write the records for which an expression is true" },
+	{ "map",	"compute columns per record, or run a command per record" },
+	{ "reduce",	"group records and aggregate them" },
+	{ "takesort",	"the first N records in key order, or a whole sort" },
+	{ "partition",	"split records by a key's hash into files or commands" },
+	{ "join",	"join records with a table by key" },
+};
+#define NTOOLS (sizeof(tools) / sizeof(tools[0]))
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: pflow TOOL [ARG...]\n"
+	    "       pflow help [TOOL]\n"
+	    "       pflow --version\n"
+	    "Run a pflow tool: \"pflow map ARGS\" is \"%spmap ARGS\".\n"
+	    "Tools:\n", PF_PROGRAM_PREFIX);
+	for (i = 0; i < NTOOLS; i++)
+		fprintf(f, "  %-10s %s\n", tools[i].name, tools[i].what);
+	fprintf(f, "\"pflow help TOOL\" shows a tool's options, "
+	    "\"man %spmap\" and so on its manual.\n", PF_PROGRAM_PREFIX);
+}
+
+/* The tool called name ("map" or "pmap"), or NULL. */
+static const struct tool *
+find_tool(const char *name)
+{
+	size_t i;
+
+	if (name[0] == 'p')
+		for (i = 0; i < NTOOLS; i++)
+			if (strcmp(name + 1, tools[i].name) == 0)
+				return &tools[i];
+	for (i = 0; i < NTOOLS; i++)
+		if (strcmp(name, tools[i].name) == 0)
+			return &tools[i];
+	return NULL;
+}
+
+/* Runs the tool with argv (argv[0] is replaced); returns only on failure. */
+static void
+run_tool(const struct tool *t, char **argv)
+{
+	char self[PATH_MAX], path[PATH_MAX + 64], *slash;
+	ssize_t n;
+	int tries;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		err(1, "/proc/self/exe");
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) != NULL)
+		*slash = '\0';
+	for (tries = 0; tries < 2; tries++) {
+		snprintf(path, sizeof(path), "%s/%sp%s", self,
+		    tries == 0 ? PF_PROGRAM_PREFIX : "", t->name);
+		argv[0] = strrchr(path, '/') + 1;
+		execv(path, argv);
+		if (errno != ENOENT)
+			err(1, "%s", path);
+	}
+	errx(1, "cannot find %sp%s beside %s", PF_PROGRAM_PREFIX, t->name,
+	    self);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const struct tool *t;
+	char *help[] = { NULL, "--help", NULL };
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("pflow %s\n", PF_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		if (argc < 3) {
+			usage(stdout);
+			return 0;
+		}
+		if ((t = find_tool(argv[2])) == NULL) {
+			warnx("unknown tool '%s'", argv[2]);
+			usage(stderr);
+			return 2;
+		}
+		run_tool(t, help);
+	}
+	if ((t = find_tool(argv[1])) == NULL) {
+		warnx("unknown tool '%s'", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	run_tool(t, argv + 1);
+	return 1;
+}
