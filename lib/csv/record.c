@@ -403,7 +403,8 @@ split_careful(struct pf_splitter *sp, const struct pf_dialect *d,
 			if (sp->fields[n].ptr == NULL)
 				in_scratch = true;
 			n++;
-			if (p < end && *p == '\r' && p + 1 < end && p[1] == '\n')
+			/* CRLF, or a CR that ends the input (as x\r does) */
+			if (p < end && *p == '\r' && (p + 1 == end || p[1] == '\n'))
 				p++;
 			if (p >= end)
 				break;

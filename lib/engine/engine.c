@@ -704,7 +704,11 @@ pf_run(const struct pf_options *opt, char **files, int nfiles,
 	    (status = pf_outfile_open(&e.bad, opt->bad_path, false,
 	    &inputs)) != 0)
 		goto out;
-	status = run_pipeline(&e);
+	if (e.bad.f != NULL && tool->nbad > 0) {
+		fwrite(tool->bad->data, 1, tool->bad->len, e.bad.f);
+		e.nbad = tool->nbad;
+	}
+	status = bad_file_ok(&e) ? run_pipeline(&e) : e.status;
 	if (e.bad.f != NULL) {
 		if (pf_outfile_close(&e.bad) != 0)
 			status = 1;

@@ -114,6 +114,15 @@ struct pf_tool {
 	 * here), for --stats' "records out".
 	 */
 	uint64_t written;
+
+	/*
+	 * Malformed records the tool read itself (pjoin's TABLE, read by
+	 * start()), raw and each followed by LF, and their number: with
+	 * --bad, written to its file before the stream's and counted with
+	 * them.
+	 */
+	const struct pf_buf *bad;
+	uint64_t nbad;
 };
 
 /*

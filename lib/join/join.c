@@ -209,7 +209,9 @@ join_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 		d.delim = d.format == PF_TSV ? '\t' : ',';
 	}
 	status = pf_join_table_read(&j->table, j->args->table, &d,
-	    j->args->memory);
+	    j->args->memory, j->opt->bad_path != NULL);
+	j->tool->bad = &j->table.bad;
+	j->tool->nbad = j->table.nbad;
 	if (status == 2)
 		warnx("%s is larger than --memory (%zu bytes): partition both "
 		    "sides with ppartition -k KEY -n N and join the parts "

@@ -11,6 +11,7 @@
 #ifndef PF_JOIN_INT_H
 #define PF_JOIN_INT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "expr/keys.h"
@@ -34,15 +35,21 @@ struct pf_join_table {
 	size_t			 n, cap;
 	struct pf_keys		 keys;	/* TABLE's side of -k */
 	struct pf_groups	 index;
+	struct pf_buf		 bad;	/* with --bad: malformed records, raw,
+					   each followed by LF */
+	uint64_t		 nbad;
 };
 
 /*
- * Reads TABLE's records (dialect d). Returns 0; 1 after an error message
- * (unreadable, malformed: FILE:LINE (record N)); 2 when it holds more
- * than memory bytes (no message).
+ * Reads TABLE's records (dialect d). A malformed record (bad quoting, a
+ * field count other than the header's) is set aside in t->bad when
+ * set_aside (--bad), as the engine sets aside a stream's; without it, it
+ * is an error. A malformed header is always one. Returns 0; 1 after an
+ * error message (unreadable, malformed: FILE:LINE (record N)); 2 when it
+ * holds more than memory bytes (no message).
  */
 int pf_join_table_read(struct pf_join_table *t, const char *path,
-    const struct pf_dialect *d, size_t memory);
+    const struct pf_dialect *d, size_t memory, bool set_aside);
 /* Indexes the records by t->keys (compiled). Returns 0, or 1 (said). */
 int pf_join_table_index(struct pf_join_table *t);
 /* The first record of a key, or UINT32_MAX. */

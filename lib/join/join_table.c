@@ -101,7 +101,7 @@ set_schema(struct pf_join_table *t, const struct pf_record *rec, bool header)
 
 int
 pf_join_table_read(struct pf_join_table *t, const char *path,
-    const struct pf_dialect *d, size_t memory)
+    const struct pf_dialect *d, size_t memory, bool set_aside)
 {
 	struct pf_splitter sp = { 0 };
 	struct pf_buf b = { 0 };
@@ -125,24 +125,33 @@ pf_join_table_read(struct pf_join_table *t, const char *path,
 		why = st == PF_SPLIT_BAD_QUOTE ? "malformed quoting" :
 		    st == PF_SPLIT_UNTERMINATED ? "unterminated quoted field" :
 		    NULL;
-		if (why == NULL && t->schema.names == NULL) {
-			set_schema(t, &rec, d->header);
-			if (d->header) {
-				line += lines;
-				continue;
+		if (t->schema.names == NULL && d->header) {
+			if (why != NULL) {
+				warnx("%s:%zu (header): %s", path, line, why);
+				status = 1;
+				break;
 			}
+			set_schema(t, &rec, true);
+			line += lines;
+			continue;
 		}
+		if (why == NULL && t->schema.names == NULL)
+			set_schema(t, &rec, false);
 		nrec++;
 		if (why == NULL && d->header &&
 		    rec.field_count != t->schema.nfields)
 			why = rec.field_count < t->schema.nfields ?
 			    "too few fields" : "too many fields";
-		if (why != NULL) {
+		if (why != NULL && set_aside) {
+			pf_buf_add(&t->bad, rec.raw, rec.raw_len);
+			pf_buf_addc(&t->bad, '\n');
+			t->nbad++;
+		} else if (why != NULL) {
 			warnx("%s:%zu (record %zu): %s", path, line, nrec, why);
 			status = 1;
 			break;
-		}
-		keep_record(t, &rec);
+		} else
+			keep_record(t, &rec);
 		line += lines;
 	}
 	if (t->schema.names == NULL)
@@ -215,4 +224,5 @@ pf_join_table_free(struct pf_join_table *t)
 		free(t->schema.names[i]);
 	free(t->schema.names);
 	pf_keys_free(&t->keys);
+	pf_buf_free(&t->bad);
 }

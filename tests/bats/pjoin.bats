@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # pjoin: a hash join with a table held in memory, against a Python oracle
 # (inner, left, anti, semi; duplicate, empty, quoted and multi-line keys;
-# STREAMKEY=TABLEKEY, --ignore-case) and at every -j.
+# STREAMKEY=TABLEKEY, --ignore-case) and at every -j, and against DuckDB's
+# SQL joins on random inputs (tests/join_duckdb.py); --bad for TABLE.
 
 load helper
 
@@ -115,4 +116,54 @@ z,3,zed'
 	run --separate-stderr pjoin -k k=code "$bad" "$S"
 	assert_failure 1
 	assert_equal "${stderr_lines[0]}" "pjoin: $bad:3 (record 2): too few fields"
+}
+
+@test "malformed TABLE records: an error FILE:LINE, or with --bad set aside before the stream's, counted, status 0" {
+	tb=$(mkinput tb.csv < <(printf 'code,v\na,1\nb\n"c"x,3\nd,4,5\nd,"4\n'))
+	in=$(mkinput st.csv < <(printf 'k,w\na,1\nb,2\nd,3\n"z"q,4\n'))
+	run --separate-stderr pjoin -k k=code "$tb" "$in"
+	assert_failure 1
+	assert_output ''
+	assert_equal "$stderr" "pjoin: $tb:3 (record 2): too few fields"
+	for j in 1 4; do
+		rm -f "$BATS_TEST_TMPDIR/bad.txt"
+		run --separate-stderr pjoin -j$j --bad "$BATS_TEST_TMPDIR/bad.txt" -k k=code "$tb" "$in"
+		assert_success
+		assert_output 'k,w,v
+a,1,1'
+		assert_equal "$stderr" "pjoin: 5 malformed records written to $BATS_TEST_TMPDIR/bad.txt"
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/bad.txt")" 'b
+"c"x,3
+d,4,5
+d,"4
+"z"q,4'
+	done
+	# each malformed kind alone, without --bad: FILE:LINE (record N): why
+	t1=$BATS_TEST_TMPDIR/t1.csv
+	printf 'code,v\n"a"x,1\n' >"$t1"
+	run --separate-stderr pjoin -k k=code "$t1" "$in"
+	assert_failure 1
+	assert_equal "$stderr" "pjoin: $t1:2 (record 1): malformed quoting"
+	printf 'code,v\nb,1,2\n' >"$t1"
+	run --separate-stderr pjoin -k k=code "$t1" "$in"
+	assert_failure 1
+	assert_equal "$stderr" "pjoin: $t1:2 (record 1): too many fields"
+	printf 'code,v\n\nc,1\n"d,2\n' >"$t1"
+	run --separate-stderr pjoin -k k=code "$t1" "$in"
+	assert_failure 1
+	assert_equal "$stderr" "pjoin: $t1:4 (record 2): unterminated quoted field"
+	# a malformed header is an error with --bad too, as the stream's
+	hd=$(mkinput hd.csv < <(printf '"code"x,v\na,1\n'))
+	run --separate-stderr pjoin --bad "$BATS_TEST_TMPDIR/bad2.txt" -k k=code "$hd" "$in"
+	assert_failure 1
+	assert_equal "$stderr" "pjoin: $hd:1 (header): malformed quoting"
+}
+
+@test "inner, left, anti and semi joins, one and two keys, equal DuckDB's SQL joins on random inputs" {
+	q=/work/duckdb/q.mjs
+	[ -f "$q" ] || q=/tmp/pflow-bench/duckdb/q.mjs
+	[ -f "$q" ] && command -v node >/dev/null || skip "DuckDB (node q.mjs) is absent"
+	run python3 "$PFLOW_SOURCE/tests/join_duckdb.py" "$PFLOW_BUILD" "$BATS_TEST_TMPDIR" 4 "$q"
+	assert_success
+	assert_output "4 rounds agree with DuckDB"
 }

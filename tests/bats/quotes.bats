@@ -167,6 +167,23 @@ y"
 	assert_output 2
 }
 
+@test "a CR that ends the input ends the record after a quoted field as after an unquoted one" {
+	# fuzz_split_libcsv found "x"\r at the end of input taken as text
+	# after a closing quote (malformed quoting) while x\r was fine.
+	printf 'a,b\r\n"x","y"\r' >qcr-end.csv
+	printf 'a,b\r\nx,y\r' >cr-end.csv
+	same_for_all_jobs pfilter --bad bad.txt true qcr-end.csv
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output "$(printf 'a,b\n"x","y"')"
+	[ ! -s bad.txt ]
+	run -0 pfilter true cr-end.csv
+	assert_output "$(printf 'a,b\nx,y')"
+	printf '"x"\r' >one.csv
+	run -0 pmap -H '$1' one.csv
+	assert_output x
+}
+
 @test "a later header written differently but with the same fields is accepted; a different one is an error naming both" {
 	printf '"a",b\n1,2\n' >h1.csv
 	printf 'a,"b"\r\n3,4\r\n' >h2.csv

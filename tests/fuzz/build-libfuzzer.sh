@@ -20,9 +20,11 @@ srcs=$(for m in lib/*/meson.build; do
 	grep -o "'[A-Za-z0-9_]*\.c'" "$m" | tr -d "'" | sed "s|^|${m%/meson.build}/|"
 done)
 libs="$(pkg-config --libs libpcre2-8 libxxhash) -lgmp -lpthread -lm"
-for target in split csv expr output; do
+for target in split split_libcsv csv expr regex output; do
+	extra=
+	[ "$target" = split_libcsv ] && extra=-lcsv
 	# shellcheck disable=SC2086
 	$CC $flags -o "$out/fuzz_$target" "tests/fuzz/fuzz_$target.c" \
-	    $srcs $libs
+	    $srcs $libs $extra
 	echo "$out/fuzz_$target"
 done
