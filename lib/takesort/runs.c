@@ -2,11 +2,19 @@
  * runs.c - the whole sort's temporary files, the runs written to them,
  * and the k-way merge (see runs.h).
  *
- * A run on disk is a sequence of records, each a header of three 64-bit
- * words (the item's hint, order and the blob's size) and the blob, its
- * key texts written as offsets from the blob's start instead of
- * pointers. Sizes are multiples of 8, so a record read into a buffer
- * at an offset that is a multiple of 8 is aligned and is used in place.
+ * A run on disk is a sequence of records, each
+ *
+ *	u32 size	the record's bytes, these included
+ *	u32 raw_len
+ *	u64 order	the item's, with ITEM_EXACT
+ *	per key: u64 number, u32 offset of its text, u32 its length
+ *	per key: u8 kind | is_int << 2
+ *	the raw bytes, '\n', the key texts that lie elsewhere
+ *
+ * in the machine's byte order and unaligned: 33 bytes and the record's
+ * for one key, where the blob in memory takes 64 (sortkey.c). A record
+ * read back is rebuilt as a blob in the source's own buffer; its hint,
+ * which depends on the outcome of the automatic keys, is made again.
  *
  * The merge is a binary heap of sources under item_before(): the keys,
  * then input position, so merging runs keeps ties in input order
@@ -28,7 +36,8 @@
 #define WRITE_CHUNK	(1024 * 1024)	/* a writer's buffer */
 #define READ_CHUNK	(256 * 1024)	/* a source's buffer, at first */
 #define TMP_SLOTS	64
-#define HEADER		(3 * sizeof(uint64_t))
+#define HEADER		16		/* size, raw_len, order */
+#define DISK_VAL	16		/* number, offset, length */
 
 /*
  * The names of temporary files between mkstemp() and unlink(), for the
@@ -183,19 +192,43 @@ int
 run_put(struct run_writer *rw, const struct sort_item *it)
 {
 	const struct takesort *ts = rw->ts;
-	size_t size = blob_bytes(ts, it->blob), at, j;
-	uint64_t hdr[3] = { it->hint, it->order, size };
-	struct blob *copy;
+	const struct blob *b = it->blob;
+	const char *raw = (const char *)(b->vals + ts->nkeys);
+	size_t bytes = blob_bytes(ts, b), text, size, j;
+	uint32_t u32[2];
+	uint64_t num;
+	char *p;
 
-	pf_buf_add(&rw->buf, (const char *)hdr, sizeof(hdr));
-	at = rw->buf.len;
-	pf_buf_add(&rw->buf, (const char *)it->blob, size);
-	copy = (struct blob *)(rw->buf.data + at);
+	/* The raw bytes, '\n' and key texts: what follows the vals. */
+	text = b->raw_len + 1;
 	for (j = 0; j < ts->nkeys; j++)
-		copy->vals[j].s = (const char *)(uintptr_t)
-		    (it->blob->vals[j].s - (const char *)it->blob);
+		if ((size_t)(b->vals[j].s - raw) + b->vals[j].len > text)
+			text = (size_t)(b->vals[j].s - raw) + b->vals[j].len;
+	size = HEADER + ts->nkeys * (DISK_VAL + 1) + text;
+	if (size > UINT32_MAX || b->raw_len > UINT32_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
+	pf_buf_reserve(&rw->buf, size);
+	p = rw->buf.data + rw->buf.len;
+	u32[0] = (uint32_t)size;
+	u32[1] = (uint32_t)b->raw_len;
+	memcpy(p, u32, 8);
+	memcpy(p + 8, &it->order, 8);
+	p += HEADER;
+	for (j = 0; j < ts->nkeys; j++, p += DISK_VAL) {
+		memcpy(&num, &b->vals[j].i, 8);
+		u32[0] = (uint32_t)(b->vals[j].s - raw);
+		u32[1] = (uint32_t)b->vals[j].len;
+		memcpy(p, &num, 8);
+		memcpy(p + 8, u32, 8);
+	}
+	for (j = 0; j < ts->nkeys; j++)
+		*p++ = (char)(b->vals[j].kind | b->vals[j].is_int << 2);
+	memcpy(p, raw, text);
+	rw->buf.len += size;
 	rw->run.count++;
-	rw->run.mem += size + sizeof(*it);
+	rw->run.mem += bytes + sizeof(*it);
 	if (rw->buf.len >= WRITE_CHUNK)
 		return flush_writer(rw);
 	return 0;
@@ -261,13 +294,20 @@ source_fill(struct source *s, size_t need)
 	return 0;
 }
 
-/* Reads the source's next item into s->cur: 1, 0 at its end, or -1. */
+/*
+ * Reads the source's next item into s->cur, its hint made under
+ * strmask: 1, 0 at its end, or -1 with errno set.
+ */
 static int
-source_next(const struct takesort *ts, struct source *s)
+source_next(const struct takesort *ts, unsigned strmask, struct source *s)
 {
-	uint64_t hdr[3];
+	const size_t nkeys = ts->nkeys;
+	const char *p;
+	uint32_t u32[2];
+	uint64_t order;
+	size_t size, text, need, j;
 	struct blob *b;
-	size_t j;
+	char *raw;
 
 	if (s->items != NULL) {
 		if (s->next == s->n)
@@ -285,14 +325,42 @@ source_next(const struct takesort *ts, struct source *s)
 		return 0;
 	if (source_fill(s, HEADER) != 0)
 		return -1;
-	memcpy(hdr, s->buf + s->start, sizeof(hdr));
-	if (source_fill(s, HEADER + hdr[2]) != 0)
+	memcpy(u32, s->buf + s->start, 8);
+	size = u32[0];
+	if (size < HEADER + nkeys * (DISK_VAL + 1) + 1) {
+		errno = EIO;
 		return -1;
-	b = (struct blob *)(s->buf + s->start + HEADER);
-	for (j = 0; j < ts->nkeys; j++)
-		b->vals[j].s = (const char *)b + (uintptr_t)b->vals[j].s;
-	s->cur = (struct sort_item){ hdr[0], hdr[1], b };
-	s->start += HEADER + hdr[2];
+	}
+	if (source_fill(s, size) != 0)
+		return -1;
+	p = s->buf + s->start;
+	memcpy(&order, p + 8, 8);
+	text = size - HEADER - nkeys * (DISK_VAL + 1);
+	need = sizeof(struct blob) + nkeys * sizeof(struct val) + text;
+	if (need > s->blob_cap) {
+		free(s->blob);
+		s->blob_cap = need + need / 2;
+		s->blob = pf_xmalloc(s->blob_cap);
+	}
+	b = (struct blob *)s->blob;
+	b->raw_len = u32[1];
+	raw = (char *)(b->vals + nkeys);
+	memcpy(raw, p + HEADER + nkeys * (DISK_VAL + 1), text);
+	for (j = 0; j < nkeys; j++) {
+		const char *d = p + HEADER + j * DISK_VAL;
+		unsigned char flags = (unsigned char)
+		    p[HEADER + nkeys * DISK_VAL + j];
+
+		memcpy(&b->vals[j].i, d, 8);
+		memcpy(u32, d + 8, 8);
+		b->vals[j].s = raw + u32[0];
+		b->vals[j].len = u32[1];
+		b->vals[j].kind = flags & 3;
+		b->vals[j].is_int = flags >> 2;
+	}
+	s->start += size;
+	s->cur = (struct sort_item){ hint_of(ts, &b->vals[0], strmask),
+	    order, b };
 	return 1;
 }
 
@@ -300,7 +368,8 @@ void
 source_free(struct source *s)
 {
 	free(s->buf);
-	s->buf = NULL;
+	free(s->blob);
+	s->buf = s->blob = NULL;
 }
 
 static void
@@ -339,7 +408,7 @@ merge_runs(const struct takesort *ts, unsigned strmask, struct source *src,
 
 	*read_failed = false;
 	for (i = 0; i < nsrc; i++) {
-		if ((r = source_next(ts, &src[i])) < 0)
+		if ((r = source_next(ts, strmask, &src[i])) < 0)
 			goto read_error;
 		if (r > 0)
 			heap[n++] = &src[i];
@@ -351,7 +420,7 @@ merge_runs(const struct takesort *ts, unsigned strmask, struct source *src,
 			free(heap);
 			return -1;
 		}
-		if ((r = source_next(ts, heap[0])) < 0)
+		if ((r = source_next(ts, strmask, heap[0])) < 0)
 			goto read_error;
 		if (r == 0)
 			heap[0] = heap[--n];
@@ -372,7 +441,7 @@ run_read(const struct takesort *ts, const struct run *run,
 	struct source s = { .run = run };
 	int r;
 
-	while ((r = source_next(ts, &s)) > 0)
+	while ((r = source_next(ts, 0, &s)) > 0)
 		if (fn(arg, &s.cur) != 0) {
 			r = -1;
 			break;

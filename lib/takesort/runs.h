@@ -84,6 +84,8 @@ struct source {
 	char			*buf;		/* read buffer */
 	size_t			 cap, start, end;
 	off_t			 pos, left;	/* next byte to read, bytes */
+	char			*blob;		/* the current record, rebuilt */
+	size_t			 blob_cap;
 	struct sort_item	 cur;
 };
 

@@ -531,8 +531,11 @@ reduce_runs(struct takesort *ts, unsigned m, struct runlist *l, size_t nmem)
 		first += k;
 		runlist_add(l, &run);
 	}
-	memmove(l->runs, l->runs + first, (l->n - first) * sizeof(*l->runs));
-	l->n -= first;
+	if (first > 0) {
+		memmove(l->runs, l->runs + first,
+		    (l->n - first) * sizeof(*l->runs));
+		l->n -= first;
+	}
 	return 0;
 }
 
