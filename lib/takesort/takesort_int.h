@@ -1,7 +1,8 @@
 /*
  * takesort_int.h - what the parts of ptakesort share: the keys and how
  * records compare (sortkey.c), the top-N heaps (first.c), the whole sort
- * (wholesort.c) and its temporary runs (runs.c). Not for other tools.
+ * (wholesort.c, itemsort.c) and its temporary runs (runs.c). Not for
+ * other tools.
  */
 #ifndef PF_TAKESORT_INT_H
 #define PF_TAKESORT_INT_H
@@ -159,6 +160,10 @@ item_before(const struct takesort *ts, unsigned strmask,
 		return c < 0;
 	return (a->order & ~ITEM_EXACT) < (b->order & ~ITEM_EXACT);
 }
+
+/* itemsort.c: sorts items under the outcome strmask, hints made first */
+void	 sort_items(const struct takesort *ts, unsigned strmask,
+	    struct sort_item *items, size_t n);
 
 /* wholesort.c: every record in key order, without -n */
 void	 sort_worker_init(struct worker *w);
