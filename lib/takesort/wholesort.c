@@ -39,6 +39,7 @@
 
 #define MERGE_FANIN	64		/* runs merged at once */
 #define OUT_CHUNK	(1024 * 1024)	/* output written in this much */
+#define PREFETCH	8		/* items ahead to fetch the blob of */
 
 struct sorter {
 	char		*mem;		/* blobs up from 0, items down from cap */
@@ -113,11 +114,15 @@ write_run(const struct takesort *ts, struct sorter *s, unsigned m)
 	if (s->file == NULL && (s->file = tmp_create(ts->args->tmpdir)) == NULL)
 		return -1;
 	run_begin(&rw, ts, s->file, m);
-	for (i = 0; i < s->n; i++)
+	for (i = 0; i < s->n; i++) {
+		/* In sorted order the blobs are far apart: fetch ahead. */
+		if (i + PREFETCH < s->n)
+			__builtin_prefetch(items[i + PREFETCH].blob);
 		if (run_put(&rw, &items[i]) != 0) {
 			run_abandon(&rw);
 			return -1;
 		}
+	}
 	if (run_end(&rw, &run) != 0)
 		return -1;
 	add_run(s, &run);
