@@ -7,10 +7,11 @@
  * Each worker collects the records it is given in one buffer of
  * --memory / jobs bytes: blobs (sortkey.c) from the bottom, an item per
  * record (hint, input position, blob) from the top. When the next
- * record does not fit, the worker sorts its items and writes them as a
- * sorted run to its temporary file (runs.c), then starts again at the
- * bottom; a record larger than the buffer makes a run of its own. So
- * sorting and spilling happen on the workers, in parallel with reading.
+ * record does not fit, the worker sorts its items (itemsort.c) and
+ * writes them as a sorted run to its temporary file (runs.c), then
+ * starts again at the bottom; a record larger than the buffer makes a
+ * run of its own. So sorting and spilling happen on the workers, in
+ * parallel with reading.
  * At the end the buffers are sorted in parallel, one thread each, and a
  * k-way merge of those and of the runs on disk writes the output; with
  * more runs than MERGE_FANIN, runs are first merged into longer runs,
