@@ -237,8 +237,10 @@ run_put(struct run_writer *rw, const struct sort_item *it)
 int
 run_end(struct run_writer *rw, struct run *run)
 {
-	if (flush_writer(rw) != 0)
+	if (flush_writer(rw) != 0) {
+		pf_buf_free(&rw->buf);
 		return -1;
+	}
 	rw->run.len = rw->file->size - rw->run.off;
 	rw->file->live++;
 	*run = rw->run;
