@@ -67,8 +67,10 @@ void	 run_begin(struct run_writer *rw, const struct takesort *ts,
 	    struct tmpfile *file, unsigned strmask);
 /* Appends an item. Returns 0, or -1 with errno set. */
 int	 run_put(struct run_writer *rw, const struct sort_item *it);
-/* Ends the run into *run. Returns 0, or -1 with errno set (then the
- * writer is freed as by run_abandon). */
+/*
+ * Ends the run into *run. Returns 0, or -1 with errno set (the writer
+ * is then freed, as by run_abandon).
+ */
 int	 run_end(struct run_writer *rw, struct run *run);
 /* Frees a writer after a failure. */
 void	 run_abandon(struct run_writer *rw);
