@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "support/xalloc.h"
@@ -41,12 +42,15 @@
 #define MERGE_FANIN	64		/* runs merged at once */
 #define OUT_CHUNK	(1024 * 1024)	/* output written in this much */
 #define PREFETCH	8		/* items ahead to fetch the blob of */
+#define HUGE_BUFFER	(4 << 20)	/* buffers this large are mmap()ed */
+#define HUGE_PAGE	(2 << 20)
 
 struct sorter {
 	char		*mem;		/* blobs up from 0, items down from cap */
 	size_t		 cap, used;	/* bytes; used: the blobs' */
 	size_t		 n;		/* items */
 	size_t		 budget;	/* cap to start with */
+	bool		 mapped;	/* mem is mmap()ed, not malloc()ed */
 	struct tmpfile	*file;		/* this worker's runs, once it spills */
 	struct run	*runs;
 	size_t		 nruns, runcap;
@@ -59,6 +63,19 @@ items_of(const struct sorter *s)
 	if (s->mem == NULL)
 		return NULL;
 	return (struct sort_item *)(s->mem + s->cap) - s->n;
+}
+
+/* Frees the buffer. */
+static void
+release_mem(struct sorter *s)
+{
+	if (s->mapped)
+		munmap(s->mem, s->cap);
+	else
+		free(s->mem);
+	s->mem = NULL;
+	s->cap = 0;
+	s->mapped = false;
 }
 
 void
@@ -83,7 +100,7 @@ sort_worker_free(struct worker *w)
 	if (s->file != NULL)
 		tmp_release(s->file);
 	free(s->runs);
-	free(s->mem);
+	release_mem(s);
 	free(s->error);
 	free(s);
 	w->sort = NULL;
@@ -150,7 +167,10 @@ spill(struct worker *w)
 	return -1;
 }
 
-/* Makes an empty buffer hold at least need bytes. */
+/*
+ * Makes an empty buffer hold at least need bytes; a large one is mapped
+ * in huge pages where the system has them.
+ */
 static void
 reserve(struct sorter *s, size_t need)
 {
@@ -159,8 +179,18 @@ reserve(struct sorter *s, size_t need)
 		need = s->budget;
 	if (s->mem != NULL && s->cap >= need)
 		return;
-	free(s->mem);
-	s->mem = pf_xmalloc(need);
+	release_mem(s);
+	if (need >= HUGE_BUFFER) {
+		need = (need + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+		s->mem = mmap(NULL, need, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (s->mem == MAP_FAILED)
+			err(1, "mmap");
+		/* Fewer page faults: they are a good part of filling it. */
+		(void)madvise(s->mem, need, MADV_HUGEPAGE);
+		s->mapped = true;
+	} else
+		s->mem = pf_xmalloc(need);
 	s->cap = need;
 }
 
