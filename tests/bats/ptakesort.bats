@@ -465,7 +465,7 @@ b,'
 		*)	[ -n "$cmd" ] && expect+="$line"$'\n' ;;
 		esac
 	done < <(sed -n '/^\.Sh EXAMPLES/,/^\.Sh SEE ALSO/p' "$page")
-	assert_equal "$n" 8
+	assert_equal "$n" 9
 }
 
 @test "-g: the first N of each group, groups by first appearance, against Python" {
