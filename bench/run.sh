@@ -3,7 +3,7 @@
 # job the mean wall time, the ratio to pflow, and pflow's peak RSS.
 #
 # Usage: bench/run.sh [JOB...]   (jobs: filter map reduce join latency
-#                                  takesort partition command pipe;
+#                                  takesort sort partition command pipe;
 #                                  default all)
 # Needs ../shared/bench/setup.sh (fetches Miller, datamash, mawk, gawk,
 # GNU parallel, hyperfine and DuckDB, and makes the flights and runways
@@ -43,7 +43,7 @@ PY
 
 want() { [ $# -eq 0 ] || [[ " ${jobs[*]} " == *" $1 "* ]]; }
 jobs=("$@")
-[ ${#jobs[@]} -gt 0 ] || jobs=(filter map reduce join latency takesort partition command pipe)
+[ ${#jobs[@]} -gt 0 ] || jobs=(filter map reduce join latency takesort sort partition command pipe)
 echo "# $(date -u +%F) on $(nproc) cores, $(uname -m); $F ($(du -h "$F" | cut -f1))"
 bench scan "wc -l $F"
 
@@ -93,6 +93,16 @@ if want takesort && [ -x "$B/ptakesort" ]; then
 bench takesort "$B/ptakesort -n 10 -k delay:desc $F > /dev/null" \
 	duckdb "$(duck "select * from '$F' order by delay desc limit 10") > /dev/null" \
 	sort "tail -n +2 $F | sort -s -t, -k2,2nr | head -10 > /dev/null"
+fi
+if want sort && [ -x "$B/ptakesort" ]; then
+# The whole file in key order, 256 MiB of memory each, temporary files
+# in $out; 3 million records, then 30 million (SORT_FILES to choose).
+for S in ${SORT_FILES:-$data/flights-3m.csv $F}; do
+	name=sort-$(basename "$S" .csv)
+	bench "$name" "$B/ptakesort -k delay:desc --memory 256M -T $out $S > $out/ps.csv" \
+		sort "tail -n +2 $S | LC_ALL=C sort -s -t, -k2,2nr --parallel=2 -S 256M -T $out > $out/ss.csv" \
+		duckdb "$(duck "copy (select * from '$S' order by delay desc) to '$out/ds.csv' (header)")"
+done
 fi
 if want partition && [ -x "$B/ppartition" ]; then
 p=$out/part; mkdir -p "$p"

@@ -15,7 +15,7 @@ _pflow_tool_opts() {
 	pfilter) echo '-v --invert -c --count --unique' ;;
 	pmap) echo '-a --arg-file --unordered --timeout --retries --halt --failed --batch --batch-timeout --batch-key --pipe --rate --joblog --resume' ;;
 	preduce) echo '-k --key --keys --partial --merge --strict --every --interval --window --time --lateness' ;;
-	ptakesort) echo '-n --count -k --key --keys -g --group --sample --seed' ;;
+	ptakesort) echo '-n --count -k --key --keys -g --group --sample --seed --memory -T --temporary-directory' ;;
 	pjoin) echo '-k --key --keys --left --anti --semi --ignore-case --memory --table-csv --table-tsv' ;;
 	ppartition) echo '-k --key --keys -n --partitions -o --output --by-value --max-open -a --arg-file --broadcast --header-once' ;;
 	esac
@@ -35,7 +35,8 @@ _pflow_takes_arg() {
 	preduce:--interval|preduce:--window|preduce:--time|\
 	preduce:--lateness) return 0 ;;
 	ptakesort:-n|ptakesort:--count|ptakesort:-k|ptakesort:--key|\
-	ptakesort:--keys|ptakesort:-g|ptakesort:--group|ptakesort:--seed) return 0 ;;
+	ptakesort:--keys|ptakesort:-g|ptakesort:--group|ptakesort:--seed|\
+	ptakesort:--memory|ptakesort:-T|ptakesort:--temporary-directory) return 0 ;;
 	pjoin:-k|pjoin:--key|pjoin:--keys|pjoin:--memory) return 0 ;;
 	ppartition:-k|ppartition:--key|ppartition:--keys|ppartition:-n|ppartition:--partitions|\
 	ppartition:-o|ppartition:--output|ppartition:--max-open|\
@@ -241,6 +242,12 @@ _pflow() {
 	--window)
 		_pflow_reply "" "$cur" count: time: event:
 		_pflow_trim "$cur"
+		return 0 ;;
+	--memory)
+		_pflow_reply "" "$cur" 64M 256M 1G 4G
+		return 0 ;;
+	-T|--temporary-directory)
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return 0 ;;
 	--bad|--failed|--joblog|-a|--arg-file|-o|--output)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")

@@ -90,6 +90,9 @@ complete -o default -F _pflow pjoin'
 --group
 --sample
 --seed
+--memory
+-T
+--temporary-directory
 --csv
 --tsv
 --lines
@@ -225,6 +228,18 @@ destination'
 	run complete_words preduce data/flights.csv mean:de
 	assert_output 'mean:delay
 mean:destination'
+}
+
+@test "ptakesort -T completes directories, --memory sizes" {
+	mkdir -p tdir/sub
+	touch tfile
+	run complete_words ptakesort -T t
+	assert_output 'tdir'
+	run complete_words ptakesort --memory ''
+	assert_output '64M
+256M
+1G
+4G'
 }
 
 @test "ptakesort key suffixes, one of num/str and one of desc/asc" {

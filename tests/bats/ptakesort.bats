@@ -333,9 +333,12 @@ a,1'
 }
 
 @test "usage errors exit 2" {
-	run --separate-stderr ptakesort -k v "$MIXED"
+	run --separate-stderr ptakesort -g name -k v "$MIXED"
 	assert_failure 2
-	assert_equal "${stderr%%$'\n'*}" "ptakesort: missing -n N"
+	assert_equal "${stderr%%$'\n'*}" "ptakesort: -g needs -n N"
+	run --separate-stderr ptakesort --sample "$MIXED"
+	assert_failure 2
+	assert_equal "${stderr%%$'\n'*}" "ptakesort: --sample needs -n N"
 	run --separate-stderr ptakesort -n 3 "$MIXED"
 	assert_failure 2
 	assert_equal "${stderr%%$'\n'*}" "ptakesort: missing -k KEY"
@@ -376,7 +379,7 @@ a,1'
 @test "--help and --version exit 0" {
 	run ptakesort --help
 	assert_success
-	assert_line --index 0 'usage: ptakesort [OPTIONS] -n N -k KEY[:num|:str][:desc][,KEY...] [FILE...]'
+	assert_line --index 0 'usage: ptakesort [OPTIONS] [-n N] -k KEY[:num|:str][:desc][,KEY...] [FILE...]'
 	run ptakesort --version
 	assert_success
 }
@@ -462,7 +465,7 @@ b,'
 		*)	[ -n "$cmd" ] && expect+="$line"$'\n' ;;
 		esac
 	done < <(sed -n '/^\.Sh EXAMPLES/,/^\.Sh SEE ALSO/p' "$page")
-	assert_equal "$n" 8
+	assert_equal "$n" 9
 }
 
 @test "-g: the first N of each group, groups by first appearance, against Python" {
