@@ -315,26 +315,26 @@ unknown_suffix(const char *src)
 	return true;
 }
 
-/* Resolves each key to a field or a compiled expression. */
+/*
+ * Resolves each key to a field by the field rule (pf_field_lookup), or
+ * else to a compiled expression.
+ */
 int
 compile_keys(struct takesort *ts, const struct pf_schema *schema)
 {
 	struct pf_expr_error err;
 	struct key *k;
-	char *names;
 	size_t i;
 
 	for (i = 0; i < ts->nkeys; i++) {
 		k = &ts->keys[i];
 		if (k->sample)
 			continue;
-		k->field = pf_schema_find(schema, k->src, strlen(k->src));
+		k->field = pf_field_lookup(schema, k->src, strlen(k->src));
 		if (k->field >= 0)
 			continue;
-		if (all_digits(k->src)) {
-			names = pf_schema_list(schema);
-			warnx("unknown field '%s' (fields: %s)", k->src, names);
-			free(names);
+		if (all_digits(k->src) || k->src[0] == '{') {
+			pf_field_unknown(schema, k->src, NULL);
 			return 2;
 		}
 		if ((k->expr = pf_expr_compile(k->src, schema, &err)) == NULL) {
