@@ -88,16 +88,15 @@ cmd_free(struct cmd *c)
 	}
 	for (i = 0; c->targs != NULL && i < c->nargs; i++)
 		free(c->targs[i].parts);
-	for (i = 0; i < c->table_cap; i++)
-		if (c->table[i] != NULL) {
-			pf_buf_free(&c->table[i]->input);
-			free(c->table[i]->key);
-			free(c->table[i]);
-		}
-	free(c->table);
+	for (i = 0; c->batches.slots != NULL && i < c->batches.count; i++)
+		pf_buf_free(&((struct open_batch *)PF_GROUP_STATE(
+		    pf_groups_at(&c->batches, (uint32_t)i)))->input);
+	if (c->batches.slots != NULL)
+		pf_groups_free(&c->batches);
+	pf_arena_free(&c->arena);
+	pf_buf_free(&c->key);
 	pf_inputs_free(&c->inputs);
-	if (c->key_expr != NULL)
-		pf_expr_free(c->key_expr);
+	pf_keys_free(&c->keys);
 	if (c->eval != NULL)
 		pf_eval_free(c->eval);
 	free(c->targs);
@@ -154,8 +153,7 @@ open_outputs(struct cmd *c)
 static int
 setup(struct cmd *c)
 {
-	struct pf_expr_error e;
-	int got;
+	int got, status;
 
 	pf_reader_init(&c->reader, &c->opt->in, c->a->files, c->a->nfiles,
 	    c->opt->chunk, c->opt->flush_ms);
@@ -176,13 +174,16 @@ setup(struct cmd *c)
 		pf_buf_addc(&c->header, '\n');
 	}
 	if (c->a->batch_key != NULL) {
-		c->key_expr = pf_expr_compile(c->a->batch_key, &c->schema, &e);
-		if (c->key_expr == NULL) {
-			pf_report_expr_error(c->a->batch_key, &e);
-			return 2;
-		}
-		c->eval = pf_eval_new();
+		if ((status = pf_keys_compile(&c->keys, c->a->batch_key,
+		    &c->schema)) != 0)
+			return status;
+		c->keyed = true;
+		if (c->keys.uses_eval)
+			c->eval = pf_eval_new();
 	}
+	if (c->mode == MODE_BATCH)
+		pf_groups_init(&c->batches, &c->arena,
+		    sizeof(struct open_batch));
 	cmd_compile_templates(c);
 	return 0;
 }

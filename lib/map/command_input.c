@@ -7,7 +7,6 @@
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #include "map/command_int.h"
 #include "support/xalloc.h"
@@ -148,6 +147,30 @@ take_record_job(struct cmd *c, const struct pf_record *rec)
 	}
 }
 
+/*
+ * The key as PFLOW_BATCH_KEY shows it: its value; the values of a key of
+ * several parts joined by commas.
+ */
+static void
+add_key_text(const struct pf_keys *k, struct pf_buf *out, const char *key,
+    size_t len)
+{
+	const char *end = key + len, *s;
+	size_t n;
+	bool first = true;
+
+	if (k->n == 1) {
+		pf_buf_add(out, key, len);
+		return;
+	}
+	while (pf_key_next(&key, end, &s, &n)) {
+		if (!first)
+			pf_buf_addc(out, ',');
+		pf_buf_add(out, s, n);
+		first = false;
+	}
+}
+
 /* Turns an open batch into a job (the caller checked cmd_room_for_job). */
 static void
 flush_batch(struct cmd *c, struct open_batch *b)
@@ -163,10 +186,10 @@ flush_batch(struct cmd *c, struct open_batch *b)
 	j->nrec = b->n;
 	j->nul_line = b->nul_line;	/* its first record is the arguments' */
 	j->nul_file = b->nul_file;
-	if (c->key_expr != NULL) {
+	if (c->keyed) {
 		j->envbuf.len = 0;
 		pf_buf_adds(&j->envbuf, "PFLOW_BATCH_KEY=");
-		pf_buf_add(&j->envbuf, b->key, b->keylen);
+		add_key_text(&c->keys, &j->envbuf, b->key, b->keylen);
 		pf_buf_addc(&j->envbuf, '\0');
 		j->env[0] = j->envbuf.data;
 		j->env[1] = NULL;
@@ -186,40 +209,20 @@ flush_batch(struct cmd *c, struct open_batch *b)
 	b->prev = b->next = NULL;
 }
 
+/* The open batch of a key (encoded), made empty when the key is new. */
 static struct open_batch *
 find_batch(struct cmd *c, const char *key, size_t len)
 {
-	uint64_t h = XXH3_64bits(key, len);
-	struct open_batch **t, *b;
-	size_t i, mask, cap;
+	struct pf_group *g;
+	struct open_batch *b;
+	bool added;
 
-	if (c->table_used * 2 >= c->table_cap) {
-		cap = c->table_cap ? c->table_cap * 2 : 64;
-		t = pf_xcalloc(cap, sizeof(*t));
-		for (i = 0; i < c->table_cap; i++) {
-			if ((b = c->table[i]) == NULL)
-				continue;
-			mask = cap - 1;
-			size_t k = b->hash & mask;
-			while (t[k] != NULL)
-				k = (k + 1) & mask;
-			t[k] = b;
-		}
-		free(c->table);
-		c->table = t;
-		c->table_cap = cap;
+	g = pf_groups_find(&c->batches, key, len, &added);
+	b = (struct open_batch *)PF_GROUP_STATE(g);
+	if (added) {
+		b->key = g->key;
+		b->keylen = g->keylen;
 	}
-	mask = c->table_cap - 1;
-	for (i = h & mask; (b = c->table[i]) != NULL; i = (i + 1) & mask)
-		if (b->hash == h && b->keylen == len &&
-		    memcmp(b->key, key, len) == 0)
-			return b;
-	b = pf_xcalloc(1, sizeof(*b));
-	b->key = pf_xstrndup(key, len);
-	b->keylen = len;
-	b->hash = h;
-	c->table[i] = b;
-	c->table_used++;
 	return b;
 }
 
@@ -227,20 +230,15 @@ static void
 take_batch_record(struct cmd *c, const struct pf_record *rec, long long now)
 {
 	struct open_batch *b;
-	struct pf_value v;
-	const char *key = "";
-	size_t keylen = 0;
+	const char *why;
 
-	if (c->key_expr != NULL) {
-		pf_eval_reset(c->eval);
-		pf_eval(c->eval, c->key_expr, rec, &v);
-		if (pf_eval_error(c->eval) != NULL) {	/* a regex */
-			record_failed(c, rec, pf_eval_error(c->eval));
-			return;
-		}
-		pf_value_text(c->eval, &v, &key, &keylen);
+	c->key.len = 0;
+	if (c->keyed && (why = pf_keys_encode(&c->keys, c->eval, rec,
+	    &c->key)) != NULL) {
+		record_failed(c, rec, why);	/* a regex */
+		return;
 	}
-	b = find_batch(c, key, keylen);
+	b = find_batch(c, c->key.data != NULL ? c->key.data : "", c->key.len);
 	if (!b->active) {
 		b->active = true;
 		b->first_rec = c->recno;

@@ -16,10 +16,12 @@
 #include "csv/reader.h"
 #include "csv/record.h"
 #include "expr/expr.h"
+#include "expr/keys.h"
 #include "process/resume.h"
 #include "process/spawn.h"
 #include "support/buf.h"
 #include "support/outfile.h"
+#include "support/table.h"
 
 #define WINDOW_PER_JOB	16
 #define WINDOW_MIN	64
@@ -67,11 +69,14 @@ struct job {
 	double		 started_wall;
 };
 
-/* A batch being filled (--batch), one per key. */
+/*
+ * A batch being filled (--batch), one per key: the state block of the
+ * key's group in the batch table (table.h), so zeroed when the key is new.
+ */
 struct open_batch {
-	char		*key;
+	const char	*key;		/* the encoded key (keys.h), in the
+					   table's arena */
 	size_t		 keylen;
-	uint64_t	 hash;
 	struct pf_buf	 input;
 	uint64_t	 n, first_rec;
 	uint64_t	 nul_line;	/* see struct job */
@@ -137,10 +142,12 @@ struct cmd {
 	uint64_t	 recno;
 	bool		 input_done;
 
-	struct pf_expr	*key_expr;
-	struct pf_eval	*eval;
-	struct open_batch **table;
-	size_t		 table_cap, table_used;
+	bool		 keyed;		/* --batch-key */
+	struct pf_keys	 keys;		/* ... compiled, by the field rule */
+	struct pf_eval	*eval;		/* ... for keys that are expressions */
+	struct pf_buf	 key;		/* ... a record's, encoded */
+	struct pf_arena	 arena;		/* the batch table's keys */
+	struct pf_groups batches;	/* key -> struct open_batch */
 	struct open_batch *oldest, *newest;
 
 	struct job	*jobs;

@@ -12,9 +12,26 @@
 #include "support/xalloc.h"
 
 /*
+ * Where the placeholder that opens at open ends: the first '}', or for
+ * "{{" the first "}}" (a braced name, "{{a:b}}"); NULL if none.
+ */
+static const char *
+placeholder_end(const char *open)
+{
+	const char *close;
+
+	if (open[1] == '{' && (close = strstr(open + 2, "}}")) != NULL)
+		return close + 1;
+	return strchr(open + 1, '}');
+}
+
+/*
  * Cuts each argument into text and {} placeholders: {} is the raw record,
- * {#} the job number, {name} or {3} a field. Braces around anything else
- * (awk '{print $1}') are text.
+ * {#} the job number, {NAME} a field, NAME by the field rule
+ * (pf_field_lookup: a header name, spaces included, "{a:b}" braced, or a
+ * 1-based position). Braces around anything else (awk '{print $1}', a
+ * regex's x{3} past the last field) are text: commands use braces too
+ * much for an unknown name to be an error.
  */
 void
 cmd_compile_templates(struct cmd *c)
@@ -35,7 +52,7 @@ cmd_compile_templates(struct cmd *c)
 		while (*s != '\0') {
 			p = &t->parts[t->nparts];
 			open = strchr(s, '{');
-			close = open != NULL ? strchr(open + 1, '}') : NULL;
+			close = open != NULL ? placeholder_end(open) : NULL;
 			if (open == NULL || close == NULL) {
 				*p = (struct part){ P_TEXT, s, strlen(s), -1 };
 				t->nparts++;
@@ -55,7 +72,7 @@ cmd_compile_templates(struct cmd *c)
 				p->kind = P_RAW;
 			else if (close == open + 2 && open[1] == '#')
 				p->kind = P_SEQ;
-			else if ((field = pf_schema_find(&c->schema, open + 1,
+			else if ((field = pf_field_lookup(&c->schema, open + 1,
 			    (size_t)(close - open - 1))) >= 0)
 				p->kind = P_FIELD;
 			else {
