@@ -76,10 +76,8 @@ check_args(const struct cmd *c, const struct pf_record *rec, uint64_t *line,
 static void
 record_failed(struct cmd *c, const struct pf_record *rec, const char *why)
 {
-	warnx("%s:%llu (record %llu): %s",
-	    pf_reader_name(&c->reader, c->cur_file),
-	    (unsigned long long)record_line(c, rec),
-	    (unsigned long long)c->recno, why);
+	pf_reader_report(&c->reader, c->cur_file, record_line(c, rec),
+	    c->recno, why);
 	/* Records before it still run; no more input is read. */
 	c->data_error = true;
 	c->input_done = true;

@@ -407,10 +407,8 @@ cmd_job_final(struct cmd *c, struct job *j, long long now)
 		return;		/* killed by us: stdout is gone */
 	what_job(c, j, what, sizeof(what));
 	if (j->nul_line != 0)
-		warnx("%s:%llu (record %llu): an argument would hold a NUL "
-		    "byte: not run", pf_reader_name(&c->reader, j->nul_file),
-		    (unsigned long long)j->nul_line,
-		    (unsigned long long)j->first_rec);
+		pf_reader_report(&c->reader, j->nul_file, j->nul_line,
+		    j->first_rec, "an argument would hold a NUL byte: not run");
 	else if (j->spawn_err != 0 && j->spawn_err == c->spawn_err)
 		c->nspawn_same++;	/* said once, counted at the end */
 	else if (j->spawn_err != 0) {
