@@ -228,15 +228,27 @@ static void
 take_batch_record(struct cmd *c, const struct pf_record *rec, long long now)
 {
 	struct open_batch *b;
-	const char *why;
+	const char *why, *key = "";
+	size_t keylen = 0;
+	long f = c->keys.single_field;
 
-	c->key.len = 0;
-	if (c->keyed && (why = pf_keys_encode(&c->keys, c->eval, rec,
+	if (!c->keyed)
+		;
+	else if (f >= 0 && !c->keys.fold_case) {
+		/* One field: its bytes are the encoded key (keys.h). */
+		if ((size_t)f < rec->nfields) {
+			key = rec->fields[f].ptr;
+			keylen = rec->fields[f].len;
+		}
+	} else if ((why = pf_keys_encode(&c->keys, c->eval, rec,
 	    &c->key)) != NULL) {
 		record_failed(c, rec, why);	/* a regex */
 		return;
+	} else if (c->key.len > 0) {
+		key = c->key.data;
+		keylen = c->key.len;
 	}
-	b = find_batch(c, c->key.data != NULL ? c->key.data : "", c->key.len);
+	b = find_batch(c, key, keylen);
 	if (!b->active) {
 		b->active = true;
 		b->first_rec = c->recno;
