@@ -28,7 +28,7 @@ static const char usage_text[] =
 "  --failed FILE             write the records whose command failed to FILE\n"
 "  --batch N                 N records per command, on its stdin (header first)\n"
 "  --batch-timeout DURATION  run a partial batch after DURATION of slow input (1s)\n"
-"  --batch-key EXPR          batch records with equal EXPR together\n"
+"  --batch-key KEY[,KEY...]  batch records with equal keys (fields or exprs)\n"
 "  --pipe                    feed each input chunk (--chunk) to a command's stdin\n"
 "  --rate N/DURATION         start at most N commands per DURATION\n"
 "  --joblog FILE             one line per command (GNU parallel's format)\n"

@@ -1,6 +1,7 @@
 /*
  * reader.c - input files as one stream of record batches (see reader.h).
  */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -71,6 +72,14 @@ pf_reader_name(const struct pf_reader *r, int i)
 	if (i < 0 || i >= r->npaths)
 		return "";
 	return strcmp(r->paths[i], "-") == 0 ? "stdin" : r->paths[i];
+}
+
+void
+pf_reader_report(const struct pf_reader *r, int file, uint64_t line,
+    uint64_t record, const char *why)
+{
+	warnx("%s:%llu (record %llu): %s", pf_reader_name(r, file),
+	    (unsigned long long)line, (unsigned long long)record, why);
 }
 
 static int

@@ -95,4 +95,12 @@ int pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file);
 /* The name of operand i for messages ("-" reads as "stdin"). */
 const char *pf_reader_name(const struct pf_reader *r, int i);
 
+/*
+ * Reports a data error at a record, the one way every tool does:
+ * "PROG: FILE:LINE (record N): why", FILE being operand file, LINE the
+ * 1-based line where the record starts, N its 1-based number.
+ */
+void pf_reader_report(const struct pf_reader *r, int file, uint64_t line,
+    uint64_t record, const char *why);
+
 #endif

@@ -402,10 +402,8 @@ write_batch(struct engine *e, struct batch *b)
 	e->records_in += b->records;
 	e->records_out += b->written;
 	if (b->failure != NULL) {
-		warnx("%s:%llu (record %llu): %s",
-		    pf_reader_name(e->reader, b->file),
-		    (unsigned long long)(e->line + b->fail_line + 1),
-		    (unsigned long long)(e->record + b->fail_record),
+		pf_reader_report(e->reader, b->file,
+		    e->line + b->fail_line + 1, e->record + b->fail_record,
 		    b->failure);
 		e->status = 1;
 		atomic_store(&e->stopping, true);

@@ -315,6 +315,32 @@ first 3'
 B b,2'
 }
 
+@test "--batch-key and {NAME} follow the field rule (names with spaces, {a:b}, positions)" {
+	printf 'Major Genre,a:b,v\nDrama,x,1\nComedy,y,2\nDrama,x,3\n' >genres.csv
+	run -0 pmap -a genres.csv -j1 --batch-key 'Major Genre' -- sh -c 'echo "[$PFLOW_BATCH_KEY]" $(tail -n +2 | cut -d, -f3)'
+	assert_output '[Drama] 1 3
+[Comedy] 2'
+	run -0 pmap -a genres.csv -j1 --batch-key '{a:b},1' -- sh -c 'echo "[$PFLOW_BATCH_KEY]" $(tail -n +2 | cut -d, -f3)'
+	assert_output '[x,Drama] 1 3
+[y,Comedy] 2'
+	run -0 pmap -a genres.csv -j1 --batch-key 2 -- sh -c 'echo "[$PFLOW_BATCH_KEY]"'
+	assert_output '[x]
+[y]'
+	run -0 pmap -a genres.csv -- echo '{Major Genre}' '{a:b}' '{{a:b}}' '{3}' '{4}' '{{nope}}'
+	assert_output 'Drama x x 1 {4} {{nope}}
+Comedy y y 2 {4} {{nope}}
+Drama x x 3 {4} {{nope}}'
+}
+
+@test "an unknown --batch-key field is a usage error listing the fields" {
+	printf 'Major Genre,v\nDrama,1\n' >genres.csv
+	for k in 'Major' '{Genre}' 7; do
+		run -2 --separate-stderr pmap -a genres.csv --batch-key "$k" -- cat
+		assert_output ''
+		assert_equal "${stderr_lines[0]}" "pmap: unknown field '$k' (fields: Major Genre, v)"
+	done
+}
+
 @test "--batch-timeout flushes a partial batch on slow input" {
 	run -0 pmap --batch 5 --batch-timeout 200ms -- sh -c 'echo batch $(tail -n +2)' < <(printf 'v\n1\n2\n'; sleep 1; printf '3\n')
 	assert_output 'batch 1 2

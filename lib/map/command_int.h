@@ -1,0 +1,222 @@
+/*
+ * command_int.h - what the files of pmap's command mode share: the run
+ * (struct cmd), its jobs and open batches, the feeder's queue, compiled
+ * templates, and the functions one file calls in another. The design is
+ * in command.c.
+ */
+#ifndef PF_COMMAND_INT_H
+#define PF_COMMAND_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "map/command.h"
+#include "csv/reader.h"
+#include "csv/record.h"
+#include "expr/expr.h"
+#include "expr/keys.h"
+#include "process/resume.h"
+#include "process/spawn.h"
+#include "support/buf.h"
+#include "support/outfile.h"
+#include "support/table.h"
+
+#define WINDOW_PER_JOB	16
+#define WINDOW_MIN	64
+#define GRACE_MS	500
+#define BACKOFF_MS	100
+#define BACKOFF_MAX_MS	2000
+#define DEFAULT_BATCH_TIMEOUT_MS 1000
+#define STREAM_AT	(256 * 1024)
+#define STOP_WAIT_MS	200	/* for the feeder to end its read */
+
+enum mode { MODE_RECORD, MODE_BATCH, MODE_PIPE };
+enum job_state { J_FREE, J_WAIT, J_RUN, J_RETRY, J_DONE };
+
+struct job {
+	enum job_state	 state;
+	uint64_t	 seq;		/* 1-based, in input order */
+	uint64_t	 first_rec;	/* record number of its first record */
+	uint64_t	 nrec;
+	struct pf_buf	 input;		/* its records, raw, each + '\n' */
+	struct pf_buf	 argbuf;	/* substituted arguments, NUL-separated */
+	char		**argv;
+	size_t		 argv_cap;
+	struct pf_buf	 envbuf;	/* "PFLOW_BATCH_KEY=..." */
+	char		*env[2];
+	struct pf_buf	 out;		/* stdout not yet written */
+	uint64_t	 received;	/* stdout bytes of the last attempt */
+	struct pf_child	 child;
+	int		 attempts;
+	size_t		 fed;		/* header + input bytes written */
+	int		 file;		/* --pipe: the operand input came from */
+	off_t		 file_offset;	/* ... where in it; -1: unknown */
+	size_t		 file_len;	/* ... and how long (input may be
+					   empty until needed) */
+	bool		 no_splice;	/* it could not be spliced */
+	bool		 reaped;
+	int		 wstatus;
+	int		 spawn_err;
+	bool		 timed_out;
+	bool		 failed;
+	bool		 skipped;	/* not run: --resume, or stopped */
+	uint64_t	 nul_line;	/* an argument would hold a NUL byte:
+					   the line of its record, else 0 */
+	int		 nul_file;	/* ... and the operand it is in */
+	long long	 started_ms, deadline_ms, kill_ms, retry_ms;
+	double		 started_wall;
+};
+
+/*
+ * A batch being filled (--batch), one per key: the state block of the
+ * key's group in the batch table (table.h), so zeroed when the key is new.
+ */
+struct open_batch {
+	const char	*key;		/* the encoded key (keys.h), in the
+					   table's arena */
+	size_t		 keylen;
+	struct pf_buf	 input;
+	uint64_t	 n, first_rec;
+	uint64_t	 nul_line;	/* see struct job */
+	int		 nul_file;
+	long long	 first_ms;
+	bool		 active;
+	struct open_batch *prev, *next;	/* active ones, oldest first */
+};
+
+/* The reader thread and its bounded queue of filled buffers. */
+struct feeder {
+	pthread_t	 thread;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct pf_reader *reader;
+	struct pf_buf	*bufs;
+	int		*files;		/* the operand each buffer came from */
+	off_t		*offsets;	/* where in it (reader.h batch_offset) */
+	off_t		*lengths;	/* and how long (batch_len) */
+	int		 nbufs;
+	int		*free_stack, nfree;
+	int		*fifo, fifo_head, fifo_count;
+	bool		 eof, error, stop, running;
+	int		 notify[2];
+};
+
+enum part_kind { P_TEXT, P_RAW, P_FIELD, P_SEQ };
+
+struct part {
+	enum part_kind	 kind;
+	const char	*s;
+	size_t		 len;
+	long		 field;
+};
+
+struct targ {
+	struct part	*parts;
+	size_t		 nparts;
+	bool		 shell;		/* the script of sh -c: values quoted */
+};
+
+struct cmd {
+	const struct pf_options		*opt;
+	const struct pf_command_args	*a;
+	enum mode	 mode;
+	char		**argv_cmd;
+	size_t		 nargs;
+	struct targ	*targs;
+	bool		 append_raw;
+	size_t		*argoff;
+
+	struct pf_reader reader;
+	struct pf_schema schema;
+	struct pf_buf	 header;	/* raw header + '\n', or empty */
+	struct feeder	 feed;
+	struct pf_splitter sp;
+	int		 cur;		/* feeder buffer being split, or -1 */
+	int		 splice_file;	/* operand splice_fd reads, or -1 */
+	int		 splice_fd;	/* -1: that operand cannot be spliced */
+	int		 cur_file;
+	const char	*cur_p, *cur_end;
+	uint64_t	 base_line;	/* lines before the current buffer */
+	uint64_t	 recno;
+	bool		 input_done;
+
+	bool		 keyed;		/* --batch-key */
+	struct pf_keys	 keys;		/* ... compiled, by the field rule */
+	struct pf_eval	*eval;		/* ... for keys that are expressions */
+	struct pf_buf	 key;		/* ... a record's, encoded */
+	struct pf_arena	 arena;		/* the batch table's keys */
+	struct pf_groups batches;	/* key -> struct open_batch */
+	struct open_batch *oldest, *newest;
+
+	struct job	*jobs;
+	uint64_t	 window;
+	uint64_t	 next_seq, head_seq, start_seq;
+	struct job	**run;
+	int		 nrun;
+	int		 nretry;
+	int		 spawn_limit;	/* out of descriptors or processes with
+					   this many running: start no more
+					   until one ends; 0: -j */
+	uint64_t	 spawn_waits;	/* starts put off for that */
+
+	long long	*rate_ring;
+	size_t		 rate_pos, rate_count;
+
+	bool		 stopping, halted, epipe, data_error;
+	bool		 write_error;	/* stdout or a file failed (not EPIPE) */
+	int		 signal;
+	uint64_t	 nok, nfailed;
+	int		 spawn_err;	/* the "cannot run" said once */
+	uint64_t	 nspawn_same;	/* failures like it, not repeated */
+	struct pf_outfile failed, joblog, bad;	/* f NULL: not asked for */
+	struct pf_inputs inputs;	/* -a files, for "input is output" */
+	uint64_t	 nbad;
+	struct pf_resume resume;	/* --resume: jobs that succeeded */
+};
+
+static inline struct job *
+job_at(struct cmd *c, uint64_t seq)
+{
+	return &c->jobs[seq % c->window];
+}
+
+/* command_feeder.c: the reader thread and its queue */
+void cmd_feeder_free(struct feeder *f);
+void cmd_feeder_start(struct feeder *f, struct pf_reader *r, int nbufs);
+int cmd_feeder_take(struct feeder *f, bool *eof);
+bool cmd_feeder_has_data(struct feeder *f);
+void cmd_feeder_give_back(struct feeder *f, int idx);
+bool cmd_feeder_stop(struct feeder *f);
+
+/* command_template.c: argument templates */
+void cmd_compile_templates(struct cmd *c);
+void cmd_build_argv(struct cmd *c, struct job *j, const struct pf_record *rec);
+bool cmd_args_hold_nul(const struct cmd *c, const struct pf_record *rec);
+
+/* command_job.c: starting, feeding and ending jobs; --joblog */
+int cmd_start_limit(const struct cmd *c);
+bool cmd_room_for_job(const struct cmd *c);
+struct job *cmd_job_new(struct cmd *c);
+void cmd_job_prepare_stdin_job(struct cmd *c, struct job *j);
+long long cmd_rate_wait(const struct cmd *c, long long now);
+void cmd_run_remove(struct cmd *c, struct job *j);
+bool cmd_load_input(struct cmd *c, struct job *j);
+void cmd_feed_job(struct cmd *c, struct job *j);
+void cmd_start_jobs(struct cmd *c, long long now);
+bool cmd_check_written(struct cmd *c, struct pf_outfile *o);
+void cmd_job_final(struct cmd *c, struct job *j, long long now);
+
+/* command_output.c: output in input order */
+void cmd_stop_quietly(struct cmd *c);
+void cmd_put_out(struct cmd *c, struct pf_buf *b);
+void cmd_write_output(struct cmd *c);
+
+/* command_input.c: records and chunks into jobs, --batch */
+void cmd_take_input(struct cmd *c, long long now);
+
+/* command_loop.c: the poll(2) loop */
+void cmd_event_loop(struct cmd *c, int events_fd);
+
+#endif
