@@ -78,8 +78,7 @@ void
 pf_reader_report(const struct pf_reader *r, int file, uint64_t line,
     uint64_t record, const char *why)
 {
-	warnx("%s:%llu (record %llu): %s", pf_reader_name(r, file),
-	    (unsigned long long)line, (unsigned long long)record, why);
+	pf_report_record(pf_reader_name(r, file), line, record, why);
 }
 
 static int
@@ -360,8 +359,7 @@ pf_reader_start(struct pf_reader *r, struct pf_schema *schema)
 			pf_buf_free(&copy);
 			snprintf(r->error, sizeof(r->error), "%s:%zu (header): %s",
 			    pf_reader_name(r, r->index), r->header_line,
-			    status == PF_SPLIT_UNTERMINATED ?
-			    "unterminated quoted field" : "malformed quoting");
+			    pf_record_malformed(status, 0, 0));
 			return -1;
 		}
 	}

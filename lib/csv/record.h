@@ -97,6 +97,22 @@ enum pf_split_status {
 };
 
 /*
+ * Why a split record is malformed, or NULL if it is not: its split
+ * status, then, when nfields is not 0 (a header fixed it), its field
+ * count against nfields. Every tool checks records with this.
+ */
+const char *pf_record_malformed(enum pf_split_status status,
+    size_t field_count, size_t nfields);
+
+/*
+ * Reports a data error at a record, the one way every tool does:
+ * "PROG: FILE:LINE (record N): why", LINE the 1-based line where the
+ * record starts, N its 1-based number (see also pf_reader_report).
+ */
+void pf_report_record(const char *file, uint64_t line, uint64_t record,
+    const char *why);
+
+/*
  * Bytes that must be readable after the end of a buffer given to
  * pf_split_next(): the '\n' sentinel and padding for 16-byte loads.
  */

@@ -174,14 +174,8 @@ process_batch(struct worker *w, struct batch *b)
 	while ((next = pf_split_next(&w->splitter, d, p, end, &rec, &lines,
 	    &status)) != NULL) {
 		b->records++;
-		why = NULL;
-		if (status == PF_SPLIT_BAD_QUOTE)
-			why = "malformed quoting";
-		else if (status == PF_SPLIT_UNTERMINATED)
-			why = "unterminated quoted field";
-		else if (check && rec.field_count != nfields)
-			why = rec.field_count < nfields ? "too few fields" :
-			    "too many fields";
+		why = pf_record_malformed(status, rec.field_count,
+		    check ? nfields : 0);
 		if (why == NULL) {
 			rec.order = b->seq << 32 | b->records;
 			rec.nr = b->nr_base + b->records;

@@ -122,9 +122,7 @@ pf_join_table_read(struct pf_join_table *t, const char *path,
 	pf_split_pad(&b);
 	end = b.data + b.len;
 	while ((p = pf_split_next(&sp, d, p, end, &rec, &lines, &st)) != NULL) {
-		why = st == PF_SPLIT_BAD_QUOTE ? "malformed quoting" :
-		    st == PF_SPLIT_UNTERMINATED ? "unterminated quoted field" :
-		    NULL;
+		why = pf_record_malformed(st, 0, 0);
 		if (t->schema.names == NULL && d->header) {
 			if (why != NULL) {
 				warnx("%s:%zu (header): %s", path, line, why);
@@ -138,16 +136,15 @@ pf_join_table_read(struct pf_join_table *t, const char *path,
 		if (why == NULL && t->schema.names == NULL)
 			set_schema(t, &rec, false);
 		nrec++;
-		if (why == NULL && d->header &&
-		    rec.field_count != t->schema.nfields)
-			why = rec.field_count < t->schema.nfields ?
-			    "too few fields" : "too many fields";
+		if (why == NULL && d->header)
+			why = pf_record_malformed(st, rec.field_count,
+			    t->schema.nfields);
 		if (why != NULL && set_aside) {
 			pf_buf_add(&t->bad, rec.raw, rec.raw_len);
 			pf_buf_addc(&t->bad, '\n');
 			t->nbad++;
 		} else if (why != NULL) {
-			warnx("%s:%zu (record %zu): %s", path, line, nrec, why);
+			pf_report_record(path, line, nrec, why);
 			status = 1;
 			break;
 		} else

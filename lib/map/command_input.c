@@ -110,11 +110,8 @@ next_record(struct cmd *c, struct pf_record *rec)
 		}
 		c->cur_p = next;
 		c->recno++;
-		why = st == PF_SPLIT_BAD_QUOTE ? "malformed quoting" :
-		    st == PF_SPLIT_UNTERMINATED ? "unterminated quoted field" :
-		    d->header && rec->nfields != c->schema.nfields ?
-		    (rec->nfields < c->schema.nfields ? "too few fields" :
-		    "too many fields") : NULL;
+		why = pf_record_malformed(st, rec->field_count,
+		    d->header ? c->schema.nfields : 0);
 		if (why == NULL)
 			return true;
 		if (c->bad.f != NULL) {
