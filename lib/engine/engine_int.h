@@ -1,0 +1,114 @@
+/*
+ * engine_int.h - private to the engine: its batches, workers and shared
+ * state, and the thread bodies each file owns:
+ *
+ *   engine.c         set-up, the reader loop (main thread), shut-down
+ *   engine_worker.c  a worker: splits a batch's records, runs the tool
+ *   engine_writer.c  the writer: batches in order, output, --bad, progress
+ */
+#ifndef PF_ENGINE_INT_H
+#define PF_ENGINE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "csv/reader.h"
+#include "engine/engine.h"
+#include "support/outfile.h"
+#include "support/timeutil.h"
+
+struct batch {
+	uint64_t	 seq;
+	int		 file;		/* operand the records came from */
+	struct pf_buf	 in;		/* records, plus a '\n' sentinel */
+	struct pf_buf	 out;		/* the tool's output */
+	struct pf_buf	 bad;		/* malformed records, for --bad */
+	uint64_t	 records;	/* records split (malformed included) */
+	uint64_t	 lines;		/* LFs consumed */
+	uint64_t	 written;	/* records output */
+	uint64_t	 nr_base;	/* records before it (record_numbers) */
+	uint64_t	 nbad;
+	bool		 trigger;	/* the reader ended it at a trigger */
+	void		*result;	/* the tool's batch_end() result */
+	const char	*failure;	/* why the batch stopped early, or NULL */
+	char		*failure_text;	/* failure, when the tool gave it */
+	uint64_t	 fail_record;	/* 1-based record index in the batch */
+	uint64_t	 fail_line;	/* LFs before the failed record */
+	struct batch	*next;
+};
+
+struct worker {
+	struct engine	*engine;
+	pthread_t	 thread;
+	void		*state;		/* the tool's per-worker state */
+	struct pf_splitter splitter;
+	double		 busy, waiting;
+};
+
+struct engine {
+	const struct pf_options	*opt;
+	struct pf_tool		*tool;
+	struct pf_reader	*reader;
+	const struct pf_schema	*schema;
+	struct pf_outfile	 bad;		/* --bad */
+
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 free_cv;	/* a batch came back to the pool */
+	pthread_cond_t	 work_cv;	/* work queued, or input done */
+	pthread_cond_t	 done_cv;	/* a batch finished, or input done */
+	pthread_cond_t	 nr_cv;		/* record numbers: a base is known */
+	struct batch	*batches;	/* the pool's storage */
+	int		 pool;
+	struct batch	*free_list;
+	struct batch	*work_head, *work_tail;
+	struct batch	**done;		/* finished batches by seq % pool */
+	uint64_t	 nbatches;	/* sequence numbers handed out */
+	bool		 input_done;
+	atomic_bool	 stopping;
+
+	/* Record numbers, by seq % pool: counts summed in seq order. */
+	uint64_t	*nr_count, *nr_base;
+	bool		*nr_counted;
+	uint64_t	 nr_next;	/* the first seq with no base yet */
+	uint64_t	 nr_total;	/* records before nr_next */
+	atomic_uint_fast64_t bytes_read;
+
+	/* Owned by the writer thread until it is joined. */
+	pthread_t	 writer;
+	uint64_t	 next_write;
+	int		 cur_file;
+	uint64_t	 line, record;	/* position in cur_file */
+	uint64_t	 stream_records; /* records before the current batch */
+	struct pf_buf	 result_out;	/* batch_result()'s output */
+	uint64_t	 records_in, records_out, nbad;
+	int		 status;
+	bool		 broken_pipe;
+	double		 write_busy, write_waiting;
+	double		 last_progress;
+	bool		 show_progress;
+
+	double		 read_busy, read_waiting, started;
+};
+
+/* Seconds on the monotonic clock, for --stats and --progress. */
+static inline double
+now(void)
+{
+	return pf_monotonic_ms() / 1e3;
+}
+
+/* Thread bodies (arg: the struct worker, or the struct engine). */
+void *worker_main(void *arg);
+void *writer_main(void *arg);
+
+/* Writer helpers the set-up uses too (engine_writer.c). */
+void show_progress(struct engine *e, bool final);
+/* Writes out (or hands it to the tool's emit); false when the run stops. */
+bool emit_output(struct engine *e, const struct pf_buf *out);
+/* After a write to --bad: false, the run told to stop, when it failed. */
+bool bad_file_ok(struct engine *e);
+
+#endif

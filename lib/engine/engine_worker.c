@@ -1,0 +1,168 @@
+/*
+ * engine_worker.c - a worker thread: takes the oldest batch, splits its
+ * records, checks each against the header (pf_record_malformed), runs
+ * the tool's record() on the good ones, sets the bad ones aside for
+ * --bad or stops the batch at the first, and hands the batch to the
+ * writer. See engine.c for the design.
+ */
+#include <err.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/engine_int.h"
+#include "support/outfile.h"
+#include "support/xalloc.h"
+
+/* Ends a batch at rec, which the writer reports with why. */
+static void
+stop_batch(struct batch *b, const struct pf_record *rec, const char *why)
+{
+	const char *p;
+
+	b->failure = why;
+	b->fail_record = b->records;
+	b->fail_line = 0;
+	for (p = b->in.data; p < rec->raw; p++)
+		b->fail_line += *p == '\n';
+}
+
+/* Splits a batch's records and runs the tool on each. */
+static void
+process_batch(struct worker *w, struct batch *b)
+{
+	struct engine *e = w->engine;
+	const struct pf_dialect *d = &e->opt->in;
+	const char *p = b->in.data, *end = b->in.data + b->in.len, *next;
+	const size_t nfields = e->schema->nfields;
+	const bool check = d->header;
+	enum pf_split_status status;
+	struct pf_record rec;
+	const char *why;
+	uint64_t written;
+	size_t lines;
+
+	while ((next = pf_split_next(&w->splitter, d, p, end, &rec, &lines,
+	    &status)) != NULL) {
+		b->records++;
+		why = pf_record_malformed(status, rec.field_count,
+		    check ? nfields : 0);
+		if (why == NULL) {
+			rec.order = b->seq << 32 | b->records;
+			rec.nr = b->nr_base + b->records;
+			written = e->tool->record(w->state, &rec, &b->out);
+			if (written == PF_RECORD_FAILED) {
+				b->failure_text = pf_xstrdup(
+				    e->tool->record_failure(w->state));
+				stop_batch(b, &rec, b->failure_text);
+				return;
+			}
+			b->written += written;
+		} else if (e->bad.f != NULL) {
+			pf_buf_add(&b->bad, rec.raw, rec.raw_len);
+			pf_buf_addc(&b->bad, '\n');
+			b->nbad++;
+		} else {
+			stop_batch(b, &rec, why);
+			return;
+		}
+		b->lines += lines;
+		p = next;
+	}
+	b->lines += lines;
+}
+
+/* Counts a batch's records, malformed ones too, as process_batch() sees them. */
+static uint64_t
+count_records(struct worker *w, const struct batch *b)
+{
+	const struct pf_dialect *d = &w->engine->opt->in;
+	const char *p = b->in.data, *end = b->in.data + b->in.len;
+	enum pf_split_status status;
+	struct pf_record rec;
+	uint64_t n = 0;
+	size_t lines;
+
+	while ((p = pf_split_next(&w->splitter, d, p, end, &rec, &lines,
+	    &status)) != NULL)
+		n++;
+	return n;
+}
+
+/*
+ * Record numbers: sets b->nr_base, the records of every batch before it.
+ * Workers count their batches in parallel; the counts are summed in
+ * sequence order under the lock, and a batch waits only until every
+ * batch before it is counted. Batches reach workers in sequence order,
+ * so the earliest uncounted one is always being counted: no deadlock.
+ * When the run is stopping, a batch counts as empty.
+ */
+static void
+number_batch(struct worker *w, struct batch *b)
+{
+	struct engine *e = w->engine;
+	uint64_t n = atomic_load(&e->stopping) ? 0 : count_records(w, b);
+	size_t slot = (size_t)(b->seq % (uint64_t)e->pool);
+
+	pthread_mutex_lock(&e->lock);
+	e->nr_count[slot] = n;
+	e->nr_counted[slot] = true;
+	for (;;) {
+		slot = (size_t)(e->nr_next % (uint64_t)e->pool);
+		if (!e->nr_counted[slot])
+			break;
+		e->nr_counted[slot] = false;
+		e->nr_base[slot] = e->nr_total;
+		e->nr_total += e->nr_count[slot];
+		e->nr_next++;
+		pthread_cond_broadcast(&e->nr_cv);
+	}
+	while (b->seq >= e->nr_next)
+		pthread_cond_wait(&e->nr_cv, &e->lock);
+	b->nr_base = e->nr_base[b->seq % (uint64_t)e->pool];
+	pthread_mutex_unlock(&e->lock);
+}
+
+void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct engine *e = w->engine;
+	struct batch *b;
+	double t0, t1;
+
+	for (;;) {
+		t0 = now();
+		pthread_mutex_lock(&e->lock);
+		while (e->work_head == NULL && !e->input_done)
+			pthread_cond_wait(&e->work_cv, &e->lock);
+		b = e->work_head;
+		if (b != NULL && (e->work_head = b->next) == NULL)
+			e->work_tail = NULL;
+		pthread_mutex_unlock(&e->lock);
+		if (b == NULL)
+			break;
+		t1 = now();
+		w->waiting += t1 - t0;
+		if (e->tool->record_numbers)
+			number_batch(w, b);
+		if (!atomic_load(&e->stopping)) {
+			process_batch(w, b);
+			if (e->tool->batch_end != NULL)
+				b->result = e->tool->batch_end(w->state);
+		}
+		w->busy += now() - t1;
+
+		pthread_mutex_lock(&e->lock);
+		e->done[b->seq % (uint64_t)e->pool] = b;
+		pthread_cond_signal(&e->done_cv);
+		pthread_mutex_unlock(&e->lock);
+	}
+	return NULL;
+}
