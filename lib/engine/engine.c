@@ -44,6 +44,7 @@
 
 #include "engine/engine_int.h"
 #include "support/outfile.h"
+#include "support/status.h"
 #include "support/xalloc.h"
 int
 pf_write_all(int fd, const char *buf, size_t len)
@@ -190,7 +191,7 @@ run_pipeline(struct engine *e)
 
 	if (read_status < 0 && !e->broken_pipe && e->status == 0) {
 		warnx("%s", e->reader->error);
-		e->status = 1;
+		e->status = PF_FAILED;
 	}
 	if (e->status == 0 && !e->broken_pipe && e->tool->finish != NULL) {
 		e->tool->finish(e->tool->ctx, states, opt->jobs, &out);
@@ -293,7 +294,7 @@ pf_run(const struct pf_options *opt, char **files, int nfiles,
 	status = bad_file_ok(&e) ? run_pipeline(&e) : e.status;
 	if (e.bad.f != NULL) {
 		if (pf_outfile_close(&e.bad) != 0)
-			status = 1;
+			status = PF_FAILED;
 		else if (e.nbad > 0)
 			warnx("%llu malformed record%s written to %s",
 			    (unsigned long long)e.nbad, e.nbad == 1 ? "" : "s",

@@ -18,6 +18,7 @@
 
 #include "engine/engine_int.h"
 #include "support/outfile.h"
+#include "support/status.h"
 #include "support/xalloc.h"
 
 void
@@ -67,7 +68,7 @@ emit_output(struct engine *e, const struct pf_buf *out)
 		e->broken_pipe = true;
 	else {
 		warn("write error");
-		e->status = 1;
+		e->status = PF_FAILED;
 	}
 	atomic_store(&e->stopping, true);
 	return false;
@@ -79,7 +80,7 @@ bad_file_ok(struct engine *e)
 {
 	if (e->bad.f == NULL || pf_outfile_ok(&e->bad))
 		return true;
-	e->status = 1;
+	e->status = PF_FAILED;
 	atomic_store(&e->stopping, true);
 	return false;
 }
@@ -129,7 +130,7 @@ write_batch(struct engine *e, struct batch *b)
 		pf_reader_report(e->reader, b->file,
 		    e->line + b->fail_line + 1, e->record + b->fail_record,
 		    b->failure);
-		e->status = 1;
+		e->status = PF_FAILED;
 		atomic_store(&e->stopping, true);
 		return;
 	}

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "engine/options.h"
 #include "support/outfile.h"
+#include "support/status.h"
 #include "support/xalloc.h"
 
 const char pf_common_usage[] =
@@ -62,7 +63,7 @@ usage_exit(void)
 {
 	fprintf(stderr, "Try '%s --help' for more information.\n",
 	    program_invocation_short_name);
-	exit(2);
+	exit(PF_USAGE);
 }
 
 void

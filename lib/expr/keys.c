@@ -8,6 +8,7 @@
 
 #include "expr/keys.h"
 #include "expr/report.h"
+#include "support/status.h"
 #include "support/table.h"
 
 /*
@@ -65,12 +66,12 @@ pf_keys_compile(struct pf_keys *k, const char *src,
 	k->single_field = -1;
 	k->join_sep = -1;
 	if ((fixed = keys_source(src, schema)) == NULL)
-		return 2;
+		return PF_USAGE;
 	k->proj = pf_projection_compile(fixed, schema, &err);
 	if (k->proj == NULL) {
 		pf_report_expr_error(fixed, &err);
 		free(fixed);
-		return 2;
+		return PF_USAGE;
 	}
 	free(fixed);
 	k->n = k->proj->ncols;

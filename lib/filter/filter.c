@@ -18,6 +18,7 @@
 #include "expr/keys.h"
 #include "csv/output.h"
 #include "expr/report.h"
+#include "support/status.h"
 #include "support/xalloc.h"
 
 struct filter {
@@ -49,11 +50,11 @@ filter_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 
 	if ((f->expr = pf_expr_compile(f->args->expr, schema, &err)) == NULL) {
 		pf_report_expr_error(f->args->expr, &err);
-		return 2;
+		return PF_USAGE;
 	}
 	if (f->args->unique != NULL &&
 	    pf_keys_compile(&f->keys, f->args->unique, schema) != 0)
-		return 2;
+		return PF_USAGE;
 	f->tool->record_numbers = pf_expr_uses_nr(f->expr) ||
 	    pf_projection_uses_nr(f->keys.proj);
 	f->raw_copy = opt->out_format == opt->in.format &&

@@ -21,6 +21,7 @@
 #include "join/join.h"
 #include "join/join_int.h"
 #include "csv/output.h"
+#include "support/status.h"
 #include "support/xalloc.h"
 
 struct join {
@@ -104,7 +105,7 @@ list_fields(const struct join *j, const struct pf_schema *stream)
 	warnx("fields of the stream: %s; of %s: %s", a, j->table.path, b);
 	free(a);
 	free(b);
-	return 2;
+	return PF_USAGE;
 }
 
 /*
@@ -226,7 +227,7 @@ join_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	if (j->keys.n != j->table.keys.n) {
 		warnx("-k: %zu keys on the stream's side, %zu on TABLE's",
 		    j->keys.n, j->table.keys.n);
-		return 2;
+		return PF_USAGE;
 	}
 	j->keys.fold_case = j->table.keys.fold_case = j->args->ignore_case;
 	if (pf_join_table_index(&j->table) != 0)

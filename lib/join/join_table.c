@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "join/join_int.h"
+#include "support/status.h"
 #include "support/xalloc.h"
 
 /* Reads path whole into b; 2 past memory bytes, 1 on an error. */
@@ -25,12 +26,12 @@ read_whole(const char *path, size_t memory, struct pf_buf *b)
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		warn("%s", path);
-		return 1;
+		return PF_FAILED;
 	}
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
 	    (uint64_t)st.st_size > memory) {
 		close(fd);
-		return 2;
+		return PF_USAGE;
 	}
 	for (;;) {
 		pf_buf_reserve(b, 1 << 16);
@@ -40,14 +41,14 @@ read_whole(const char *path, size_t memory, struct pf_buf *b)
 		if (n < 0) {
 			warn("%s", path);
 			close(fd);
-			return 1;
+			return PF_FAILED;
 		}
 		if (n == 0)
 			break;
 		b->len += (size_t)n;
 		if (b->len > memory) {
 			close(fd);
-			return 2;
+			return PF_USAGE;
 		}
 	}
 	close(fd);
@@ -126,7 +127,7 @@ pf_join_table_read(struct pf_join_table *t, const char *path,
 		if (t->schema.names == NULL && d->header) {
 			if (why != NULL) {
 				warnx("%s:%zu (header): %s", path, line, why);
-				status = 1;
+				status = PF_FAILED;
 				break;
 			}
 			set_schema(t, &rec, true);
@@ -145,7 +146,7 @@ pf_join_table_read(struct pf_join_table *t, const char *path,
 			t->nbad++;
 		} else if (why != NULL) {
 			pf_report_record(path, line, nrec, why);
-			status = 1;
+			status = PF_FAILED;
 			break;
 		} else
 			keep_record(t, &rec);

@@ -67,6 +67,7 @@
 #include "map/command_int.h"
 #include "engine/engine.h"
 #include "expr/report.h"
+#include "support/status.h"
 #include "support/timeutil.h"
 #include "support/xalloc.h"
 
@@ -303,13 +304,13 @@ pf_command_main(const struct pf_options *opt,
 		warnx("%llu more could not be run for the same reason: %s",
 		    (unsigned long long)c.nspawn_same, strerror(c.spawn_err));
 	if (c.write_error)
-		status = 1;
+		status = PF_FAILED;
 	else if (c.epipe)
 		status = 0;
 	else if (c.signal == SIGINT)
 		status = 130;
 	else if (c.signal != 0 || c.halted || c.nfailed > 0 || c.data_error)
-		status = 1;
+		status = PF_FAILED;
 
 	/*
 	 * A feeder still blocked reading a pipe or a terminal uses c: end

@@ -14,6 +14,7 @@
 #include "map/map.h"
 #include "csv/output.h"
 #include "expr/report.h"
+#include "support/status.h"
 #include "support/xalloc.h"
 
 struct map {
@@ -43,7 +44,7 @@ map_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	if ((m->proj = pf_projection_compile_columns(m->src, schema,
 	    &err)) == NULL) {
 		pf_report_expr_error(m->src, &err);
-		return 2;
+		return PF_USAGE;
 	}
 	m->tool->record_numbers = pf_projection_uses_nr(m->proj);
 	names = pf_xcalloc(m->proj->ncols, sizeof(char *));

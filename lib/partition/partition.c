@@ -40,6 +40,7 @@
 
 #include "expr/expr.h"
 #include "partition/partition_int.h"
+#include "support/status.h"
 #include "support/xalloc.h"
 
 #define DEST_ALL	UINT64_MAX	/* --broadcast: every partition */
@@ -254,12 +255,12 @@ close_sinks(struct partition *p, int status)
 	}
 	if (p->values.ready && pf_partition_values_finish(p) != 0 &&
 	    status == 0)
-		status = 1;
+		status = PF_FAILED;
 	for (i = 0; p->fds != NULL && i < p->nparts; i++) {
 		if (p->fds[i] >= 0 && close(p->fds[i]) < 0) {
 			warn("%s", p->paths[i]);
 			if (status == 0)
-				status = 1;
+				status = PF_FAILED;
 		}
 		free(p->paths[i]);
 	}

@@ -18,6 +18,7 @@
 #include <xxhash.h>
 
 #include "partition/partition_int.h"
+#include "support/status.h"
 #include "support/xalloc.h"
 
 void
@@ -86,7 +87,7 @@ int
 pf_partition_file_failed(struct partition *p, const char *path)
 {
 	warn("%s", path);
-	p->status = 1;
+	p->status = PF_FAILED;
 	errno = EPIPE;
 	return -1;
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "partition/partition_int.h"
+#include "support/status.h"
 #include "support/xalloc.h"
 
 static inline struct value *
@@ -220,7 +221,7 @@ pf_partition_values_finish(struct partition *p)
 
 	while (vs->nopen > 0)
 		if (close_oldest(p) < 0)
-			status = 1;
+			status = PF_FAILED;
 	for (k = 0; k < vs->slots_cap; k++)
 		pf_buf_free(&vs->slots[k]);
 	free(vs->slots);

@@ -37,6 +37,7 @@
 #include "support/number.h"
 #include "reduce/reduce_int.h"
 #include "expr/report.h"
+#include "support/status.h"
 #include "support/xalloc.h"
 
 /* Start: check fields, lay out states, write the header. */
@@ -125,7 +126,7 @@ start_normal(struct reduce *r, const struct pf_schema *schema)
 		if (idx < 0) {
 			pf_field_unknown(schema, r->aggs[i].field,
 			    r->args->aggs[i]);
-			return 2;
+			return PF_USAGE;
 		}
 		r->aggs[i].index = idx;
 	}

@@ -13,6 +13,7 @@
 
 #include "reduce/reduce_int.h"
 #include "support/number.h"
+#include "support/status.h"
 #include "support/xalloc.h"
 
 /* Reads NAME:FUNC:PART (FUNC into a): returns false unless it is one. */
@@ -44,7 +45,7 @@ pf_reduce_start_merge(struct reduce *r, const struct pf_schema *schema)
 
 	if (!schema->has_header) {
 		warnx("--merge needs the partial header");
-		return 2;
+		return PF_USAGE;
 	}
 	for (i = 0; i < schema->nfields; i++)
 		if (strncmp(schema->names[i], PARTIAL_MARK,
@@ -58,7 +59,7 @@ pf_reduce_start_merge(struct reduce *r, const struct pf_schema *schema)
 	if (nkeys < 0) {
 		warnx("--merge: not a partial header (no %sK column after "
 		    "K keys)", PARTIAL_MARK);
-		return 2;
+		return PF_USAGE;
 	}
 	r->nkeys = (size_t)nkeys;
 	r->keynames = pf_xcalloc(r->nkeys + 1, sizeof(char *));
@@ -70,7 +71,7 @@ pf_reduce_start_merge(struct reduce *r, const struct pf_schema *schema)
 		if (!split_state_column(schema->names[col], &name, &f, &part)) {
 			warnx("--merge: bad partial column '%s'",
 			    schema->names[col]);
-			return 2;
+			return PF_USAGE;
 		}
 		parts = pf_agg_parts(f.func);
 		for (k = 0; parts[k] != NULL; k++) {
@@ -86,7 +87,7 @@ pf_reduce_start_merge(struct reduce *r, const struct pf_schema *schema)
 				    f.funcname, parts[k]);
 				free(n2);
 				free(name);
-				return 2;
+				return PF_USAGE;
 			}
 			free(n2);
 		}

@@ -44,6 +44,7 @@
 
 #include "reduce/stream_int.h"
 #include "support/number.h"
+#include "support/status.h"
 #include "support/timeutil.h"
 #include "support/xalloc.h"
 
@@ -106,7 +107,7 @@ pf_stream_start(struct pf_stream *st, const struct pf_schema *schema)
 		st->time_index = pf_field_lookup(schema, name, strlen(name));
 		if (st->time_index < 0) {
 			pf_field_unknown(schema, name, "--time");
-			return 2;
+			return PF_USAGE;
 		}
 	}
 	st->nfields = schema->nfields;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "support/outfile.h"
+#include "support/status.h"
 #include "support/xalloc.h"
 
 static void
@@ -67,7 +68,7 @@ check(const struct pf_inputs *in, const struct stat *st)
 		if (in->ids[i].dev == st->st_dev &&
 		    in->ids[i].ino == st->st_ino) {
 			warnx("%s: input file is output file", in->ids[i].name);
-			return 2;
+			return PF_USAGE;
 		}
 	return 0;
 }
@@ -98,7 +99,7 @@ pf_outfile_open_fd(const char *path, int flags, const struct pf_inputs *in,
 	    0666);
 	if (fd < 0) {
 		warn("%s", path);
-		*status = 1;
+		*status = PF_FAILED;
 		return -1;
 	}
 	if ((*status = pf_inputs_check_fd(in, fd)) != 0) {
@@ -112,7 +113,7 @@ pf_outfile_open_fd(const char *path, int flags, const struct pf_inputs *in,
 		if (fstat(fd, &st) < 0 || S_ISREG(st.st_mode)) {
 			warn("%s", path);
 			close(fd);
-			*status = 1;
+			*status = PF_FAILED;
 			return -1;
 		}
 	}

@@ -21,6 +21,7 @@
 #include <xxhash.h>
 
 #include "support/number.h"
+#include "support/status.h"
 #include "support/xalloc.h"
 #include "expr/report.h"
 #include "takesort/takesort_int.h"
@@ -335,13 +336,13 @@ compile_keys(struct takesort *ts, const struct pf_schema *schema)
 			continue;
 		if (all_digits(k->src) || k->src[0] == '{') {
 			pf_field_unknown(schema, k->src, NULL);
-			return 2;
+			return PF_USAGE;
 		}
 		if ((k->expr = pf_expr_compile(k->src, schema, &err)) == NULL) {
 			if (unknown_suffix(k->src))
-				return 2;
+				return PF_USAGE;
 			pf_report_expr_error(k->src, &err);
-			return 2;
+			return PF_USAGE;
 		}
 		if ((k->field = pf_expr_field(k->expr)) >= 0) {
 			pf_expr_free(k->expr);

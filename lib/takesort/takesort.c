@@ -6,6 +6,7 @@
 #include <err.h>
 #include <stdlib.h>
 
+#include "support/status.h"
 #include "support/xalloc.h"
 #include "takesort/runs.h"
 #include "takesort/takesort_int.h"
@@ -133,14 +134,14 @@ pf_takesort_main(const struct pf_options *opt,
 
 	if (!parse_keys(&ts)) {
 		free_keys(&ts);
-		return 2;
+		return PF_USAGE;
 	}
 	if (args->whole) {
 		if (!tmp_probe(args->tmpdir)) {
 			warn("-T %s: cannot make a temporary file there",
 			    args->tmpdir);
 			free_keys(&ts);
-			return 2;
+			return PF_USAGE;
 		}
 		tmp_signals();
 	}

@@ -35,6 +35,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "support/status.h"
 #include "support/xalloc.h"
 #include "takesort/runs.h"
 #include "takesort/takesort_int.h"
@@ -359,7 +360,7 @@ static void
 tmp_error(struct takesort *ts, const char *what)
 {
 	warn("cannot %s a temporary file in %s", what, ts->args->tmpdir);
-	ts->status = 1;
+	ts->status = PF_FAILED;
 }
 
 /*
@@ -475,7 +476,7 @@ write_sorted(struct takesort *ts, struct worker **ws, int nworkers,
 			tmp_error(ts, "read");
 		else if (errno != EPIPE) {
 			warn("write error");
-			ts->status = 1;
+			ts->status = PF_FAILED;
 		}
 		out->len = 0;	/* a closed stdout: stop quietly */
 	}
