@@ -25,4 +25,4 @@ show 'New columns per record: the three days with the most flights over an hour 
 show 'A command per record, two at a time, output in input order: the three highest airports' \
     "ptakesort -n 3 -k elevation_ft:desc data/airports.csv | pmap -j2 -- sh -c 'echo \"\$1 (\$2) is at \$3 ft\"' sh {name} {iso_country} {elevation_ft}"
 show 'A shuffle as a cluster runs it: four partitions by origin, each reduced by its own preduce --partial, then merged' \
-    "ppartition -k origin -n 4 --header-once -a data/flights.csv -- preduce --partial -k origin count mean:delay | preduce --merge | ptakesort -n 3 -k count:desc"
+    "ppartition -k origin -n 4 --header-once -a data/flights.csv -- preduce --partial -k origin count mean:delay | preduce --merge | ptakesort -n 3 -k count:desc,origin"

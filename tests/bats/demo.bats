@@ -31,11 +31,11 @@ Field Creek (US) is at 8974 ft
 Regional Airstrip (BR) is at 8943 ft
 
 # A shuffle as a cluster runs it: four partitions by origin, each reduced by its own preduce --partial, then merged
-$ ppartition -k origin -n 4 --header-once -a data/flights.csv -- preduce --partial -k origin count mean:delay | preduce --merge | ptakesort -n 3 -k count:desc
+$ ppartition -k origin -n 4 --header-once -a data/flights.csv -- preduce --partial -k origin count mean:delay | preduce --merge | ptakesort -n 3 -k count:desc,origin
 origin,count,delay_mean
 DFW,213,4.407582938388626
-PHX,211,9.17156862745098
 DEN,211,7.830917874396135
+PHX,211,9.17156862745098
 OUT
 )"
 }
