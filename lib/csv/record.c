@@ -42,20 +42,6 @@ pf_schema_find(const struct pf_schema *s, const char *name, size_t len)
 	return (long)pos - 1;
 }
 
-const char *
-pf_record_malformed(enum pf_split_status status, size_t field_count,
-    size_t nfields)
-{
-	if (status == PF_SPLIT_BAD_QUOTE)
-		return "malformed quoting";
-	if (status == PF_SPLIT_UNTERMINATED)
-		return "unterminated quoted field";
-	if (nfields != 0 && field_count != nfields)
-		return field_count < nfields ? "too few fields" :
-		    "too many fields";
-	return NULL;
-}
-
 void
 pf_report_record(const char *file, uint64_t line, uint64_t record,
     const char *why)

@@ -99,10 +99,22 @@ enum pf_split_status {
 /*
  * Why a split record is malformed, or NULL if it is not: its split
  * status, then, when nfields is not 0 (a header fixed it), its field
- * count against nfields. Every tool checks records with this.
+ * count against nfields. Every tool checks records with this (inline:
+ * the engine calls it for every record).
  */
-const char *pf_record_malformed(enum pf_split_status status,
-    size_t field_count, size_t nfields);
+static inline const char *
+pf_record_malformed(enum pf_split_status status, size_t field_count,
+    size_t nfields)
+{
+	if (status == PF_SPLIT_BAD_QUOTE)
+		return "malformed quoting";
+	if (status == PF_SPLIT_UNTERMINATED)
+		return "unterminated quoted field";
+	if (nfields != 0 && field_count != nfields)
+		return field_count < nfields ? "too few fields" :
+		    "too many fields";
+	return NULL;
+}
 
 /*
  * Reports a data error at a record, the one way every tool does:
