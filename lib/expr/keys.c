@@ -10,38 +10,90 @@
 #include "expr/report.h"
 #include "support/status.h"
 #include "support/table.h"
+#include "support/xalloc.h"
+
+/*
+ * True when item reads as a field name with spaces ("Major Genres"):
+ * words of letters, digits, '_' and non-ASCII bytes, with a space
+ * between two of them.
+ */
+static bool
+spaced_name(const char *item, size_t len)
+{
+	bool space = false;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)item[i];
+
+		if (c == ' ')
+			space = true;
+		else if (!(c >= 0x80 || c == '_' || (c >= '0' && c <= '9') ||
+		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+			return false;
+	}
+	return space && item[0] != ' ' && item[len - 1] != ' ';
+}
+
+long
+pf_key_item_field(const char *item, size_t len,
+    const struct pf_schema *schema)
+{
+	struct pf_expr_error err;
+	struct pf_expr *e;
+	long field;
+	char *copy;
+
+	if ((field = pf_field_lookup(schema, item, len)) >= 0)
+		return field;
+	if (len > 0 && (item[0] == '{' || strspn(item, "0123456789") >= len))
+		goto unknown;
+	if (!spaced_name(item, len))
+		return PF_KEY_EXPRESSION;
+	/* "a and b" is an expression; "Major Genres" can only be a name */
+	copy = pf_xstrndup(item, len);
+	e = pf_expr_compile(copy, schema, &err);
+	pf_expr_free(e);
+	if (e != NULL) {
+		free(copy);
+		return PF_KEY_EXPRESSION;
+	}
+	free(copy);
+unknown:
+	copy = pf_xstrndup(item, len);
+	pf_field_unknown(schema, copy, NULL);
+	free(copy);
+	return PF_KEY_UNKNOWN;
+}
 
 /*
  * The list as an expression list for pf_projection_compile(), each item
- * by the field rule (pf_field_lookup): a field named as the user may
- * name it ("Major Genre", "{a:b}", "3") becomes "$N"; anything else stays
- * an expression. A position or braced name that names no field is
- * reported (quoted as typed) and NULL returned; else the list, malloc'd.
+ * by pf_key_item_field(): a field becomes "$N", anything else stays an
+ * expression. Returns NULL after reporting an item that names no field;
+ * else the list, malloc'd.
  */
 static char *
 keys_source(const char *src, const struct pf_schema *schema)
 {
 	struct pf_buf b = { 0 };
 	char **items;
-	size_t n, i, len;
+	size_t n, i;
 	long field;
 	bool bad = false;
 	char ref[24];
 
 	n = pf_expr_split_list(src, &items);
 	for (i = 0; i < n; i++) {
-		len = strlen(items[i]);
 		if (i > 0)
 			pf_buf_addc(&b, ',');
-		if ((field = pf_field_lookup(schema, items[i], len)) >= 0) {
+		field = bad ? PF_KEY_EXPRESSION :
+		    pf_key_item_field(items[i], strlen(items[i]), schema);
+		if (field >= 0) {
 			snprintf(ref, sizeof(ref), "$%ld", field + 1);
 			pf_buf_adds(&b, ref);
-		}
-		else if (!bad && len > 0 && (items[i][0] == '{' ||
-		    strspn(items[i], "0123456789") == len)) {
-			pf_field_unknown(schema, items[i], NULL);
+		} else if (field == PF_KEY_UNKNOWN)
 			bad = true;
-		} else
+		else
 			pf_buf_adds(&b, items[i]);
 		free(items[i]);
 	}

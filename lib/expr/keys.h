@@ -30,6 +30,18 @@ struct pf_keys {
 };
 
 /*
+ * Resolves one item of a key list by the field rule: returns its 0-based
+ * field; or PF_KEY_EXPRESSION when it is to be compiled as an expression;
+ * or PF_KEY_UNKNOWN after reporting (pf_field_unknown, quoted whole) an
+ * item that can only mean a field: a position, a {braced name}, or a
+ * name with spaces that is no expression ("Major Genres").
+ */
+#define PF_KEY_EXPRESSION	(-1)
+#define PF_KEY_UNKNOWN		(-2)
+long pf_key_item_field(const char *item, size_t len,
+    const struct pf_schema *schema);
+
+/*
  * Compiles a -k list against schema into k. On an error, reports it
  * (with the source, as pf_report_expr_error) and returns 2; else 0.
  */

@@ -285,18 +285,6 @@ variants:
 	return true;
 }
 
-/* Whether s is a nonempty string of digits (a position). */
-static bool
-all_digits(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
 /*
  * A key that is no field and ends in ":WORD" most likely misspells a
  * suffix ("temp:dsc"): says so and returns true.
@@ -331,13 +319,11 @@ compile_keys(struct takesort *ts, const struct pf_schema *schema)
 		k = &ts->keys[i];
 		if (k->sample)
 			continue;
-		k->field = pf_field_lookup(schema, k->src, strlen(k->src));
+		k->field = pf_key_item_field(k->src, strlen(k->src), schema);
 		if (k->field >= 0)
 			continue;
-		if (all_digits(k->src) || k->src[0] == '{') {
-			pf_field_unknown(schema, k->src, NULL);
+		if (k->field == PF_KEY_UNKNOWN)
 			return PF_USAGE;
-		}
 		if ((k->expr = pf_expr_compile(k->src, schema, &err)) == NULL) {
 			if (unknown_suffix(k->src))
 				return PF_USAGE;

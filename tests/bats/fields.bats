@@ -272,3 +272,23 @@ JOINED='Name,Major Genre,a:b,Score,Label|Ann,Drama,x,3,D|Bob,Comedy,y,5,C|Cid,Dr
 	assert_success
 	assert_output $'{Genre} x{9} Drama\n{Genre} x{9} Comedy\n{Genre} x{9} Drama'
 }
+
+@test "every key list: a name with spaces that names no field is quoted whole" {
+	cd "$BATS_TEST_TMPDIR"
+	unknown_rows preduce -k @ count :: 'Major Genres'
+	run --separate-stderr preduce -k 'Name, Major Genres' count <"$P"
+	assert_failure 2
+	assert_equal "$stderr" "preduce: unknown field 'Major Genres' $FIELDS"
+	unknown_rows ptakesort -n 1 -k @ :: 'Major Genres'
+	unknown_rows ptakesort -n 1 -k Score -g @ :: 'Major Genres'
+	unknown_rows pfilter --unique @ true :: 'Major Genres'
+	unknown_rows ppartition -k @ -n 2 -o 'x-{}.csv' :: 'Major Genres'
+	unknown_rows pjoin -k @ "$T" :: 'Major Genres'
+	unknown_rows pmap -j1 --batch-key @ -- cat :: 'Major Genres'
+}
+
+@test "every key list: words that make an expression stay one ('Name and Score')" {
+	run_rows preduce -k @ count :: 'Name and Score' 'Name and Score,count|true,3'
+	run_rows ptakesort -n 1 -k Score -g @ :: 'Name and Score' \
+	    'Name,Major Genre,a:b,Score|Ann,Drama,x,3'
+}
