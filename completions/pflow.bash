@@ -3,8 +3,13 @@
 # ptakesort's key suffixes, and field names read from the header of the
 # first CSV/TSV file named on the command line.
 #
-# Installed as DATADIR/bash-completion/completions/TOOL (one copy per
-# tool, for bash-completion's on-demand loading), or source it by hand.
+# Also the front command: "pflow TOOL ARGS" completes the tool names, then
+# the tool's own arguments.
+#
+# Installed as DATADIR/bash-completion/completions/pflow with a link per
+# tool (bash-completion loads a file by the command's name), or source
+# it by hand. With -Dprogram_prefix=, the links and the names below carry
+# the prefix (scripts/install-prefix.sh).
 
 _pflow_common_opts='--csv --tsv --lines -d --delimiter -H --no-header --ocsv --otsv --ojsonl --bad -j --jobs --chunk --queue --flush --progress --progress=always --stats -h --help --version'
 _pflow_agg_funcs='count sum mean min max first last distinct stdev var median p50 p90 p95 p99 mode'
@@ -69,7 +74,8 @@ _pflow_words() {
 # _pflow_fields: the header's field names of the first readable file among
 # the words (skipping option arguments that are not inputs), one a line.
 _pflow_fields() {
-	local tool=${_pflow_w[0]##*/} i w file= delim=, fmt=csv noheader=0 prev=
+	local tool i w file= delim=, fmt=csv noheader=0 prev=
+	tool=$(_pflow_tool_name "${_pflow_w[0]##*/}")
 	for ((i = 1; i < ${#_pflow_w[@]}; i++)); do
 		w=${_pflow_w[i]}
 		case $w in
@@ -195,10 +201,40 @@ _pflow_trim() {
 	done
 }
 
+# _pflow_tool_name NAME: the tool a command name runs (pf-pmap -> pmap).
+_pflow_tool_name() {
+	local t
+	for t in pfilter pmap preduce ptakesort ppartition pjoin; do
+		[[ $1 == *"$t" ]] && { echo "$t"; return; }
+	done
+	echo "$1"
+}
+
+_pflow_front_tools='filter map reduce takesort partition join'
+
+# pflow TOOL ARG...: the tool names first (and help's argument), then the
+# words as the tool itself would see them.
+_pflow_front() {
+	local cur=${COMP_WORDS[COMP_CWORD]}
+	if ((COMP_CWORD == 1)); then
+		_pflow_reply "" "$cur" $_pflow_front_tools help --help --version
+		return 0
+	fi
+	if ((COMP_CWORD == 2)) && [[ ${COMP_WORDS[1]} == help ]]; then
+		_pflow_reply "" "$cur" $_pflow_front_tools
+		return 0
+	fi
+	[[ " $_pflow_front_tools " == *" ${COMP_WORDS[1]} "* ]] || return 0
+	local -a words=("p${COMP_WORDS[1]}" "${COMP_WORDS[@]:2}")
+	local COMP_WORDS=("${words[@]}") COMP_CWORD=$((COMP_CWORD - 1))
+	_pflow
+}
+
 _pflow() {
 	local _pflow_w _pflow_cw
 	_pflow_words
 	local tool=${_pflow_w[0]##*/} cur=${_pflow_w[_pflow_cw]}
+	tool=$(_pflow_tool_name "$tool")
 	local prev= i w command=0 operands=0
 	((_pflow_cw > 0)) && prev=${_pflow_w[_pflow_cw - 1]}
 	COMPREPLY=()
@@ -291,3 +327,4 @@ _pflow() {
 }
 
 complete -o default -F _pflow pfilter pmap preduce ptakesort ppartition pjoin
+complete -o default -F _pflow_front pflow

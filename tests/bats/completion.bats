@@ -33,14 +33,48 @@ complete_at() {
 	printf '%s\n' "${COMPREPLY[@]}"
 }
 
-@test "one complete -F per tool" {
-	run complete -p pfilter pmap preduce ptakesort ppartition pjoin
+@test "one complete -F per tool, and one for the front command" {
+	run complete -p pfilter pmap preduce ptakesort ppartition pjoin pflow
 	assert_output 'complete -o default -F _pflow pfilter
 complete -o default -F _pflow pmap
 complete -o default -F _pflow preduce
 complete -o default -F _pflow ptakesort
 complete -o default -F _pflow ppartition
-complete -o default -F _pflow pjoin'
+complete -o default -F _pflow pjoin
+complete -o default -F _pflow_front pflow'
+}
+
+# complete_front WORD...: as complete_words, for the front command.
+complete_front() {
+	COMP_WORDS=("$@")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMPREPLY=()
+	_pflow_front
+	printf '%s\n' "${COMPREPLY[@]}"
+}
+
+@test "pflow: tool names, help's argument, then each tool's own words" {
+	run complete_front pflow ''
+	assert_output 'filter
+map
+reduce
+takesort
+partition
+join
+help
+--help
+--version'
+	run complete_front pflow help t
+	assert_output 'takesort'
+	run complete_front pflow reduce --mer
+	assert_output '--merge'
+	run complete_front pflow reduce data/flights.csv -k or
+	assert_output 'origin'
+	run complete_front pflow reduce data/flights.csv mean : de
+	assert_output 'delay
+destination'
+	run complete_front pflow frobnicate -
+	assert_output ''
 }
 
 @test "options: each tool's own, then the common ones" {
@@ -293,6 +327,36 @@ delay
 distance
 origin
 destination'
+}
+
+@test "zsh: pflow TOOL completes tool names, then as the tool; a prefixed name is its tool" {
+	command -v zsh >/dev/null || skip "zsh is absent"
+	# compadd and _arguments stand in for compsys: they print what they get
+	local stubs='compadd() { shift; print -rl -- "$@" }
+	    _arguments() { print -r -- "$service: $words[CURRENT]" }'
+	run zsh -c "source <(sed '\$d' \"\$1\"); $stubs"'
+	    service=pflow words=(pflow "") CURRENT=2 _pflow
+	    service=pflow words=(pflow help "") CURRENT=3 _pflow
+	    service=pflow words=(pflow reduce -k or) CURRENT=4 _pflow
+	    service=pf-ptakesort words=(pf-ptakesort -n) CURRENT=2 _pflow' \
+	    _ "$PFLOW_SOURCE/completions/_pflow"
+	assert_output 'filter
+map
+reduce
+takesort
+partition
+join
+help
+--help
+--version
+filter
+map
+reduce
+takesort
+partition
+join
+preduce: or
+ptakesort: -n'
 }
 
 @test "bash: every long option in a tool's --help completes" {

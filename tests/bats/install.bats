@@ -129,15 +129,17 @@ CA,43'
 
 @test "-Dprogram_prefix: the install script prefixes binaries, man pages and completion links" {
 	d=$BATS_TEST_TMPDIR/dest
-	mkdir -p "$d/usr/bin" "$d/usr/share/man/man1" "$d/usr/share/bc"
+	mkdir -p "$d/usr/bin" "$d/usr/share/man/man1" "$d/usr/share/bc" "$d/usr/share/zf"
 	for t in pmap preduce; do
 		printf 'x\n' > "$d/usr/bin/$t"
 		printf 'm\n' > "$d/usr/share/man/man1/$t.1"
 		ln -s pflow "$d/usr/share/bc/$t"
 	done
 	printf 'x\n' > "$d/usr/bin/pflow"
+	cp "$PFLOW_SOURCE/completions/pflow.bash" "$d/usr/share/bc/pflow"
+	cp "$PFLOW_SOURCE/completions/_pflow" "$d/usr/share/zf/_pflow"
 	MESON_INSTALL_DESTDIR_PREFIX=$d/usr run "$PFLOW_SOURCE/scripts/install-prefix.sh" \
-	    pf- bin share/man share/bc 'pmap preduce'
+	    pf- bin share/man share/bc 'pmap preduce' share/zf
 	assert_success
 	run sh -c "cd '$d' && find . \\( -type f -o -type l \\) | sort"
 	assert_output './usr/bin/pf-pmap
@@ -145,8 +147,19 @@ CA,43'
 ./usr/bin/pflow
 ./usr/share/bc/pf-pmap
 ./usr/share/bc/pf-preduce
+./usr/share/bc/pflow
 ./usr/share/man/man1/pf-pmap.1
-./usr/share/man/man1/pf-preduce.1'
+./usr/share/man/man1/pf-preduce.1
+./usr/share/zf/_pflow'
+	run grep '^complete' "$d/usr/share/bc/pflow"
+	assert_output 'complete -o default -F _pflow pfilter pmap preduce ptakesort ppartition pjoin pf-pmap pf-preduce
+complete -o default -F _pflow_front pflow'
+	run head -1 "$d/usr/share/zf/_pflow"
+	assert_output '#compdef pfilter pmap preduce ptakesort ppartition pjoin pflow pf-pmap pf-preduce'
+	# the prefixed name completes as its tool
+	run bash -c "source '$d/usr/share/bc/pflow'; COMP_WORDS=(pf-preduce --mer); COMP_CWORD=1
+	    _pflow; printf '%s\\n' \"\${COMPREPLY[@]}\""
+	assert_output '--merge'
 }
 
 @test "-Dtests=disabled: configuring looks for neither bats nor libcsv" {
