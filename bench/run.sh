@@ -5,19 +5,24 @@
 # Usage: bench/run.sh [JOB...]   (jobs: filter map reduce join latency
 #                                  takesort sort partition command pipe;
 #                                  default all)
-# Needs ../shared/bench/setup.sh (fetches Miller, datamash, mawk, gawk,
-# GNU parallel, hyperfine and DuckDB, and makes the flights and runways
-# files in $BENCH_DATA, default /tmp/pflow-bench). Not a test.
+# bench/setup.sh installs the peers (Miller, datamash, mawk, gawk, GNU
+# parallel, hyperfine, DuckDB) and makes the data in $BENCH_DATA (default
+# /tmp/pflow-bench). pflow is built with -Dbuildtype=release in
+# build-bench/ (or $BENCH_BUILD). Every job runs at equal settings: the
+# same input file in the page cache, two threads or processes wherever
+# the peer has such a setting, the same block size, output to the same
+# place. Not a test.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 data=${BENCH_DATA:-/tmp/pflow-bench}
 runs=${BENCH_RUNS:-3}
-bash "$here/../shared/bench/setup.sh" "$data" >/dev/null
-[ -x "$here/build/pfilter" ] || { meson setup "$here/build" >/dev/null; }
-ninja -C "$here/build" >/dev/null
-B=$here/build
-F=$data/flights-30m.csv
-R=$data/runways-x20.csv
+bash "$here/bench/setup.sh" "$data" >/dev/null
+B=${BENCH_BUILD:-$here/build-bench}
+[ -f "$B/build.ninja" ] ||
+	meson setup "$B" "$here" -Dbuildtype=release -Dtests=disabled >/dev/null
+ninja -C "$B" >/dev/null
+F=${BENCH_FLIGHTS:-$data/flights-30m.csv}
+R=${BENCH_RUNWAYS:-$data/runways-big.csv}
 duck() { echo "node $data/duckdb/q.mjs \"$1\""; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -25,8 +30,8 @@ trap 'rm -rf "$out"' EXIT
 # bench NAME PFLOW-COMMAND [PEER-NAME PEER-COMMAND]...
 bench() {
 	local name=$1 cmd=$2; shift 2
-	local args=(--export-json "$out/$name.json" -w 1 -r "$runs"
-	    -n pflow "$cmd")
+	local args=(--export-json "$out/$name.json" -r "$runs"
+	    --prepare "cat $F $R >/dev/null" -n pflow "$cmd")
 	while [ $# -gt 0 ]; do args+=(-n "$1" "$2"); shift 2; done
 	hyperfine "${args[@]}" >/dev/null 2>&1 || { echo "$name: failed"; return; }
 	local rss
@@ -44,8 +49,16 @@ PY
 want() { [ $# -eq 0 ] || [[ " ${jobs[*]} " == *" $1 "* ]]; }
 jobs=("$@")
 [ ${#jobs[@]} -gt 0 ] || jobs=(filter map reduce join latency takesort sort partition command pipe)
-echo "# $(date -u +%F) on $(nproc) cores, $(uname -m); $F ($(du -h "$F" | cut -f1))"
-bench scan "wc -l $F"
+echo "# $(date -u '+%F %H:%M UTC') on $(nproc) cores, $(uname -m), $(. /etc/os-release; echo "$PRETTY_NAME"); load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# $F ($(du -h "$F" | cut -f1), $(($(wc -l <"$F") - 1)) records)"
+# The floor: reading the file once, with wc -l and with cat.
+hyperfine -r "$runs" --prepare "cat $F >/dev/null" --export-json "$out/floor.json" \
+    -n "wc -l" "wc -l $F > /dev/null" -n cat "cat $F > /dev/null" >/dev/null 2>&1
+python3 - "$out/floor.json" <<'PY'
+import json, sys
+res = json.load(open(sys.argv[1]))["results"]
+print("floor: " + ", ".join(f"{r['command']} {r['mean']:.2f}s" for r in res))
+PY
 
 if want filter; then
 bench filter "$B/pfilter 'delay > 60' $F > /dev/null" \
@@ -92,7 +105,7 @@ fi
 if want takesort && [ -x "$B/ptakesort" ]; then
 bench takesort "$B/ptakesort -n 10 -k delay:desc $F > /dev/null" \
 	duckdb "$(duck "select * from '$F' order by delay desc limit 10") > /dev/null" \
-	sort "tail -n +2 $F | sort -s -t, -k2,2nr | head -10 > /dev/null"
+	sort "tail -n +2 $F | LC_ALL=C sort -s -t, -k2,2nr --parallel=2 | head -10 > /dev/null"
 fi
 if want sort && [ -x "$B/ptakesort" ]; then
 # The whole file in key order, 256 MiB of memory each, temporary files
@@ -121,7 +134,8 @@ bench command "$B/pmap -j2 --lines -a $out/seq -- true" \
 	spawn-floor "$out/spawn_loop 5000 true 1 & $out/spawn_loop 5000 true 2; wait"
 fi
 if want pipe; then
-bench pipe "$B/pmap --pipe --chunk 4M -j2 -a $F -- wc -l > /dev/null" \
-	cat-wc "cat $F | wc -l" \
+# The same 1 MiB blocks and two commands at once for both.
+bench pipe "$B/pmap --pipe --chunk 1M -j2 -a $F -- wc -l > /dev/null" \
+	cat-wc "cat $F | wc -l > /dev/null" \
 	parallel "parallel --pipe -j2 --block 1M wc -l < $F > /dev/null"
 fi

@@ -95,7 +95,7 @@ pflow.7"
 @test "zsh completion is in site-functions" {
 	assert [ -f "$SHARE/zsh/site-functions/_pflow" ]
 	run head -1 "$SHARE/zsh/site-functions/_pflow"
-	assert_output '#compdef pfilter pmap preduce ptakesort ppartition pjoin'
+	assert_output '#compdef pfilter pmap preduce ptakesort ppartition pjoin pflow'
 }
 
 @test "the installed tools run a pipeline" {
