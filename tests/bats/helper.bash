@@ -52,3 +52,14 @@ if [ -n "${PFLOW_VALGRIND:-}" ]; then
 	fi
 	PATH=$_wrap:$PATH
 fi
+
+# DUCKDB_QUERY: DuckDB's query script (scripts/install-duckdb.sh), for the
+# differential tests, which skip when it is empty.
+DUCKDB_QUERY=
+for _q in "${PFLOW_DUCKDB:-}" "${XDG_CACHE_HOME:-$HOME/.cache}/pflow/duckdb/q.mjs" \
+    "${BENCH_DATA:-/tmp/pflow-bench}/duckdb/q.mjs"; do
+	if [ -n "$_q" ] && [ -f "$_q" ] && command -v node >/dev/null; then
+		DUCKDB_QUERY=$_q
+		break
+	fi
+done

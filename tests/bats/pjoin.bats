@@ -160,9 +160,8 @@ d,"4
 }
 
 @test "inner, left, anti and semi joins, one and two keys, equal DuckDB's SQL joins on random inputs" {
-	q=/work/duckdb/q.mjs
-	[ -f "$q" ] || q=/tmp/pflow-bench/duckdb/q.mjs
-	[ -f "$q" ] && command -v node >/dev/null || skip "DuckDB (node q.mjs) is absent"
+	local q=$DUCKDB_QUERY
+	[ -n "$q" ] || skip "DuckDB is absent (scripts/install-duckdb.sh)"
 	run python3 "$PFLOW_SOURCE/tests/join_duckdb.py" "$PFLOW_BUILD" "$BATS_TEST_TMPDIR" 4 "$q"
 	assert_success
 	assert_output "4 rounds agree with DuckDB"

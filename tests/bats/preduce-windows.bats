@@ -153,8 +153,8 @@ preduce: 1 record without a valid time (ts) skipped'
 }
 
 @test "--window event: the 3 million flights by day, checked with awk" {
-	big=/tmp/pflow-bench/flights-3m.csv
-	[ -f "$big" ] || skip "$big is absent (../shared/bench/setup.sh makes it)"
+	big=${BENCH_DATA:-/tmp/pflow-bench}/flights-3m.csv
+	[ -f "$big" ] || skip "$big is absent (bench/setup.sh makes it)"
 	run --separate-stderr preduce --window event:1d --time date -k origin count sum:delay "$big"
 	assert_success
 	want=$(awk -F, 'NR > 1 { d = substr($1, 1, 10)

@@ -190,11 +190,8 @@ PY
 }
 
 @test "against DuckDB's ORDER BY (skipped without DuckDB)" {
-	local q
-	for q in /work/duckdb/q.mjs "${BENCH_DATA:-/tmp/pflow-bench}/duckdb/q.mjs"; do
-		[ -f "$q" ] && break
-	done
-	[ -f "$q" ] || skip "no DuckDB (q.mjs)"
+	local q=$DUCKDB_QUERY
+	[ -n "$q" ] || skip "DuckDB is absent (scripts/install-duckdb.sh)"
 	run --separate-stderr node "$q" "SELECT id FROM read_csv('$PLAIN', all_varchar = true) ORDER BY TRY_CAST(n AS INTEGER) DESC, s, TRY_CAST(id AS INTEGER)"
 	[ "$status" -eq 0 ] || skip "DuckDB failed: $stderr"
 	local want=$output
