@@ -7,7 +7,7 @@ load helper
 
 setup() {
 	cd "$BATS_TEST_TMPDIR"
-	ln -s "$DATA" data
+	ln -s "$PFLOW_SOURCE/data" data
 	source "$PFLOW_SOURCE/completions/pflow.bash"
 	COMP_WORDBREAKS=$' \t\n"\'><=;|&(:'
 }
@@ -186,7 +186,7 @@ delay
 distance
 origin
 destination'
-	run complete_words ppartition data/airports.csv -n 4 -k iso
+	run complete_words ppartition data/navaids.csv -n 4 -k iso
 	assert_output 'iso_country'
 	# the last item of a comma list
 	run complete_at 2 ptakesort -k date,d data/flights.csv
@@ -296,18 +296,18 @@ str'
 }
 
 @test "pfilter and pmap: field names for the expression, files after it" {
-	run complete_at 1 pfilter '' data/airports.csv
+	# OurAirports quotes every name of its headers
+	run complete_at 1 pfilter '' data/countries.csv
 	assert_output 'id
-ident
-type
+code
 name
-elevation_ft
-iso_country
-municipality'
-	run complete_at 1 pmap el data/airports.csv
+continent
+wikipedia_link
+keywords'
+	run complete_at 1 pmap el data/navaids.csv
 	assert_output 'elevation_ft'
-	run complete_words pfilter 'type == "x"' data/air
-	assert_output 'data/airports.csv'
+	run complete_words pfilter 'type == "x"' data/nav
+	assert_output 'data/navaids.csv'
 }
 
 @test "after -- the words are a command and its files" {

@@ -10,7 +10,7 @@ load '/usr/lib/bats/bats-assert/load'
 PFLOW_SOURCE=${PFLOW_SOURCE:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 PFLOW_BUILD=${PFLOW_BUILD:-$PFLOW_SOURCE/build}
 PATH=$PFLOW_BUILD:$PATH
-DATA=$PFLOW_SOURCE/data
+DATA=$PFLOW_SOURCE/tests/data
 SHARED=$PFLOW_SOURCE/../shared/data
 export LC_ALL=C.UTF-8
 

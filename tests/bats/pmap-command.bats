@@ -564,19 +564,19 @@ again 4'
 	assert_equal "$(cat rejects)" '3'
 }
 
-# ---- the man page's examples --------------------------------------------------
+# ---- worked cases on the crafted sample in tests/data/ ---------------------
 
-@test "man: one command per record with fields as arguments" {
+@test "tests/data: one command per record with fields as arguments" {
 	cd "$PFLOW_SOURCE"
-	run -0 bash -c "head -4 data/flights.csv | pmap -- echo {origin} to {destination}"
+	run -0 bash -c "head -4 tests/data/flights.csv | pmap -- echo {origin} to {destination}"
 	assert_output 'ATL to BOS
 DEN to SFO
 ATL to PHX'
 }
 
-@test "man: one command per key (Broadway batching)" {
+@test "tests/data: one command per key (Broadway batching)" {
 	cd "$PFLOW_SOURCE"
-	run -0 pmap -j1 -a data/flights.csv --batch-key origin -- sh -c 'echo "$PFLOW_BATCH_KEY $(tail -n +2 | wc -l)"'
+	run -0 pmap -j1 -a tests/data/flights.csv --batch-key origin -- sh -c 'echo "$PFLOW_BATCH_KEY $(tail -n +2 | wc -l)"'
 	assert_output 'ATL 203
 DEN 211
 SFO 180
@@ -589,15 +589,15 @@ SEA 188
 ORD 208'
 }
 
-@test "man: --pipe counts lines per chunk" {
+@test "tests/data: --pipe counts lines per chunk" {
 	cd "$PFLOW_SOURCE"
-	run -0 pmap --pipe -a data/flights.csv -- wc -l
+	run -0 pmap --pipe -a tests/data/flights.csv -- wc -l
 	assert_output '2001'
 }
 
-@test "man: --failed then feed the failures back" {
+@test "tests/data: --failed then feed the failures back" {
 	cd "$PFLOW_SOURCE"
-	run -1 --separate-stderr pmap -a data/flights.csv --failed "$BATS_TEST_TMPDIR/far.csv" -- test {distance} -lt 2695
+	run -1 --separate-stderr pmap -a tests/data/flights.csv --failed "$BATS_TEST_TMPDIR/far.csv" -- test {distance} -lt 2695
 	assert_equal "$stderr" 'pmap: record 444: exit status 1
 pmap: record 1937: exit status 1
 pmap: record 1962: exit status 1

@@ -26,12 +26,12 @@ show() {
 }
 
 # Runs the Nth literal block of the man page's EXAMPLES in a fresh
-# directory beside data/: its "$ " lines are the commands, the other lines
-# their expected output.
+# directory beside data/ (the real sample data, as the page says): its
+# "$ " lines are the commands, the other lines their expected output.
 man_example() {
 	local page=$PFLOW_SOURCE/man/ppartition.1.in dir=$BATS_TEST_TMPDIR/ex$1
 	mkdir -p "$dir"
-	ln -s "$DATA" "$dir/data"
+	ln -s "$PFLOW_SOURCE/data" "$dir/data"
 	awk -v want="$1" '
 		/^\.Sh EXAMPLES/ { ex = 1 }
 		ex && /^\.Bd -literal/ { n++; inblock = n == want; next }

@@ -139,7 +139,7 @@ preduce: 1 record without a valid time (ts) skipped'
 	assert_line --index 2 '1970-01-01T00:00:59.750Z,1'
 }
 
-@test "--window event: the flights by day (data/flights.csv), checked with awk" {
+@test "--window event: the flights by day (tests/data/flights.csv), checked with awk" {
 	same_for_all_jobs preduce --window event:1d --time date -k origin count "$F"
 	assert_success
 	assert_equal "$stderr" ''
@@ -303,10 +303,11 @@ preduce: 1 record without a valid time (ts) skipped'
 	assert_equal "$(cat bad.csv)" '2024-01-01T00:01:10,2,extra'
 }
 
-# The man page's ENDLESS INPUT examples (also run by man_examples.py).
+# Windows over the crafted sample in tests/data/ (the man page's ENDLESS
+# INPUT examples before they moved to the real data in data/).
 
-@test "man: running totals every 500 flights" {
-	cd "$PFLOW_SOURCE" && run preduce --every 500 count mean:delay data/flights.csv
+@test "tests/data: running totals every 500 flights" {
+	cd "$PFLOW_SOURCE" && run preduce --every 500 count mean:delay tests/data/flights.csv
 	assert_output 'window,count,delay_mean
 500,500,4.248459958932238
 1000,1000,3.8923076923076922
@@ -314,16 +315,16 @@ preduce: 1 record without a valid time (ts) skipped'
 2000,2000,4.554984583761562'
 }
 
-@test "man: flights per day and origin" {
-	cd "$PFLOW_SOURCE" && run bash -c 'preduce --window event:1d --time date -k origin count max:delay data/flights.csv | head -4'
+@test "tests/data: flights per day and origin" {
+	cd "$PFLOW_SOURCE" && run bash -c 'preduce --window event:1d --time date -k origin count max:delay tests/data/flights.csv | head -4'
 	assert_output 'window,origin,count,delay_max
 2001-01-01T00:00:00Z,ATL,5,45
 2001-01-01T00:00:00Z,DEN,9,19
 2001-01-01T00:00:00Z,SFO,4,25'
 }
 
-@test "man: weekly windows with a week of lateness" {
-	cd "$PFLOW_SOURCE" && run preduce --window event:7d --lateness 7d --time date count mean:delay data/flights.csv
+@test "tests/data: weekly windows with a week of lateness" {
+	cd "$PFLOW_SOURCE" && run preduce --window event:7d --lateness 7d --time date count mean:delay tests/data/flights.csv
 	assert_output 'window,count,delay_mean
 2000-12-28T00:00:00Z,194,3.4473684210526314
 2001-01-04T00:00:00Z,452,5.123006833712984
@@ -332,8 +333,8 @@ preduce: 1 record without a valid time (ts) skipped'
 2001-01-25T00:00:00Z,451,4.598623853211009'
 }
 
-@test "man: count windows of 800 flights" {
-	cd "$PFLOW_SOURCE" && run bash -c "preduce --window count:800 -k origin count data/flights.csv | grep -e window -e ATL"
+@test "tests/data: count windows of 800 flights" {
+	cd "$PFLOW_SOURCE" && run bash -c "preduce --window count:800 -k origin count tests/data/flights.csv | grep -e window -e ATL"
 	assert_output 'window,origin,count
 1,ATL,90
 801,ATL,68

@@ -319,53 +319,54 @@ preduce: 1 malformed record written to rej.csv'
 	assert_line --index 1 '7919,3,300003'
 }
 
-# The examples of man/preduce.1, run as written.
+# Worked cases on the crafted sample in tests/data/ (the man page's
+# examples before it moved to the real data in data/).
 
-@test "man: flights per origin" {
+@test "tests/data: flights per origin" {
 	cd "$PFLOW_SOURCE"
-	run bash -c 'preduce -k origin count mean:delay max:delay data/flights.csv | head -4'
+	run bash -c 'preduce -k origin count mean:delay max:delay tests/data/flights.csv | head -4'
 	assert_output 'origin,count,delay_mean,delay_max
 ATL,203,1.47,90
 DEN,211,7.830917874396135,99
 SFO,180,4.191860465116279,92'
 }
 
-@test "man: quantiles and NAME" {
+@test "tests/data: quantiles and NAME" {
 	cd "$PFLOW_SOURCE"
-	run bash -c 'preduce -k origin median:delay p90:delay stdev:delay:sd data/flights.csv | head -4'
+	run bash -c 'preduce -k origin median:delay p90:delay stdev:delay:sd tests/data/flights.csv | head -4'
 	assert_output 'origin,delay_median,delay_p90,sd
 ATL,0,45,30.409749494555328
 DEN,6,45,27.263108731344378
 SFO,5.5,44.900000000000006,30.330409402613142'
 }
 
-@test "man: expression key" {
+@test "tests/data: expression key" {
 	cd "$PFLOW_SOURCE"
-	run preduce -k 'late = delay > 15' count count:delay distinct:origin data/flights.csv
+	run preduce -k 'late = delay > 15' count count:delay distinct:origin tests/data/flights.csv
 	assert_output 'late,count,delay_count,origin_distinct
 false,1309,1255,10
 true,691,691,10'
 }
 
-@test "man: one group as JSON Lines" {
+@test "tests/data: one group as JSON Lines" {
 	cd "$PFLOW_SOURCE"
-	run preduce --ojsonl count mean:delay mode:origin first:date data/flights.csv
+	run preduce --ojsonl count mean:delay mode:origin first:date tests/data/flights.csv
 	assert_output '{"count":2000,"delay_mean":4.554984583761562,"origin_mode":"DFW","date_first":"2001-01-01T10:43"}'
 }
 
-@test "man: two keys on airports" {
+@test "tests/data: two keys on airports" {
 	cd "$PFLOW_SOURCE"
-	run bash -c 'preduce -k type,iso_country count min:elevation_ft max:name data/airports.csv | head -3'
+	run bash -c 'preduce -k type,iso_country count min:elevation_ft max:name tests/data/airports.csv | head -3'
 	assert_output 'type,iso_country,count,elevation_ft_min,name_max
 small_airport,US,60,54,Valley Regional
 large_airport,CA,5,95,"Valley Regional, Strip 2"'
 }
 
-@test "man: partial state of two slices, merged" {
+@test "tests/data: partial state of two slices, merged" {
 	d=$BATS_TEST_TMPDIR
 	cd "$PFLOW_SOURCE"
-	head -1001 data/flights.csv | preduce --partial -k origin count mean:delay > "$d/part1.csv"
-	{ head -1 data/flights.csv; tail -n +1002 data/flights.csv; } | preduce --partial -k origin count mean:delay > "$d/part2.csv"
+	head -1001 tests/data/flights.csv | preduce --partial -k origin count mean:delay > "$d/part1.csv"
+	{ head -1 tests/data/flights.csv; tail -n +1002 tests/data/flights.csv; } | preduce --partial -k origin count mean:delay > "$d/part2.csv"
 	run head -2 "$d/part1.csv"
 	assert_output 'origin,preduce:partial:1,count:count:n,delay_mean:mean:n,delay_mean:mean:sum
 ATL,104,104,104,10'

@@ -274,7 +274,7 @@ b;1'
 	assert_equal "$output" "$(head -n 1 "$F"; tail -n +2 "$F" | LC_ALL=C sort -s -t, -k2,2nr)"
 }
 
-@test "the same output for -j1 and -j4 on data/flights.csv, many keys" {
+@test "the same output for -j1 and -j4 on tests/data/flights.csv, many keys" {
 	for k in delay delay:desc origin,delay:desc 'destination:desc,distance' \
 	    'date:desc' 'distance % 7,delay:num:desc' 'origin . destination'; do
 		same_for_all_jobs ptakesort -n 25 -k "$k" "$DATA/flights.csv"
@@ -286,7 +286,7 @@ b;1'
 
 # sort -s is stable, so sort -s | head is the reference. Empty delays
 # sort differently (sort -n takes them as 0), so they are filtered out.
-@test "equals sort -s | head on data/flights.csv" {
+@test "equals sort -s | head on tests/data/flights.csv" {
 	NE=$BATS_TEST_TMPDIR/nonempty.csv
 	awk -F, 'NR == 1 || $2 != ""' "$DATA/flights.csv" >"$NE"
 	check() {	# N KEYS SORT-ARGS...
@@ -307,7 +307,7 @@ b;1'
 	check 3000 delay:desc -k2,2nr
 }
 
-@test "equals mlr sort + head on data/flights.csv" {
+@test "equals mlr sort + head on tests/data/flights.csv" {
 	command -v mlr >/dev/null || skip "mlr not installed"
 	NE=$BATS_TEST_TMPDIR/nonempty.csv
 	awk -F, 'NR == 1 || $2 != ""' "$DATA/flights.csv" >"$NE"
@@ -393,14 +393,15 @@ a,1'
 r20000,20000'
 }
 
-# The EXAMPLES of man/ptakesort.1.in, one test each, then a check that the
-# page shows exactly what the commands print.
+# Worked cases on the crafted sample in tests/data/ (the man page's
+# examples before it moved to the real data in data/), then a check that
+# the page shows exactly what its commands print on data/.
 run_in_source() {
 	run bash -c "cd '$PFLOW_SOURCE' && $1"
 }
 
-@test "man example: the five most delayed flights" {
-	run_in_source 'ptakesort -n 5 -k delay:desc data/flights.csv'
+@test "tests/data: the five most delayed flights" {
+	run_in_source 'ptakesort -n 5 -k delay:desc tests/data/flights.csv'
 	assert_output 'date,delay,distance,origin,destination
 2001-01-07T19:39,109,2567,BOS,ORD
 2001-01-20T06:06,99,729,DEN,ATL
@@ -409,30 +410,30 @@ run_in_source() {
 2001-01-10T22:38,92,748,BOS,DEN'
 }
 
-@test "man example: a second key breaks the ties of the first" {
-	run_in_source 'ptakesort -n 3 -k origin,distance:desc data/flights.csv'
+@test "tests/data: a second key breaks the ties of the first" {
+	run_in_source 'ptakesort -n 3 -k origin,distance:desc tests/data/flights.csv'
 	assert_output 'date,delay,distance,origin,destination
 2001-01-07T22:10,-5,2699,ATL,BOS
 2001-01-30T13:45,4,2685,ATL,SFO
 2001-01-02T21:28,34,2678,ATL,SFO'
 }
 
-@test "man example: an expression as a key" {
-	run_in_source "ptakesort -n 3 -k 'len(name):desc,name' data/airports.csv"
+@test "tests/data: an expression as a key" {
+	run_in_source "ptakesort -n 3 -k 'len(name):desc,name' tests/data/airports.csv"
 	assert_output 'id,ident,type,name,elevation_ft,iso_country,municipality
 3579,NO0579,small_airport,"Airstrip North, Old ""The North""",4028,NO,Kyōto
 3480,BR0480,small_airport,"Municipal St. Mary'"'"'s ""The Lake""",6323,BR,Riverside
 3357,GB0357,large_airport,"Regional Valley ""The Municipal""",,GB,Clinton'
 }
 
-@test "man example: in a pipeline, JSON Lines out" {
-	run_in_source "pfilter 'type == \"large_airport\"' data/airports.csv | ptakesort --ojsonl -n 3 -k elevation_ft:desc"
+@test "tests/data: in a pipeline, JSON Lines out" {
+	run_in_source "pfilter 'type == \"large_airport\"' tests/data/airports.csv | ptakesort --ojsonl -n 3 -k elevation_ft:desc"
 	assert_output '{"id":"3191","ident":"US0191","type":"large_airport","name":"Hill County","elevation_ft":"8734","iso_country":"US","municipality":"Springfield"}
 {"id":"3160","ident":"DE0160","type":"large_airport","name":"Field Municipal","elevation_ft":"8267","iso_country":"DE","municipality":"Fairview"}
 {"id":"3001","ident":"CA0001","type":"large_airport","name":"Creek Municipal","elevation_ft":"7612","iso_country":"CA","municipality":"Kyōto"}'
 }
 
-@test "man example: numbers and strings" {
+@test "tests/data: numbers and strings" {
 	run_in_source "printf 'k,v\na,10\nb,\nc,9\nd,100\n' | ptakesort -n 4 -k v:desc"
 	assert_output 'k,v
 d,100

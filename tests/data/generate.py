@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Writes the small synthetic sample files in data/ (deterministic).
+"""Writes the small synthetic files in tests/data/ (deterministic): the
+crafted flights and airports the tests use (the real sample data the
+examples use is in data/).
 
 flights.csv  - date,delay,distance,origin,destination (like the benchmark's
                flights data, 2,000 rows, some delays empty)
 airports.csv - id,ident,type,name,elevation_ft,iso_country,municipality
                (OurAirports-like: quoted names with commas and quotes,
                empty fields, 600 rows)
-Run: python3 data/generate.py   (rewrites both files)
+Run: python3 tests/data/generate.py   (rewrites both files)
 """
 import csv
 import os
