@@ -48,6 +48,7 @@
 #include <string.h>
 
 #include "support/xalloc.h"
+#include "takesort/keyvalue.h"
 #include "takesort/takesort_int.h"
 
 

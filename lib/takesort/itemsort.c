@@ -4,6 +4,7 @@
  * so that most comparisons are of two hints, or of two hints and two
  * positions when the hints are exact, without touching the records.
  */
+#include "takesort/keyvalue.h"
 #include "takesort/takesort_int.h"
 
 #define SMALL_SORT	16

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "support/xalloc.h"
+#include "takesort/keyvalue.h"
 #include "takesort/runs.h"
 
 #define WRITE_CHUNK	(1024 * 1024)	/* a writer's buffer */

@@ -112,10 +112,7 @@ bool	 parse_keys(struct takesort *ts);
 int	 compile_keys(struct takesort *ts, const struct pf_schema *schema);
 size_t	 key_fields_needed(const struct takesort *ts);
 void	 free_keys(struct takesort *ts);
-void	 eval_keys(struct worker *w, const struct pf_record *rec);
 bool	 note_strings(struct worker *w);
-uint64_t hint_of(const struct takesort *ts, const struct val *v,
-	    unsigned strmask);
 bool	 hint_exact(const struct takesort *ts, const struct val *v,
 	    unsigned strmask);
 int	 vals_cmp(const struct takesort *ts, const struct val *a,

@@ -38,6 +38,7 @@
 #include "support/status.h"
 #include "support/xalloc.h"
 #include "takesort/runs.h"
+#include "takesort/keyvalue.h"
 #include "takesort/takesort_int.h"
 
 #define MERGE_FANIN	64		/* runs merged at once */
