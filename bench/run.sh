@@ -134,8 +134,8 @@ bench command "$B/pmap -j2 --lines -a $out/seq -- true" \
 	spawn-floor "$out/spawn_loop 5000 true 1 & $out/spawn_loop 5000 true 2; wait"
 fi
 if want pipe; then
-# The same 1 MiB blocks and two commands at once for both.
-bench pipe "$B/pmap --pipe --chunk 1M -j2 -a $F -- wc -l > /dev/null" \
+# The same 4 MiB blocks and two commands at once for both.
+bench pipe "$B/pmap --pipe --chunk 4M -j2 -a $F -- wc -l > /dev/null" \
 	cat-wc "cat $F | wc -l > /dev/null" \
-	parallel "parallel --pipe -j2 --block 1M wc -l < $F > /dev/null"
+	parallel "parallel --pipe -j2 --block 4M wc -l < $F > /dev/null"
 fi
