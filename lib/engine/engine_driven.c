@@ -111,7 +111,6 @@ give_back(struct engine *e)
 		hand_on_result(e, e->current);
 	release_batch(e, e->current);
 	e->current = NULL;
-	e->next_write++;
 }
 
 bool
@@ -158,6 +157,7 @@ pf_engine_next(struct pf_engine *pe, struct pf_batch_info *info,
 	if (b == NULL)
 		return end ? -1 : 0;
 	e->current = b;
+	e->next_write++;	/* pf_engine_ready() looks at the one after */
 	write_batch(e, b);
 	batch_info(e, b, info);
 	*out = &b->out;

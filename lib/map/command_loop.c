@@ -143,6 +143,10 @@ next_deadline(struct cmd *c, long long now)
 			EARLIER(j->deadline_ms);
 		EARLIER(j->kill_ms);
 	}
+	/* Input already read, and room for it: no waiting. */
+	if (cmd_room_for_job(c) && !c->input_done &&
+	    (c->have_batch || pf_engine_ready(c->engine)))
+		EARLIER(now);
 	if (c->stopping || c->nrun >= cmd_start_limit(c))
 		return t;	/* nothing can start: wait for children */
 	if (c->nretry > 0)
@@ -154,10 +158,6 @@ next_deadline(struct cmd *c, long long now)
 		EARLIER(w);
 	if (c->oldest != NULL && cmd_room_for_job(c))
 		EARLIER(c->oldest->first_ms + c->a->batch_timeout_ms);
-	/* Input already read, and room for it: no waiting. */
-	if (cmd_room_for_job(c) && !c->input_done &&
-	    (c->have_batch || pf_engine_ready(c->engine)))
-		EARLIER(now);
 #undef EARLIER
 	return t;
 }
