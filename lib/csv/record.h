@@ -58,6 +58,9 @@ struct pf_record {
 	uint64_t	 nr;		/* 1-based number in the whole input,
 					   when the tool asks (record_numbers
 					   in engine.h); else 0 */
+	uint64_t	 in_batch;	/* set by the engine: its 1-based index
+					   in its batch (malformed counted) */
+	uint64_t	 lines_before;	/* ... and the LFs before it there */
 };
 
 /* Field names from the header (or "1".."n" without one). */

@@ -1,7 +1,8 @@
 /*
  * engine.c - the reader, worker and writer threads every tool runs on:
  * set-up, the reader loop and shut-down here; the workers in
- * engine_worker.c, the writer in engine_writer.c.
+ * engine_worker.c, the writer in engine_writer.c, driven mode in
+ * engine_driven.c.
  *
  * DESIGN
  *
@@ -30,6 +31,33 @@
  * Shutdown: the reader marks the input done; workers leave when the work
  * queue is empty; the writer leaves after the last sequence number. All
  * batches are back in the pool at the end (checked).
+ *
+ * Driven mode (engine_driven.c) is for a tool whose in-order stage is an
+ * event loop of its own: pmap's command mode, which must serve its
+ * children's pipes while it waits for input. The reader then runs on a
+ * thread the engine starts, the workers as above, and there is no writer
+ * thread: the tool's loop, on the main thread, is the in-order stage. It
+ * calls pf_engine_next(), which never blocks: it takes the next batch in
+ * sequence if a worker has finished it, does the writer's work on it
+ * (--bad, counts, the error of a malformed record, --progress) and hands
+ * the tool what record() made of its records. Workers (and the reader,
+ * at the end) write a byte to a non-blocking notification pipe when they
+ * finish a batch; the loop polls its read end (pf_engine_fd()) only when
+ * it has room for more work, and pf_engine_next() drains the pipe before
+ * it looks, so a batch finished after the look always wakes the loop.
+ * Back-pressure is the same as for every tool: a batch handed out is
+ * back in the pool only when the tool asks for the next one, so a loop
+ * with no room leaves the pool empty and the reader waits.
+ *
+ * Whole batches (pf_tool.whole_batches, pmap --pipe): workers do not
+ * split records, and the reader hands a regular file's batches out as
+ * byte ranges (reader.h), which the tool splices to its commands.
+ *
+ * Stopping a driven run (a signal, --halt, a closed stdout) may find the
+ * reader blocked in read(2) on a pipe or terminal that says nothing.
+ * pf_engine_close() waits ABANDON_AFTER_MS for it, then leaves it: the
+ * workers are joined, --bad and --stats are done, and the caller exits
+ * the process without freeing what the reader still uses.
  */
 #include <err.h>
 #include <errno.h>
@@ -64,8 +92,11 @@ pf_write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* The reader loop, on the main thread. Returns 0, or -1 on input error. */
-static int
+/*
+ * The reader loop: on the main thread, or in driven mode on the reader
+ * thread. Returns 0, or -1 on input error.
+ */
+int
 read_input(struct engine *e)
 {
 	struct batch *b;
@@ -89,6 +120,8 @@ read_input(struct engine *e)
 		e->read_waiting += t1 - t0;
 		got = pf_reader_fill(e->reader, &b->in, &b->file);
 		b->trigger = e->reader->trigger;
+		b->offset = e->reader->batch_offset;
+		b->length = e->reader->batch_len;
 		e->read_busy += now() - t1;
 		atomic_store(&e->bytes_read, e->reader->bytes);
 
@@ -127,23 +160,24 @@ print_stats(struct engine *e, struct worker *workers, int n)
 	    (unsigned long long)e->records_in,
 	    (unsigned long long)(e->records_out + e->tool->written),
 	    (unsigned long long)e->nbad,
-	    (unsigned long long)e->reader->bytes, elapsed);
+	    (unsigned long long)atomic_load(&e->bytes_read), elapsed);
 	fprintf(stderr, "%s: reader %.3fs busy, %.3fs waiting for a free "
-	    "batch; workers (%d) %.3fs busy, %.3fs idle; writer %.3fs busy, "
-	    "%.3fs waiting\n", program_invocation_short_name, e->read_busy,
-	    e->read_waiting, n, busy, waiting, e->write_busy,
-	    e->write_waiting);
+	    "batch; workers (%d) %.3fs busy, %.3fs idle; ",
+	    program_invocation_short_name, e->read_busy, e->read_waiting, n,
+	    busy, waiting);
+	if (e->driven)	/* the tool's loop waits for more than batches */
+		fprintf(stderr, "in-order stage %.3fs busy\n", e->write_busy);
+	else
+		fprintf(stderr, "writer %.3fs busy, %.3fs waiting\n",
+		    e->write_busy, e->write_waiting);
 }
 
-static int
-run_pipeline(struct engine *e)
+/* Makes the pool and starts the workers (and, unless driven, the writer). */
+void
+pipeline_start(struct engine *e)
 {
 	const struct pf_options *opt = e->opt;
-	struct worker *workers;
-	void **states;
-	struct pf_buf out = { 0 };
-	int i, read_status, nfree;
-	struct batch *b;
+	int i;
 
 	e->pool = opt->queue;
 	e->batches = pf_xcalloc((size_t)e->pool, sizeof(*e->batches));
@@ -152,6 +186,7 @@ run_pipeline(struct engine *e)
 	e->nr_base = pf_xcalloc((size_t)e->pool, sizeof(*e->nr_base));
 	e->nr_counted = pf_xcalloc((size_t)e->pool, sizeof(*e->nr_counted));
 	for (i = 0; i < e->pool; i++) {
+		e->batches[i].offset = -1;
 		e->batches[i].next = e->free_list;
 		e->free_list = &e->batches[i];
 	}
@@ -162,31 +197,64 @@ run_pipeline(struct engine *e)
 	pthread_cond_init(&e->nr_cv, NULL);
 	e->cur_file = -1;
 
-	workers = pf_xcalloc((size_t)opt->jobs, sizeof(*workers));
-	states = pf_xcalloc((size_t)opt->jobs, sizeof(*states));
+	e->workers = pf_xcalloc((size_t)opt->jobs, sizeof(*e->workers));
+	e->states = pf_xcalloc((size_t)opt->jobs, sizeof(*e->states));
 	for (i = 0; i < opt->jobs; i++) {
-		workers[i].engine = e;
-		workers[i].splitter.want = e->tool->fields_needed;
+		e->workers[i].engine = e;
+		e->workers[i].splitter.want = e->tool->fields_needed;
 		if (e->tool->worker_new != NULL)
-			workers[i].state = e->tool->worker_new(e->tool->ctx);
-		states[i] = workers[i].state;
-		if (pthread_create(&workers[i].thread, NULL, worker_main,
-		    &workers[i]) != 0)
+			e->workers[i].state = e->tool->worker_new(e->tool->ctx);
+		e->states[i] = e->workers[i].state;
+		if (pthread_create(&e->workers[i].thread, NULL, worker_main,
+		    &e->workers[i]) != 0)
 			errx(1, "cannot start worker thread");
 	}
-	if (pthread_create(&e->writer, NULL, writer_main, e) != 0)
+	if (!e->driven &&
+	    pthread_create(&e->writer, NULL, writer_main, e) != 0)
 		errx(1, "cannot start writer thread");
+}
 
-	read_status = read_input(e);
+/* Marks the input done and joins the workers (and the writer). */
+static void
+join_threads(struct engine *e)
+{
+	int i;
 
 	pthread_mutex_lock(&e->lock);
 	e->input_done = true;
 	pthread_cond_broadcast(&e->work_cv);
 	pthread_cond_broadcast(&e->done_cv);
 	pthread_mutex_unlock(&e->lock);
-	for (i = 0; i < opt->jobs; i++)
-		pthread_join(workers[i].thread, NULL);
-	pthread_join(e->writer, NULL);
+	for (i = 0; i < e->opt->jobs; i++)
+		pthread_join(e->workers[i].thread, NULL);
+	if (!e->driven)
+		pthread_join(e->writer, NULL);
+}
+
+/*
+ * After the input: joins the threads, runs finish(), prints --stats,
+ * frees the pool (every batch must be back in it).
+ */
+void
+pipeline_end(struct engine *e, int read_status)
+{
+	const struct pf_options *opt = e->opt;
+	struct pf_buf out = { 0 };
+	int i, nfree;
+	struct batch *b;
+
+	join_threads(e);
+	if (e->driven) {
+		/* Batches done but not taken: only to be freed. */
+		atomic_store(&e->stopping, true);
+		for (; e->next_write < e->nbatches; e->next_write++) {
+			b = e->done[e->next_write % (uint64_t)e->pool];
+			e->done[e->next_write % (uint64_t)e->pool] = NULL;
+			if (b->result != NULL)
+				hand_on_result(e, b);
+			release_batch(e, b);
+		}
+	}
 	show_progress(e, true);
 
 	if (read_status < 0 && !e->broken_pipe && e->status == 0) {
@@ -194,16 +262,16 @@ run_pipeline(struct engine *e)
 		e->status = PF_FAILED;
 	}
 	if (e->status == 0 && !e->broken_pipe && e->tool->finish != NULL) {
-		e->tool->finish(e->tool->ctx, states, opt->jobs, &out);
+		e->tool->finish(e->tool->ctx, e->states, opt->jobs, &out);
 		emit_output(e, &out);
 	}
 	if (opt->stats)
-		print_stats(e, workers, opt->jobs);
+		print_stats(e, e->workers, opt->jobs);
 
 	for (i = 0; i < opt->jobs; i++) {
 		if (e->tool->worker_free != NULL)
-			e->tool->worker_free(workers[i].state);
-		pf_splitter_free(&workers[i].splitter);
+			e->tool->worker_free(e->workers[i].state);
+		pf_splitter_free(&e->workers[i].splitter);
 	}
 	for (nfree = 0, b = e->free_list; b != NULL; b = b->next, nfree++) {
 		pf_buf_free(&b->in);
@@ -215,8 +283,8 @@ run_pipeline(struct engine *e)
 		    e->pool);
 	pf_buf_free(&out);
 	pf_buf_free(&e->result_out);
-	free(workers);
-	free(states);
+	free(e->workers);
+	free(e->states);
 	free(e->batches);
 	free(e->done);
 	free(e->nr_count);
@@ -227,7 +295,89 @@ run_pipeline(struct engine *e)
 	pthread_cond_destroy(&e->work_cv);
 	pthread_cond_destroy(&e->done_cv);
 	pthread_cond_destroy(&e->nr_cv);
-	return e->status;
+}
+
+/*
+ * Before the pipeline: checks that no output is an input, reads the
+ * header, calls start() and writes its header, opens --bad. Returns 0
+ * (e->no_input set when there is no record: nothing more to do), or the
+ * status to stop with.
+ */
+int
+engine_open(struct engine *e, const struct pf_options *opt, char **files,
+    int nfiles, struct pf_tool *tool)
+{
+	int got, status;
+
+	signal(SIGPIPE, SIG_IGN);
+	e->opt = opt;
+	e->tool = tool;
+	e->reader = &e->reader_own;
+	e->schema = &e->schema_own;
+	e->started = now();
+	e->show_progress = opt->progress == PF_PROGRESS_ALWAYS ||
+	    (opt->progress == PF_PROGRESS_AUTO && isatty(STDERR_FILENO));
+	pf_reader_init(&e->reader_own, &opt->in, files, nfiles, opt->chunk,
+	    opt->flush_ms);
+	e->reader_own.every_records = tool->every_records;
+	e->reader_own.every_ms = tool->every_ms;
+	e->reader_own.ranges = tool->whole_batches;
+
+	/* An output that is also an input: refuse before reading it. */
+	pf_inputs_add(&e->inputs, files, nfiles);
+	status = pf_inputs_check_path(&e->inputs, opt->bad_path);
+	if (status == 0)
+		status = pf_inputs_check_fd(&e->inputs, STDOUT_FILENO);
+	if (status != 0)
+		return status;
+	got = pf_reader_start(&e->reader_own, &e->schema_own);
+	if (got < 0) {
+		warnx("%s", e->reader_own.error);
+		return 1;
+	}
+	if (got == 0) {
+		/* No record at all: nothing to check, nothing to write. */
+		e->no_input = true;
+		return 0;
+	}
+	if ((status = tool->start(tool->ctx, e->schema, &e->header)) != 0)
+		return status;
+	if (!emit_output(e, &e->header))
+		return e->status;
+	if (opt->bad_path != NULL &&
+	    (status = pf_outfile_open(&e->bad, opt->bad_path, false,
+	    &e->inputs)) != 0)
+		return status;
+	if (e->bad.f != NULL && tool->nbad > 0) {
+		fwrite(tool->bad->data, 1, tool->bad->len, e->bad.f);
+		e->nbad = tool->nbad;
+	}
+	return bad_file_ok(e) ? 0 : e->status;
+}
+
+/* Closes --bad, its count said (a failure sets the status). */
+void
+engine_close_bad(struct engine *e)
+{
+	if (e->bad.f == NULL)
+		return;
+	if (pf_outfile_close(&e->bad) != 0)
+		e->status = PF_FAILED;
+	else if (e->nbad > 0)
+		warnx("%llu malformed record%s written to %s",
+		    (unsigned long long)e->nbad, e->nbad == 1 ? "" : "s",
+		    e->opt->bad_path);
+}
+
+/* Closes --bad and frees what engine_open() made. */
+void
+engine_close(struct engine *e)
+{
+	engine_close_bad(e);
+	pf_inputs_free(&e->inputs);
+	pf_buf_free(&e->header);
+	pf_schema_free(&e->schema_own);
+	pf_reader_free(&e->reader_own);
 }
 
 int
@@ -235,75 +385,14 @@ pf_run(const struct pf_options *opt, char **files, int nfiles,
     struct pf_tool *tool)
 {
 	struct engine e = { 0 };
-	struct pf_reader reader;
-	struct pf_schema schema;
-	struct pf_buf header = { 0 };
-	struct pf_inputs inputs = { 0 };
-	int got, status;
+	int status;
 
-	signal(SIGPIPE, SIG_IGN);
-	e.opt = opt;
-	e.tool = tool;
-	e.reader = &reader;
-	e.schema = &schema;
-	e.started = now();
-	e.show_progress = opt->progress == PF_PROGRESS_ALWAYS ||
-	    (opt->progress == PF_PROGRESS_AUTO && isatty(STDERR_FILENO));
-	pf_reader_init(&reader, &opt->in, files, nfiles, opt->chunk,
-	    opt->flush_ms);
-	reader.every_records = tool->every_records;
-	reader.every_ms = tool->every_ms;
-
-	/* An output that is also an input: refuse before reading it. */
-	pf_inputs_add(&inputs, files, nfiles);
-	status = pf_inputs_check_path(&inputs, opt->bad_path);
-	if (status == 0)
-		status = pf_inputs_check_fd(&inputs, STDOUT_FILENO);
-	if (status != 0) {
-		pf_inputs_free(&inputs);
-		pf_reader_free(&reader);
-		return status;
-	}
-	got = pf_reader_start(&reader, &schema);
-	if (got < 0) {
-		warnx("%s", reader.error);
-		pf_inputs_free(&inputs);
-		pf_reader_free(&reader);
-		return 1;
-	}
-	if (got == 0) {
-		/* No record at all: nothing to check, nothing to write. */
-		pf_inputs_free(&inputs);
-		pf_reader_free(&reader);
-		return 0;
-	}
-	if ((status = tool->start(tool->ctx, &schema, &header)) != 0)
-		goto out;
-	if (!emit_output(&e, &header)) {
+	status = engine_open(&e, opt, files, nfiles, tool);
+	if (status == 0 && !e.no_input) {
+		pipeline_start(&e);
+		pipeline_end(&e, read_input(&e));
 		status = e.status;
-		goto out;
 	}
-	if (opt->bad_path != NULL &&
-	    (status = pf_outfile_open(&e.bad, opt->bad_path, false,
-	    &inputs)) != 0)
-		goto out;
-	if (e.bad.f != NULL && tool->nbad > 0) {
-		fwrite(tool->bad->data, 1, tool->bad->len, e.bad.f);
-		e.nbad = tool->nbad;
-	}
-	status = bad_file_ok(&e) ? run_pipeline(&e) : e.status;
-	if (e.bad.f != NULL) {
-		if (pf_outfile_close(&e.bad) != 0)
-			status = PF_FAILED;
-		else if (e.nbad > 0)
-			warnx("%llu malformed record%s written to %s",
-			    (unsigned long long)e.nbad, e.nbad == 1 ? "" : "s",
-			    opt->bad_path);
-	}
-out:
-	pf_inputs_free(&inputs);
-	pf_buf_free(&header);
-	pf_schema_free(&schema);
-	pf_reader_free(&reader);
-	return status;
+	engine_close(&e);
+	return e.status != 0 ? e.status : status;
 }

@@ -14,12 +14,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "support/buf.h"
 #include "engine/options.h"
 #include "csv/record.h"
 
-/* What the writer knows of a batch when it hands on its result. */
+/* What the in-order stage knows of a batch when it hands it on. */
 struct pf_batch_info {
 	uint64_t	first_record;	/* 1-based record number in the stream */
 	uint64_t	records;	/* records in the batch (malformed too) */
@@ -27,6 +28,12 @@ struct pf_batch_info {
 	const char	*in;		/* the batch's input bytes (splittable) */
 	size_t		 in_len;
 	FILE		*bad;		/* the --bad file, or NULL */
+	int		 file;		/* the operand it came from */
+	uint64_t	 line;		/* LFs in that file before it */
+	off_t		 offset;	/* whole_batches: where it starts in a
+					   regular file, -1 otherwise (then in
+					   holds it) */
+	off_t		 length;	/* ... and its length */
 };
 
 #define PF_RECORD_FAILED	UINT64_MAX
@@ -123,6 +130,14 @@ struct pf_tool {
 	 */
 	const struct pf_buf *bad;
 	uint64_t nbad;
+
+	/*
+	 * Whole batches (pmap --pipe): workers do not split the records,
+	 * and a batch of a regular file is only its byte range (offset and
+	 * length in pf_batch_info; reader.h's ranges). Records are then not
+	 * counted, or checked.
+	 */
+	bool	 whole_batches;
 };
 
 /*
@@ -132,6 +147,59 @@ struct pf_tool {
  */
 int pf_run(const struct pf_options *opt, char **files, int nfiles,
     struct pf_tool *tool);
+
+/*
+ * Driven mode, for a tool whose in-order stage is its own event loop
+ * (pmap's commands): the engine reads on a thread of its own and its
+ * workers run record() as for pf_run(), but no writer thread is started:
+ * the tool's loop, on the calling thread, takes the batches in input
+ * order with pf_engine_next(), when it has room for them, and polls
+ * pf_engine_fd() to learn when the next one is ready. See engine.c.
+ */
+struct pf_engine;
+struct pf_reader;
+
+/* A driven run over the input files; nothing is read yet. */
+struct pf_engine *pf_engine_new(const struct pf_options *opt, char **files,
+    int nfiles, struct pf_tool *tool);
+
+/* The reader: the header, operand names (for messages), file ids. */
+const struct pf_reader *pf_engine_reader(const struct pf_engine *e);
+
+/*
+ * Reads the header, calls start(), opens --bad and starts the threads.
+ * Returns 0, or an exit status to stop with (the message printed); then
+ * only pf_engine_close() may follow.
+ */
+int pf_engine_start(struct pf_engine *e);
+
+/* A descriptor that polls readable when pf_engine_next() may have more. */
+int pf_engine_fd(const struct pf_engine *e);
+
+/*
+ * Without blocking: the next batch in input order, *out being what the
+ * workers' record() calls appended. The batch's --bad records, counts
+ * and any error (reported, the run stopping) are the engine's. Returns
+ * 1 (valid until the next call), 0 when it is not ready yet, -1 when
+ * there is no more (the end of the input, an error, or a stop).
+ */
+int pf_engine_next(struct pf_engine *e, struct pf_batch_info *info,
+    const struct pf_buf **out);
+
+/* Whether pf_engine_next() would return a batch now. */
+bool pf_engine_ready(struct pf_engine *e);
+
+/* Stops reading: no batch is handed on after this. */
+void pf_engine_stop(struct pf_engine *e);
+
+/*
+ * Ends the run: the threads, --bad's count, --stats (records out being
+ * tool->written), and frees e. Returns the engine's status (0, or 1
+ * after a data or I/O error). A reader blocked in read(2) on a pipe or
+ * terminal after a stop cannot be joined: then *abandoned is set, e is
+ * not freed, and the caller must end the process (exit) soon.
+ */
+int pf_engine_close(struct pf_engine *e, bool *abandoned);
 
 /* Writes all of buf to fd. Returns 0, or -1 with errno set. */
 int pf_write_all(int fd, const char *buf, size_t len);

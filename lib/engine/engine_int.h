@@ -2,9 +2,12 @@
  * engine_int.h - private to the engine: its batches, workers and shared
  * state, and the thread bodies each file owns:
  *
- *   engine.c         set-up, the reader loop (main thread), shut-down
+ *   engine.c         set-up, the reader loop, shut-down
  *   engine_worker.c  a worker: splits a batch's records, runs the tool
- *   engine_writer.c  the writer: batches in order, output, --bad, progress
+ *   engine_writer.c  the in-order stage: batches in order, output, --bad,
+ *                    progress (the writer thread, or a driven tool's loop)
+ *   engine_driven.c  driven mode: the reader on a thread, the in-order
+ *                    stage handed to the tool's event loop
  */
 #ifndef PF_ENGINE_INT_H
 #define PF_ENGINE_INT_H
@@ -32,6 +35,9 @@ struct batch {
 	uint64_t	 nr_base;	/* records before it (record_numbers) */
 	uint64_t	 nbad;
 	bool		 trigger;	/* the reader ended it at a trigger */
+	off_t		 offset;	/* where it starts in its file; -1: not
+					   a regular file (reader.h batch_offset) */
+	off_t		 length;	/* ... and its length */
 	void		*result;	/* the tool's batch_end() result */
 	const char	*failure;	/* why the batch stopped early, or NULL */
 	char		*failure_text;	/* failure, when the tool gave it */
@@ -54,6 +60,11 @@ struct engine {
 	struct pf_reader	*reader;
 	const struct pf_schema	*schema;
 	struct pf_outfile	 bad;		/* --bad */
+	struct pf_reader	 reader_own;	/* what reader, schema point to */
+	struct pf_schema	 schema_own;
+	struct pf_inputs	 inputs;	/* for "an output is an input" */
+	struct pf_buf		 header;	/* start()'s output */
+	bool			 no_input;	/* the input holds no record */
 
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 free_cv;	/* a batch came back to the pool */
@@ -82,6 +93,8 @@ struct engine {
 	int		 cur_file;
 	uint64_t	 line, record;	/* position in cur_file */
 	uint64_t	 stream_records; /* records before the current batch */
+	uint64_t	 batch_first;	/* its first record's number */
+	uint64_t	 batch_line;	/* LFs in its file before it */
 	struct pf_buf	 result_out;	/* batch_result()'s output */
 	uint64_t	 records_in, records_out, nbad;
 	int		 status;
@@ -91,6 +104,16 @@ struct engine {
 	bool		 show_progress;
 
 	double		 read_busy, read_waiting, started;
+	struct worker	*workers;
+	void		**states;
+
+	/* Driven mode (engine_driven.c). */
+	bool		 driven;
+	int		 notify[2];	/* readable: a batch is done, or the end */
+	pthread_t	 reader_thread;
+	bool		 reader_started;
+	int		 read_status;	/* read_input()'s, once it returned */
+	struct batch	*current;	/* handed to the tool, not yet back */
 };
 
 /* Seconds on the monotonic clock, for --stats and --progress. */
@@ -103,6 +126,24 @@ now(void)
 /* Thread bodies (arg: the struct worker, or the struct engine). */
 void *worker_main(void *arg);
 void *writer_main(void *arg);
+
+/* Set-up and shut-down (engine.c), shared by pf_run() and driven mode. */
+int engine_open(struct engine *e, const struct pf_options *opt, char **files,
+    int nfiles, struct pf_tool *tool);
+void engine_close(struct engine *e);
+void engine_close_bad(struct engine *e);
+void pipeline_start(struct engine *e);
+int read_input(struct engine *e);
+void pipeline_end(struct engine *e, int read_status);
+/* Driven mode: tells the tool's loop to look (a byte on notify). */
+void notify_driver(struct engine *e);
+
+/* The in-order stage's work on one batch, and its return to the pool. */
+void write_batch(struct engine *e, struct batch *b);
+void release_batch(struct engine *e, struct batch *b);
+void hand_on_result(struct engine *e, struct batch *b);
+void batch_info(const struct engine *e, const struct batch *b,
+    struct pf_batch_info *info);
 
 /* Writer helpers the set-up uses too (engine_writer.c). */
 void show_progress(struct engine *e, bool final);

@@ -56,6 +56,8 @@ process_batch(struct worker *w, struct batch *b)
 		if (why == NULL) {
 			rec.order = b->seq << 32 | b->records;
 			rec.nr = b->nr_base + b->records;
+			rec.in_batch = b->records;
+			rec.lines_before = b->lines;
 			written = e->tool->record(w->state, &rec, &b->out);
 			if (written == PF_RECORD_FAILED) {
 				b->failure_text = pf_xstrdup(
@@ -153,7 +155,8 @@ worker_main(void *arg)
 		if (e->tool->record_numbers)
 			number_batch(w, b);
 		if (!atomic_load(&e->stopping)) {
-			process_batch(w, b);
+			if (!e->tool->whole_batches)
+				process_batch(w, b);
 			if (e->tool->batch_end != NULL)
 				b->result = e->tool->batch_end(w->state);
 		}
@@ -163,6 +166,8 @@ worker_main(void *arg)
 		e->done[b->seq % (uint64_t)e->pool] = b;
 		pthread_cond_signal(&e->done_cv);
 		pthread_mutex_unlock(&e->lock);
+		if (e->driven)
+			notify_driver(e);
 	}
 	return NULL;
 }

@@ -85,20 +85,33 @@ bad_file_ok(struct engine *e)
 	return false;
 }
 
-/* Gives the tool a batch's result, in order, and writes what it says. */
-static void
-hand_on_result(struct engine *e, struct batch *b)
+/* What the tool is told of a batch (once write_batch() has seen it). */
+void
+batch_info(const struct engine *e, const struct batch *b,
+    struct pf_batch_info *info)
 {
-	struct pf_batch_info info = {
-		.first_record = e->stream_records + 1,
+	*info = (struct pf_batch_info){
+		.first_record = e->batch_first,
 		.records = b->records,
 		.trigger = b->trigger,
 		.in = b->in.data,
 		.in_len = b->in.len,
 		.bad = e->bad.f,
+		.file = b->file,
+		.line = e->batch_line,
+		.offset = b->offset,
+		.length = b->length,
 	};
+}
+
+/* Gives the tool a batch's result, in order, and writes what it says. */
+void
+hand_on_result(struct engine *e, struct batch *b)
+{
+	struct pf_batch_info info;
 	bool stopping = atomic_load(&e->stopping);
 
+	batch_info(e, b, &info);
 	e->result_out.len = 0;
 	e->tool->batch_result(e->tool->ctx, b->result, &info,
 	    stopping ? NULL : &e->result_out);
@@ -107,8 +120,11 @@ hand_on_result(struct engine *e, struct batch *b)
 		emit_output(e, &e->result_out);
 }
 
-/* The writer's handling of one batch, in sequence order. */
-static void
+/*
+ * The in-order stage's handling of one batch, in sequence order: its
+ * output (a driven tool takes that itself), --bad, counts, its error.
+ */
+void
 write_batch(struct engine *e, struct batch *b)
 {
 	if (b->file != e->cur_file) {
@@ -116,7 +132,9 @@ write_batch(struct engine *e, struct batch *b)
 		e->line = e->opt->in.header ? e->reader->header_lines : 0;
 		e->record = 0;
 	}
-	if (!emit_output(e, &b->out))
+	e->batch_line = e->line;
+	e->batch_first = e->stream_records + 1;
+	if (!e->driven && !emit_output(e, &b->out))
 		return;
 	if (b->nbad > 0) {
 		fwrite(b->bad.data, 1, b->bad.len, e->bad.f);
@@ -146,7 +164,7 @@ write_batch(struct engine *e, struct batch *b)
 }
 
 /* Returns a batch to the pool, shrinking buffers a huge record grew. */
-static void
+void
 release_batch(struct engine *e, struct batch *b)
 {
 	size_t limit = 4 * e->opt->chunk + 65536;
@@ -164,6 +182,8 @@ release_batch(struct engine *e, struct batch *b)
 	b->failure_text = NULL;
 	b->trigger = false;
 	b->result = NULL;
+	b->offset = -1;
+	b->length = 0;
 	pthread_mutex_lock(&e->lock);
 	b->next = e->free_list;
 	e->free_list = b;

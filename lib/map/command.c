@@ -4,13 +4,22 @@
  *
  * DESIGN
  *
- * One thread, the feeder, runs the reader (reader.h): it cuts the input
- * into batches at record boundaries and puts them in a bounded queue, then
- * writes a byte to a notification pipe. Everything else happens on the
- * main thread, in one poll(2) loop over: the self-pipe of spawn.h (SIGCHLD,
- * SIGINT, SIGTERM), the feeder's notification pipe, and each running
- * child's stdout (and stdin, when it is fed records). There is no thread
- * per child.
+ * Input comes from the engine in driven mode (engine.h, engine.c's
+ * DESIGN): its reader cuts the input into batches at record boundaries,
+ * its workers split the records, check them against the header (a
+ * malformed one goes to --bad or stops the run, as in every tool) and
+ * call our record() (command_records.c), which expands the templates
+ * into the record's arguments, encodes its --batch-key and notes whether
+ * an argument would hold a NUL byte; --pipe takes whole batches, not
+ * split (a regular file's as byte ranges). Everything else happens on the
+ * main thread, in one poll(2) loop over: the self-pipe of spawn.h
+ * (SIGCHLD, SIGINT, SIGTERM), the engine's notification pipe (polled
+ * only while the window has room, so the engine's pool fills and its
+ * reader waits: back-pressure), and each running child's stdout (and
+ * stdin, when it is fed records). The loop is the engine's in-order
+ * stage: it takes batches in input order with pf_engine_next(), which
+ * never blocks, so children are served while input is awaited. Threads
+ * are the engine's; there is no thread per child.
  *
  * Work is a sequence of jobs numbered 1, 2, ... in input order; a job is
  * a record (its arguments substituted), a batch of records (--batch, fed
@@ -42,7 +51,13 @@
  * stderr, its records go to --failed (in input order) and, with --halt,
  * no new command starts. SIGINT and SIGTERM stop starting commands, are
  * forwarded to the running ones (a second signal sends SIGKILL), and
- * pmap waits for them and writes everything they produced.
+ * pmap waits for them and writes everything they produced. The engine is
+ * told to stop; if its reader is blocked reading a silent pipe, pmap
+ * exits without waiting for it (pf_engine_close()'s abandoned).
+ *
+ * Counting: --stats, --progress and --bad are the engine's, as in every
+ * tool; "records out" are the records of commands that succeeded. Our
+ * own --stats line follows: commands run, ok, failed, and CPU time.
  *
  * FILES
  *
@@ -51,8 +66,8 @@
  * command_input.c: records, batches and chunks into jobs.
  * command_job.c: starting, feeding, retrying and ending jobs; --joblog.
  * command_output.c: writing output in order; --failed.
+ * command_records.c: the engine's callbacks (start, record()).
  * command_template.c: {} placeholders and argv.
- * command_feeder.c: the reader thread.
  * command_int.h: the structures they share.
  */
 #include <err.h>
@@ -71,13 +86,12 @@
 #include "support/timeutil.h"
 #include "support/xalloc.h"
 
-/* Frees everything a run allocated (the feeder thread is joined). */
+/* Frees everything a run allocated (the engine is closed). */
 static void
 cmd_free(struct cmd *c)
 {
 	size_t i;
 
-	cmd_feeder_free(&c->feed);
 	if (c->splice_fd > STDIN_FILENO)
 		close(c->splice_fd);
 	for (i = 0; c->jobs != NULL && i < c->window; i++) {
@@ -95,21 +109,17 @@ cmd_free(struct cmd *c)
 	if (c->batches.slots != NULL)
 		pf_groups_free(&c->batches);
 	pf_arena_free(&c->arena);
-	pf_buf_free(&c->key);
+	pf_buf_free(&c->scratch);
+	pf_buf_free(&c->scratch_seqs);
 	pf_inputs_free(&c->inputs);
 	pf_keys_free(&c->keys);
-	if (c->eval != NULL)
-		pf_eval_free(c->eval);
 	free(c->targs);
-	free(c->argoff);
 	free(c->jobs);
 	free(c->run);
 	free(c->rate_ring);
 	pf_resume_free(&c->resume);
 	pf_splitter_free(&c->sp);
-	pf_schema_free(&c->schema);
 	pf_buf_free(&c->header);
-	pf_reader_free(&c->reader);
 }
 
 /* ---- set-up ------------------------------------------------------------- */
@@ -145,47 +155,6 @@ open_outputs(struct cmd *c)
 		if (!pf_outfile_ok(&c->joblog))
 			return 1;
 	}
-	if (c->opt->bad_path != NULL)
-		return pf_outfile_open(&c->bad, c->opt->bad_path, false,
-		    &c->inputs);
-	return 0;
-}
-
-static int
-setup(struct cmd *c)
-{
-	int got, status;
-
-	pf_reader_init(&c->reader, &c->opt->in, c->a->files, c->a->nfiles,
-	    c->opt->chunk, c->opt->flush_ms);
-	/* --pipe splices regular files: their chunks need not be read in. */
-	c->reader.ranges = c->mode == MODE_PIPE;
-	if ((got = pf_reader_start(&c->reader, &c->schema)) < 0) {
-		warnx("%s", c->reader.error);
-		return 1;
-	}
-	if (got == 0)
-		c->input_done = true;
-	if (c->reader.have_header) {
-		pf_buf_add(&c->header, c->reader.header.data,
-		    c->reader.header.len);
-		/* --pipe chunks are the raw bytes: end the header as they do. */
-		if (c->mode == MODE_PIPE && c->reader.header_crlf)
-			pf_buf_addc(&c->header, '\r');
-		pf_buf_addc(&c->header, '\n');
-	}
-	if (c->a->batch_key != NULL) {
-		if ((status = pf_keys_compile(&c->keys, c->a->batch_key,
-		    &c->schema)) != 0)
-			return status;
-		c->keyed = true;
-		if (c->keys.uses_eval)
-			c->eval = pf_eval_new();
-	}
-	if (c->mode == MODE_BATCH)
-		pf_groups_init(&c->batches, &c->arena,
-		    sizeof(struct open_batch));
-	cmd_compile_templates(c);
 	return 0;
 }
 
@@ -199,17 +168,15 @@ cpu_seconds(int who)
 	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-/* --stats: what ran, and whose CPU time it was. */
+/* --stats, after the engine's lines: what ran, and whose CPU time it was. */
 static void
-print_stats(const struct cmd *c, long long elapsed_ms)
+print_stats(const struct cmd *c)
 {
-	fprintf(stderr, "pmap: %llu records in, %llu commands (%llu ok, %llu "
-	    "failed), %.3fs elapsed, pmap %.3fs CPU, commands %.3fs CPU",
-	    (unsigned long long)c->recno,
+	fprintf(stderr, "pmap: %llu commands (%llu ok, %llu failed), "
+	    "pmap %.3fs CPU, commands %.3fs CPU",
 	    (unsigned long long)(c->nok + c->nfailed),
 	    (unsigned long long)c->nok, (unsigned long long)c->nfailed,
-	    elapsed_ms / 1000.0, cpu_seconds(RUSAGE_SELF),
-	    cpu_seconds(RUSAGE_CHILDREN));
+	    cpu_seconds(RUSAGE_SELF), cpu_seconds(RUSAGE_CHILDREN));
 	/* Starts that waited for a running command to end (EMFILE...). */
 	if (c->spawn_waits > 0)
 		fprintf(stderr, ", %llu start%s waited for a free descriptor "
@@ -225,8 +192,8 @@ pf_command_main(const struct pf_options *opt,
 	struct pf_command_args a = *args;
 	struct cmd c;
 	const char *sname;
-	int events_fd, status;
-	long long t0;
+	int events_fd, status, engine_status;
+	bool abandoned;
 
 	memset(&c, 0, sizeof(c));
 	c.opt = opt;
@@ -240,8 +207,6 @@ pf_command_main(const struct pf_options *opt,
 		a.batch = (size_t)-1;	/* --batch-key alone: one batch per key */
 	if (a.batch_timeout_ms == 0)
 		a.batch_timeout_ms = DEFAULT_BATCH_TIMEOUT_MS;
-	c.cur = -1;
-	c.cur_file = -1;
 	c.splice_file = c.splice_fd = -1;
 
 	if ((events_fd = pf_events_init()) < 0)
@@ -249,10 +214,19 @@ pf_command_main(const struct pf_options *opt,
 	/* An output that is also an input: refuse before reading it. */
 	pf_inputs_add(&c.inputs, a.files, a.nfiles);
 	if ((status = pf_inputs_check_path(&c.inputs, a.failed_path)) != 0 ||
-	    (status = pf_inputs_check_path(&c.inputs, a.joblog_path)) != 0 ||
-	    (status = pf_inputs_check_path(&c.inputs, opt->bad_path)) != 0 ||
-	    (status = pf_inputs_check_fd(&c.inputs, STDOUT_FILENO)) != 0 ||
-	    (status = setup(&c)) != 0 || (status = open_outputs(&c)) != 0) {
+	    (status = pf_inputs_check_path(&c.inputs, a.joblog_path)) != 0) {
+		cmd_free(&c);
+		return status;
+	}
+	cmd_tool_init(&c);
+	c.engine = pf_engine_new(opt, a.files, a.nfiles, &c.tool);
+	c.reader = pf_engine_reader(c.engine);
+	if ((status = pf_engine_start(c.engine)) != 0 ||
+	    (status = open_outputs(&c)) != 0) {
+		pf_engine_stop(c.engine);
+		pf_engine_close(c.engine, &abandoned);
+		if (abandoned)
+			exit(status);
 		cmd_free(&c);
 		return status;
 	}
@@ -266,25 +240,18 @@ pf_command_main(const struct pf_options *opt,
 	c.run = pf_xcalloc((size_t)opt->jobs, sizeof(*c.run));
 	if (a.rate_n > 0)
 		c.rate_ring = pf_xcalloc((size_t)a.rate_n, sizeof(long long));
-	if (!c.input_done)
-		cmd_feeder_start(&c.feed, &c.reader, opt->queue);
 
-	t0 = (long long)pf_monotonic_ms();
 	cmd_event_loop(&c, events_fd);
 
+	/* The engine's --bad count and --stats lines, then ours. */
+	if (c.stopping)
+		pf_engine_stop(c.engine);
+	engine_status = pf_engine_close(c.engine, &abandoned);
 	status = 0;
 	if (pf_outfile_close(&c.failed) | pf_outfile_close(&c.joblog))
 		c.write_error = true;
-	if (c.bad.f != NULL) {
-		if (pf_outfile_close(&c.bad) != 0)
-			c.write_error = true;
-		else if (c.nbad > 0)
-			warnx("%llu malformed record%s written to %s",
-			    (unsigned long long)c.nbad, c.nbad == 1 ? "" : "s",
-			    opt->bad_path);
-	}
 	if (opt->stats)
-		print_stats(&c, (long long)pf_monotonic_ms() - t0);
+		print_stats(&c);
 	sname = c.signal == SIGINT ? "SIGINT" : "SIGTERM";
 	if (c.epipe)
 		;
@@ -309,14 +276,12 @@ pf_command_main(const struct pf_options *opt,
 		status = 0;
 	else if (c.signal == SIGINT)
 		status = 130;
-	else if (c.signal != 0 || c.halted || c.nfailed > 0 || c.data_error)
+	else if (c.signal != 0 || c.halted || c.nfailed > 0 || c.data_error ||
+	    engine_status != 0)
 		status = PF_FAILED;
 
-	/*
-	 * A feeder still blocked reading a pipe or a terminal uses c: end
-	 * the process here rather than return from under it.
-	 */
-	if (c.feed.running && !cmd_feeder_stop(&c.feed))
+	/* A reader still blocked reading a pipe or a terminal: end here. */
+	if (abandoned)
 		exit(status);
 	cmd_free(&c);
 	return status;

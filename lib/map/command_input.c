@@ -1,8 +1,9 @@
 /*
- * command_input.c - input into jobs: records split from the feeder's
- * buffers (malformed ones to --bad, or a stop), one job per record,
- * --batch and --batch-key's open batches (flushed when full, on slow
- * input, or at the end), and --pipe's whole chunks.
+ * command_input.c - input into jobs, in the loop: the engine's batches
+ * in input order, their records as the workers made them ready (struct
+ * entry), one job per record, --batch and --batch-key's open batches
+ * (flushed when full, on slow input, or at the end), and --pipe's whole
+ * chunks.
  */
 #include <err.h>
 #include <stdlib.h>
@@ -11,134 +12,80 @@
 #include "map/command_int.h"
 #include "support/xalloc.h"
 
-/* Moves to the next feeder buffer; false when none is there yet. */
+/* Moves to the engine's next batch; false when none is there yet. */
 static bool
-next_buffer(struct cmd *c)
+next_batch(struct cmd *c)
 {
-	struct feeder *f = &c->feed;
-	bool eof;
-	int idx;
+	int got;
 
-	if (c->cur >= 0) {
-		cmd_feeder_give_back(f, c->cur);
-		c->cur = -1;
-	}
-	if ((idx = cmd_feeder_take(f, &eof)) < 0) {
-		if (eof) {
-			if (f->error) {
-				warnx("%s", c->reader.error);
-				c->data_error = true;
-			}
-			c->input_done = true;
-		}
+	c->have_batch = false;
+	got = pf_engine_next(c->engine, &c->batch, &c->entries);
+	if (got < 0)
+		c->input_done = true;
+	if (got <= 0)
 		return false;
-	}
-	if (f->files[idx] != c->cur_file) {
-		c->cur_file = f->files[idx];
-		c->base_line = c->reader.header_lines;
-	}
-	c->cur = idx;
-	c->cur_p = f->bufs[idx].data;
-	c->cur_end = f->bufs[idx].data + f->bufs[idx].len;
+	c->have_batch = true;
+	c->entry_at = 0;
 	return true;
 }
 
-static uint64_t
-count_lines(const char *p, const char *end)
-{
-	uint64_t n = 0;
+/* A record the workers made ready (struct entry), and where its parts are. */
+struct ready {
+	struct entry	 e;
+	const char	*raw, *args, *key, *seqs;
+};
 
-	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		n++;
-		p++;
-	}
-	return n;
-}
-
-/* The line where rec, just split from the current buffer, starts. */
-static uint64_t
-record_line(const struct cmd *c, const struct pf_record *rec)
-{
-	return c->base_line + count_lines(c->feed.bufs[c->cur].data,
-	    rec->raw) + 1;
-}
-
-/* Notes where rec is when its values cannot be arguments, else 0. */
-static void
-check_args(const struct cmd *c, const struct pf_record *rec, uint64_t *line,
-    int *file)
-{
-	*line = cmd_args_hold_nul(c, rec) ? record_line(c, rec) : 0;
-	*file = c->cur_file;
-}
-
-/* A data error at rec, the record just read: reported, and reading stops. */
-static void
-record_failed(struct cmd *c, const struct pf_record *rec, const char *why)
-{
-	pf_reader_report(&c->reader, c->cur_file, record_line(c, rec),
-	    c->recno, why);
-	/* Records before it still run; no more input is read. */
-	c->data_error = true;
-	c->input_done = true;
-}
-
-/*
- * The next well-formed record, or false when none is ready. A malformed
- * record goes to --bad, or stops pmap with status 1.
- */
+/* The next record, or false when none is ready. */
 static bool
-next_record(struct cmd *c, struct pf_record *rec)
+next_record(struct cmd *c, struct ready *r)
 {
-	const struct pf_dialect *d = &c->opt->in;
-	enum pf_split_status st;
-	const char *why, *next;
-	size_t lines;
+	const char *p;
 
 	for (;;) {
-		if (c->cur < 0 && !next_buffer(c))
+		if (!c->have_batch && !next_batch(c))
 			return false;
-		st = PF_SPLIT_OK;
-		next = pf_split_next(&c->sp, d, c->cur_p, c->cur_end, rec,
-		    &lines, &st);
-		if (next == NULL) {
-			c->base_line += count_lines(c->feed.bufs[c->cur].data,
-			    c->cur_end);
-			if (!next_buffer(c))
-				return false;
-			continue;
-		}
-		c->cur_p = next;
-		c->recno++;
-		why = pf_record_malformed(st, rec->field_count,
-		    d->header ? c->schema.nfields : 0);
-		if (why == NULL)
-			return true;
-		if (c->bad.f != NULL) {
-			fwrite(rec->raw, 1, rec->raw_len, c->bad.f);
-			putc('\n', c->bad.f);
-			c->nbad++;
-			if (!cmd_check_written(c, &c->bad))
-				return false;
-			continue;
-		}
-		record_failed(c, rec, why);
-		return false;
+		if (c->entry_at < c->entries->len)
+			break;
+		c->have_batch = false;
 	}
+	p = c->entries->data + c->entry_at;
+	memcpy(&r->e, p, sizeof(r->e));
+	r->raw = p + sizeof(r->e);
+	r->args = r->raw + r->e.raw_len;
+	r->key = r->args + r->e.arg_len;
+	r->seqs = r->key + r->e.key_len;
+	c->entry_at += r->e.size;
+	return true;
+}
+
+/* The record's number in the stream. */
+static uint64_t
+record_number(const struct cmd *c, const struct ready *r)
+{
+	return c->batch.first_record + r->e.in_batch - 1;
+}
+
+/* Where a record is when its values cannot be arguments, else line 0. */
+static void
+check_args(const struct cmd *c, const struct ready *r, uint64_t *line,
+    int *file)
+{
+	*line = r->e.nul ? c->batch.line + r->e.lines_before + 1 : 0;
+	*file = c->batch.file;
 }
 
 static void
-take_record_job(struct cmd *c, const struct pf_record *rec)
+take_record_job(struct cmd *c, const struct ready *r)
 {
 	struct job *j = cmd_job_new(c);
 
-	j->first_rec = c->recno;
+	j->first_rec = record_number(c, r);
 	j->nrec = 1;
-	pf_buf_add(&j->input, rec->raw, rec->raw_len);
+	pf_buf_add(&j->input, r->raw, r->e.raw_len);
 	pf_buf_addc(&j->input, '\n');
 	if (j->state == J_WAIT) {
-		cmd_build_argv(c, j, rec);
-		check_args(c, rec, &j->nul_line, &j->nul_file);
+		cmd_set_argv(c, j, r->args, r->e.arg_len, r->seqs, r->e.nseq);
+		check_args(c, r, &j->nul_line, &j->nul_file);
 	}
 }
 
@@ -222,34 +169,15 @@ find_batch(struct cmd *c, const char *key, size_t len)
 }
 
 static void
-take_batch_record(struct cmd *c, const struct pf_record *rec, long long now)
+take_batch_record(struct cmd *c, const struct ready *r, long long now)
 {
 	struct open_batch *b;
-	const char *why, *key = "";
-	size_t keylen = 0;
-	long f = c->keys.single_field;
 
-	if (!c->keyed)
-		;
-	else if (f >= 0 && !c->keys.fold_case) {
-		/* One field: its bytes are the encoded key (keys.h). */
-		if ((size_t)f < rec->nfields) {
-			key = rec->fields[f].ptr;
-			keylen = rec->fields[f].len;
-		}
-	} else if ((why = pf_keys_encode(&c->keys, c->eval, rec,
-	    &c->key)) != NULL) {
-		record_failed(c, rec, why);	/* a regex */
-		return;
-	} else if (c->key.len > 0) {
-		key = c->key.data;
-		keylen = c->key.len;
-	}
-	b = find_batch(c, key, keylen);
+	b = find_batch(c, r->key, r->e.key_len);
 	if (!b->active) {
 		b->active = true;
-		b->first_rec = c->recno;
-		check_args(c, rec, &b->nul_line, &b->nul_file);
+		b->first_rec = record_number(c, r);
+		check_args(c, r, &b->nul_line, &b->nul_file);
 		b->first_ms = now;
 		b->prev = c->newest;
 		b->next = NULL;
@@ -259,30 +187,27 @@ take_batch_record(struct cmd *c, const struct pf_record *rec, long long now)
 			c->oldest = b;
 		c->newest = b;
 	}
-	pf_buf_add(&b->input, rec->raw, rec->raw_len);
+	pf_buf_add(&b->input, r->raw, r->e.raw_len);
 	pf_buf_addc(&b->input, '\n');
 	if (++b->n >= c->a->batch)
 		flush_batch(c, b);
 }
 
+/* A --pipe chunk: a whole batch, a byte range of a regular file or bytes. */
 static bool
 take_chunk(struct cmd *c)
 {
 	struct job *j;
-	struct pf_buf tmp;
 
-	if (c->cur < 0 && !next_buffer(c))
+	if (!next_batch(c))
 		return false;
+	c->have_batch = false;
 	j = cmd_job_new(c);
-	j->file = c->feed.files[c->cur];
-	j->file_offset = c->feed.offsets[c->cur];
-	j->file_len = (size_t)c->feed.lengths[c->cur];
-	tmp = j->input;
-	j->input = c->feed.bufs[c->cur];
-	c->feed.bufs[c->cur] = tmp;
-	c->feed.bufs[c->cur].len = 0;
-	cmd_feeder_give_back(&c->feed, c->cur);
-	c->cur = -1;
+	j->file = c->batch.file;
+	j->file_offset = c->batch.offset;
+	j->file_len = (size_t)c->batch.length;
+	if (c->batch.offset < 0)
+		pf_buf_add(&j->input, c->batch.in, c->batch.in_len);
 	if (j->state == J_WAIT)
 		cmd_build_argv(c, j, NULL);
 	return true;
@@ -291,7 +216,7 @@ take_chunk(struct cmd *c)
 void
 cmd_take_input(struct cmd *c, long long now)
 {
-	struct pf_record rec;
+	struct ready r;
 
 	while (!c->input_done && cmd_room_for_job(c)) {
 		if (c->mode == MODE_PIPE) {
@@ -299,12 +224,12 @@ cmd_take_input(struct cmd *c, long long now)
 				break;
 			continue;
 		}
-		if (!next_record(c, &rec))
+		if (!next_record(c, &r))
 			break;
 		if (c->mode == MODE_RECORD)
-			take_record_job(c, &rec);
+			take_record_job(c, &r);
 		else
-			take_batch_record(c, &rec, now);
+			take_batch_record(c, &r, now);
 	}
 	if (c->mode != MODE_BATCH)
 		return;
@@ -326,8 +251,8 @@ cmd_take_input(struct cmd *c, long long now)
 		return;
 	}
 	/* Slow input: flush a partial batch that waited long enough. */
-	while (c->oldest != NULL && cmd_room_for_job(c) && c->cur < 0 &&
-	    !cmd_feeder_has_data(&c->feed) &&
+	while (c->oldest != NULL && cmd_room_for_job(c) && !c->have_batch &&
+	    !pf_engine_ready(c->engine) &&
 	    now - c->oldest->first_ms >= c->a->batch_timeout_ms)
 		flush_batch(c, c->oldest);
 }

@@ -1,19 +1,19 @@
 /*
  * command_int.h - what the files of pmap's command mode share: the run
- * (struct cmd), its jobs and open batches, the feeder's queue, compiled
- * templates, and the functions one file calls in another. The design is
- * in command.c.
+ * (struct cmd), its jobs and open batches, the workers' records (struct
+ * entry), compiled templates, and the functions one file calls in
+ * another. The design is in command.c.
  */
 #ifndef PF_COMMAND_INT_H
 #define PF_COMMAND_INT_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "map/command.h"
 #include "csv/reader.h"
+#include "engine/engine.h"
 #include "csv/record.h"
 #include "expr/expr.h"
 #include "expr/keys.h"
@@ -30,7 +30,6 @@
 #define BACKOFF_MAX_MS	2000
 #define DEFAULT_BATCH_TIMEOUT_MS 1000
 #define STREAM_AT	(256 * 1024)
-#define STOP_WAIT_MS	200	/* for the feeder to end its read */
 
 enum mode { MODE_RECORD, MODE_BATCH, MODE_PIPE };
 enum job_state { J_FREE, J_WAIT, J_RUN, J_RETRY, J_DONE };
@@ -86,21 +85,26 @@ struct open_batch {
 	struct open_batch *prev, *next;	/* active ones, oldest first */
 };
 
-/* The reader thread and its bounded queue of filled buffers. */
-struct feeder {
-	pthread_t	 thread;
-	pthread_mutex_t	 mu;
-	pthread_cond_t	 cv;
-	struct pf_reader *reader;
-	struct pf_buf	*bufs;
-	int		*files;		/* the operand each buffer came from */
-	off_t		*offsets;	/* where in it (reader.h batch_offset) */
-	off_t		*lengths;	/* and how long (batch_len) */
-	int		 nbufs;
-	int		*free_stack, nfree;
-	int		*fifo, fifo_head, fifo_count;
-	bool		 eof, error, stop, running;
-	int		 notify[2];
+/*
+ * A record as a worker hands it to the loop, in the batch's output
+ * (engine.h): this head, then the raw record, its arguments (record mode:
+ * each ended by a NUL, {#} left out), its encoded key (--batch-key), and
+ * nseq uint32_t offsets in the arguments where {#} goes.
+ */
+struct entry {
+	uint32_t	 size;		/* the whole entry, head included */
+	uint32_t	 raw_len, arg_len, key_len, nseq;
+	uint32_t	 nul;		/* an argument would hold a NUL byte */
+	uint64_t	 in_batch;	/* pf_record's */
+	uint64_t	 lines_before;
+};
+
+/* A worker's scratch space. */
+struct cmd_worker {
+	struct cmd	*c;
+	struct pf_eval	*eval;		/* --batch-key expressions */
+	struct pf_buf	 args, key, seqs;
+	const char	*failure;	/* why the last record failed */
 };
 
 enum part_kind { P_TEXT, P_RAW, P_FIELD, P_SEQ };
@@ -128,24 +132,24 @@ struct cmd {
 	bool		 append_raw;
 	size_t		*argoff;
 
-	struct pf_reader reader;
-	struct pf_schema schema;
+	struct pf_tool	 tool;		/* our callbacks for the engine */
+	struct pf_engine *engine;
+	const struct pf_reader *reader;	/* the engine's */
+	const struct pf_schema *schema;
 	struct pf_buf	 header;	/* raw header + '\n', or empty */
-	struct feeder	 feed;
 	struct pf_splitter sp;
-	int		 cur;		/* feeder buffer being split, or -1 */
+	bool		 have_batch;	/* a batch from the engine is open */
+	struct pf_batch_info batch;	/* ... what it is */
+	const struct pf_buf *entries;	/* ... its records (struct entry) */
+	size_t		 entry_at;	/* ... the next one's offset */
 	int		 splice_file;	/* operand splice_fd reads, or -1 */
 	int		 splice_fd;	/* -1: that operand cannot be spliced */
-	int		 cur_file;
-	const char	*cur_p, *cur_end;
-	uint64_t	 base_line;	/* lines before the current buffer */
-	uint64_t	 recno;
 	bool		 input_done;
 
 	bool		 keyed;		/* --batch-key */
 	struct pf_keys	 keys;		/* ... compiled, by the field rule */
-	struct pf_eval	*eval;		/* ... for keys that are expressions */
-	struct pf_buf	 key;		/* ... a record's, encoded */
+	struct pf_buf	 scratch;	/* argv of a stdin job */
+	struct pf_buf	 scratch_seqs;
 	struct pf_arena	 arena;		/* the batch table's keys */
 	struct pf_groups batches;	/* key -> struct open_batch */
 	struct open_batch *oldest, *newest;
@@ -170,9 +174,8 @@ struct cmd {
 	uint64_t	 nok, nfailed;
 	int		 spawn_err;	/* the "cannot run" said once */
 	uint64_t	 nspawn_same;	/* failures like it, not repeated */
-	struct pf_outfile failed, joblog, bad;	/* f NULL: not asked for */
+	struct pf_outfile failed, joblog;	/* f NULL: not asked for */
 	struct pf_inputs inputs;	/* -a files, for "input is output" */
-	uint64_t	 nbad;
 	struct pf_resume resume;	/* --resume: jobs that succeeded */
 };
 
@@ -182,16 +185,15 @@ job_at(struct cmd *c, uint64_t seq)
 	return &c->jobs[seq % c->window];
 }
 
-/* command_feeder.c: the reader thread and its queue */
-void cmd_feeder_free(struct feeder *f);
-void cmd_feeder_start(struct feeder *f, struct pf_reader *r, int nbufs);
-int cmd_feeder_take(struct feeder *f, bool *eof);
-bool cmd_feeder_has_data(struct feeder *f);
-void cmd_feeder_give_back(struct feeder *f, int idx);
-bool cmd_feeder_stop(struct feeder *f);
+/* command_records.c: the engine's callbacks (the workers' side) */
+void cmd_tool_init(struct cmd *c);
 
 /* command_template.c: argument templates */
 void cmd_compile_templates(struct cmd *c);
+void cmd_expand_args(const struct cmd *c, struct pf_buf *args,
+    struct pf_buf *seqs, const struct pf_record *rec);
+void cmd_set_argv(struct cmd *c, struct job *j, const char *args,
+    size_t len, const char *seqs, size_t nseq);
 void cmd_build_argv(struct cmd *c, struct job *j, const struct pf_record *rec);
 bool cmd_args_hold_nul(const struct cmd *c, const struct pf_record *rec);
 

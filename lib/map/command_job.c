@@ -123,8 +123,8 @@ cmd_run_remove(struct cmd *c, struct job *j)
 static int
 splice_source(struct cmd *c, int file)
 {
-	const struct pf_file_id *id = &c->reader.ids[file];
-	const char *path = c->reader.paths[file];
+	const struct pf_file_id *id = &c->reader->ids[file];
+	const char *path = c->reader->paths[file];
 	struct stat st;
 	int fd;
 
@@ -168,7 +168,7 @@ cmd_load_input(struct cmd *c, struct job *j)
 	if (j->file_offset < 0 || j->input.len == j->file_len)
 		return true;
 	if ((src = splice_source(c, j->file)) < 0) {
-		warnx("%s: cannot open it again", pf_reader_name(&c->reader,
+		warnx("%s: cannot open it again", pf_reader_name(c->reader,
 		    j->file));
 		return false;
 	}
@@ -179,7 +179,7 @@ cmd_load_input(struct cmd *c, struct job *j)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			warnx("%s: %s", pf_reader_name(&c->reader, j->file),
+			warnx("%s: %s", pf_reader_name(c->reader, j->file),
 			    n < 0 ? strerror(errno) : "file got shorter");
 			return false;
 		}
@@ -399,6 +399,7 @@ cmd_job_final(struct cmd *c, struct job *j, long long now)
 	write_joblog(c, j, now, exitval, sig);
 	if (ok) {
 		c->nok++;
+		c->tool.written += j->nrec;	/* --stats' records out */
 		return;
 	}
 	j->failed = true;
@@ -407,7 +408,7 @@ cmd_job_final(struct cmd *c, struct job *j, long long now)
 		return;		/* killed by us: stdout is gone */
 	what_job(c, j, what, sizeof(what));
 	if (j->nul_line != 0)
-		pf_reader_report(&c->reader, j->nul_file, j->nul_line,
+		pf_reader_report(c->reader, j->nul_file, j->nul_line,
 		    j->first_rec, "an argument would hold a NUL byte: not run");
 	else if (j->spawn_err != 0 && j->spawn_err == c->spawn_err)
 		c->nspawn_same++;	/* said once, counted at the end */

@@ -1,7 +1,8 @@
 /*
  * command_loop.c - the one poll(2) loop of command mode: signals and
- * reaped children, the feeder's notifications, children's stdout and
- * stdin, timeouts; each turn takes input, starts jobs, writes output.
+ * reaped children, the engine's notifications (a batch is ready), the
+ * children's stdout and stdin, timeouts; each turn takes input, starts
+ * jobs, writes output.
  */
 #include <err.h>
 #include <errno.h>
@@ -142,6 +143,10 @@ next_deadline(struct cmd *c, long long now)
 			EARLIER(j->deadline_ms);
 		EARLIER(j->kill_ms);
 	}
+	/* Input already read, and room for it: no waiting. */
+	if (cmd_room_for_job(c) && !c->input_done &&
+	    (c->have_batch || pf_engine_ready(c->engine)))
+		EARLIER(now);
 	if (c->stopping || c->nrun >= cmd_start_limit(c))
 		return t;	/* nothing can start: wait for children */
 	if (c->nretry > 0)
@@ -153,10 +158,6 @@ next_deadline(struct cmd *c, long long now)
 		EARLIER(w);
 	if (c->oldest != NULL && cmd_room_for_job(c))
 		EARLIER(c->oldest->first_ms + c->a->batch_timeout_ms);
-	/* Input already read, and room for it: no waiting. */
-	if (cmd_room_for_job(c) && !c->input_done &&
-	    (c->cur >= 0 || cmd_feeder_has_data(&c->feed)))
-		EARLIER(now);
 #undef EARLIER
 	return t;
 }
@@ -175,7 +176,6 @@ cmd_event_loop(struct cmd *c, int events_fd)
 	struct job **pjob;
 	long long now, t;
 	int i, n, nfd, sig, timeout, notify_idx;
-	char drain[256];
 
 	pfd = pf_xcalloc((size_t)c->opt->jobs * 2 + 2, sizeof(*pfd));
 	pjob = pf_xcalloc((size_t)c->opt->jobs * 2 + 2, sizeof(*pjob));
@@ -190,6 +190,7 @@ cmd_event_loop(struct cmd *c, int events_fd)
 			/* Writing may have found stdout closed. */
 			drop_unstarted(c, now);
 			cmd_write_output(c);
+			pf_engine_stop(c->engine);
 		}
 		if (all_done(c))
 			break;
@@ -199,8 +200,8 @@ cmd_event_loop(struct cmd *c, int events_fd)
 		notify_idx = -1;
 		if (!c->input_done && cmd_room_for_job(c)) {
 			notify_idx = nfd;
-			pfd[nfd++] = (struct pollfd){ .fd = c->feed.notify[0],
-			    .events = POLLIN };
+			pfd[nfd++] = (struct pollfd){
+			    .fd = pf_engine_fd(c->engine), .events = POLLIN };
 		}
 		for (i = 0; i < c->nrun; i++) {
 			if (c->run[i]->child.out_fd >= 0) {
@@ -226,11 +227,9 @@ cmd_event_loop(struct cmd *c, int events_fd)
 			for (i = 1; i < nfd; i++) {
 				if (pfd[i].revents == 0)
 					continue;
-				if (i == notify_idx) {
-					while (read(pfd[i].fd, drain,
-					    sizeof(drain)) > 0)
-						;
-				} else if (pfd[i].events == POLLIN) {
+				if (i == notify_idx)
+					;	/* cmd_take_input() looks */
+				else if (pfd[i].events == POLLIN) {
 					collect(c, pjob[i]);
 				} else {
 					cmd_feed_job(c, pjob[i]);

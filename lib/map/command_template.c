@@ -1,7 +1,9 @@
 /*
  * command_template.c - pmap's argument templates: {} (the raw record),
- * {name} and {3} (a field), {#} (the job number); building a job's argv
- * from them, quoting values that go into a sh -c script.
+ * {name} and {3} (a field), {#} (the job number); expanding them with a
+ * record's values (on a worker) and making a job's argv of that (in the
+ * loop, which knows the job number), quoting values that go into a sh -c
+ * script.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +74,7 @@ cmd_compile_templates(struct cmd *c)
 				p->kind = P_RAW;
 			else if (close == open + 2 && open[1] == '#')
 				p->kind = P_SEQ;
-			else if ((field = pf_field_lookup(&c->schema, open + 1,
+			else if ((field = pf_field_lookup(c->schema, open + 1,
 			    (size_t)(close - open - 1))) >= 0)
 				p->kind = P_FIELD;
 			else {
@@ -98,7 +100,6 @@ cmd_compile_templates(struct cmd *c)
 		}
 	}
 	c->append_raw = c->mode == MODE_RECORD && !any;
-	c->argoff = pf_xcalloc(c->nargs + 2, sizeof(size_t));
 	/* sh -c SCRIPT parses SCRIPT: values go into it quoted. */
 	if ((script = pf_shell_script_arg(c->argv_cmd, c->nargs)) >= 0)
 		c->targs[script].shell = true;
@@ -114,18 +115,22 @@ add_value(struct pf_buf *b, const struct targ *t, const char *s, size_t len)
 		pf_buf_add(b, s, len);
 }
 
-/* Fills j->argv from the templates, with rec's fields (rec may be NULL). */
+/*
+ * Expands the templates with rec's fields (rec may be NULL) into args,
+ * each argument ended by a NUL; {#} is left out, its offsets in args
+ * appended to seqs (uint32_t each). Runs on the workers: reads c only.
+ */
 void
-cmd_build_argv(struct cmd *c, struct job *j, const struct pf_record *rec)
+cmd_expand_args(const struct cmd *c, struct pf_buf *b, struct pf_buf *seqs,
+    const struct pf_record *rec)
 {
-	struct pf_buf *b = &j->argbuf;
 	const struct part *p;
-	size_t i, k, n;
-	char num[24];
+	size_t i, k;
+	uint32_t at;
 
 	b->len = 0;
+	seqs->len = 0;
 	for (i = 0; i < c->nargs; i++) {
-		c->argoff[i] = b->len;
 		for (k = 0; k < c->targs[i].nparts; k++) {
 			p = &c->targs[i].parts[k];
 			switch (p->kind) {
@@ -138,9 +143,8 @@ cmd_build_argv(struct cmd *c, struct job *j, const struct pf_record *rec)
 					    rec->raw_len);
 				break;
 			case P_SEQ:
-				n = (size_t)snprintf(num, sizeof(num), "%llu",
-				    (unsigned long long)j->seq);
-				pf_buf_add(b, num, n);
+				at = (uint32_t)b->len;
+				pf_buf_add(seqs, (const char *)&at, sizeof(at));
 				break;
 			case P_FIELD:
 				if (rec != NULL && (size_t)p->field < rec->nfields)
@@ -154,19 +158,55 @@ cmd_build_argv(struct cmd *c, struct job *j, const struct pf_record *rec)
 		}
 		pf_buf_addc(b, '\0');
 	}
-	n = c->nargs;
 	if (c->append_raw && rec != NULL) {
-		c->argoff[n++] = b->len;
 		pf_buf_add(b, rec->raw, rec->raw_len);
 		pf_buf_addc(b, '\0');
 	}
+}
+
+/*
+ * Makes j->argv of expanded arguments (args[0..len), NUL-ended), with the
+ * job number put in at the nseq offsets seqs (ascending).
+ */
+void
+cmd_set_argv(struct cmd *c, struct job *j, const char *args, size_t len,
+    const char *seqs, size_t nseq)
+{
+	struct pf_buf *b = &j->argbuf;
+	size_t i, n, from = 0, numlen;
+	char num[24];
+	uint32_t at;
+
+	(void)c;
+	numlen = (size_t)snprintf(num, sizeof(num), "%llu",
+	    (unsigned long long)j->seq);
+	b->len = 0;
+	for (i = 0; i < nseq; i++) {
+		memcpy(&at, seqs + i * sizeof(at), sizeof(at));
+		pf_buf_add(b, args + from, at - from);
+		pf_buf_add(b, num, numlen);
+		from = at;
+	}
+	pf_buf_add(b, args + from, len - from);
+	for (n = 0, i = 0; i < b->len; i++)
+		n += b->data[i] == '\0';
 	if (j->argv_cap < n + 1) {
 		j->argv_cap = n + 1;
 		j->argv = pf_xrealloc(j->argv, j->argv_cap * sizeof(char *));
 	}
-	for (i = 0; i < n; i++)
-		j->argv[i] = b->data + c->argoff[i];
+	for (n = 0, i = 0; i < b->len; i += strlen(b->data + i) + 1)
+		j->argv[n++] = b->data + i;
 	j->argv[n] = NULL;
+}
+
+/* Fills j->argv from the templates, with rec's fields (rec may be NULL). */
+void
+cmd_build_argv(struct cmd *c, struct job *j, const struct pf_record *rec)
+{
+	cmd_expand_args(c, &c->scratch, &c->scratch_seqs, rec);
+	cmd_set_argv(c, j, c->scratch.data, c->scratch.len,
+	    c->scratch_seqs.data,
+	    c->scratch_seqs.len / sizeof(uint32_t));
 }
 
 /*

@@ -23,9 +23,11 @@
  * The engine hands each batch's frames to emit() on its writer thread,
  * in input order, so every partition keeps input order for every -j.
  * emit() copies each record into its destination's pending buffer and
- * then writes each pending buffer with one write(2) (files) or hands them
- * all to partition_cmd.c (commands). Nothing outlives the batch, so the
- * memory is the engine's bounded pool plus one batch of pending bytes.
+ * then writes each pending buffer with one write(2). Command mode runs
+ * the engine driven instead (engine.h): partition_cmd.c's loop is the
+ * in-order stage, routes each batch the same way and feeds the copies.
+ * Nothing outlives the batch, so the memory is the engine's bounded pool
+ * plus one batch of pending bytes.
  *
  * Write errors on a file are reported with the file's name; emit() then
  * returns -1 with errno EPIPE, which makes the engine stop quietly, and
@@ -176,12 +178,10 @@ open_sinks(struct partition *p)
 		    p->args->header_once);
 		if (p->cmd == NULL)
 			return 1;
-		if (p->header.len == 0)
-			return 0;
+		/* The loop feeds it (pf_partition_cmd_run()). */
 		for (i = 0; i < p->nparts; i++)
 			pf_buf_add(&p->pending[i], p->header.data,
 			    p->header.len);
-		(void)pf_partition_cmd_feed(p->cmd, p->pending);
 	} else if (p->args->by_value) {
 		pf_partition_raise_file_limit();
 		pf_partition_values_init(&p->values);
@@ -213,8 +213,9 @@ partition_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	return open_sinks(p);
 }
 
-static int
-partition_emit(void *ctx, const struct pf_buf *out)
+/* Copies each record of a batch's frames into its destination's pending. */
+static void
+route_frames(void *ctx, const struct pf_buf *out)
 {
 	struct partition *p = ctx;
 	const char *q = out->data, *end = out->data + out->len;
@@ -234,11 +235,44 @@ partition_emit(void *ctx, const struct pf_buf *out)
 			pf_buf_add(&p->pending[f.dest], q, f.len);
 		q += f.keylen + f.len;
 	}
+}
+
+static int
+partition_emit(void *ctx, const struct pf_buf *out)
+{
+	struct partition *p = ctx;
+
+	route_frames(p, out);
 	if (p->args->by_value)
 		return pf_partition_values_write(p);
-	if (p->cmd != NULL)
-		return pf_partition_cmd_feed(p->cmd, p->pending);
 	return pf_partition_write_files(p);
+}
+
+/*
+ * Command mode: the engine driven by partition_cmd.c's loop. Returns the
+ * engine's status, or start()'s.
+ */
+static int
+run_commands(struct partition *p, char **files, int nfiles)
+{
+	struct pf_engine *e = pf_engine_new(p->opt, files, nfiles, p->tool);
+	bool abandoned;
+	int status, engine_status;
+
+	status = pf_engine_start(e);
+	/* Empty input: the copies still run. */
+	if (status == 0 && !p->start_called)
+		status = open_sinks(p);
+	if (status == 0)
+		pf_partition_cmd_run(p->cmd, e, p->pending, route_frames, p);
+	else
+		pf_engine_stop(e);
+	/*
+	 * A reader left blocked on a silent stdin (abandoned) holds only the
+	 * engine's memory: the copies are still ended, and main() returns.
+	 */
+	engine_status = pf_engine_close(e, &abandoned);
+	return status != 0 ? status : engine_status;
 }
 
 /* Closes the files or ends the copies; returns the status to exit with. */
@@ -294,10 +328,14 @@ pf_partition_main(const struct pf_options *opt,
 	p.nparts = args->nparts;
 	if (p.nparts > 0)
 		p.fastmod_m = pf_partition_fastmod_m(p.nparts);
-	status = pf_run(opt, files, nfiles, &tool);
-	/* Empty input: the files are still created, the copies still run. */
-	if (status == 0 && !p.start_called)
-		status = open_sinks(&p);
+	if (args->command != NULL)
+		status = run_commands(&p, files, nfiles);
+	else {
+		status = pf_run(opt, files, nfiles, &tool);
+		/* Empty input: the files are still created. */
+		if (status == 0 && !p.start_called)
+			status = open_sinks(&p);
+	}
 	if (status == 0 && p.status != 0)
 		status = p.status;
 	if (p.sinks_open)

@@ -4,8 +4,8 @@
  * BroadcastDispatcher for the shell).
  *
  * partition.c owns the tool (keys, hashing, the batch framing, files);
- * partition_cmd.c owns command mode (the copies, their pipes, the output
- * collector). The functions below the "internal" line are shared by the
+ * partition_cmd.c owns command mode (the copies, their pipes, the loop
+ * that feeds them and merges their output). The functions below the "internal" line are shared by the
  * two files and by tests/unit/test_partition.c only.
  */
 #ifndef PF_PARTITION_H
@@ -77,24 +77,29 @@ void pf_partition_expand(struct pf_buf *b, const char *pattern,
 
 /* Command mode (partition_cmd.c). */
 struct pf_partition_cmd;
+struct pf_engine;
 
 /*
  * Starts ncopies copies of argv[0] with pipes on stdin and stdout and
- * PFLOW_PARTITION=i (and PFLOW_PARTITIONS=ncopies) in their environment,
- * and the thread that copies their output to our stdout in whole records
- * (CSV records split on csv_delim, or lines when it is 0). Returns NULL after a
- * message when a copy cannot be started.
+ * PFLOW_PARTITION=i (and PFLOW_PARTITIONS=ncopies) in their environment.
+ * Returns NULL after a message when a copy cannot be started.
  */
 struct pf_partition_cmd *pf_partition_cmd_start(char **argv, int ncopies,
     char csv_delim, bool header_once);
 
 /*
- * Writes pending[i] to copy i for every i, waiting (poll) for slow copies,
- * and empties the buffers. A copy that closed its stdin is reported and
- * gets nothing more. Returns 0, or -1 with errno EPIPE once our stdout is
- * closed.
+ * The loop of command mode, the in-order stage of the driven engine e
+ * (engine.h): writes pending[i] to copy i, takes the next batch from e
+ * once every copy has all of the last, and has route(ctx, frames) fill
+ * pending from it; meanwhile copies the copies' output to our stdout in
+ * whole records (CSV records split on csv_delim, or lines). A copy that
+ * closed its stdin is reported and gets nothing more. Returns at the end
+ * of the input, or having stopped e when our stdout is closed or no copy
+ * reads any more.
  */
-int pf_partition_cmd_feed(struct pf_partition_cmd *c, struct pf_buf *pending);
+void pf_partition_cmd_run(struct pf_partition_cmd *c, struct pf_engine *e,
+    struct pf_buf *pending,
+    void (*route)(void *ctx, const struct pf_buf *frames), void *ctx);
 
 /*
  * Ends input to the copies (and, when abort, terminates them), waits for

@@ -5,40 +5,40 @@
  *
  * DESIGN
  *
- * Two threads move bytes, so that neither direction can block the other
- * into a deadlock:
+ * The engine runs driven (engine.h): its reader and workers route the
+ * records as for -o, and one poll(2) loop on the main thread is the
+ * in-order stage. It moves bytes both ways, so that neither direction
+ * can block the other into a deadlock:
  *
- * - The engine's writer thread feeds: pf_partition_cmd_feed() writes each
- *   copy's share of a batch to its stdin pipe (non-blocking), and polls
- *   for the copies whose pipes are full. A slow copy therefore holds the
- *   router (and through the engine's bounded pool, our reader and our
- *   upstream) once its pipe is full: memory stays bounded. A copy whose
- *   stdin is closed (EPIPE) is reported at once and gets nothing more.
+ * - Feeding: each batch's frames are routed into one pending buffer per
+ *   copy, written to the copies' stdin pipes (non-blocking) as they take
+ *   them. The next batch is taken from the engine only once every copy
+ *   has all of the last one, so a slow copy holds the router (and through
+ *   the engine's bounded pool, our reader and our upstream) once its pipe
+ *   is full: memory stays bounded. A copy whose stdin is closed (EPIPE) is
+ *   reported at once and gets nothing more.
  *
- * - The collector thread (started here) polls the copies' stdout pipes
- *   and writes to our stdout only whole records: after each read it
- *   writes a copy's bytes up to its last record boundary (the last LF;
- *   with CSV records, the last LF outside quotes by chunk.h's rule) with
- *   one write(2), and keeps the partial record for the next read. It is
- *   the only writer of our stdout, so records of different copies never
- *   interleave. Under
- *   --header-once, each copy's first record is its header: the first one
- *   seen is written, the others must be equal. When our stdout is closed,
- *   the collector goes on reading and dropping the output, so the copies
- *   never block, and feed() tells the engine to stop (EPIPE).
+ * - Collecting: the same loop polls the copies' stdout pipes, always, and
+ *   writes to our stdout only whole records: after each read it writes a
+ *   copy's bytes up to its last record boundary (the last LF; with CSV
+ *   records, the last LF outside quotes by chunk.h's rule) with one
+ *   write(2), and keeps the partial record for the next read. Records of
+ *   different copies therefore never interleave. Under --header-once,
+ *   each copy's first record is its header: the first one seen is
+ *   written, the others must be equal. When our stdout is closed, the
+ *   outputs are still read and dropped, so the copies never block, and
+ *   the engine is told to stop (as for a broken pipe: status 0).
  *
- * At the end, the copies' stdins are closed (end of file), the collector
- * runs until every copy has closed its stdout, and the copies are reaped;
- * any that failed is named on stderr.
+ * At the end, the copies' stdins are closed (end of file), the loop runs
+ * until every copy has closed its stdout, and the copies are reaped; any
+ * that failed is named on stderr.
  */
 #include <sys/wait.h>
 
 #include <err.h>
 #include <errno.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +58,7 @@ struct copy {
 					   scanned */
 	bool		 header_seen;	/* --header-once: first record taken */
 	bool		 stopped;	/* closed its stdin early (EPIPE) */
-	size_t		 off;		/* feed(): bytes of its share written */
+	size_t		 off;		/* bytes of its pending share written */
 };
 
 struct pf_partition_cmd {
@@ -67,17 +67,16 @@ struct pf_partition_cmd {
 	struct copy	 *copies;
 	struct pf_dialect records;	/* how outputs split into records */
 	bool		  header_once;
-	pthread_t	  collector;
-	bool		  collecting;
-	atomic_bool	  stdout_closed;
-	atomic_bool	  failed;
-	atomic_bool	  write_error;	/* our stdout failed (not a closed pipe) */
+	bool		  stdout_closed;
+	bool		  failed;
+	bool		  write_error;	/* our stdout failed (not a closed pipe) */
 	struct pf_buf	  header;	/* --header-once: the one written */
 	int		  header_from;	/* the copy it came from */
-	struct pollfd	 *pfd;		/* feed()'s */
+	struct pollfd	 *pfd;		/* the loop's: engine, stdins, stdouts */
+	int		 *who;		/* the copy of each pfd, -1: the engine */
 };
 
-/* ---- collecting outputs (collector thread) ---- */
+/* ---- collecting outputs ---- */
 
 /*
  * The end of the last complete record in c->out, or 0 if there is none
@@ -109,14 +108,14 @@ first_boundary(const struct pf_partition_cmd *cmd, const char *s, size_t len)
 static void
 write_out(struct pf_partition_cmd *cmd, const char *s, size_t len)
 {
-	if (len == 0 || atomic_load(&cmd->stdout_closed))
+	if (len == 0 || cmd->stdout_closed)
 		return;
 	if (pf_write_all(STDOUT_FILENO, s, len) < 0) {
 		if (errno != EPIPE) {
 			warn("write error");
-			atomic_store(&cmd->write_error, true);
+			cmd->write_error = true;
 		}
-		atomic_store(&cmd->stdout_closed, true);
+		cmd->stdout_closed = true;
 	}
 }
 
@@ -133,7 +132,7 @@ take_header(struct pf_partition_cmd *cmd, int i, const char *s, size_t len)
 		warnx("--header-once: the header of PFLOW_PARTITION=%d differs "
 		    "from that of PFLOW_PARTITION=%d: %.*s", i, cmd->header_from, (int)(len > 0 && s[len - 1] == '\n' ?
 		    len - 1 : len), s);
-		atomic_store(&cmd->failed, true);
+		cmd->failed = true;
 	}
 }
 
@@ -168,52 +167,24 @@ deliver(struct pf_partition_cmd *cmd, int i, bool eof)
 	}
 }
 
-static void *
-collector_main(void *arg)
+/* Reads what copy i wrote, and writes its whole records. */
+static void
+collect_copy(struct pf_partition_cmd *cmd, int i)
 {
-	struct pf_partition_cmd *cmd = arg;
-	struct pollfd *pfd = pf_xcalloc((size_t)cmd->n, sizeof(*pfd));
-	int *who = pf_xcalloc((size_t)cmd->n, sizeof(*who));
-	int i, k, n, rc;
+	int rc = pf_child_collect(&cmd->copies[i].child, &cmd->copies[i].out);
 
-	for (;;) {
-		for (n = 0, i = 0; i < cmd->n; i++) {
-			if (cmd->copies[i].child.out_fd < 0)
-				continue;
-			pfd[n].fd = cmd->copies[i].child.out_fd;
-			pfd[n].events = POLLIN;
-			who[n++] = i;
-		}
-		if (n == 0)
-			break;
-		if (poll(pfd, (nfds_t)n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			err(1, "poll");
-		}
-		for (k = 0; k < n; k++) {
-			if (pfd[k].revents == 0)
-				continue;
-			i = who[k];
-			rc = pf_child_collect(&cmd->copies[i].child,
-			    &cmd->copies[i].out);
-			if (rc == 1)
-				deliver(cmd, i, false);
-			else if (rc == 0)
-				deliver(cmd, i, true);
-			else if (errno != EAGAIN) {
-				warn("reading the output of copy %d", i);
-				atomic_store(&cmd->failed, true);
-				pf_child_close(&cmd->copies[i].child);
-			}
-		}
+	if (rc == 1)
+		deliver(cmd, i, false);
+	else if (rc == 0)
+		deliver(cmd, i, true);
+	else if (errno != EAGAIN) {
+		warn("reading the output of copy %d", i);
+		cmd->failed = true;
+		pf_child_close(&cmd->copies[i].child);
 	}
-	free(pfd);
-	free(who);
-	return NULL;
 }
 
-/* ---- starting, feeding, finishing (the engine's threads) ---- */
+/* ---- starting, feeding, finishing ---- */
 
 static void
 reap_all(struct pf_partition_cmd *cmd, bool report)
@@ -235,12 +206,12 @@ reap_all(struct pf_partition_cmd *cmd, bool report)
 		if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
 			warnx("%s (PFLOW_PARTITION=%d) exited with "
 			    "status %d", cmd->argv[0], i, WEXITSTATUS(st));
-			atomic_store(&cmd->failed, true);
+			cmd->failed = true;
 		} else if (WIFSIGNALED(st)) {
 			warnx("%s (PFLOW_PARTITION=%d) was killed by "
 			    "signal %d (%s)", cmd->argv[0], i, WTERMSIG(st),
 			    strsignal(WTERMSIG(st)));
-			atomic_store(&cmd->failed, true);
+			cmd->failed = true;
 		}
 	}
 }
@@ -268,6 +239,7 @@ cmd_free(struct pf_partition_cmd *cmd)
 	pf_buf_free(&cmd->header);
 	free(cmd->copies);
 	free(cmd->pfd);
+	free(cmd->who);
 	free(cmd);
 }
 
@@ -329,7 +301,8 @@ pf_partition_cmd_start(char **argv, int ncopies, char csv_delim,
 	cmd->header_once = header_once;
 	cmd->header_from = -1;
 	cmd->copies = pf_xcalloc((size_t)ncopies, sizeof(*cmd->copies));
-	cmd->pfd = pf_xcalloc((size_t)ncopies, sizeof(*cmd->pfd));
+	cmd->pfd = pf_xcalloc((size_t)ncopies * 2 + 1, sizeof(*cmd->pfd));
+	cmd->who = pf_xcalloc((size_t)ncopies * 2 + 1, sizeof(*cmd->who));
 	for (i = 0; i < ncopies; i++)
 		cmd->copies[i].child.in_fd = cmd->copies[i].child.out_fd = -1;
 	snprintf(parts, sizeof(parts), "PFLOW_PARTITIONS=%d", ncopies);
@@ -347,9 +320,6 @@ pf_partition_cmd_start(char **argv, int ncopies, char csv_delim,
 		}
 	}
 	forward_signals(cmd);
-	if (pthread_create(&cmd->collector, NULL, collector_main, cmd) != 0)
-		errx(1, "cannot start the output collector thread");
-	cmd->collecting = true;
 	return cmd;
 }
 
@@ -361,47 +331,87 @@ copy_stopped(struct pf_partition_cmd *cmd, int i)
 
 	c->stopped = true;
 	pf_child_close_in(&c->child);
-	atomic_store(&cmd->failed, true);
+	cmd->failed = true;
 	warnx("%s (PFLOW_PARTITION=%d) stopped reading its input before "
 	    "its end; the rest of partition %d is dropped", cmd->argv[0], i, i);
 }
 
-int
-pf_partition_cmd_feed(struct pf_partition_cmd *cmd, struct pf_buf *pending)
+/* Writes what it can of copy i's pending bytes; true when all went. */
+static bool
+feed_copy(struct pf_partition_cmd *cmd, int i, struct pf_buf *pending)
 {
-	struct copy *c;
-	int i, n, rc;
+	struct copy *c = &cmd->copies[i];
+	int rc;
 
-	for (i = 0; i < cmd->n; i++)
-		cmd->copies[i].off = 0;
-	for (;;) {
-		for (n = 0, i = 0; i < cmd->n; i++) {
-			c = &cmd->copies[i];
-			if (pending[i].len == 0)
-				continue;
-			rc = c->stopped ? -1 : pf_child_feed(&c->child,
-			    pending[i].data, pending[i].len, &c->off);
-			if (rc == 0) {
-				cmd->pfd[n].fd = c->child.in_fd;
-				cmd->pfd[n].events = POLLOUT;
-				n++;
-				continue;
-			}
-			if (rc < 0 && !c->stopped)
-				copy_stopped(cmd, i);
-			pending[i].len = 0;
-		}
-		if (n == 0)
-			break;
-		if (poll(cmd->pfd, (nfds_t)n, -1) < 0 && errno != EINTR)
-			err(1, "poll");
+	if (pending->len == 0)
+		return true;
+	rc = c->stopped ? -1 : pf_child_feed(&c->child, pending->data,
+	    pending->len, &c->off);
+	if (rc == 0)
+		return false;
+	if (rc < 0 && !c->stopped)
+		copy_stopped(cmd, i);
+	pending->len = 0;
+	c->off = 0;
+	return true;
+}
+
+/*
+ * One turn of the loop: polls the engine's descriptor (engine_fd >= 0),
+ * the stdins of copies with pending bytes and every open stdout, and
+ * moves what is ready. Returns the number of descriptors polled.
+ */
+static int
+poll_once(struct pf_partition_cmd *cmd, struct pf_buf *pending, int engine_fd)
+{
+	int i, k, n = 0;
+
+	if (engine_fd >= 0) {
+		cmd->pfd[n] = (struct pollfd){ .fd = engine_fd, .events = POLLIN };
+		cmd->who[n++] = -1;
 	}
-	/*
-	 * With our stdout closed, or no copy left reading (endless input
-	 * would otherwise be read forever), the run ends like a broken pipe.
-	 * A copy that got nothing this time may have gone: its stdin then
-	 * polls as an error.
-	 */
+	for (i = 0; i < cmd->n; i++) {
+		if (pending != NULL && pending[i].len > 0 &&
+		    cmd->copies[i].child.in_fd >= 0) {
+			cmd->pfd[n] = (struct pollfd){
+			    .fd = cmd->copies[i].child.in_fd, .events = POLLOUT };
+			cmd->who[n++] = i;
+		}
+		if (cmd->copies[i].child.out_fd >= 0) {
+			cmd->pfd[n] = (struct pollfd){
+			    .fd = cmd->copies[i].child.out_fd, .events = POLLIN };
+			cmd->who[n++] = i;
+		}
+	}
+	if (n == 0)
+		return 0;
+	if (poll(cmd->pfd, (nfds_t)n, -1) < 0) {
+		if (errno == EINTR)
+			return n;
+		err(1, "poll");
+	}
+	for (k = 0; k < n; k++) {
+		if (cmd->pfd[k].revents == 0 || (i = cmd->who[k]) < 0)
+			continue;
+		if (cmd->pfd[k].events == POLLOUT)
+			(void)feed_copy(cmd, i, &pending[i]);
+		else
+			collect_copy(cmd, i);
+	}
+	return n;
+}
+
+/*
+ * After a batch went out: with our stdout closed, or no copy left
+ * reading (endless input would otherwise be read forever), the run ends
+ * like a broken pipe. A copy that got nothing this time may have gone:
+ * its stdin then polls as an error. True when the run must end.
+ */
+static bool
+nobody_left(struct pf_partition_cmd *cmd)
+{
+	int i, n;
+
 	for (n = 0, i = 0; i < cmd->n; i++)
 		if (!cmd->copies[i].stopped) {
 			cmd->pfd[n].fd = cmd->copies[i].child.in_fd;
@@ -415,11 +425,46 @@ pf_partition_cmd_feed(struct pf_partition_cmd *cmd, struct pf_buf *pending)
 				copy_stopped(cmd, i);
 	for (i = 0; i < cmd->n && cmd->copies[i].stopped; i++)
 		;
-	if (atomic_load(&cmd->stdout_closed) || i == cmd->n) {
-		errno = EPIPE;
-		return -1;
+	return cmd->stdout_closed || i == cmd->n;
+}
+
+void
+pf_partition_cmd_run(struct pf_partition_cmd *cmd, struct pf_engine *e,
+    struct pf_buf *pending,
+    void (*route)(void *ctx, const struct pf_buf *frames), void *ctx)
+{
+	struct pf_batch_info info;
+	const struct pf_buf *frames;
+	bool all_fed, batch_out = false;
+	int i, got;
+
+	for (;;) {
+		for (all_fed = true, i = 0; i < cmd->n; i++)
+			all_fed &= feed_copy(cmd, i, &pending[i]);
+		if (cmd->stdout_closed) {
+			pf_engine_stop(e);
+			return;
+		}
+		if (!all_fed) {
+			poll_once(cmd, pending, -1);
+			continue;
+		}
+		if (batch_out) {
+			batch_out = false;
+			if (nobody_left(cmd)) {
+				pf_engine_stop(e);
+				return;
+			}
+		}
+		if ((got = pf_engine_next(e, &info, &frames)) < 0)
+			return;
+		if (got > 0) {
+			route(ctx, frames);
+			batch_out = true;
+			continue;
+		}
+		poll_once(cmd, pending, pf_engine_fd(e));
 	}
-	return 0;
 }
 
 int
@@ -427,17 +472,16 @@ pf_partition_cmd_finish(struct pf_partition_cmd *cmd, bool abort)
 {
 	int i, status;
 
-	abort = abort || atomic_load(&cmd->stdout_closed);
+	abort = abort || cmd->stdout_closed;
 	for (i = 0; i < cmd->n; i++) {
 		pf_child_close_in(&cmd->copies[i].child);
 		if (abort)
 			pf_child_kill(&cmd->copies[i].child, SIGTERM);
 	}
-	if (cmd->collecting)
-		pthread_join(cmd->collector, NULL);
+	while (poll_once(cmd, NULL, -1) > 0)
+		;
 	reap_all(cmd, !abort);
-	status = atomic_load(&cmd->write_error) ||
-	    (atomic_load(&cmd->failed) && !atomic_load(&cmd->stdout_closed)) ?
+	status = cmd->write_error || (cmd->failed && !cmd->stdout_closed) ?
 	    1 : 0;
 	cmd_free(cmd);
 	return status;

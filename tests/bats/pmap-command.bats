@@ -564,6 +564,47 @@ again 4'
 	assert_equal "$(cat rejects)" '3'
 }
 
+@test "command mode counts like every tool: --stats, --bad, --progress" {
+	printf 'a,b\n1,2\n3\n4,5\n"6,7\n8,9\n' >bad.csv
+	run -0 --separate-stderr pmap -j2 --stats --bad rejects -a bad.csv -- echo {a}
+	assert_output '1
+4
+8'
+	assert_equal "$(printf '3\n"6,7\n')" "$(cat rejects)"
+	assert_equal "$(echo "$stderr" | wc -l)" 4
+	assert_regex "$(echo "$stderr" | sed -n 1p)" '^pmap: 5 records in, 3 records out, 2 bad, 23 bytes, [0-9.]+s elapsed$'
+	assert_regex "$(echo "$stderr" | sed -n 2p)" '^pmap: reader [0-9.]+s busy, [0-9.]+s waiting for a free batch; workers \(2\) [0-9.]+s busy, [0-9.]+s idle; in-order stage [0-9.]+s busy$'
+	assert_equal "$(echo "$stderr" | sed -n 3p)" 'pmap: 2 malformed records written to rejects'
+	assert_regex "$(echo "$stderr" | sed -n 4p)" '^pmap: 3 commands \(3 ok, 0 failed\), pmap [0-9.]+s CPU, commands [0-9.]+s CPU$'
+	# The same counts as pfilter's, from the same reader.
+	run -0 --separate-stderr pfilter -j2 --stats --bad rejects2 true bad.csv
+	assert_regex "$(echo "$stderr" | sed -n 1p)" '^pfilter: 5 records in, 3 records out, 2 bad, 23 bytes, '
+	# Records out are those of the commands that succeeded; a batch is
+	# counted whole.
+	run -1 --separate-stderr pmap -j1 --stats --bad rejects -a bad.csv -- test {a} -lt 5
+	assert_equal "$(echo "$stderr" | sed -n 1p)" 'pmap: record 5: exit status 1'
+	assert_regex "$(echo "$stderr" | sed -n 2p)" '^pmap: 5 records in, 2 records out, 2 bad, '
+	assert_regex "$(echo "$stderr" | sed -n 6p)" '^pmap: 1 of 3 commands failed$'
+	run -0 --separate-stderr pmap --stats --bad rejects --batch 2 -a bad.csv -- cat
+	assert_regex "$(echo "$stderr" | sed -n 1p)" '^pmap: 5 records in, 3 records out, 2 bad, '
+	# --progress: the engine's line, cleared at the end.
+	run -0 --separate-stderr pmap -j1 --progress=always --bad rejects -a bad.csv -- echo {a}
+	assert_output '1
+4
+8'
+	assert_regex "$stderr" $'^\r\e\\[Kpmap: 0\\.0 MB, [0-9]+ records, [0-9]+ records/s, 100%, ETA 0s'
+	assert_regex "$stderr" $'\r\e\\[Kpmap: 2 malformed records written to rejects$'
+}
+
+@test "--batch-key: a key that fails on a record (a regex) names it, on any -j" {
+	python3 -c 'print("s\n" + ("a" * 30 + "\n") * 1000, end="")' >cat.csv
+	for j in 1 3; do
+		run -1 --separate-stderr pmap -j$j --batch-key 's =~ /(a|a)*c|d/' -a cat.csv -- echo
+		assert_output ''
+		assert_equal "$stderr" 'pmap: cat.csv:2 (record 1): regex error: match limit exceeded'
+	done
+}
+
 # ---- worked cases on the crafted sample in tests/data/ ---------------------
 
 @test "tests/data: one command per record with fields as arguments" {

@@ -514,3 +514,10 @@ ppartition: head (PFLOW_PARTITION=1) stopped reading its input before its end; t
 	assert_failure 1
 	assert_equal "$stderr" "ppartition: blocker/0.csv: Not a directory"
 }
+
+@test "--: the copies' output comes out while the input is still awaited" {
+	run -0 bash -c '{ echo k; echo a; sleep 4; echo b; } |
+	    ppartition -n 2 -k k --header-once -- cat |
+	    { IFS= read -r h; IFS= read -r r; echo "$h $r $SECONDS"; cat >/dev/null; }'
+	assert_output --regexp '^k a [0-2]$'
+}
