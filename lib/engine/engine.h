@@ -177,6 +177,13 @@ int pf_engine_start(struct pf_engine *e);
 int pf_engine_fd(const struct pf_engine *e);
 
 /*
+ * The longest a driving loop should poll pf_engine_fd() before calling
+ * pf_engine_next() again anyway: a safety net against a lost wake-up
+ * (one hung `pmap --pipe` under ASan; its cause is not found yet).
+ */
+#define PF_ENGINE_WAKE_CHECK_MS	100
+
+/*
  * Without blocking: the next batch in input order, *out being what the
  * workers' record() calls appended. The batch's --bad records, counts
  * and any error (reported, the run stopping) are the engine's. Returns

@@ -40,27 +40,24 @@ pf_key_item_field(const char *item, size_t len,
     const struct pf_schema *schema)
 {
 	struct pf_expr_error err;
-	struct pf_expr *e;
+	struct pf_expr *e = NULL;
 	long field;
 	char *copy;
 
 	if ((field = pf_field_lookup(schema, item, len)) >= 0)
 		return field;
-	if (len > 0 && (item[0] == '{' || strspn(item, "0123456789") >= len))
-		goto unknown;
-	if (!spaced_name(item, len))
+	if (!(len > 0 && (item[0] == '{' ||
+	    strspn(item, "0123456789") >= len)) && !spaced_name(item, len))
 		return PF_KEY_EXPRESSION;
-	/* "a and b" is an expression; "Major Genres" can only be a name */
 	copy = pf_xstrndup(item, len);
-	e = pf_expr_compile(copy, schema, &err);
-	pf_expr_free(e);
+	/* "a and b" is an expression; "Major Genres" can only be a name */
+	if (spaced_name(item, len))
+		e = pf_expr_compile(copy, schema, &err);
 	if (e != NULL) {
+		pf_expr_free(e);
 		free(copy);
 		return PF_KEY_EXPRESSION;
 	}
-	free(copy);
-unknown:
-	copy = pf_xstrndup(item, len);
 	pf_field_unknown(schema, copy, NULL);
 	free(copy);
 	return PF_KEY_UNKNOWN;

@@ -15,9 +15,6 @@
 #include "support/timeutil.h"
 #include "support/xalloc.h"
 
-/* How often the loop looks at the engine while input is awaited. */
-#define WAKE_CHECK_MS	100
-
 static void
 forward_signal(struct cmd *c, int sig)
 {
@@ -222,13 +219,10 @@ cmd_event_loop(struct cmd *c, int events_fd)
 		}
 		t = next_deadline(c, now);
 		timeout = t < 0 ? -1 : t <= now ? 0 : (int)(t - now);
-		/*
-		 * A safety net while input is awaited: look at the engine
-		 * again within WAKE_CHECK_MS even without a wake-up byte (a
-		 * lost wake-up hung `pmap --pipe` once under ASan).
-		 */
-		if (notify_idx >= 0 && (timeout < 0 || timeout > WAKE_CHECK_MS))
-			timeout = WAKE_CHECK_MS;
+		/* while input is awaited, see engine.h */
+		if (notify_idx >= 0 && (timeout < 0 ||
+		    timeout > PF_ENGINE_WAKE_CHECK_MS))
+			timeout = PF_ENGINE_WAKE_CHECK_MS;
 		n = poll(pfd, (nfds_t)nfd, timeout);
 		if (n < 0 && errno != EINTR)
 			err(1, "poll");

@@ -385,9 +385,9 @@ poll_once(struct pf_partition_cmd *cmd, struct pf_buf *pending, int engine_fd)
 	}
 	if (n == 0)
 		return 0;
-	/* with the engine polled, look again within 100 ms even without a
-	 * wake-up byte (a safety net against a lost wake-up) */
-	if (poll(cmd->pfd, (nfds_t)n, engine_fd >= 0 ? 100 : -1) < 0) {
+	/* with the engine polled, see PF_ENGINE_WAKE_CHECK_MS (engine.h) */
+	if (poll(cmd->pfd, (nfds_t)n,
+	    engine_fd >= 0 ? PF_ENGINE_WAKE_CHECK_MS : -1) < 0) {
 		if (errno == EINTR)
 			return n;
 		err(1, "poll");
