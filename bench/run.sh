@@ -3,8 +3,8 @@
 # job the mean wall time, the ratio to pflow, and pflow's peak RSS.
 #
 # Usage: bench/run.sh [JOB...]   (jobs: filter map reduce join latency
-#                                  takesort sort partition command pipe;
-#                                  default all)
+#                                  takesort topgroup sort unique partition
+#                                  command pipe; default all)
 # bench/setup.sh installs the peers (Miller, datamash, mawk, gawk, GNU
 # parallel, hyperfine, DuckDB) and makes the data in $BENCH_DATA (default
 # /tmp/pflow-bench). pflow is built with -Dbuildtype=release in
@@ -33,7 +33,9 @@ bench() {
 	local args=(--export-json "$out/$name.json" -r "$runs"
 	    --prepare "cat $F $R >/dev/null" -n pflow "$cmd")
 	while [ $# -gt 0 ]; do args+=(-n "$1" "$2"); shift 2; done
-	hyperfine "${args[@]}" >/dev/null 2>&1 || { echo "$name: failed"; return; }
+	hyperfine "${args[@]}" >/dev/null 2>"$out/$name.err" || {
+		echo "$name: failed: $(grep -E 'Error|non-zero' "$out/$name.err" | head -3)"
+		return; }
 	local rss
 	rss=$( { /usr/bin/time -f %M bash -c "$cmd" >/dev/null; } 2>&1 | tail -1)
 	python3 - "$out/$name.json" "$name" "$rss" <<'PY'
@@ -48,7 +50,7 @@ PY
 
 want() { [ $# -eq 0 ] || [[ " ${jobs[*]} " == *" $1 "* ]]; }
 jobs=("$@")
-[ ${#jobs[@]} -gt 0 ] || jobs=(filter map reduce join latency takesort sort partition command pipe)
+[ ${#jobs[@]} -gt 0 ] || jobs=(filter map reduce join latency takesort topgroup sort unique partition command pipe)
 echo "# $(date -u '+%F %H:%M UTC') on $(nproc) cores, $(uname -m), $(. /etc/os-release; echo "$PRETTY_NAME"); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# $F ($(du -h "$F" | cut -f1), $(($(wc -l <"$F") - 1)) records)"
 # The floor: reading the file once, with wc -l and with cat.
@@ -79,10 +81,11 @@ bench reduce "$B/preduce -k origin count mean:delay max:delay $F > /dev/null" \
 	miller "mlr --icsv --ocsv stats1 -a count,mean,max -f delay -g origin $F > /dev/null" \
 	datamash "datamash -t, -H -s -g 4 count 4 mean 2 max 2 < $F > /dev/null"
 # A 3-decimal field (distance in km) for exact sums, variances and
-# percentiles, made once beside the data.
-K=$data/flights-30m-km.csv
+# percentiles, made once beside the data; from flights-3m, because
+# Miller holds every value for p90 and needs over 20 GiB on flights-30m.
+K=$data/flights-3m-km.csv
 [ -s "$K" ] || mawk -F, -v OFS=, 'NR == 1 { print $0, "km"; next }
-	{ printf "%s,%.3f\n", $0, $3 * 1.609344 }' "$F" > "$K"
+	{ printf "%s,%.3f\n", $0, $3 * 1.609344 }' "$data/flights-3m.csv" > "$K"
 bench reduce-exact "$B/preduce -k origin sum:km var:km p90:km $K > /dev/null" \
 	duckdb "$(duck "select origin, sum(km), var_samp(km), quantile_cont(km, 0.9) from '$K' group by origin") > /dev/null" \
 	miller "mlr --icsv --ocsv stats1 -a sum,var,p90 -f km -g origin $K > /dev/null"
@@ -107,6 +110,13 @@ bench takesort "$B/ptakesort -n 10 -k delay:desc $F > /dev/null" \
 	duckdb "$(duck "select * from '$F' order by delay desc limit 10") > /dev/null" \
 	sort "tail -n +2 $F | LC_ALL=C sort -s -t, -k2,2nr --parallel=2 | head -10 > /dev/null"
 fi
+if want topgroup && [ -x "$B/ptakesort" ]; then
+# The top 3 per group, groups in order of first appearance (flights-3m:
+# Miller's top holds every group's heap in memory and is slow).
+T=$data/flights-3m.csv
+bench topgroup "$B/ptakesort -n 3 -g origin -k delay:desc $T > /dev/null" \
+	miller "mlr --csv top -n 3 -f delay -g origin -a $T > /dev/null"
+fi
 if want sort && [ -x "$B/ptakesort" ]; then
 # The whole file in key order, 256 MiB of memory each, temporary files
 # in $out; 3 million records, then 30 million (SORT_FILES to choose).
@@ -116,6 +126,11 @@ for S in ${SORT_FILES:-$data/flights-3m.csv $F}; do
 		sort "tail -n +2 $S | LC_ALL=C sort -s -t, -k2,2nr --parallel=2 -S 256M -T $out > $out/ss.csv" \
 		duckdb "$(duck "copy (select * from '$S' order by delay desc) to '$out/ds.csv' (header)")"
 done
+fi
+if want unique; then
+# The first record of each origin-destination pair, in input order.
+bench unique "$B/pfilter --unique origin,destination true $F > /dev/null" \
+	mawk "mawk -F, 'NR == 1 || !s[\$4 FS \$5]++' $F > /dev/null"
 fi
 if want partition && [ -x "$B/ppartition" ]; then
 p=$out/part; mkdir -p "$p"
