@@ -29,17 +29,17 @@ pf_schema_find(const struct pf_schema *s, const char *name, size_t len)
 		if (strlen(s->names[i]) == len &&
 		    memcmp(s->names[i], name, len) == 0)
 			return (long)i;
-	if (len == 0 || len > 9)
-		return -1;
-	for (pos = 0, i = 0; i < len; i++) {
+	/* A position is 1 to 9 digits. */
+	for (pos = 0, i = 0; len <= 9 && i < len; i++) {
 		if (name[i] < '0' || name[i] > '9')
-			return -1;
+			break;
 		pos = pos * 10 + (size_t)(name[i] - '0');
 	}
 	/* Without a header, records may be ragged: any position is valid. */
-	if (pos == 0 || (s->has_header && pos > s->nfields))
-		return -1;
-	return (long)pos - 1;
+	if (i == len && pos > 0 && (!s->has_header || pos <= s->nfields))
+		return (long)pos - 1;
+	/* No header was read to say which names exist (record.h). */
+	return s->any_name ? 0 : -1;
 }
 
 void

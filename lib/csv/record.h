@@ -63,16 +63,26 @@ struct pf_record {
 	uint64_t	 lines_before;	/* ... and the LFs before it there */
 };
 
-/* Field names from the header (or "1".."n" without one). */
+/*
+ * Field names from the header (or "1".."n" without one).
+ *
+ * A schema with any_name set stands for a header that was expected but
+ * never came (empty input: engine.h, check): it has no fields, yet takes
+ * every name and position as a field, so that what the user wrote is
+ * checked for everything but its names. It serves only to compile, never
+ * to run: the index it gives a name means nothing.
+ */
 struct pf_schema {
 	size_t	  nfields;
 	char	**names;
 	bool	  has_header;
+	bool	  any_name;
 };
 
 /*
  * Returns the 0-based index of the field called name (a header name, or
- * a 1-based position written in digits), or -1 if there is none.
+ * a 1-based position written in digits), or -1 if there is none (never
+ * with any_name: then a name that is no position is field 0).
  */
 long pf_schema_find(const struct pf_schema *s, const char *name, size_t len);
 

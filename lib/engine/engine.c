@@ -300,8 +300,8 @@ pipeline_end(struct engine *e, int read_status)
 /*
  * Before the pipeline: checks that no output is an input, reads the
  * header, calls start() and writes its header, opens --bad. Returns 0
- * (e->no_input set when there is no record: nothing more to do), or the
- * status to stop with.
+ * (e->no_input set when there is no record: only check() was called,
+ * nothing more to do), or the status to stop with.
  */
 int
 engine_open(struct engine *e, const struct pf_options *opt, char **files,
@@ -336,9 +336,15 @@ engine_open(struct engine *e, const struct pf_options *opt, char **files,
 		return 1;
 	}
 	if (got == 0) {
-		/* No record at all: nothing to check, nothing to write. */
+		/*
+		 * No record at all: nothing to write, but the syntax to check.
+		 * Names only when no header was expected (-H, --lines): then
+		 * there are none, with input or without.
+		 */
 		e->no_input = true;
-		return 0;
+		e->schema_own.any_name = opt->in.header;
+		return tool->check != NULL ?
+		    tool->check(tool->ctx, e->schema) : 0;
 	}
 	if ((status = tool->start(tool->ctx, e->schema, &e->header)) != 0)
 		return status;

@@ -51,6 +51,18 @@ struct pf_tool {
 		    struct pf_buf *out);
 
 	/*
+	 * Optional, in place of start() when the input holds no record,
+	 * not even a header: checks what the user wrote (expressions,
+	 * regex literals, key lists, AGGs...) as start() would, and fails
+	 * with the same message and status. The schema has no fields; when
+	 * a header was expected it takes any name (any_name, record.h), as
+	 * none can be checked. check() only compiles: no output, no file,
+	 * no child, no reading (pjoin's TABLE). What it compiles may stay
+	 * in ctx, freed as start()'s is. Returns 0, or an exit status.
+	 */
+	int	 (*check)(void *ctx, const struct pf_schema *schema);
+
+	/*
 	 * How many leading fields record() reads; 0 means all. Set by
 	 * start(): the splitter only counts the fields past it.
 	 */
@@ -167,7 +179,8 @@ struct pf_engine *pf_engine_new(const struct pf_options *opt, char **files,
 const struct pf_reader *pf_engine_reader(const struct pf_engine *e);
 
 /*
- * Reads the header, calls start(), opens --bad and starts the threads.
+ * Reads the header, calls start() (check() for empty input), opens --bad
+ * and starts the threads.
  * Returns 0, or an exit status to stop with (the message printed); then
  * only pf_engine_close() may follow.
  */

@@ -203,26 +203,30 @@ remove_column(struct pf_projection *pr, size_t i)
 
 /*
  * pmap's edits: `-NAME` removes column NAME (an error when there is
- * none). Returns 1 when span s was such an edit, 0 when it is not one,
- * -1 on an error (in err).
+ * none; but `*` of a schema of any name, record.h, may have had it).
+ * Returns 1 when span s was such an edit, 0 when it is not one, -1 on an
+ * error (in err).
  */
 static int
-remove_edit(struct pf_projection *pr, const char *src, const struct span *s,
-    struct pf_expr_error *err)
+remove_edit(struct pf_projection *pr, const struct pf_schema *schema,
+    const char *src, const struct span *s, struct pf_expr_error *err)
 {
 	char *name = removed_name(src, s);
+	bool star_unknown;
 	long i;
 
 	if (name == NULL)
 		return 0;
-	if ((i = find_column(pr, name)) < 0) {
+	star_unknown = pr->has_rest && schema != NULL && schema->any_name;
+	if ((i = find_column(pr, name)) < 0 && !star_unknown) {
 		snprintf(err->msg, sizeof(err->msg), "no column '%s' to "
 		    "remove", name);
 		err->pos = s->start;
 		free(name);
 		return -1;
 	}
-	remove_column(pr, (size_t)i);
+	if (i >= 0)
+		remove_column(pr, (size_t)i);
 	free(name);
 	return 1;
 }
@@ -266,7 +270,7 @@ compile_columns(const char *src, const struct pf_schema *schema,
 			continue;
 		}
 		if (edits && name == NULL &&
-		    (edit = remove_edit(pr, src, s, err)) != 0) {
+		    (edit = remove_edit(pr, schema, src, s, err)) != 0) {
 			if (edit < 0)
 				goto fail;
 			continue;

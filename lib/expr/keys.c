@@ -44,7 +44,14 @@ pf_key_item_field(const char *item, size_t len,
 	long field;
 	char *copy;
 
-	if ((field = pf_field_lookup(schema, item, len)) >= 0)
+	/*
+	 * An exact header name wins. A schema of any name (record.h) knows
+	 * none: there an item is an expression when it may be one ("a +"
+	 * is then a syntax error, not a name), and a field only when it can
+	 * only be one (below).
+	 */
+	if (!schema->any_name &&
+	    (field = pf_field_lookup(schema, item, len)) >= 0)
 		return field;
 	if (!(len > 0 && (item[0] == '{' ||
 	    strspn(item, "0123456789") >= len)) && !spaced_name(item, len))
@@ -58,9 +65,14 @@ pf_key_item_field(const char *item, size_t len,
 		free(copy);
 		return PF_KEY_EXPRESSION;
 	}
-	pf_field_unknown(schema, copy, NULL);
+	if (schema->any_name)
+		field = pf_field_lookup(schema, item, len);
+	else {
+		pf_field_unknown(schema, copy, NULL);
+		field = PF_KEY_UNKNOWN;
+	}
 	free(copy);
-	return PF_KEY_UNKNOWN;
+	return field;
 }
 
 /*

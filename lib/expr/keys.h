@@ -34,7 +34,9 @@ struct pf_keys {
  * field; or PF_KEY_EXPRESSION when it is to be compiled as an expression;
  * or PF_KEY_UNKNOWN after reporting (pf_field_unknown, quoted whole) an
  * item that can only mean a field: a position, a {braced name}, or a
- * name with spaces that is no expression ("Major Genres").
+ * name with spaces that is no expression ("Major Genres"). Against a
+ * schema of any name (record.h), only such an item is a field: all
+ * others are expressions, so that their syntax is checked.
  */
 #define PF_KEY_EXPRESSION	(-1)
 #define PF_KEY_UNKNOWN		(-2)

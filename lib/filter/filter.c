@@ -31,6 +31,8 @@ struct filter {
 	struct pf_keys			 keys;		/* --unique */
 	struct pf_unique		*unique;	/* the writer's set */
 	uint64_t			 unique_kept;
+	bool				 started;	/* start() ran: there
+							   was input */
 };
 
 struct filter_worker {
@@ -41,12 +43,12 @@ struct filter_worker {
 	struct pf_buf	 key, rec;	/* --unique: a record's key, output */
 };
 
+/* Compiles EXPR and --unique's keys (check, and the start of start). */
 static int
-filter_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
+filter_check(void *ctx, const struct pf_schema *schema)
 {
 	struct filter *f = ctx;
 	struct pf_expr_error err;
-	const struct pf_options *opt = f->opt;
 
 	if ((f->expr = pf_expr_compile(f->args->expr, schema, &err)) == NULL) {
 		pf_report_expr_error(f->args->expr, &err);
@@ -55,6 +57,19 @@ filter_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	if (f->args->unique != NULL &&
 	    pf_keys_compile(&f->keys, f->args->unique, schema) != 0)
 		return PF_USAGE;
+	return 0;
+}
+
+static int
+filter_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
+{
+	struct filter *f = ctx;
+	const struct pf_options *opt = f->opt;
+	int status;
+
+	if ((status = filter_check(f, schema)) != 0)
+		return status;
+	f->started = true;
 	f->tool->record_numbers = pf_expr_uses_nr(f->expr) ||
 	    pf_projection_uses_nr(f->keys.proj);
 	f->raw_copy = opt->out_format == opt->in.format &&
@@ -203,6 +218,7 @@ pf_filter_main(const struct pf_options *opt,
 	struct pf_tool tool = {
 		.ctx = &f,
 		.start = filter_start,
+		.check = filter_check,
 		.worker_new = filter_worker_new,
 		.worker_free = filter_worker_free,
 		.record = filter_record,
@@ -220,11 +236,11 @@ pf_filter_main(const struct pf_options *opt,
 	status = pf_run(opt, files, nfiles, &tool);
 	pf_unique_free(f.unique);
 	pf_keys_free(&f.keys);
-	if (status == 0 && args->count && f.expr == NULL)
+	if (status == 0 && args->count && !f.started)
 		fputs("0\n", stdout);	/* input held no record at all */
-	if (f.expr != NULL) {
+	if (f.expr != NULL)
 		pf_expr_free(f.expr);
+	if (f.started)
 		pf_output_free(&f.out);
-	}
 	return status;
 }

@@ -198,6 +198,43 @@ output_columns(struct join *j, const struct pf_schema *stream)
 	free(stem);
 }
 
+/*
+ * Compiles -k's two sides against the stream's schema and TABLE's.
+ * Returns false after a key's message.
+ */
+static bool
+compile_keys(struct join *j, const struct pf_schema *stream,
+    const struct pf_schema *table)
+{
+	return pf_keys_compile(&j->keys, j->stream_src, stream) == 0 &&
+	    pf_keys_compile(&j->table.keys, j->table_src, table) == 0;
+}
+
+/* Whether both sides have as many keys; says so when not. */
+static bool
+same_key_counts(const struct join *j)
+{
+	if (j->keys.n == j->table.keys.n)
+		return true;
+	warnx("-k: %zu keys on the stream's side, %zu on TABLE's", j->keys.n,
+	    j->table.keys.n);
+	return false;
+}
+
+/*
+ * Empty input: both sides of -k are checked against the one schema, of
+ * any name; TABLE is not read (that would be a new side effect), so
+ * neither side's names are, and there are no fields to list.
+ */
+static int
+join_check(void *ctx, const struct pf_schema *schema)
+{
+	struct join *j = ctx;
+
+	return compile_keys(j, schema, schema) && same_key_counts(j) ? 0 :
+	    PF_USAGE;
+}
+
 static int
 join_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 {
@@ -219,16 +256,10 @@ join_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 		    "pairwise (see pflow(7))", j->args->table, j->args->memory);
 	if (status != 0)
 		return status;
-	if (pf_keys_compile(&j->keys, j->stream_src, schema) != 0)
+	if (!compile_keys(j, schema, &j->table.schema))
 		return list_fields(j, schema);
-	if (pf_keys_compile(&j->table.keys, j->table_src,
-	    &j->table.schema) != 0)
-		return list_fields(j, schema);
-	if (j->keys.n != j->table.keys.n) {
-		warnx("-k: %zu keys on the stream's side, %zu on TABLE's",
-		    j->keys.n, j->table.keys.n);
+	if (!same_key_counts(j))
 		return PF_USAGE;
-	}
 	j->keys.fold_case = j->table.keys.fold_case = j->args->ignore_case;
 	if (pf_join_table_index(&j->table) != 0)
 		return 1;
@@ -343,6 +374,7 @@ pf_join_main(const struct pf_options *opt, const struct pf_join_args *args,
 	struct pf_tool tool = {
 		.ctx = &j,
 		.start = join_start,
+		.check = join_check,
 		.worker_new = join_worker_new,
 		.worker_free = join_worker_free,
 		.record = join_record,

@@ -11,6 +11,17 @@
 #include "map/command_int.h"
 #include "support/xalloc.h"
 
+/* Compiles --batch-key, the one thing to check: templates never fail. */
+static int
+cmd_check(void *ctx, const struct pf_schema *schema)
+{
+	struct cmd *c = ctx;
+
+	if (c->a->batch_key == NULL)
+		return 0;
+	return pf_keys_compile(&c->keys, c->a->batch_key, schema);
+}
+
 static int
 cmd_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 {
@@ -27,12 +38,9 @@ cmd_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 			pf_buf_addc(&c->header, '\r');
 		pf_buf_addc(&c->header, '\n');
 	}
-	if (c->a->batch_key != NULL) {
-		if ((status = pf_keys_compile(&c->keys, c->a->batch_key,
-		    schema)) != 0)
-			return status;
-		c->keyed = true;
-	}
+	if ((status = cmd_check(c, schema)) != 0)
+		return status;
+	c->keyed = c->a->batch_key != NULL;
 	if (c->mode == MODE_BATCH)
 		pf_groups_init(&c->batches, &c->arena,
 		    sizeof(struct open_batch));
@@ -135,6 +143,7 @@ cmd_tool_init(struct cmd *c)
 	c->tool = (struct pf_tool){
 		.ctx = c,
 		.start = cmd_start,
+		.check = cmd_check,
 		.worker_new = cmd_worker_new,
 		.worker_free = cmd_worker_free,
 		.record = cmd_record,

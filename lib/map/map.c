@@ -32,20 +32,32 @@ struct map_worker {
 	struct pf_eval	*eval;
 };
 
+/* Compiles the columns (check, and the start of start). */
 static int
-map_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
+map_check(void *ctx, const struct pf_schema *schema)
 {
 	struct map *m = ctx;
 	struct pf_expr_error err;
-	char **names;
-	size_t i;
-	long last;
 
 	if ((m->proj = pf_projection_compile_columns(m->src, schema,
 	    &err)) == NULL) {
 		pf_report_expr_error(m->src, &err);
 		return PF_USAGE;
 	}
+	return 0;
+}
+
+static int
+map_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
+{
+	struct map *m = ctx;
+	char **names;
+	size_t i;
+	long last;
+	int status;
+
+	if ((status = map_check(m, schema)) != 0)
+		return status;
 	m->tool->record_numbers = pf_projection_uses_nr(m->proj);
 	names = pf_xcalloc(m->proj->ncols, sizeof(char *));
 	for (i = 0; i < m->proj->ncols; i++)
@@ -143,6 +155,7 @@ pf_map_main(const struct pf_options *opt, const char *columns,
 	struct pf_tool tool = {
 		.ctx = &m,
 		.start = map_start,
+		.check = map_check,
 		.worker_new = map_worker_new,
 		.worker_free = map_worker_free,
 		.record = map_record,

@@ -85,6 +85,16 @@ compile_keys(struct partition *p, const struct pf_schema *schema)
 	return 0;
 }
 
+/*
+ * Empty input: -k is still checked. The files or copies are opened after
+ * the run, as ever (pf_partition_main, run_commands).
+ */
+static int
+partition_check(void *ctx, const struct pf_schema *schema)
+{
+	return compile_keys(ctx, schema);
+}
+
 static void *
 partition_worker_new(void *ctx)
 {
@@ -315,6 +325,7 @@ pf_partition_main(const struct pf_options *opt,
 	struct pf_tool tool = {
 		.ctx = &p,
 		.start = partition_start,
+		.check = partition_check,
 		.worker_new = partition_worker_new,
 		.worker_free = partition_worker_free,
 		.record = partition_record,

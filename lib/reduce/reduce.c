@@ -150,6 +150,21 @@ fields_needed(const struct reduce *r)
 	return last < 0 ? 1 : (size_t)last + 1;
 }
 
+/*
+ * Empty input: compiles the keys and resolves the AGGs' fields and
+ * --time, as start() does (--merge's layout comes from a header: none).
+ */
+static int
+reduce_check(void *ctx, const struct pf_schema *schema)
+{
+	struct reduce *r = ctx;
+	int status;
+
+	if (!r->args->merge && (status = start_normal(r, schema)) != 0)
+		return status;
+	return r->stream != NULL ? pf_stream_check(r->stream, schema) : 0;
+}
+
 static int
 reduce_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 {
@@ -255,6 +270,7 @@ pf_reduce_main(const struct pf_options *opt,
 	struct pf_tool tool = {
 		.ctx = &r,
 		.start = reduce_start,
+		.check = reduce_check,
 		.worker_new = pf_reduce_worker_new,
 		.worker_free = pf_reduce_worker_free,
 		.record = pf_reduce_record,

@@ -136,6 +136,8 @@ void	 pf_reduce_write_shard(struct reduce *r, struct shard *s,
 /* reduce_stream.c */
 struct pf_stream *pf_stream_new(struct reduce *r, struct pf_tool *tool);
 void	 pf_stream_free(struct pf_stream *st);
+/* Resolves --time against schema. Returns 0, or 2 after a message. */
+int	 pf_stream_check(struct pf_stream *st, const struct pf_schema *schema);
 /* Called by start(): resolves --time, notes the start time. */
 int	 pf_stream_start(struct pf_stream *st, const struct pf_schema *schema);
 struct pf_stream_worker *pf_stream_worker_new(struct pf_stream *st);

@@ -98,10 +98,9 @@ pf_stream_new(struct reduce *r, struct pf_tool *tool)
 }
 
 int
-pf_stream_start(struct pf_stream *st, const struct pf_schema *schema)
+pf_stream_check(struct pf_stream *st, const struct pf_schema *schema)
 {
 	const char *name = st->time_name;
-	struct timespec ts;
 
 	if (name != NULL) {
 		st->time_index = pf_field_lookup(schema, name, strlen(name));
@@ -110,6 +109,17 @@ pf_stream_start(struct pf_stream *st, const struct pf_schema *schema)
 			return PF_USAGE;
 		}
 	}
+	return 0;
+}
+
+int
+pf_stream_start(struct pf_stream *st, const struct pf_schema *schema)
+{
+	struct timespec ts;
+	int status;
+
+	if ((status = pf_stream_check(st, schema)) != 0)
+		return status;
 	st->nfields = schema->nfields;
 	st->started = pf_monotonic_ms();
 	st->next_snap = st->started + (double)st->interval;

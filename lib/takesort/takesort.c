@@ -18,6 +18,20 @@ whole(const struct takesort *ts)
 	return ts->args->whole;
 }
 
+/* Compiles -k and -g (check, and the start of start). */
+static int
+takesort_check(void *ctx, const struct pf_schema *schema)
+{
+	struct takesort *ts = ctx;
+	int status;
+
+	if ((status = compile_keys(ts, schema)) != 0)
+		return status;
+	if (ts->args->groups != NULL)
+		return pf_keys_compile(&ts->groups, ts->args->groups, schema);
+	return 0;
+}
+
 static int
 takesort_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 {
@@ -26,11 +40,7 @@ takesort_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	size_t i;
 	int status;
 
-	if ((status = compile_keys(ts, schema)) != 0)
-		return status;
-	if (ts->args->groups != NULL &&
-	    (status = pf_keys_compile(&ts->groups, ts->args->groups,
-	    schema)) != 0)
+	if ((status = takesort_check(ts, schema)) != 0)
 		return status;
 	ts->tool->record_numbers = ts->args->sample ||
 	    pf_projection_uses_nr(ts->groups.proj);
@@ -124,6 +134,7 @@ pf_takesort_main(const struct pf_options *opt,
 	struct pf_tool tool = {
 		.ctx = &ts,
 		.start = takesort_start,
+		.check = takesort_check,
 		.worker_new = takesort_worker_new,
 		.worker_free = takesort_worker_free,
 		.record = takesort_record,

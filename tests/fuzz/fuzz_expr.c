@@ -22,7 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAXLEN	2048
 
 static char *names[] = { "a", "b", "name", "elevation ft", "when" };
-static const struct pf_schema schema = { 5, names, true };
+static const struct pf_schema schema = { .nfields = 5, .names = names,
+    .has_header = true };
 
 /* Fields of the test records, one string per record, split at '\x1f'. */
 static const char *const records[] = {

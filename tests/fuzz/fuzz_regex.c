@@ -53,7 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define REPLACEMENT	"<$0|$1|$$>"
 
 static char *names[] = { "a", "b" };
-static const struct pf_schema schema = { 2, names, true };
+static const struct pf_schema schema = { .nfields = 2, .names = names,
+    .has_header = true };
 
 static void
 fail(const char *what, const uint8_t *pat, size_t plen)

@@ -7,12 +7,14 @@
 #include <stdlib.h>
 
 #include "expr/expr.h"
+#include "expr/keys.h"
 #include "unit.h"
 
 static const char *names[] = {
 	"name", "delay", "city", "elevation ft", "x", "y", "and", "s",
 };
-static const struct pf_schema schema = { 8, (char **)names, true };
+static const struct pf_schema schema = { .nfields = 8, .names = (char **)names,
+    .has_header = true };
 static const char *row[] = {
 	"Zürich Airport", "75", "", "1417", "3", "2.5", "kw", "hello",
 };
@@ -879,6 +881,36 @@ test_no_schema(void)
 	CHECK_STR(err.msg, "unknown field 'a' (fields: none)");
 }
 
+/* Empty input: a schema of any name checks all but the names. */
+static void
+test_any_name(void)
+{
+	const struct pf_schema any = { .any_name = true };
+	struct pf_expr_error err;
+	struct pf_projection *p;
+	struct pf_expr *e;
+
+	e = pf_expr_compile("nope > 1 && {no such} . len == $9", &any, &err);
+	CHECK(e != NULL);
+	pf_expr_free(e);
+	e = pf_expr_compile("nope +", &any, &err);
+	CHECK(e == NULL && err.pos == 6);
+	CHECK_STR(err.msg, "expected an operand, got end of expression");
+	p = pf_projection_compile_columns("*,-nope,x = 1", &any, &err);
+	CHECK(p != NULL && p->ncols == 1);
+	pf_projection_free(p);
+	p = pf_projection_compile_columns("a,-c", &any, &err);
+	CHECK(p == NULL);
+	CHECK_STR(err.msg, "no column 'c' to remove");
+	/* A key item is a field only when it cannot be an expression. */
+	CHECK(pf_key_item_field("nope", 4, &any) == PF_KEY_EXPRESSION);
+	CHECK(pf_key_item_field("a +", 3, &any) == PF_KEY_EXPRESSION);
+	CHECK(pf_key_item_field("a and b", 7, &any) == PF_KEY_EXPRESSION);
+	CHECK(pf_key_item_field("Major Genre", 11, &any) == 0);
+	CHECK(pf_key_item_field("{a:b}", 5, &any) == 0);
+	CHECK(pf_key_item_field("7", 1, &any) == 6);
+}
+
 static void
 test_split_list(void)
 {
@@ -1040,6 +1072,7 @@ main(void)
 	UNIT_RUN(test_depth);
 	UNIT_RUN(test_introspection);
 	UNIT_RUN(test_no_schema);
+	UNIT_RUN(test_any_name);
 	UNIT_RUN(test_split_list);
 	UNIT_RUN(test_projection);
 	UNIT_RUN(test_scratch);

@@ -109,7 +109,8 @@ static void
 test_key_bytes(void)
 {
 	char *names[] = { "Name", "Major Genre", "a:b" };
-	struct pf_schema schema = { 3, names, true };
+	struct pf_schema schema = { .nfields = 3, .names = names,
+	    .has_header = true };
 	struct pf_field fields[] = { { "Ann", 3 }, { "Drama", 5 }, { "x", 1 } };
 	struct pf_record rec = { .fields = fields, .nfields = 3,
 	    .field_count = 3 };

@@ -355,8 +355,11 @@ static void
 test_schema(void)
 {
 	char *names[] = { "id", "elevation ft", "3" };
-	struct pf_schema s = { 3, names, true };
-	struct pf_schema none = { 2, names, false };
+	struct pf_schema s = { .nfields = 3, .names = names,
+	    .has_header = true };
+	struct pf_schema none = { .nfields = 2, .names = names,
+	    .has_header = false };
+	struct pf_schema any = { .any_name = true };	/* empty input */
 
 	CHECK(pf_schema_find(&s, "id", 2) == 0);
 	CHECK(pf_schema_find(&s, "elevation ft", 12) == 1);
@@ -365,6 +368,12 @@ test_schema(void)
 	CHECK(pf_schema_find(&s, "4", 1) == -1);
 	CHECK(pf_schema_find(&s, "nope", 4) == -1);
 	CHECK(pf_schema_find(&none, "9", 1) == 8);
+	CHECK(pf_schema_find(&none, "nope", 4) == -1);
+	/* Any name is a field; positions are what they say, any of them. */
+	CHECK(pf_schema_find(&any, "nope", 4) == 0);
+	CHECK(pf_schema_find(&any, "a +", 3) == 0);
+	CHECK(pf_schema_find(&any, "12", 2) == 11);
+	CHECK(pf_field_lookup(&any, "{a:b}", 5) == 0);
 }
 
 int
