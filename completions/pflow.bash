@@ -71,10 +71,12 @@ _pflow_words() {
 	return 0
 }
 
-# _pflow_fields: the header's field names of the first readable file among
-# the words (skipping option arguments that are not inputs), one a line.
+# _pflow_fields [SKIP]: the header's field names of the first readable file
+# among the words (skipping option arguments that are not inputs), or of
+# the one after SKIP such files (pjoin: 0 is TABLE, 1 the stream), one a
+# line.
 _pflow_fields() {
-	local tool i w file= delim=, fmt=csv noheader=0 prev=
+	local tool i w file= delim=, fmt=csv noheader=0 prev= skip=${1:-0}
 	tool=$(_pflow_tool_name "${_pflow_w[0]##*/}")
 	for ((i = 1; i < ${#_pflow_w[@]}; i++)); do
 		w=${_pflow_w[i]}
@@ -93,7 +95,7 @@ _pflow_fields() {
 		if ((i != _pflow_cw)) && [[ -z $file && -f $w && -r $w ]]; then
 			if ! _pflow_takes_arg "$tool" "$prev" ||
 			    [[ $prev == -a || $prev == --arg-file ]]; then
-				file=$w
+				((skip-- > 0)) || file=$w
 			fi
 		fi
 		prev=$w
@@ -146,11 +148,18 @@ _pflow_reply() {
 
 # _pflow_field_list CUR SUFFIXES: completes the last item of a comma list
 # of fields; with SUFFIXES (ptakesort), an item with a ':' gets them.
+# pjoin's items are STREAMKEY=TABLEKEY: the stream's fields before '='
+# (TABLE's when the stream is stdin), TABLE's after it.
 _pflow_field_list() {
-	local cur=$1 suffixes=$2 head= item=$1 f s
+	local cur=$1 suffixes=$2 head= item=$1 f s source=0
 	if [[ $cur == *,* ]]; then
 		head=${cur%,*},
 		item=${cur##*,}
+	fi
+	if [[ $tool == pjoin && $item == *=* ]]; then
+		head+=${item%%=*}=
+	elif [[ $tool == pjoin ]] && [[ -n $(_pflow_fields 1) ]]; then
+		source=1
 	fi
 	if [[ -n $suffixes && $item == *:* ]]; then
 		local given=":${item#*:}:"
@@ -164,7 +173,7 @@ _pflow_field_list() {
 		return 0
 	fi
 	local -a fields
-	mapfile -t fields < <(_pflow_fields)
+	mapfile -t fields < <(_pflow_fields "$source")
 	_pflow_reply "$head" "$cur" "${fields[@]}"
 }
 

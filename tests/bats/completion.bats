@@ -329,6 +329,39 @@ origin
 destination'
 }
 
+@test "bash: pjoin -k completes the stream's fields, and TABLE's after '='" {
+	# before '=': the stream's (the second file), else TABLE's (stdin)
+	run complete_at 2 pjoin -k iso_c data/countries.csv data/navaids.csv
+	assert_output 'iso_country'
+	run complete_at 2 pjoin -k co data/countries.csv
+	assert_output 'code
+continent'
+	# after '=' (a word of its own for bash): TABLE's
+	run complete_at 4 pjoin -k iso_country = co data/countries.csv data/navaids.csv
+	assert_output 'code
+continent'
+	run complete_at 2 pjoin -k id,ty data/countries.csv data/navaids.csv
+	assert_output 'id,type'
+}
+
+@test "zsh: pjoin -k completes the stream's fields, and TABLE's after '='" {
+	command -v zsh >/dev/null || skip "zsh is absent"
+	# compadd prints how many names it gets, and the first two
+	local stubs='compadd() { shift 4; print -r -- "$# $1 $2" }
+	    compset() { PREFIX=${PREFIX#*=} }'
+	run zsh -c "source <(sed '\$d' \"\$1\"); $stubs"'
+	    service=pjoin
+	    PREFIX=ty words=(pjoin -k ty data/countries.csv data/navaids.csv)
+	    _pflow_keys
+	    PREFIX=iso_country=co words=(pjoin -k $PREFIX data/countries.csv data/navaids.csv)
+	    _pflow_keys
+	    PREFIX=co words=(pjoin -k co data/countries.csv)
+	    _pflow_keys' _ "$PFLOW_SOURCE/completions/_pflow"
+	assert_output '20 id filename
+6 id code
+6 id code'
+}
+
 @test "zsh: pflow TOOL completes tool names, then as the tool; a prefixed name is its tool" {
 	command -v zsh >/dev/null || skip "zsh is absent"
 	# compadd and _arguments stand in for compsys: they print what they get
