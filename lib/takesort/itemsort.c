@@ -1,9 +1,14 @@
 /*
  * itemsort.c - sorts the whole sort's items (a record's hint, input
- * position and blob) in memory: an introsort with item_before() inlined,
+ * position and blob) in memory: a radix sort of the hints when they
+ * decide the order alone, else an introsort with item_before() inlined,
  * so that most comparisons are of two hints, or of two hints and two
  * positions when the hints are exact, without touching the records.
  */
+#include <stdlib.h>
+#include <string.h>
+
+#include "support/xalloc.h"
 #include "takesort/keyvalue.h"
 #include "takesort/takesort_int.h"
 
@@ -115,19 +120,85 @@ intro_sort(const struct takesort *ts, unsigned m, struct sort_item *a,
 	insertion_sort(ts, m, a, n);
 }
 
-/* Sorts items under the outcome m, their hints made for it first. */
+/*
+ * A stable LSD radix sort of the items by hint, a byte at a time, only
+ * the bytes in which some hints differ (vary); through scratch, n items.
+ * With backward set, the items are taken as if in the opposite order,
+ * so that equal hints end in that order.
+ */
+static void
+radix_sort(struct sort_item *a, struct sort_item *scratch, size_t n,
+    uint64_t vary, bool backward)
+{
+	size_t (*count)[256] = pf_xcalloc(8, sizeof(*count));
+	struct sort_item *from = a, *to = scratch, *t;
+	size_t i, k, sum, c;
+	unsigned byte, shift;
+
+	for (i = 0; i < n; i++)
+		for (byte = 0; byte < 8; byte++)
+			count[byte][(a[i].hint >> 8 * byte) & 0xff]++;
+	for (byte = 0; byte < 8; byte++) {
+		shift = 8 * byte;
+		if (((vary >> shift) & 0xff) == 0)
+			continue;
+		for (sum = 0, i = 0; i < 256; i++) {
+			c = count[byte][i];
+			count[byte][i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++) {
+			k = backward ? n - 1 - i : i;
+			to[count[byte][(from[k].hint >> shift) & 0xff]++] =
+			    from[k];
+		}
+		backward = false;
+		t = from;
+		from = to;
+		to = t;
+	}
+	for (i = 0; backward && i < n / 2; i++)	/* every hint the same */
+		swap_items(&a[i], &a[n - 1 - i]);
+	if (from != a)
+		memcpy(a, from, n * sizeof(*a));
+	free(count);
+}
+
+/*
+ * Sorts items under the outcome m, their hints made for it first. When
+ * every hint is exact (one key; see hint_exact) the order is the hints',
+ * then the input positions': items in input order, or in its reverse (a
+ * worker's buffer, filled downwards), then need only a stable sort by
+ * hint, the radix sort, when the caller has room for it (scratch, n
+ * items; or NULL).
+ */
 void
 sort_items(const struct takesort *ts, unsigned m, struct sort_item *a,
-    size_t n)
+    size_t n, struct sort_item *scratch)
 {
 	unsigned depth = 0;
+	uint64_t vary = 0, pos, last = 0;
+	bool exact = scratch != NULL, up = true, down = true;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		a[i].hint = hint_of(ts, &a[i].blob->vals[0], m);
-		a[i].order &= ~ITEM_EXACT;
+		pos = a[i].order & ~ITEM_EXACT;
+		a[i].order = pos;
 		if (hint_exact(ts, &a[i].blob->vals[0], m))
 			a[i].order |= ITEM_EXACT;
+		else
+			exact = false;
+		if (i > 0) {
+			up = up && pos > last;
+			down = down && pos < last;
+		}
+		last = pos;
+		vary |= a[i].hint ^ a[0].hint;
+	}
+	if (exact && (up || down)) {
+		radix_sort(a, scratch, n, vary, !up);
+		return;
 	}
 	for (i = n; i > 1; i >>= 1)
 		depth += 2;

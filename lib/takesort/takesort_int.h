@@ -158,9 +158,12 @@ item_before(const struct takesort *ts, unsigned strmask,
 	return (a->order & ~ITEM_EXACT) < (b->order & ~ITEM_EXACT);
 }
 
-/* itemsort.c: sorts items under the outcome strmask, hints made first */
+/*
+ * itemsort.c: sorts items under the outcome strmask, hints made first;
+ * scratch (n items, or NULL) lets it radix-sort items in input order.
+ */
 void	 sort_items(const struct takesort *ts, unsigned strmask,
-	    struct sort_item *items, size_t n);
+	    struct sort_item *items, size_t n, struct sort_item *scratch);
 
 /* wholesort.c: every record in key order, without -n */
 void	 sort_worker_init(struct worker *w);

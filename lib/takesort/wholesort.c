@@ -6,7 +6,8 @@
  *
  * Each worker collects the records it is given in one buffer of
  * --memory / jobs bytes: blobs (sortkey.c) from the bottom, an item per
- * record (hint, input position, blob) from the top. When the next
+ * record (hint, input position, blob) from the top, and below the items
+ * room for as many more (the radix sort's scratch). When the next
  * record does not fit, the worker sorts its items (itemsort.c) and
  * writes them as a sorted run to its temporary file (runs.c), then
  * starts again at the bottom; a record larger than the buffer makes a
@@ -65,6 +66,15 @@ items_of(const struct sorter *s)
 	if (s->mem == NULL)
 		return NULL;
 	return (struct sort_item *)(s->mem + s->cap) - s->n;
+}
+
+/* The room below the items for as many more (see fits()). */
+static inline struct sort_item *
+scratch_of(const struct sorter *s)
+{
+	if (s->mem == NULL)
+		return NULL;
+	return items_of(s) - s->n;
 }
 
 /* Frees the buffer. */
@@ -159,7 +169,7 @@ spill(struct worker *w)
 	unsigned m = w->strmask | atomic_load_explicit(&w->ts->strmask,
 	    memory_order_relaxed);
 
-	sort_items(ts, m, items_of(s), s->n);
+	sort_items(ts, m, items_of(s), s->n, scratch_of(s));
 	if (write_run(ts, s, m) == 0)
 		return 0;
 	free(s->error);
@@ -196,12 +206,15 @@ reserve(struct sorter *s, size_t need)
 	s->cap = need;
 }
 
+/* A record's item, and its place in the radix sort's scratch. */
+#define ITEM_ROOM	(2 * sizeof(struct sort_item))
+
 /* Whether a blob of size bytes and its item fit in the buffer. */
 static inline bool
 fits(const struct sorter *s, size_t size)
 {
-	return s->mem != NULL && s->used + size + (s->n + 1) *
-	    sizeof(struct sort_item) <= s->cap;
+	return s->mem != NULL && s->used + size + (s->n + 1) * ITEM_ROOM <=
+	    s->cap;
 }
 
 /* Appends a blob of size bytes (that fits) and its item; returns it. */
@@ -231,7 +244,7 @@ sort_record(struct worker *w, const struct pf_record *rec)
 	if (!fits(s, size)) {
 		if (s->n > 0 && spill(w) != 0)
 			return PF_RECORD_FAILED;
-		reserve(s, size + sizeof(struct sort_item));
+		reserve(s, size + ITEM_ROOM);
 	}
 	blob_fill(w, rec, append(s, size, rec->order));
 	return 0;
@@ -257,7 +270,7 @@ sort_job_main(void *arg)
 {
 	struct sort_job *j = arg;
 
-	sort_items(j->ts, j->m, items_of(j->s), j->s->n);
+	sort_items(j->ts, j->m, items_of(j->s), j->s->n, scratch_of(j->s));
 	return NULL;
 }
 
@@ -393,7 +406,7 @@ resort_stale(struct takesort *ts, struct worker **ws, int nworkers,
 		reserve(s, old.mem);
 		if (run_read(ts, &old, reload_item, &r) != 0)
 			return -1;
-		sort_items(ts, m, items_of(s), s->n);
+		sort_items(ts, m, items_of(s), s->n, scratch_of(s));
 		if (write_run(ts, s, m) != 0)
 			return -1;
 		l->runs[i] = s->runs[--s->nruns];

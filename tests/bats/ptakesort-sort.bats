@@ -102,6 +102,27 @@ setup() {
 	assert_output "$want"
 }
 
+@test "exact single keys (the radix sort): ties in input order, one value, spilled or not, against sort -s" {
+	local want want_s m j one=$BATS_TEST_TMPDIR/one.csv
+	# small integers and short words decide the order by their hints
+	want=$(head -n 1 "$PLAIN"; tail -n +2 "$PLAIN" | LC_ALL=C sort -s -t, -k4,4n)
+	want_s=$(head -n 1 "$PLAIN"; tail -n +2 "$PLAIN" | LC_ALL=C sort -s -t, -k3,3r)
+	for m in 2K 64K 256M; do
+		for j in 1 2 4; do
+			run ptakesort -k n -j$j --chunk 256 --memory $m -T "$TMPD" "$PLAIN"
+			assert_output "$want"
+			run ptakesort -k s:desc -j$j --chunk 256 --memory $m -T "$TMPD" "$PLAIN"
+			assert_output "$want_s"
+		done
+	done
+	# every key the same: the input order
+	awk -F, -v OFS=, '{ $2 = NR == 1 ? "k" : 7; print }' "$PLAIN" > "$one"
+	for m in 2K 256M; do
+		run ptakesort -k k:desc -j2 --chunk 256 --memory $m -T "$TMPD" "$one"
+		assert_output "$(cat "$one")"
+	done
+}
+
 @test "the whole sort is -n HUGE, byte for byte, for every --memory and -j" {
 	local want m j
 	want=$(ptakesort -n 100000000 -k k,s:desc "$PLAIN")
