@@ -45,6 +45,9 @@
  * finish a batch; the loop polls its read end (pf_engine_fd()) only when
  * it has room for more work, and pf_engine_next() drains the pipe before
  * it looks, so a batch finished after the look always wakes the loop.
+ * As it hands on one batch only, it puts a byte back when what follows
+ * was there already (the next batch, or the end): the pipe stays
+ * readable while there is more, however long the loop waits to ask.
  * Back-pressure is the same as for every tool: a batch handed out is
  * back in the pool only when the tool asks for the next one, so a loop
  * with no room leaves the pool empty and the reader waits.

@@ -186,15 +186,13 @@ const struct pf_reader *pf_engine_reader(const struct pf_engine *e);
  */
 int pf_engine_start(struct pf_engine *e);
 
-/* A descriptor that polls readable when pf_engine_next() may have more. */
-int pf_engine_fd(const struct pf_engine *e);
-
 /*
- * The longest a driving loop should poll pf_engine_fd() before calling
- * pf_engine_next() again anyway: a safety net against a lost wake-up
- * (one hung `pmap --pipe` under ASan; its cause is not found yet).
+ * A descriptor that polls readable whenever pf_engine_next() has more to
+ * say (a batch, or the end), until it is called; sometimes also when it
+ * has not. A loop may poll it with no timeout, and need not call
+ * pf_engine_next() until it returns 0 before it polls.
  */
-#define PF_ENGINE_WAKE_CHECK_MS	100
+int pf_engine_fd(const struct pf_engine *e);
 
 /*
  * Without blocking: the next batch in input order, *out being what the

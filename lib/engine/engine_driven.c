@@ -135,8 +135,9 @@ pf_engine_next(struct pf_engine *pe, struct pf_batch_info *info,
 	struct engine *e = &pe->e;
 	struct batch *b = NULL;
 	char drain[64];
-	bool end = false;
+	bool end, more;
 	double t0 = now();
+	uint64_t after = e->next_write + 1;
 	size_t slot;
 
 	if (e->pool == 0)
@@ -153,12 +154,26 @@ pf_engine_next(struct pf_engine *pe, struct pf_batch_info *info,
 	}
 	end = b == NULL && (atomic_load(&e->stopping) ||
 	    (e->input_done && e->next_write == e->nbatches));
+	/* What follows b, when it is here already (see below). */
+	more = b != NULL && (e->done[after % (uint64_t)e->pool] != NULL ||
+	    (e->input_done && after == e->nbatches));
 	pthread_mutex_unlock(&e->lock);
 	if (b == NULL)
 		return end ? -1 : 0;
 	e->current = b;
 	e->next_write++;	/* pf_engine_ready() looks at the one after */
 	write_batch(e, b);
+	/*
+	 * The drain took the bytes of all that was done, but one batch is
+	 * handed on: when what follows it is here already (the next batch,
+	 * the end of the input, or a stop write_batch() just made), no
+	 * byte says so any more. Put one back: the descriptor must stay
+	 * readable while there is more, for a loop that takes a batch and
+	 * polls before it asks again (pmap's, when its window fills up)
+	 * would otherwise wait for a byte that never comes.
+	 */
+	if (more || atomic_load(&e->stopping))
+		notify_driver(e);
 	batch_info(e, b, info);
 	*out = &b->out;
 	e->write_busy += now() - t0;

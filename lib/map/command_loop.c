@@ -143,9 +143,11 @@ next_deadline(struct cmd *c, long long now)
 			EARLIER(j->deadline_ms);
 		EARLIER(j->kill_ms);
 	}
-	/* Input already read, and room for it: no waiting. */
-	if (cmd_room_for_job(c) && !c->input_done &&
-	    (c->have_batch || pf_engine_ready(c->engine)))
+	/*
+	 * Records of a batch already taken, and room for them: no waiting.
+	 * (The engine's next batch makes its descriptor readable.)
+	 */
+	if (cmd_room_for_job(c) && !c->input_done && c->have_batch)
 		EARLIER(now);
 	if (c->stopping || c->nrun >= cmd_start_limit(c))
 		return t;	/* nothing can start: wait for children */
@@ -219,10 +221,6 @@ cmd_event_loop(struct cmd *c, int events_fd)
 		}
 		t = next_deadline(c, now);
 		timeout = t < 0 ? -1 : t <= now ? 0 : (int)(t - now);
-		/* while input is awaited, see engine.h */
-		if (notify_idx >= 0 && (timeout < 0 ||
-		    timeout > PF_ENGINE_WAKE_CHECK_MS))
-			timeout = PF_ENGINE_WAKE_CHECK_MS;
 		n = poll(pfd, (nfds_t)nfd, timeout);
 		if (n < 0 && errno != EINTR)
 			err(1, "poll");

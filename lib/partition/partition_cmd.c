@@ -385,9 +385,7 @@ poll_once(struct pf_partition_cmd *cmd, struct pf_buf *pending, int engine_fd)
 	}
 	if (n == 0)
 		return 0;
-	/* with the engine polled, see PF_ENGINE_WAKE_CHECK_MS (engine.h) */
-	if (poll(cmd->pfd, (nfds_t)n,
-	    engine_fd >= 0 ? PF_ENGINE_WAKE_CHECK_MS : -1) < 0) {
+	if (poll(cmd->pfd, (nfds_t)n, -1) < 0) {
 		if (errno == EINTR)
 			return n;
 		err(1, "poll");

@@ -67,6 +67,16 @@ quiet() {
 	assert_equal "$(awk '{ n += $1 - 1 } END { print n, (NR > 1) }' <<<"$output")" '601 1'
 }
 
+@test "pmap --pipe: a slow command while the last chunk waits does not hide the end" {
+	# -j2 --pipe holds 6 chunks: the 7th and last is taken, the input's
+	# end known, while the slow chunk 2 keeps the window full; when it
+	# ends nothing runs, and only the engine's descriptor can wake pmap
+	# to learn the end. Its byte was lost once: all output, then a hang.
+	quiet timeout 20 pmap -j2 --pipe --chunk 1K -a "$IN" -- \
+	    sh -c 'if [ {#} = 2 ]; then sleep 0.5; fi; wc -l'
+	assert_output "$(printf '104\n94\n94\n95\n94\n94\n33')"
+}
+
 @test "pmap --bad --stats in driven mode: malformed records set aside, counted" {
 	{ head -101 "$IN"; echo 'x,too,many,fields'; tail -n +102 "$IN"; } >bad.csv
 	run --separate-stderr pmap -j4 --chunk 1K --bad rejects -a bad.csv -- echo {id}
