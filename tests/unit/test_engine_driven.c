@@ -89,6 +89,18 @@ write_input(struct pf_buf *want)
 	return path;
 }
 
+/* The tool both tests drive: records copied, workers napping. */
+static struct pf_tool
+nap_tool(void)
+{
+	return (struct pf_tool){
+		.start = nap_start,
+		.worker_new = nap_worker_new,
+		.worker_free = free,
+		.record = nap_record,
+	};
+}
+
 /*
  * One driven run. take_all: the loop calls pf_engine_next() until it
  * says 0 before it polls (ppartition's way); else it takes at most a
@@ -100,12 +112,7 @@ drive(const char *path, const struct pf_buf *want, int jobs, size_t chunk,
     int queue, bool take_all, unsigned int seed)
 {
 	struct pf_options opt;
-	struct pf_tool tool = {
-		.start = nap_start,
-		.worker_new = nap_worker_new,
-		.worker_free = free,
-		.record = nap_record,
-	};
+	struct pf_tool tool = nap_tool();
 	char *files[] = { (char *)path };
 	struct pf_buf got = { 0 };
 	struct pf_batch_info info;
@@ -188,12 +195,7 @@ test_stop_wakes_the_loop(void)
 {
 	static const char text[] = "a,b\n1,2\n3\n";
 	struct pf_options opt;
-	struct pf_tool tool = {
-		.start = nap_start,
-		.worker_new = nap_worker_new,
-		.worker_free = free,
-		.record = nap_record,
-	};
+	struct pf_tool tool = nap_tool();
 	char *files[] = { "-" };
 	struct pf_buf got = { 0 };
 	struct pf_batch_info info;
