@@ -94,20 +94,20 @@ bench reduce-quoted "$B/preduce -k surface count mean:length_ft $R > /dev/null" 
 	miller "mlr --icsv --ocsv stats1 -a count,mean -f length_ft -g surface $R > /dev/null"
 fi
 if want join && [ -x "$B/pjoin" ]; then
-# join_peers FLIGHTS: the same join by DuckDB and by mawk's two-file idiom
-join_peers() {
-	printf '%s\0' duckdb "$(duck "copy (select f.*, r.flights, r.mean_delay, r.distance as routes_distance from '$1' f join '$data/routes.csv' r using (origin, destination)) to '$out/dj.csv' (header)")" \
-	mawk "mawk -F, -v OFS=, 'NR == FNR { t[\$1 FS \$2] = \$3 FS \$4 FS \$5; next } FNR == 1 { print \$0, \"flights,mean_delay,routes_distance\"; next } (\$4 FS \$5) in t { print \$0, t[\$4 FS \$5] }' $data/routes.csv $1 > $out/mj.csv"
+# join_job NAME FLIGHTS [PEER-NAME PEER-COMMAND]...: pjoin beside DuckDB's
+# same join and mawk's two-file idiom, and any further peers
+join_job() {
+	local name=$1 flights=$2; shift 2
+	bench "$name" "$B/pjoin -k origin,destination $data/routes.csv $flights > $out/j.csv" \
+		duckdb "$(duck "copy (select f.*, r.flights, r.mean_delay, r.distance as routes_distance from '$flights' f join '$data/routes.csv' r using (origin, destination)) to '$out/dj.csv' (header)")" \
+		mawk "mawk -F, -v OFS=, 'NR == FNR { t[\$1 FS \$2] = \$3 FS \$4 FS \$5; next } FNR == 1 { print \$0, \"flights,mean_delay,routes_distance\"; next } (\$4 FS \$5) in t { print \$0, t[\$4 FS \$5] }' $data/routes.csv $flights > $out/mj.csv" \
+		"$@"
 }
 # Miller's join only on flights-3m: on 30 million rows it takes minutes.
 J=$data/flights-3m.csv
-mapfile -d '' peers < <(join_peers "$J")
-bench join "$B/pjoin -k origin,destination $data/routes.csv $J > $out/j.csv" \
-	"${peers[@]}" \
+join_job join "$J" \
 	miller "mlr --csv join -j origin,destination -f $data/routes.csv $J > $out/mlj.csv"
-mapfile -d '' peers < <(join_peers "$F")
-bench join-30m "$B/pjoin -k origin,destination $data/routes.csv $F > $out/j.csv" \
-	"${peers[@]}"
+join_job join-30m "$F"
 rm -f "$out"/*j.csv
 fi
 if want latency; then
