@@ -1,33 +1,18 @@
 /*
- * decimal.c - exact decimal sums and their correctly rounded values
- * (see decimal.h). GMP does the big-integer arithmetic.
+ * decimal.c - exact decimal sums (see decimal.h): reading numbers and
+ * adding them, squares and other sums into a sum, and reading a sum back
+ * from its partial form. decimal_value.c reads sums out. GMP does the
+ * big-integer arithmetic.
  */
-#include <float.h>
 #include <gmp.h>
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "support/decimal.h"
+#include "support/decimal_int.h"
 #include "support/xalloc.h"
 
-/* The big part: limbs / 10^scale, in the arena. */
-struct pf_dec_big {
-	mp_limb_t	*limbs;		/* |value|, GMP's limb order */
-	int32_t		 size;		/* limbs used; negative: value < 0 */
-	uint32_t	 cap;		/* limbs allocated */
-	int32_t		 scale;		/* any sign: 1e300 is 1 at -300 */
-	uint8_t		 inf;		/* INF_POS | INF_NEG: seen */
-};
-
-#define INF_POS		1
-#define INF_NEG		2
-#define MAX_FAST_SCALE	36		/* of the fast part */
-#define EXACT_DOUBLE	((pf_dec_int)1 << 53)
-
 #define P19	((pf_dec_int)10000000000000000000ULL)
-static const pf_dec_int pow10_128[39] = {
+const pf_dec_int pf_dec_pow10[39] = {
 	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
 	1000000000, 10000000000, 100000000000, 1000000000000,
 	10000000000000, 100000000000000, 1000000000000000,
@@ -39,12 +24,6 @@ static const pf_dec_int pow10_128[39] = {
 	P19 * 1000000000000000, P19 * 10000000000000000,
 	P19 * 100000000000000000, P19 * 1000000000000000000,
 	P19 * P19,
-};
-
-/* Powers of ten that doubles hold exactly. */
-static const double pow10_double[23] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
 
 /* Reading numbers. */
@@ -94,7 +73,7 @@ parse_fast(const char *s, size_t len, pf_dec_int *m, int *scale)
 	}
 	v = (pf_dec_int)u;
 	if (frac < 0) {
-		if (-frac > 38 || __builtin_mul_overflow(v, pow10_128[-frac],
+		if (-frac > 38 || __builtin_mul_overflow(v, pf_dec_pow10[-frac],
 		    &v))
 			return false;
 		frac = 0;
@@ -170,8 +149,8 @@ parse_big(const char *s, size_t len, mpz_t z, long *scale, long maxexp)
 
 /* GMP integers from and into the other forms. */
 
-static void
-mpz_set_dec_int(mpz_t z, pf_dec_int m)
+void
+pf_dec_mpz_set(mpz_t z, pf_dec_int m)
 {
 	unsigned __int128 u = m < 0 ? -(unsigned __int128)m :
 	    (unsigned __int128)m;
@@ -184,8 +163,8 @@ mpz_set_dec_int(mpz_t z, pf_dec_int m)
 }
 
 /* z *= 10^k, k >= 0. */
-static void
-mpz_scale_up(mpz_t z, long k)
+void
+pf_dec_mpz_scale_up(mpz_t z, long k)
 {
 	mpz_t t;
 
@@ -197,8 +176,8 @@ mpz_scale_up(mpz_t z, long k)
 	mpz_clear(t);
 }
 
-static void
-big_get(const struct pf_dec_big *b, mpz_t z)
+void
+pf_dec_big_get(const struct pf_dec_big *b, mpz_t z)
 {
 	mpz_t view;
 
@@ -253,9 +232,9 @@ big_add(struct pf_dec *d, const mpz_t z, long zscale,
 	c = b->size == 0 || zscale > b->scale ? zscale : b->scale;
 	mpz_init(acc);
 	mpz_init_set(t, z);
-	big_get(b, acc);
-	mpz_scale_up(acc, c - b->scale);
-	mpz_scale_up(t, c - zscale);
+	pf_dec_big_get(b, acc);
+	pf_dec_mpz_scale_up(acc, c - b->scale);
+	pf_dec_mpz_scale_up(t, c - zscale);
 	mpz_add(acc, acc, t);
 	big_set(b, acc, c, arena);
 	mpz_clear(acc);
@@ -269,7 +248,7 @@ big_add_dec_int(struct pf_dec *d, pf_dec_int m, int scale,
 	mpz_t z;
 
 	mpz_init(z);
-	mpz_set_dec_int(z, m);
+	pf_dec_mpz_set(z, m);
 	big_add(d, z, scale, arena);
 	mpz_clear(z);
 }
@@ -289,14 +268,14 @@ add_fast(struct pf_dec *d, pf_dec_int m, int scale, struct pf_arena *arena)
 	pf_dec_int t;
 
 	if (scale > d->scale) {
-		if (__builtin_mul_overflow(d->m, pow10_128[scale - d->scale],
+		if (__builtin_mul_overflow(d->m, pf_dec_pow10[scale - d->scale],
 		    &t))
 			spill(d, arena);
 		else
 			d->m = t;
 		d->scale = scale;
 	} else if (scale < d->scale) {
-		if (__builtin_mul_overflow(m, pow10_128[d->scale - scale],
+		if (__builtin_mul_overflow(m, pf_dec_pow10[d->scale - scale],
 		    &t)) {
 			big_add_dec_int(d, m, scale, arena);
 			return;
@@ -393,237 +372,10 @@ pf_dec_merge(struct pf_dec *d, const struct pf_dec *v, struct pf_arena *arena)
 		big_of(d, arena)->inf |= v->big->inf;
 	if (v->big->size != 0) {
 		mpz_init(z);
-		big_get(v->big, z);
+		pf_dec_big_get(v->big, z);
 		big_add(d, z, v->big->scale, arena);
 		mpz_clear(z);
 	}
-}
-
-/* Final values. */
-
-static bool
-has_infinite(const struct pf_dec *d)
-{
-	return d->big != NULL && d->big->inf != 0;
-}
-
-/* The value of a sum with infinite parts: inf, -inf or nan. */
-static double
-infinite_value(const struct pf_dec *d)
-{
-	if (d->big->inf == (INF_POS | INF_NEG))
-		return NAN;
-	return d->big->inf == INF_POS ? INFINITY : -INFINITY;
-}
-
-/* The whole exact value as z / 10^scale, scale >= 0; returns scale. */
-static long
-dec_total(const struct pf_dec *d, mpz_t z)
-{
-	long c = d->scale;
-	mpz_t t;
-
-	mpz_set_dec_int(z, d->m);
-	if (d->big != NULL && d->big->size != 0) {
-		mpz_init(t);
-		big_get(d->big, t);
-		if (d->big->scale > c) {
-			mpz_scale_up(z, d->big->scale - c);
-			c = d->big->scale;
-		}
-		mpz_scale_up(t, c - d->big->scale);
-		mpz_add(z, z, t);
-		mpz_clear(t);
-	}
-	return c;
-}
-
-/*
- * The double nearest to p / q (q > 0), ties to even, subnormals and
- * overflow included: a quotient of 53 significant bits (fewer in the
- * subnormal range) and its remainder decide the rounding exactly.
- */
-static double
-ratio_to_double(const mpz_t p, const mpz_t q)
-{
-	mpz_t a, b, quo, rem;
-	long shift;
-	double v;
-	int c;
-
-	if (mpz_sgn(p) == 0)
-		return 0;
-	mpz_inits(a, b, quo, rem, NULL);
-	mpz_abs(a, p);
-	/* a / b * 2^shift lies in [2^52, 2^54): at most one step back. */
-	shift = 53 - ((long)mpz_sizeinbase(a, 2) - (long)mpz_sizeinbase(q, 2));
-	for (;;) {
-		if (shift > 1074)	/* below the smallest subnormal step */
-			shift = 1074;
-		mpz_abs(a, p);
-		mpz_set(b, q);
-		if (shift >= 0)
-			mpz_mul_2exp(a, a, (mp_bitcnt_t)shift);
-		else
-			mpz_mul_2exp(b, b, (mp_bitcnt_t)-shift);
-		mpz_tdiv_qr(quo, rem, a, b);
-		if (mpz_sizeinbase(quo, 2) <= 53)
-			break;
-		shift--;
-	}
-	mpz_mul_2exp(rem, rem, 1);
-	c = mpz_cmp(rem, b);
-	if (c > 0 || (c == 0 && mpz_odd_p(quo)))
-		mpz_add_ui(quo, quo, 1);
-	/* quo <= 2^53 is exact in a double; ldexp overflows to inf. */
-	v = ldexp(mpz_get_d(quo), (int)-shift);
-	mpz_clears(a, b, quo, rem, NULL);
-	return mpz_sgn(p) < 0 ? -v : v;
-}
-
-/* The double nearest to p / (den * 10^scale), den > 0, scale >= 0. */
-static double
-scaled_ratio(const mpz_t p, const mpz_t den, long scale)
-{
-	mpz_t q;
-	double v;
-
-	mpz_init_set(q, den);
-	mpz_scale_up(q, scale);
-	v = ratio_to_double(p, q);
-	mpz_clear(q);
-	return v;
-}
-
-static double
-dec_div(const struct pf_dec *d, uint64_t n)
-{
-	mpz_t z, den;
-	long scale;
-	double v;
-
-	mpz_inits(z, den, NULL);
-	scale = dec_total(d, z);
-	mpz_set_ui(den, n);
-	v = scaled_ratio(z, den, scale);
-	mpz_clears(z, den, NULL);
-	return v;
-}
-
-double
-pf_dec_value(const struct pf_dec *d)
-{
-	if (d->big == NULL && d->m <= EXACT_DOUBLE && d->m >= -EXACT_DOUBLE &&
-	    d->scale <= 22)
-		/* Exact operands, one correctly rounded operation. */
-		return (double)d->m / pow10_double[d->scale];
-	if (has_infinite(d))
-		return infinite_value(d);
-	return dec_div(d, 1);
-}
-
-double
-pf_dec_mean(const struct pf_dec *d, uint64_t n)
-{
-	uint64_t den;
-
-	if (d->big == NULL && d->m <= EXACT_DOUBLE && d->m >= -EXACT_DOUBLE &&
-	    d->scale <= 19 && !__builtin_mul_overflow(n,
-	    (uint64_t)pow10_128[d->scale], &den) && den <= (1ULL << 53))
-		return (double)d->m / (double)den;
-	if (has_infinite(d))
-		return infinite_value(d);
-	return dec_div(d, n);
-}
-
-double
-pf_dec_variance(const struct pf_dec *s, const struct pf_dec *q, uint64_t n)
-{
-	mpz_t ts, tq, num, den;
-	long a, b, c;
-	double v;
-
-	if (has_infinite(s) || has_infinite(q))
-		return NAN;
-	mpz_inits(ts, tq, num, den, NULL);
-	a = dec_total(s, ts);
-	b = dec_total(q, tq);
-	/* (n q - s^2) at the common scale c, over n (n - 1) 10^c. */
-	c = 2 * a > b ? 2 * a : b;
-	mpz_mul_ui(num, tq, n);
-	mpz_scale_up(num, c - b);
-	mpz_mul(ts, ts, ts);
-	mpz_scale_up(ts, c - 2 * a);
-	mpz_sub(num, num, ts);
-	mpz_set_ui(den, n);
-	mpz_mul_ui(den, den, n - 1);
-	v = mpz_sgn(num) <= 0 ? 0.0 : scaled_ratio(num, den, c);
-	mpz_clears(ts, tq, num, den, NULL);
-	return v;
-}
-
-/* The partial form. */
-
-/*
- * Appends digits / 10^scale, digits being |value| in decimal: plainly,
- * or with an exponent where that saves more than 20 zeros.
- */
-static void
-encode_digits(struct pf_buf *out, bool neg, const char *digits, size_t n,
-    long scale)
-{
-	char exp[32];
-	long zeros;
-
-	if (n == 1 && digits[0] == '0') {
-		pf_buf_addc(out, '0');
-		return;
-	}
-	while (n > 1 && digits[n - 1] == '0') {
-		n--;
-		scale--;
-	}
-	if (neg)
-		pf_buf_addc(out, '-');
-	if (scale < -20 || scale - (long)n > 20) {
-		pf_buf_add(out, digits, n);
-		snprintf(exp, sizeof(exp), "e%ld", -scale);
-		pf_buf_adds(out, exp);
-	} else if (scale <= 0) {
-		pf_buf_add(out, digits, n);
-		for (zeros = -scale; zeros > 0; zeros--)
-			pf_buf_addc(out, '0');
-	} else if ((size_t)scale < n) {
-		pf_buf_add(out, digits, n - (size_t)scale);
-		pf_buf_addc(out, '.');
-		pf_buf_add(out, digits + n - scale, (size_t)scale);
-	} else {
-		pf_buf_add(out, "0.", 2);
-		for (zeros = scale - (long)n; zeros > 0; zeros--)
-			pf_buf_addc(out, '0');
-		pf_buf_add(out, digits, n);
-	}
-}
-
-void
-pf_dec_encode(const struct pf_dec *d, struct pf_buf *out)
-{
-	char *digits;
-	long scale;
-	mpz_t z;
-
-	if (has_infinite(d)) {
-		pf_buf_adds(out, d->big->inf == INF_POS ? "inf" :
-		    d->big->inf == INF_NEG ? "-inf" : "nan");
-		return;
-	}
-	mpz_init(z);
-	scale = dec_total(d, z);
-	digits = mpz_get_str(NULL, 10, z);
-	encode_digits(out, digits[0] == '-', digits + (digits[0] == '-'),
-	    strlen(digits) - (digits[0] == '-'), scale);
-	free(digits);
-	mpz_clear(z);
 }
 
 bool

@@ -46,7 +46,7 @@
 /* 8-aligned, as the arena's state blocks are. */
 typedef __int128 pf_dec_int __attribute__((aligned(8)));
 
-struct pf_dec_big;			/* decimal.c; in an arena */
+struct pf_dec_big;			/* decimal_int.h; in an arena */
 
 struct pf_dec {
 	pf_dec_int	 	 m;	/* the fast part is m / 10^scale */

@@ -1,0 +1,37 @@
+/*
+ * decimal_int.h - what decimal.c (adding numbers) and decimal_value.c
+ * (reading sums out) share: the big part's layout, powers of ten and the
+ * GMP conversions. Not for other files: decimal.h is the interface.
+ */
+#ifndef PF_DECIMAL_INT_H
+#define PF_DECIMAL_INT_H
+
+#include <gmp.h>
+
+#include "support/decimal.h"
+
+/* The big part: limbs / 10^scale, in the arena. */
+struct pf_dec_big {
+	mp_limb_t	*limbs;		/* |value|, GMP's limb order */
+	int32_t		 size;		/* limbs used; negative: value < 0 */
+	uint32_t	 cap;		/* limbs allocated */
+	int32_t		 scale;		/* any sign: 1e300 is 1 at -300 */
+	uint8_t		 inf;		/* INF_POS | INF_NEG: seen */
+};
+
+#define INF_POS		1
+#define INF_NEG		2
+#define MAX_FAST_SCALE	36		/* of the fast part */
+#define EXACT_DOUBLE	((pf_dec_int)1 << 53)
+
+/* 10^0 .. 10^38, exact in a pf_dec_int. */
+extern const pf_dec_int pf_dec_pow10[39];
+
+/* z = m. */
+void pf_dec_mpz_set(mpz_t z, pf_dec_int m);
+/* z *= 10^k, k >= 0. */
+void pf_dec_mpz_scale_up(mpz_t z, long k);
+/* z = the big part's |limbs| with its sign (its scale is b->scale). */
+void pf_dec_big_get(const struct pf_dec_big *b, mpz_t z);
+
+#endif
