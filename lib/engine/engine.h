@@ -111,6 +111,12 @@ struct pf_tool {
 	void	*(*batch_end)(void *worker);
 	void	 (*batch_result)(void *ctx, void *result,
 		    const struct pf_batch_info *info, struct pf_buf *out);
+	/*
+	 * Set by batch_result to stop the run with this status, its
+	 * message printed (pscan's lead past --memory): what it appended
+	 * is written, nothing after it.
+	 */
+	int	 stop_status;
 
 	/*
 	 * Triggers: when nonzero, the reader ends a batch after every

@@ -118,6 +118,10 @@ hand_on_result(struct engine *e, struct batch *b)
 	b->result = NULL;
 	if (!stopping)
 		emit_output(e, &e->result_out);
+	if (!stopping && e->tool->stop_status != 0) {
+		e->status = e->tool->stop_status;
+		atomic_store(&e->stopping, true);
+	}
 }
 
 /*
@@ -145,6 +149,9 @@ write_batch(struct engine *e, struct batch *b)
 	e->records_in += b->records;
 	e->records_out += b->written;
 	if (b->failure != NULL) {
+		/* What the tool made of the records before it (pscan's). */
+		if (e->tool->batch_result != NULL && !e->driven)
+			hand_on_result(e, b);
 		pf_reader_report(e->reader, b->file,
 		    e->line + b->fail_line + 1, e->record + b->fail_record,
 		    b->failure);

@@ -69,6 +69,11 @@ bool pf_agg_parse(const char *arg, struct pf_agg *a, char *err,
     size_t errlen);
 void pf_agg_free(struct pf_agg *a);
 /*
+ * The end of a FIELD in "FIELD[:...]": the next ':', or the end; a
+ * braced field ("{a:b}") ends at a '}' followed by ':' or the end.
+ */
+const char *pf_agg_field_end(const char *field);
+/*
  * Looks a function up by name ("sum", "p99.9"): sets a's func, q and
  * funcname; returns false if there is none.
  */

@@ -71,8 +71,8 @@ pf_agg_func_find(const char *s, size_t len, struct pf_agg *a)
  * The end of an AGG's FIELD: the next ':', or the end; a braced field
  * ("{a:b}") ends at a '}' followed by ':' or the end, so it may hold ':'.
  */
-static const char *
-field_end(const char *field)
+const char *
+pf_agg_field_end(const char *field)
 {
 	const char *p;
 
@@ -113,7 +113,7 @@ pf_agg_parse(const char *arg, struct pf_agg *a, char *err, size_t errlen)
 		return false;
 	}
 	field = colon + 1;
-	name = field_end(field);
+	name = pf_agg_field_end(field);
 	flen = (size_t)(name - field);
 	if (*name == '\0')
 		name = NULL;

@@ -15,45 +15,13 @@
 bool
 pf_stream_clock_ms(const char *p, const char *end, int64_t *ms)
 {
-	struct pf_iso_time t;
-
-	if (!pf_iso_clock(p, end, &t))
-		return false;
-	/* The slack absorbs the rounding of the decimal fraction. */
-	*ms = t.secs * 1000 + (int64_t)(t.frac * 1000 + 1e-6);
-	return true;
+	return pf_time_clock_ms(p, end, ms);
 }
 
-/*
- * Reads an event time: an ISO 8601 date or date-time as time() reads it
- * ("2024-01-31", "2024-01-31T10:20[:30[.25]]", a space for the T, "Z" or
- * an offset "+01:00", "+0100", "+01"; no offset is UTC), or a number of
- * seconds since the epoch. Fractions below a millisecond are dropped.
- */
 bool
 pf_stream_parse_time(const char *s, size_t len, int64_t *ms)
 {
-	struct pf_number n;
-	int64_t day;
-
-	if (len >= 10 && s[4] == '-') {
-		if (!pf_iso_date(s, &day) || !pf_stream_clock_ms(s + 10, s + len, ms))
-			return false;
-		*ms += day * 1000;
-		return true;
-	}
-	if (!pf_number_parse(s, len, &n))
-		return false;
-	if (n.is_int) {
-		if (n.i > INT64_MAX / 1000 || n.i < INT64_MIN / 1000)
-			return false;
-		*ms = n.i * 1000;
-		return true;
-	}
-	if (!(n.d * 1000 < 9.2e18 && n.d * 1000 > -9.2e18))
-		return false;
-	*ms = (int64_t)(n.d * 1000 >= 0 ? n.d * 1000 : n.d * 1000 - 0.999999);
-	return true;
+	return pf_time_parse_ms(s, len, ms);
 }
 
 /* Option parsing (called by cmd/preduce.c). */

@@ -37,6 +37,15 @@ bool pf_iso_date(const char *s, int64_t *secs);
 bool pf_iso_clock(const char *p, const char *end, struct pf_iso_time *t);
 
 /*
+ * Reads a time to the millisecond: an ISO 8601 date or date-time as
+ * pf_iso_time_parse() reads it, or a number of seconds since the epoch
+ * (preduce's and pscan's --time). Fractions below a millisecond are
+ * dropped. pf_time_clock_ms() reads what follows a date's "YYYY-MM-DD".
+ */
+bool pf_time_parse_ms(const char *s, size_t len, int64_t *ms);
+bool pf_time_clock_ms(const char *p, const char *end, int64_t *ms);
+
+/*
  * Writes ms (milliseconds since the epoch) as "2001-01-01T00:00:00Z",
  * with ".250" before the Z when not a whole second. Returns the length.
  */
