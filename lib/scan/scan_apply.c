@@ -140,7 +140,7 @@ prev_step(struct scan *s, struct scan_prev *p, const struct scan_step *st,
 		pf_scan_dec_sub(s, &d, p->text, p->len, &p->num,
 		    &s->scratch);
 		add_double(col, pf_dec_value(&d), is_number);
-	} else if (p->has)
+	} else if (p->has && p->num.d != 0)	/* x/0: empty, as SQL's NULL */
 		add_double(col, v->num.d / p->num.d, is_number);
 	if (p->text == NULL || v->len > p->cap) {
 		p->cap = v->len < 16 ? 16 : (uint32_t)v->len;
