@@ -27,6 +27,7 @@ static const struct tool {
 	{ "takesort",	"the first N records in key order, or a whole sort" },
 	{ "partition",	"split records by a key's hash into files or commands" },
 	{ "join",	"join records with a table by key" },
+	{ "scan",	"each record with running values of its key" },
 };
 #define NTOOLS (sizeof(tools) / sizeof(tools[0]))
 

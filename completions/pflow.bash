@@ -13,6 +13,7 @@
 
 _pflow_common_opts='--csv --tsv --lines -d --delimiter -H --no-header --ocsv --otsv --ojsonl --bad -j --jobs --chunk --queue --flush --progress --progress=always --stats -h --help --version'
 _pflow_agg_funcs='count sum mean min max first last distinct stdev var median p50 p90 p95 p99 mode'
+_pflow_scan_steps='count sum mean min max first fill lag lead delta ratio msum mmean mmin mmax ewma session'
 
 # _pflow_tool_opts TOOL: the options of TOOL beyond the common ones.
 _pflow_tool_opts() {
@@ -22,6 +23,7 @@ _pflow_tool_opts() {
 	preduce) echo '-k --key --keys --partial --merge --strict --every --interval --window --time --lateness' ;;
 	ptakesort) echo '-n --count -k --key --keys -g --group --sample --seed --memory -T --temporary-directory' ;;
 	pjoin) echo '-k --key --keys --left --anti --semi --ignore-case --memory --table-csv --table-tsv' ;;
+	pscan) echo '-k --key --keys --time --strict --memory' ;;
 	ppartition) echo '-k --key --keys -n --partitions -o --output --by-value --max-open -a --arg-file --broadcast --header-once' ;;
 	esac
 }
@@ -43,6 +45,7 @@ _pflow_takes_arg() {
 	ptakesort:--keys|ptakesort:-g|ptakesort:--group|ptakesort:--seed|\
 	ptakesort:--memory|ptakesort:-T|ptakesort:--temporary-directory) return 0 ;;
 	pjoin:-k|pjoin:--key|pjoin:--keys|pjoin:--memory) return 0 ;;
+	pscan:-k|pscan:--key|pscan:--keys|pscan:--time|pscan:--memory) return 0 ;;
 	ppartition:-k|ppartition:--key|ppartition:--keys|ppartition:-n|ppartition:--partitions|\
 	ppartition:-o|ppartition:--output|ppartition:--max-open|\
 	ppartition:-a|ppartition:--arg-file) return 0 ;;
@@ -177,7 +180,8 @@ _pflow_field_list() {
 	_pflow_reply "$head" "$cur" "${fields[@]}"
 }
 
-# _pflow_agg CUR: preduce's AGG operands: count, FUNC:, FUNC:FIELD.
+# _pflow_agg CUR [FUNCS]: preduce's AGG operands (pscan's STEPs with
+# FUNCS): count, FUNC:, FUNC:FIELD.
 _pflow_agg() {
 	local cur=$1 f
 	if [[ $cur == *:*:* ]]; then
@@ -188,7 +192,8 @@ _pflow_agg() {
 		_pflow_reply "${cur%%:*}:" "$cur" "${fields[@]}"
 	else
 		_pflow_reply "" "$cur" count
-		for f in $_pflow_agg_funcs; do
+		[[ -n ${2-} ]] && _pflow_reply "" "$cur" rank
+		for f in ${2:-$_pflow_agg_funcs}; do
 			_pflow_reply "" "$cur" "$f:"
 		done
 	fi
@@ -213,13 +218,13 @@ _pflow_trim() {
 # _pflow_tool_name NAME: the tool a command name runs (pf-pmap -> pmap).
 _pflow_tool_name() {
 	local t
-	for t in pfilter pmap preduce ptakesort ppartition pjoin; do
+	for t in pfilter pmap preduce ptakesort ppartition pjoin pscan; do
 		[[ $1 == *"$t" ]] && { echo "$t"; return; }
 	done
 	echo "$1"
 }
 
-_pflow_front_tools='filter map reduce takesort partition join'
+_pflow_front_tools='filter map reduce takesort partition join scan'
 
 # pflow TOOL ARG...: the tool names first (and help's argument), then the
 # words as the tool itself would see them.
@@ -316,8 +321,8 @@ _pflow() {
 		_pflow_trim "$cur"
 		return 0
 	fi
-	if [[ $tool == preduce && $cur != */* && $cur != .* ]]; then
-		_pflow_agg "$cur"
+	if [[ ($tool == preduce || $tool == pscan) && $cur != */* && $cur != .* ]]; then
+		[[ $tool == pscan ]] && _pflow_agg "$cur" "$_pflow_scan_steps" || _pflow_agg "$cur"
 		if ((${#COMPREPLY[@]})); then
 			_pflow_trim "$cur"
 			[[ " ${COMPREPLY[*]}" == *": "* || ${COMPREPLY[*]} == *: ]] && compopt -o nospace 2>/dev/null
@@ -335,5 +340,5 @@ _pflow() {
 	return 0
 }
 
-complete -o default -F _pflow pfilter pmap preduce ptakesort ppartition pjoin
+complete -o default -F _pflow pfilter pmap preduce ptakesort ppartition pjoin pscan
 complete -o default -F _pflow_front pflow

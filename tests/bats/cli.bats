@@ -4,7 +4,7 @@
 
 load helper
 
-TOOLS="pfilter pmap preduce ptakesort ppartition pjoin"
+TOOLS="pfilter pmap preduce ptakesort ppartition pjoin pscan"
 
 @test "-h is --help in every tool: usage on stdout, status 0" {
 	for t in $TOOLS; do

@@ -61,6 +61,7 @@ reduce
 takesort
 partition
 join
+scan
 help
 --help
 --version'
@@ -75,6 +76,19 @@ help
 destination'
 	run complete_front pflow frobnicate -
 	assert_output ''
+}
+
+@test "pscan: its options, STEPs, then the fields after FUNC:" {
+	run complete_words pscan --ti
+	assert_output '--time'
+	run complete_words pscan data/flights.csv -k ''
+	assert_line 'origin'
+	run complete_words pscan data/flights.csv r
+	assert_output $'rank\nratio:'
+	run complete_words pscan data/flights.csv lag : de
+	assert_output $'delay\ndestination'
+	run complete_front pflow scan data/flights.csv fi
+	assert_output $'first:\nfill:'
 }
 
 @test "options: each tool's own, then the common ones" {
@@ -379,6 +393,7 @@ reduce
 takesort
 partition
 join
+scan
 help
 --help
 --version
@@ -388,12 +403,13 @@ reduce
 takesort
 partition
 join
+scan
 preduce: or
 ptakesort: -n'
 }
 
 @test "bash: every long option in a tool's --help completes" {
-	for t in pfilter pmap preduce ptakesort ppartition pjoin; do
+	for t in pfilter pmap preduce ptakesort ppartition pjoin pscan; do
 		run complete_words "$t" --
 		local opts=$output
 		for o in $("$t" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do

@@ -5,7 +5,7 @@
 
 load helper
 
-TOOLS='pfilter pmap preduce ptakesort ppartition pjoin'
+TOOLS='pfilter pmap preduce ptakesort ppartition pjoin pscan'
 
 setup_file() {
 	local root=$BATS_FILE_TMPDIR/root
@@ -29,7 +29,7 @@ for o in json.load(sys.stdin):
 	MAN=$ROOT/$mandir
 }
 
-@test "the six binaries are installed and executable" {
+@test "the seven binaries are installed and executable" {
 	for t in $TOOLS; do
 		assert [ -x "$BIN/$t" ]
 	done
@@ -40,6 +40,7 @@ pjoin
 pmap
 ppartition
 preduce
+pscan
 ptakesort'
 }
 
@@ -61,6 +62,7 @@ pjoin.1
 pmap.1
 ppartition.1
 preduce.1
+pscan.1
 ptakesort.1
 
 $MAN/man7:
@@ -95,7 +97,7 @@ pflow.7"
 @test "zsh completion is in site-functions" {
 	assert [ -f "$SHARE/zsh/site-functions/_pflow" ]
 	run head -1 "$SHARE/zsh/site-functions/_pflow"
-	assert_output '#compdef pfilter pmap preduce ptakesort ppartition pjoin pflow'
+	assert_output '#compdef pfilter pmap preduce ptakesort ppartition pjoin pscan pflow'
 }
 
 @test "the installed tools run a pipeline" {
@@ -152,10 +154,10 @@ CA,43'
 ./usr/share/man/man1/pf-preduce.1
 ./usr/share/zf/_pflow'
 	run grep '^complete' "$d/usr/share/bc/pflow"
-	assert_output 'complete -o default -F _pflow pfilter pmap preduce ptakesort ppartition pjoin pf-pmap pf-preduce
+	assert_output 'complete -o default -F _pflow pfilter pmap preduce ptakesort ppartition pjoin pscan pf-pmap pf-preduce
 complete -o default -F _pflow_front pflow'
 	run head -1 "$d/usr/share/zf/_pflow"
-	assert_output '#compdef pfilter pmap preduce ptakesort ppartition pjoin pflow pf-pmap pf-preduce'
+	assert_output '#compdef pfilter pmap preduce ptakesort ppartition pjoin pscan pflow pf-pmap pf-preduce'
 	# the prefixed name completes as its tool
 	run bash -c "source '$d/usr/share/bc/pflow'; COMP_WORDS=(pf-preduce --mer); COMP_CWORD=1
 	    _pflow; printf '%s\\n' \"\${COMPREPLY[@]}\""
