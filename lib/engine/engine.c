@@ -28,6 +28,22 @@
  * returns the batch to the pool. A broken pipe or an error sets
  * `stopping`: the reader stops, the rest is drained without output.
  *
+ * Keyed state in input order (pscan: running sums, lag, lead, windows
+ * per key). Partitioning keys over workers (a PartitionDispatcher)
+ * would need each worker to see its keys' records in order, and a
+ * reorder of the output by record afterwards; instead the work is cut
+ * where the state begins. Workers do the stateless part of each
+ * record, batch by batch, in parallel: split it, encode its key, read
+ * the values the steps need as numbers and times, write the record's
+ * own fields; that is the batch's result (batch_end). The writer hands
+ * the results on in sequence order (batch_result), and there the tool
+ * applies each row to its key's state in one hash table and appends
+ * the new columns: a lookup and a few additions per record, in input
+ * order, so the output is the same for every -j and --chunk. When
+ * batch_result must stop the run, it sets the tool's stop_status; a
+ * batch that stopped at a failed record still has its result handed
+ * on, so what came before the failure is written.
+ *
  * Shutdown: the reader marks the input done; workers leave when the work
  * queue is empty; the writer leaves after the last sequence number. All
  * batches are back in the pool at the end (checked).
