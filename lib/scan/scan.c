@@ -11,6 +11,7 @@
  * in order is a hash lookup and a few updates per record.
  */
 #include <err.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,8 +176,18 @@ add_row(struct scan_worker *w, struct scan_value **values)
 	struct scan_batch *b = w->b;
 	size_t nslots = w->s->nslots;
 
-	if (b == NULL)
-		b = w->b = pf_xcalloc(1, sizeof(*b));
+	if (b == NULL) {
+		/* A spare batch keeps its buffers: no growing, no faults. */
+		pthread_mutex_lock(&w->s->pool_lock);
+		if ((b = w->s->pool) != NULL)
+			w->s->pool = b->next;
+		pthread_mutex_unlock(&w->s->pool_lock);
+		if (b == NULL)
+			b = pf_xcalloc(1, sizeof(*b));
+		b->text.len = 0;
+		b->nrows = 0;
+		w->b = b;
+	}
 	if (b->nrows == b->cap) {
 		b->cap = b->cap == 0 ? 256 : b->cap * 2;
 		b->rows = pf_xrealloc(b->rows, b->cap * sizeof(*b->rows));
@@ -323,9 +334,14 @@ scan_batch_result(void *ctx, void *result, const struct pf_batch_info *info,
 	struct scan *s = ctx;
 	struct scan_batch *b = result;
 
-	if (out != NULL && b != NULL)
+	if (b == NULL)
+		return;
+	if (out != NULL)
 		pf_scan_apply(s, b, info, out);
-	batch_free(b);
+	pthread_mutex_lock(&s->pool_lock);
+	b->next = s->pool;
+	s->pool = b;
+	pthread_mutex_unlock(&s->pool_lock);
 }
 
 static void
@@ -374,11 +390,13 @@ pf_scan_main(const struct pf_options *opt, const struct pf_scan_args *args,
 		.batch_result = scan_batch_result,
 		.finish = scan_finish,
 	};
+	struct scan_batch *b;
 	char msg[512];
 	size_t i;
 	int status;
 
 	s.tool = &tool;
+	pthread_mutex_init(&s.pool_lock, NULL);
 	s.nsteps = (size_t)args->nsteps;
 	s.steps = pf_xcalloc(s.nsteps + 1, sizeof(*s.steps));
 	for (i = 0; i < s.nsteps; i++)
@@ -394,6 +412,11 @@ pf_scan_main(const struct pf_options *opt, const struct pf_scan_args *args,
 		pf_scan_step_free(&s.steps[i]);
 	free(s.steps);
 	free(s.slot_field);
+	while ((b = s.pool) != NULL) {
+		s.pool = b->next;
+		batch_free(b);
+	}
+	pthread_mutex_destroy(&s.pool_lock);
 	pf_keys_free(&s.keys);
 	return status;
 }

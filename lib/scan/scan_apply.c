@@ -109,7 +109,8 @@ lead_step(struct scan *s, unsigned char *state, const struct scan_step *st,
 
 	if (r->filled == r->n)
 		pf_scan_lead_set(s->lead, *slot, col, v, len,
-		    pf_number_is_json(v, len), true);
+		    s->out.format == PF_JSONL && pf_number_is_json(v, len),
+		    true);
 	else
 		r->filled++;
 	*slot = e;
@@ -222,7 +223,8 @@ apply_step(struct scan *s, struct pf_group *g, size_t i,
 		break;
 	case SCAN_LAG:
 		lag_step(state, st, vt, v->len, col);
-		*is_number = pf_number_is_json(col->data, col->len);
+		*is_number = s->out.format == PF_JSONL &&
+		    pf_number_is_json(col->data, col->len);
 		break;
 	case SCAN_LEAD:
 		lead_step(s, state, st, i, vt, v->len, e);

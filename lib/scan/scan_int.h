@@ -7,6 +7,7 @@
 #ifndef PF_SCAN_INT_H
 #define PF_SCAN_INT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -88,6 +89,7 @@ struct scan_row {
 
 /* What a worker made of one batch: rows and values[row * nslots + slot]. */
 struct scan_batch {
+	struct scan_batch	*next;		/* in the pool of spare ones */
 	struct pf_buf		 text;
 	struct scan_row		*rows;
 	struct scan_value	*values;
@@ -120,7 +122,9 @@ struct scan {
 	struct pf_buf			 tmp, neg;
 	struct scan_lead		*lead;		/* NULL without lead */
 	uint64_t			 nonnum, untimed, unordered;
-	int				*num_lead_slots;
+	/* Batches the writer is done with, for workers to fill again. */
+	pthread_mutex_t			 pool_lock;
+	struct scan_batch		*pool;
 };
 
 /* The in-order stage (scan_apply.c). */
