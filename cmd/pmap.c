@@ -11,11 +11,13 @@
 #include "map/command.h"
 #include "map/map.h"
 #include "engine/options.h"
+#include "map/reshape.h"
 #include "support/xalloc.h"
 
 static const char usage_text[] =
 "usage: pmap [OPTIONS] EXPR [FILE...]\n"
 "       pmap [OPTIONS] [-a FILE]... -- COMMAND [ARG...]\n"
+"       pmap [OPTIONS] --explode FIELD [--sep S] | --melt FIELDS [FILE...]\n"
 "Write one record per input record with the columns of EXPR:\n"
 "a comma-separated list of `name = expr`, field names and `*`.\n"
 "With --, run COMMAND per record ({} the record, {name} or {3} a field,\n"
@@ -32,12 +34,18 @@ static const char usage_text[] =
 "  --pipe                    feed each input chunk (--chunk) to a command's stdin\n"
 "  --rate N/DURATION         start at most N commands per DURATION\n"
 "  --joblog FILE             one line per command (GNU parallel's format)\n"
-"  --resume                  skip the jobs that succeeded in --joblog\n";
+"  --resume                  skip the jobs that succeeded in --joblog\n"
+"Reshaping (no EXPR):\n"
+"  --explode FIELD           one record per part of FIELD (a JSON array: per\n"
+"                            element)\n"
+"  --sep S                   --explode's separator (default ,)\n"
+"  --melt FIELD[,FIELD...]   one record per listed field: the other fields,\n"
+"                            then name and value (wide to long)\n";
 
 enum {
 	OPT_UNORDERED = PF_OPT_TOOL, OPT_TIMEOUT, OPT_RETRIES, OPT_HALT,
 	OPT_FAILED, OPT_BATCH, OPT_BATCH_TIMEOUT, OPT_BATCH_KEY, OPT_PIPE,
-	OPT_RATE, OPT_JOBLOG, OPT_RESUME
+	OPT_RATE, OPT_JOBLOG, OPT_RESUME, OPT_EXPLODE, OPT_SEP, OPT_MELT
 };
 
 static char *usage_all;
@@ -71,6 +79,24 @@ parse_rate(const char *arg, struct pf_command_args *a)
 		pf_usage_error(usage_all, "bad --rate '%s' (e.g. 10/1s)", arg);
 }
 
+/* pmap --explode or --melt: checks the options, then runs. */
+static int
+reshape_main(struct pf_options *opt, const struct pf_reshape_args *r,
+    char **files, int nfiles)
+{
+	if (r->explode != NULL && r->melt != NULL)
+		pf_usage_error(usage_all, "--explode and --melt exclude each "
+		    "other");
+	if (r->explode == NULL && r->melt == NULL)
+		pf_usage_error(usage_all, "--sep is for --explode");
+	if (r->melt != NULL && strcmp(r->sep, ",") != 0)
+		pf_usage_error(usage_all, "--sep is for --explode");
+	if (r->sep[0] == '\0')
+		pf_usage_error(usage_all, "--sep needs at least one byte");
+	pf_options_finish(opt);
+	return pf_reshape_main(opt, r, files, nfiles);
+}
+
 /* The index of a "--" with words after it, or 0 (expression mode). */
 static int
 find_command(int argc, char *argv[])
@@ -101,9 +127,14 @@ main(int argc, char *argv[])
 		{ "rate",	   required_argument, NULL, OPT_RATE },
 		{ "joblog",	   required_argument, NULL, OPT_JOBLOG },
 		{ "resume",	   no_argument,	      NULL, OPT_RESUME },
+		{ "explode",	   required_argument, NULL, OPT_EXPLODE },
+		{ "sep",	   required_argument, NULL, OPT_SEP },
+		{ "melt",	   required_argument, NULL, OPT_MELT },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pf_command_args a = { 0 };
+	struct pf_reshape_args reshape = { .sep = "," };
+	const char *reshape_opt = NULL;
 	struct pf_options opt;
 	char command_opt[32] = "";
 	int ch, cmd_at, nopts, longindex, status;
@@ -116,6 +147,8 @@ main(int argc, char *argv[])
 	    longopts, &longindex)) != -1) {
 		if (ch == 'a')
 			snprintf(command_opt, sizeof(command_opt), "-a");
+		else if (ch == OPT_EXPLODE || ch == OPT_SEP || ch == OPT_MELT)
+			reshape_opt = longopts[longindex].name;
 		else if (ch >= PF_OPT_TOOL)
 			snprintf(command_opt, sizeof(command_opt), "--%s",
 			    longopts[longindex].name);
@@ -161,6 +194,15 @@ main(int argc, char *argv[])
 		case OPT_RESUME:
 			a.resume = true;
 			break;
+		case OPT_EXPLODE:
+			reshape.explode = optarg;
+			break;
+		case OPT_SEP:
+			reshape.sep = optarg;
+			break;
+		case OPT_MELT:
+			reshape.melt = optarg;
+			break;
 		default:
 			pf_options_common(&opt, ch, optarg, usage_all);
 		}
@@ -176,12 +218,19 @@ main(int argc, char *argv[])
 			argc--;
 			argv++;
 		}
+		if (reshape_opt != NULL) {
+			free(a.files);
+			return reshape_main(&opt, &reshape, argv, argc);
+		}
 		if (argc < 1)
 			pf_usage_error(usage_all, "missing EXPR");
 		free(a.files);
 		pf_options_finish(&opt);
 		return pf_map_main(&opt, argv[0], argv + 1, argc - 1);
 	}
+	if (reshape_opt != NULL)
+		pf_usage_error(usage_all, "--%s is not for command mode",
+		    reshape_opt);
 	if (optind < cmd_at)
 		pf_usage_error(usage_all, "unexpected '%s' before --: input "
 		    "files come with -a FILE in command mode", argv[optind]);
