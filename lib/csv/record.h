@@ -51,8 +51,8 @@ struct pf_record {
 	size_t		 raw_len;
 	struct pf_field	*fields;	/* fields[0..nfields-1] are $1..$n */
 	size_t		 nfields;	/* fields split: all of them, or the
-					   splitter's want if less (an
-					   unquoted record only) */
+					   splitter's want if less (a
+					   well-formed record only) */
 	size_t		 field_count;	/* fields in the record */
 	uint64_t	 order;		/* increases with input position */
 	uint64_t	 nr;		/* 1-based number in the whole input,
@@ -139,9 +139,9 @@ void pf_report_record(const char *file, uint64_t line, uint64_t record,
 
 /*
  * Bytes that must be readable after the end of a buffer given to
- * pf_split_next(): the '\n' sentinel and padding for 16-byte loads.
+ * pf_split_next(): the '\n' sentinel and padding for 64-byte loads.
  */
-#define PF_SPLIT_PAD	16
+#define PF_SPLIT_PAD	64
 
 /* Per-thread splitting state: the field array and the unquoting scratch. */
 struct pf_splitter {
@@ -150,16 +150,8 @@ struct pf_splitter {
 	size_t		 cap;
 	struct pf_buf	 scratch;
 	size_t		 want;		/* fields to split; 0: all (the rest
-					   of an unquoted record is only
+					   of a well-formed record is only
 					   counted) */
-	/* What the scans look for, built for one dialect (record.c). */
-	unsigned char	 stop[256];	/* no SSE2: bytes that end an unquoted
-					   run */
-	_Alignas(16) unsigned char match[2][16]; /* SSE2: the delimiter and
-					   the quote (LF if none), 16 times */
-	char		 stop_delim;	/* the dialect they were built for */
-	enum pf_format	 stop_format;
-	bool		 stop_ready;
 };
 
 void pf_splitter_free(struct pf_splitter *sp);

@@ -1,0 +1,151 @@
+/*
+ * scan.c - the reference automaton's scans and the choice of kernel
+ * (see scan.h). The kernels themselves are scan_c.c, scan_sse2.c,
+ * scan_avx2.c and scan_neon.c; config.h says which this build has.
+ */
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "csv/scan.h"
+
+size_t
+pf_scan_ref_cut(char delim, const char *buf, size_t i, size_t len,
+    enum pf_scan_state *state, size_t cut)
+{
+	enum pf_scan_state s = *state;
+
+	for (; i < len; i++) {
+		s = pf_scan_step(s, buf[i], delim);
+		if (buf[i] == '\n' && s == PF_SCAN_START)
+			cut = i + 1;
+	}
+	*state = s;
+	return cut;
+}
+
+enum pf_scan_state
+pf_scan_state_at(char delim, const char *buf, size_t i, bool inside,
+    enum pf_scan_state first)
+{
+	if (i == 0)
+		return first;
+	if (inside)
+		return PF_SCAN_QUOTED;
+	if (buf[i - 1] == '"')		/* parity even: it closed a field */
+		return PF_SCAN_CLOSED;
+	return buf[i - 1] == delim || buf[i - 1] == '\n' ? PF_SCAN_START :
+	    PF_SCAN_UNQUOTED;
+}
+
+/* Whether the CPU runs kernel k (x86 asks the CPU; aarch64 has NEON). */
+static bool
+cpu_runs(const struct pf_scan_kernel *k)
+{
+	(void)k;
+#ifdef PF_KERNEL_SSE2
+	if (k == &pf_scan_kernel_sse2)
+#if PF_HAVE_BUILTIN_CPU_SUPPORTS
+		return __builtin_cpu_supports("sse2");
+#elif defined(__x86_64__)
+		return true;		/* part of x86-64 */
+#else
+		return false;		/* no way to ask: not risked */
+#endif
+#endif
+#ifdef PF_KERNEL_AVX2
+	if (k == &pf_scan_kernel_avx2)
+#if PF_HAVE_BUILTIN_CPU_SUPPORTS
+		return __builtin_cpu_supports("avx2") &&
+		    __builtin_cpu_supports("pclmul");
+#else
+		return false;
+#endif
+#endif
+	return true;
+}
+
+/* Every kernel built, worst first. */
+static const struct pf_scan_kernel *const built[] = {
+	&pf_scan_kernel_c,
+#ifdef PF_KERNEL_SSE2
+	&pf_scan_kernel_sse2,
+#endif
+#ifdef PF_KERNEL_AVX2
+	&pf_scan_kernel_avx2,
+#endif
+#ifdef PF_KERNEL_NEON
+	&pf_scan_kernel_neon,
+#endif
+};
+
+const struct pf_scan_kernel *
+pf_scan_kernel_at(size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < sizeof(built) / sizeof(built[0]); j++)
+		if (cpu_runs(built[j]) && i-- == 0)
+			return built[j];
+	return NULL;
+}
+
+const struct pf_scan_kernel *
+pf_scan_kernel_find(const char *name)
+{
+	const struct pf_scan_kernel *k;
+	size_t i;
+
+	for (i = 0; (k = pf_scan_kernel_at(i)) != NULL; i++)
+		if (strcmp(k->name, name) == 0)
+			return k;
+	return NULL;
+}
+
+/* The kernel PFLOW_KERNEL names, else the best available. */
+static const struct pf_scan_kernel *
+choose(void)
+{
+	const struct pf_scan_kernel *k, *best = &pf_scan_kernel_c;
+	const char *name = getenv("PFLOW_KERNEL");
+	char have[64] = "";
+	size_t i;
+
+	for (i = 0; (k = pf_scan_kernel_at(i)) != NULL; i++) {
+		best = k;
+		if (name != NULL && strcmp(k->name, name) == 0)
+			return k;
+		if (strlen(have) + strlen(k->name) + 3 < sizeof(have)) {
+			if (i > 0)
+				strcat(have, ", ");
+			strcat(have, k->name);
+		}
+	}
+	if (name != NULL && name[0] != '\0')
+		errx(2, "PFLOW_KERNEL=%s: no such CSV kernel on this machine "
+		    "(have: %s)", name, have);
+	return best;
+}
+
+/* Set once; every thread that races to set it sets the same value. */
+static const struct pf_scan_kernel *in_use;
+
+const struct pf_scan_kernel *
+pf_scan_kernel(void)
+{
+	const struct pf_scan_kernel *k = __atomic_load_n(&in_use,
+	    __ATOMIC_ACQUIRE);
+
+	if (k == NULL) {
+		k = choose();
+		__atomic_store_n(&in_use, k, __ATOMIC_RELEASE);
+	}
+	return k;
+}
+
+void
+pf_scan_kernel_use(const struct pf_scan_kernel *k)
+{
+	__atomic_store_n(&in_use, k, __ATOMIC_RELEASE);
+}
