@@ -375,10 +375,14 @@ split_reference_plain(struct pf_splitter *sp, const struct pf_dialect *d,
 	return p + 1;
 }
 
-const char *
-pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
-    const char *p, const char *end, struct pf_record *rec,
-    size_t *lines, enum pf_split_status *status)
+/*
+ * pf_split_next() through the kernel k, or the reference splitter alone
+ * when k is NULL.
+ */
+static const char *
+split_with(const struct pf_scan_kernel *k, struct pf_splitter *sp,
+    const struct pf_dialect *d, const char *p, const char *end,
+    struct pf_record *rec, size_t *lines, enum pf_split_status *status)
 {
 	const char special = special_byte(d);
 	const struct pf_scan_chars chars = {
@@ -402,10 +406,27 @@ pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
 	}
 	if (p >= end)
 		return NULL;
-	if ((next = pf_scan_kernel()->split(sp, &chars, p, end, rec,
+	if (k != NULL && (next = k->split(sp, &chars, p, end, rec,
 	    lines)) != NULL)
 		return next;
 	if (d->format == PF_CSV)
 		return split_reference_csv(sp, d, p, end, rec, lines, status);
 	return split_reference_plain(sp, d, p, end, rec, lines);
+}
+
+const char *
+pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
+    const char *p, const char *end, struct pf_record *rec,
+    size_t *lines, enum pf_split_status *status)
+{
+	return split_with(pf_scan_kernel(), sp, d, p, end, rec, lines,
+	    status);
+}
+
+const char *
+pf_split_reference(struct pf_splitter *sp, const struct pf_dialect *d,
+    const char *p, const char *end, struct pf_record *rec,
+    size_t *lines, enum pf_split_status *status)
+{
+	return split_with(NULL, sp, d, p, end, rec, lines, status);
 }

@@ -143,6 +143,18 @@ void pf_report_record(const char *file, uint64_t line, uint64_t record,
  */
 #define PF_SPLIT_PAD	64
 
+/*
+ * What the CPU's kernel (csv/scan.h) read past the last record it split:
+ * the bit masks of the 64 bytes at blk, for the next call on the same
+ * batch (p where that record ended, the same end and dialect), so that
+ * each byte of a batch is classified once.
+ */
+struct pf_split_memo {
+	const char	*blk, *next, *end;	/* next NULL: nothing kept */
+	uint64_t	 quote, delim, lf;
+	char		 delim_c, special;
+};
+
 /* Per-thread splitting state: the field array and the unquoting scratch. */
 struct pf_splitter {
 	struct pf_field	*fields;
@@ -152,6 +164,7 @@ struct pf_splitter {
 	size_t		 want;		/* fields to split; 0: all (the rest
 					   of a well-formed record is only
 					   counted) */
+	struct pf_split_memo memo;
 };
 
 void pf_splitter_free(struct pf_splitter *sp);
@@ -163,7 +176,9 @@ void pf_split_pad(struct pf_buf *b);
  * Splits the record that starts at p, in [p, end). The caller guarantees
  * that a record boundary lies at end (end is the end of a batch or of
  * input), that end[0] holds '\n' (a sentinel) and that PF_SPLIT_PAD bytes
- * from end on are readable (pf_split_pad() arranges both). Fills *rec (raw, fields) and returns
+ * from end on are readable (pf_split_pad() arranges both), and that the
+ * bytes of [p, end + PF_SPLIT_PAD) do not change while a batch is split
+ * record after record (the splitter keeps masks of bytes past a record). Fills *rec (raw, fields) and returns
  * the position after the record's terminator, or NULL when [p, end) holds
  * no more records. Empty lines are not records in CSV and TSV: they are
  * skipped (--lines keeps them). *lines is set, also when NULL is returned,

@@ -39,6 +39,57 @@ pf_scan_state_at(char delim, const char *buf, size_t i, bool inside,
 	    PF_SCAN_UNQUOTED;
 }
 
+/*
+ * The reference as a kernel, "ref": byte-wise classification and cuts,
+ * and a split that sends every record to the reference splitter; for
+ * tests that check the kernels through the tools (PFLOW_KERNEL=ref).
+ */
+static void
+ref_classify(const char *p, const struct pf_scan_chars *c,
+    struct pf_scan_bits *b)
+{
+	unsigned i;
+
+	b->quote = b->delim = b->lf = 0;
+	for (i = 0; i < 64; i++) {
+		b->quote |= (uint64_t)(p[i] == c->special) << i;
+		b->delim |= (uint64_t)(p[i] == c->delim) << i;
+		b->lf |= (uint64_t)(p[i] == '\n') << i;
+	}
+}
+
+static uint64_t
+ref_prefix_xor(uint64_t x)
+{
+	uint64_t r = 0, odd = 0;
+	unsigned i;
+
+	for (i = 0; i < 64; i++) {
+		odd ^= x >> i & 1;
+		r |= odd << i;
+	}
+	return r;
+}
+
+static size_t
+ref_cut(char delim, const char *buf, size_t len, enum pf_scan_state *state)
+{
+	return pf_scan_ref_cut(delim, buf, 0, len, state, 0);
+}
+
+static const char *
+ref_split(struct pf_splitter *sp, const struct pf_scan_chars *c,
+    const char *start, const char *end, struct pf_record *rec,
+    size_t *lines)
+{
+	(void)sp, (void)c, (void)start, (void)end, (void)rec, (void)lines;
+	return NULL;
+}
+
+const struct pf_scan_kernel pf_scan_kernel_ref = {
+	"ref", ref_classify, ref_prefix_xor, ref_cut, ref_split,
+};
+
 /* Whether the CPU runs kernel k (x86 asks the CPU; aarch64 has NEON). */
 static bool
 cpu_runs(const struct pf_scan_kernel *k)
@@ -68,6 +119,7 @@ cpu_runs(const struct pf_scan_kernel *k)
 
 /* Every kernel built, worst first. */
 static const struct pf_scan_kernel *const built[] = {
+	&pf_scan_kernel_ref,
 	&pf_scan_kernel_c,
 #ifdef PF_KERNEL_SSE2
 	&pf_scan_kernel_sse2,

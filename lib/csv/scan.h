@@ -23,8 +23,8 @@
  * the record splitter's fast path for record.c.
  *
  * The kernel is chosen once, at first use: the one PFLOW_KERNEL names
- * (c, sse2, avx2, neon; an unknown or unavailable name is a fatal usage
- * error), else the best this CPU runs (avx2 > sse2 > c on x86, checked
+ * (c, sse2, avx2, neon, or ref: the reference alone; an unknown or
+ * unavailable name is a fatal usage error), else the best this CPU runs (avx2 > sse2 > c on x86, checked
  * with __builtin_cpu_supports; neon on aarch64; c elsewhere and in a
  * -Dsimd=disabled build).
  */
@@ -63,6 +63,14 @@ size_t pf_scan_ref_cut(char delim, const char *buf, size_t i, size_t len,
  */
 enum pf_scan_state pf_scan_state_at(char delim, const char *buf, size_t i,
     bool inside, enum pf_scan_state first);
+
+/*
+ * The reference splitter (record.c): pf_split_next() with every record
+ * read by the automaton, byte by byte (PFLOW_KERNEL=ref does the same).
+ */
+const char *pf_split_reference(struct pf_splitter *sp,
+    const struct pf_dialect *d, const char *p, const char *end,
+    struct pf_record *rec, size_t *lines, enum pf_split_status *status);
 
 /* Makes room for need fields in sp (record.c). */
 void pf_splitter_grow(struct pf_splitter *sp, size_t need);
@@ -129,8 +137,8 @@ struct pf_scan_kernel {
 const struct pf_scan_kernel *pf_scan_kernel(void);
 
 /*
- * The kernels this build has and this CPU runs, best last, "c" first:
- * the i-th, or NULL past the end.
+ * The kernels this build has and this CPU runs, best last, "ref" (the
+ * reference, for tests) and "c" first: the i-th, or NULL past the end.
  */
 const struct pf_scan_kernel *pf_scan_kernel_at(size_t i);
 
@@ -144,6 +152,7 @@ const struct pf_scan_kernel *pf_scan_kernel_find(const char *name);
 void pf_scan_kernel_use(const struct pf_scan_kernel *k);
 
 /* The kernels each file defines (scan_X.c), where the build has them. */
+extern const struct pf_scan_kernel pf_scan_kernel_ref;	/* scan.c */
 extern const struct pf_scan_kernel pf_scan_kernel_c;
 extern const struct pf_scan_kernel pf_scan_kernel_sse2;
 extern const struct pf_scan_kernel pf_scan_kernel_avx2;

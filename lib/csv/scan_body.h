@@ -160,7 +160,25 @@ body_closes_ok(const struct pf_scan_chars *c, const char *block,
 	return true;
 }
 
-/* The kernel's split (scan.h): 64 bytes a time, bits walked in order. */
+/* Classifies the 64 bytes at block and keeps their masks in sp's memo. */
+static inline void
+body_classify_keep(struct pf_splitter *sp, const struct pf_scan_chars *c,
+    const char *block, struct pf_scan_bits *b)
+{
+	kclassify(block, c, b);
+	sp->memo.blk = block;
+	sp->memo.quote = b->quote;
+	sp->memo.delim = b->delim;
+	sp->memo.lf = b->lf;
+	sp->memo.delim_c = c->delim;
+	sp->memo.special = c->special;
+}
+
+/*
+ * The kernel's split (scan.h): bits walked in order, 64 bytes a time
+ * but for the first block, which is the rest of the previous call's
+ * last block when this record follows that call's (sp->memo).
+ */
 static const char *
 body_split(struct pf_splitter *sp, const struct pf_scan_chars *c,
     const char *start, const char *end, struct pf_record *rec,
@@ -168,27 +186,39 @@ body_split(struct pf_splitter *sp, const struct pf_scan_chars *c,
 {
 	const size_t want = sp->want ? sp->want : SIZE_MAX;
 	const char *block = start, *f = start, *s, *last;
+	struct pf_split_memo *m = &sp->memo;
 	struct pf_scan_bits b;
 	/* inside: all ones when the byte before block is inside quotes */
 	uint64_t inside = 0, prev_ok = 1, par, lfo, before, dl, sep, valid;
 	size_t n = 0, i, nlf = 0;	/* n: the index of the next field */
+	unsigned nb = 64, off;		/* nb: the bytes block's masks cover */
 	bool in_scratch = false;
 
 	sp->scratch.len = 0;
-	for (;; block += 64) {
-		kclassify(block, c, &b);
+	if (m->next == start && m->end == end && m->delim_c == c->delim &&
+	    m->special == c->special && start < m->blk + 64) {
+		off = (unsigned)(start - m->blk);
+		b.quote = m->quote >> off;
+		b.delim = m->delim >> off;
+		b.lf = m->lf >> off;
+		nb = 64 - off;
+	} else
+		body_classify_keep(sp, c, block, &b);
+	m->next = NULL;
+	for (;;) {
 		b.quote &= ~b.lf;	/* none when special is '\n' */
 		if ((b.quote | inside) == 0) {
 			lfo = b.lf;
 			before = (lfo & (0 - lfo)) - 1;	/* ones without LF */
 			dl = b.delim & before;
-			prev_ok = b.delim >> 63;
+			prev_ok = b.delim >> (nb - 1) & 1;
 		} else {
 			if (!c->quoting)
 				return NULL;
+			/* bits past nb are 0: parity runs on to bit 63 */
 			par = kprefix_xor(b.quote) ^ inside;
 			/* Only bits up to the sentinel at end say anything. */
-			valid = block + 64 > end ?
+			valid = block + nb > end ?
 			    ((uint64_t)2 << (end - block)) - 1 : ~(uint64_t)0;
 			lfo = b.lf & ~par & valid;
 			before = (lfo & (0 - lfo)) - 1;
@@ -201,7 +231,7 @@ body_split(struct pf_splitter *sp, const struct pf_scan_chars *c,
 			dl = b.delim & ~par & before;
 			nlf += (size_t)__builtin_popcountll(b.lf & before);
 			inside = (uint64_t)0 - (par >> 63);
-			prev_ok = sep >> 63;
+			prev_ok = sep >> (nb - 1) & 1;
 		}
 		/* Room for a block's fields and the last one. */
 		if (n < want && n + 65 > sp->cap)
@@ -216,8 +246,11 @@ body_split(struct pf_splitter *sp, const struct pf_scan_chars *c,
 			n++;
 		if (lfo != 0)
 			break;
-		if (block + 64 > end)	/* a quote still open at end */
+		if (block + nb > end)	/* a quote still open at end */
 			return NULL;
+		block += nb;
+		nb = 64;
+		body_classify_keep(sp, c, block, &b);
 	}
 	/* s may be the sentinel at end: input without a final LF. */
 	s = block + body_ctz(lfo);
@@ -236,7 +269,11 @@ body_split(struct pf_splitter *sp, const struct pf_scan_chars *c,
 				sp->fields[i].ptr = sp->scratch.data +
 				    sp->scratch_at[i];
 	*lines += nlf + (s < end);
-	return s < end ? s + 1 : end;
+	if (s >= end)
+		return end;
+	m->next = s + 1;
+	m->end = end;
+	return s + 1;
 }
 
 /* The kernel's table: scan_X.c defines pf_scan_kernel_X = BODY_KERNEL("X"). */
