@@ -14,6 +14,7 @@
 
 #include "csv/chunk.h"
 #include "csv/scan.h"
+#include "support/compat.h"
 
 size_t
 pf_chunk_scan(const struct pf_dialect *d, const char *buf, size_t len,
