@@ -379,7 +379,7 @@ split_reference_plain(struct pf_splitter *sp, const struct pf_dialect *d,
  * pf_split_next() through the kernel k, or the reference splitter alone
  * when k is NULL.
  */
-static const char *
+static inline const char *
 split_with(const struct pf_scan_kernel *k, struct pf_splitter *sp,
     const struct pf_dialect *d, const char *p, const char *end,
     struct pf_record *rec, size_t *lines, enum pf_split_status *status)

@@ -181,23 +181,19 @@ choose(void)
 }
 
 /* Set once; every thread that races to set it sets the same value. */
-static const struct pf_scan_kernel *in_use;
+const struct pf_scan_kernel *pf_scan_in_use;
 
 const struct pf_scan_kernel *
-pf_scan_kernel(void)
+pf_scan_kernel_choose(void)
 {
-	const struct pf_scan_kernel *k = __atomic_load_n(&in_use,
-	    __ATOMIC_ACQUIRE);
+	const struct pf_scan_kernel *k = choose();
 
-	if (k == NULL) {
-		k = choose();
-		__atomic_store_n(&in_use, k, __ATOMIC_RELEASE);
-	}
+	__atomic_store_n(&pf_scan_in_use, k, __ATOMIC_RELEASE);
 	return k;
 }
 
 void
 pf_scan_kernel_use(const struct pf_scan_kernel *k)
 {
-	__atomic_store_n(&in_use, k, __ATOMIC_RELEASE);
+	__atomic_store_n(&pf_scan_in_use, k, __ATOMIC_RELEASE);
 }

@@ -133,8 +133,18 @@ struct pf_scan_kernel {
 		    const char *end, struct pf_record *rec, size_t *lines);
 };
 
-/* The kernel in use (see above). */
-const struct pf_scan_kernel *pf_scan_kernel(void);
+/* The kernel in use (see above): pf_scan_in_use, once chosen. */
+extern const struct pf_scan_kernel *pf_scan_in_use;
+const struct pf_scan_kernel *pf_scan_kernel_choose(void);
+
+static inline const struct pf_scan_kernel *
+pf_scan_kernel(void)
+{
+	const struct pf_scan_kernel *k = __atomic_load_n(&pf_scan_in_use,
+	    __ATOMIC_ACQUIRE);
+
+	return k != NULL ? k : pf_scan_kernel_choose();
+}
 
 /*
  * The kernels this build has and this CPU runs, best last, "ref" (the

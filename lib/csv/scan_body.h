@@ -108,7 +108,7 @@ body_cut(char delim, const char *buf, size_t len, enum pf_scan_state *state)
  * closing quote; its text goes to scratch (ptr NULL until the record is
  * done) only when it holds "". Returns whether it went to scratch.
  */
-static inline bool
+static __attribute__((noinline)) bool
 body_field(struct pf_splitter *sp, const struct pf_scan_chars *c, size_t n,
     const char *f, const char *e)
 {
@@ -145,7 +145,7 @@ body_field(struct pf_splitter *sp, const struct pf_scan_chars *c, size_t n,
  * what may follow one: a delimiter, an LF, a quote (""), or CRLF. The
  * masks settled most; these are the ones they could not.
  */
-static inline bool
+static __attribute__((noinline)) bool
 body_closes_ok(const struct pf_scan_chars *c, const char *block,
     uint64_t close)
 {
@@ -192,7 +192,7 @@ body_split(struct pf_splitter *sp, const struct pf_scan_chars *c,
 	uint64_t inside = 0, prev_ok = 1, par, lfo, before, dl, sep, valid;
 	size_t n = 0, i, nlf = 0;	/* n: the index of the next field */
 	unsigned nb = 64, off;		/* nb: the bytes block's masks cover */
-	bool in_scratch = false;
+	bool in_scratch = false, quotes = false;
 
 	sp->scratch.len = 0;
 	if (m->next == start && m->end == end && m->delim_c == c->delim &&
@@ -207,7 +207,7 @@ body_split(struct pf_splitter *sp, const struct pf_scan_chars *c,
 	m->next = NULL;
 	for (;;) {
 		b.quote &= ~b.lf;	/* none when special is '\n' */
-		if ((b.quote | inside) == 0) {
+		if (__builtin_expect((b.quote | inside) == 0, 1)) {
 			lfo = b.lf;
 			before = (lfo & (0 - lfo)) - 1;	/* ones without LF */
 			dl = b.delim & before;
@@ -215,6 +215,7 @@ body_split(struct pf_splitter *sp, const struct pf_scan_chars *c,
 		} else {
 			if (!c->quoting)
 				return NULL;
+			quotes = true;
 			/* bits past nb are 0: parity runs on to bit 63 */
 			par = kprefix_xor(b.quote) ^ inside;
 			/* Only bits up to the sentinel at end say anything. */
@@ -237,6 +238,13 @@ body_split(struct pf_splitter *sp, const struct pf_scan_chars *c,
 		if (n < want && n + 65 > sp->cap)
 			pf_splitter_grow(sp, n + 65);
 		/* Fields up to the wanted number; past it, only count them. */
+		if (!quotes)
+			for (; dl != 0 && n < want; dl &= dl - 1) {
+				s = block + body_ctz(dl);
+				sp->fields[n].ptr = f;
+				sp->fields[n++].len = (size_t)(s - f);
+				f = s + 1;
+			}
 		for (; dl != 0 && n < want; dl &= dl - 1) {
 			s = block + body_ctz(dl);
 			in_scratch |= body_field(sp, c, n++, f, s);
@@ -257,7 +265,10 @@ body_split(struct pf_splitter *sp, const struct pf_scan_chars *c,
 	last = s > start && s[-1] == '\r' ? s - 1 : s;
 	rec->raw = start;
 	rec->raw_len = (size_t)(last - start);
-	if (n < want)
+	if (n < want && !quotes) {
+		sp->fields[n].ptr = f;
+		sp->fields[n].len = (size_t)(f <= last ? last - f : 0);
+	} else if (n < want)
 		in_scratch |= body_field(sp, c, n, f, f <= last ? last : f);
 	n++;
 	rec->fields = sp->fields;
