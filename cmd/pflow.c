@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "support/compat.h"
 
 static const struct tool {
 	const char	*name;
@@ -68,13 +69,10 @@ static void
 run_tool(const struct tool *t, char **argv)
 {
 	char self[PATH_MAX], path[PATH_MAX + 64], *slash;
-	ssize_t n;
 	int tries;
 
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		err(1, "/proc/self/exe");
-	self[n] = '\0';
+	if (pf_self_exe(self, sizeof(self)) != 0)
+		err(1, "cannot find the pflow executable's own path");
 	if ((slash = strrchr(self, '/')) != NULL)
 		*slash = '\0';
 	for (tries = 0; tries < 2; tries++) {

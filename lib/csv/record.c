@@ -1,23 +1,22 @@
 /*
  * record.c - field splitting and the header schema (see record.h).
  *
- * The splitter is the hot path of every tool. An unquoted field is one
- * table-driven scan to the next delimiter, quote or LF (the '\n' sentinel
- * after the batch ends that scan without a bounds check); quoted fields
- * take memchr() from quote to quote and are copied to scratch only when
- * they hold an escaped "". TSV fields are the same scan with a backslash
- * in place of the quote: a field with one is decoded (\t \n \r \\) to
- * scratch, and one without is used where it lies.
+ * The splitter is the hot path of every tool. Each record goes first to
+ * the CPU's kernel (scan.h), which splits well-formed records, quoted
+ * fields included, 64 bytes at a time from bit masks. What it cannot
+ * read alone (a quote inside an unquoted field, text after a closing
+ * quote, a quote open at the end, a TSV field with a backslash) comes
+ * back here to the reference splitter, which steps scan.h's automaton
+ * byte by byte: its field boundaries are the automaton's transitions.
+ * TSV fields with a backslash are decoded (\t \n \r \\) to scratch.
  */
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "csv/chunk.h"
 #include "csv/record.h"
+#include "csv/scan.h"
 #include "support/xalloc.h"
 
 long
@@ -113,7 +112,7 @@ pf_splitter_free(struct pf_splitter *sp)
 	memset(sp, 0, sizeof(*sp));
 }
 
-/* The byte that sends a field to the careful path: '"', '\\' or none. */
+/* The byte that sends a record to the reference: '"', '\\' or none. */
 static char
 special_byte(const struct pf_dialect *d)
 {
@@ -124,77 +123,12 @@ special_byte(const struct pf_dialect *d)
 	return '\0';
 }
 
-/* Builds the splitter's stop[] (no SSE2) or match[] (SSE2) for d. */
-static void
-build_scan(struct pf_splitter *sp, const struct pf_dialect *d)
-{
-	const char special = special_byte(d);
-
-#ifdef __SSE2__
-	/* Where a dialect has no delimiter or no special byte, LF stands in. */
-	memset(sp->match[0], d->delim != '\0' ? d->delim : '\n', 16);
-	memset(sp->match[1], special != '\0' ? special : '\n', 16);
-#else
-	memset(sp->stop, 0, sizeof(sp->stop));
-	sp->stop['\n'] = 1;
-	if (special != '\0')
-		sp->stop[(unsigned char)special] = 1;
-	if (d->delim != '\0')
-		sp->stop[(unsigned char)d->delim] = 1;
-#endif
-	sp->stop_delim = d->delim;
-	sp->stop_format = d->format;
-	sp->stop_ready = true;
-}
-
-static inline void
-prepare_scan(struct pf_splitter *sp, const struct pf_dialect *d)
-{
-	if (!sp->stop_ready || sp->stop_delim != d->delim ||
-	    sp->stop_format != d->format)
-		build_scan(sp, d);
-}
-
 void
 pf_split_pad(struct pf_buf *b)
 {
 	pf_buf_reserve(b, PF_SPLIT_PAD);
 	b->data[b->len] = '\n';
 	memset(b->data + b->len + 1, 0, PF_SPLIT_PAD - 1);
-}
-
-/*
- * Returns the first byte at or after p that ends an unquoted run: LF, the
- * delimiter, or the special byte (CSV: a quote; TSV: a backslash). The sentinel guarantees there is one; with
- * SSE2 sixteen bytes are looked at a time (the padding keeps the loads
- * inside the buffer).
- */
-static inline const char *
-scan_unquoted(const struct pf_splitter *sp, const char *p)
-{
-#ifdef __SSE2__
-	const __m128i lf = _mm_set1_epi8('\n');
-	const __m128i delim = _mm_load_si128((const __m128i *)(const void *)
-	    sp->match[0]);
-	const __m128i quote = _mm_load_si128((const __m128i *)(const void *)
-	    sp->match[1]);
-	__m128i v, hit;
-	unsigned mask;
-
-	for (;;) {
-		v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lf),
-		    _mm_cmpeq_epi8(v, delim)), _mm_cmpeq_epi8(v, quote));
-		mask = (unsigned)_mm_movemask_epi8(hit);
-		if (mask != 0)
-			return p + __builtin_ctz(mask);
-		p += 16;
-	}
-#else
-	while (!sp->stop[(unsigned char)*p])
-		p++;
-	return p;
-#endif
 }
 
 /* Sets rec->raw to [start, lf) less a CR before the LF. */
@@ -207,10 +141,11 @@ set_raw(struct pf_record *rec, const char *start, const char *lf)
 	rec->raw_len = (size_t)(lf - start);
 }
 
-static void
-grow_fields(struct pf_splitter *sp)
+void
+pf_splitter_grow(struct pf_splitter *sp, size_t need)
 {
-	sp->cap = sp->cap ? sp->cap * 2 : 64;
+	while (sp->cap < need)
+		sp->cap = sp->cap ? sp->cap * 2 : 64;
 	sp->fields = pf_xrealloc(sp->fields, sp->cap * sizeof(*sp->fields));
 	sp->scratch_at = pf_xrealloc(sp->scratch_at,
 	    sp->cap * sizeof(*sp->scratch_at));
@@ -220,76 +155,10 @@ static inline void
 add_field(struct pf_splitter *sp, size_t n, const char *ptr, size_t len)
 {
 	if (n == sp->cap)
-		grow_fields(sp);
+		pf_splitter_grow(sp, n + 1);
 	sp->fields[n].ptr = ptr;
 	sp->fields[n].len = len;
 }
-
-#ifdef __SSE2__
-/*
- * The fast path for a record without quotes (TSV: backslashes): one 16-byte
- * compare finds every delimiter and LF in a block, and the bits are walked
- * in order. Returns NULL, having done nothing lasting, when the record
- * holds one; split_careful() then takes it.
- */
-static inline const char *
-split_unquoted_record(struct pf_splitter *sp, const char *start,
-    const char *end, struct pf_record *rec, size_t *lines)
-{
-	const __m128i lf = _mm_set1_epi8('\n');
-	const __m128i dl = _mm_load_si128((const __m128i *)(const void *)
-	    sp->match[0]);
-	const __m128i qt = _mm_load_si128((const __m128i *)(const void *)
-	    sp->match[1]);
-	const size_t want = sp->want ? sp->want : SIZE_MAX;
-	struct pf_field *fields = sp->fields;
-	const char *block = start, *f = start, *s;
-	unsigned m_lf, m_dl, m_q, before_lf;
-	size_t n = 0;		/* delimiters seen: the index of the next field */
-	__m128i v;
-
-	for (;; block += 16) {
-		v = _mm_loadu_si128((const __m128i *)(const void *)block);
-		m_lf = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
-		m_dl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, dl));
-		m_q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, qt));
-		before_lf = (m_lf & -m_lf) - 1;	/* all ones without an LF */
-		if (m_q & before_lf)
-			return NULL;
-		m_dl &= before_lf;
-		/* Room for a block's fields and the last one. */
-		if (n < want && n + 17 > sp->cap) {
-			while (n + 17 > sp->cap)
-				grow_fields(sp);
-			fields = sp->fields;
-		}
-		/* Fields up to the wanted number; past it, only count them. */
-		for (; m_dl != 0 && n < want; m_dl &= m_dl - 1) {
-			s = block + (unsigned)__builtin_ctz(m_dl);
-			fields[n].ptr = f;
-			fields[n++].len = (size_t)(s - f);
-			f = s + 1;
-		}
-		for (; m_dl != 0; m_dl &= m_dl - 1)	/* few: no popcnt needed */
-			n++;
-		if (m_lf != 0)
-			break;
-	}
-	/* s may be the sentinel at end: input without a final LF. */
-	s = block + (unsigned)__builtin_ctz(m_lf);
-	set_raw(rec, start, s);
-	if (n < want) {
-		fields[n].ptr = f;
-		fields[n].len = (size_t)(rec->raw + rec->raw_len - f);
-	}
-	n++;
-	rec->fields = fields;
-	rec->field_count = n;
-	rec->nfields = n < want ? n : want;
-	*lines += s < end;
-	return s < end ? s + 1 : end;
-}
-#endif
 
 static size_t
 count_lf(const char *p, const char *end)
@@ -301,42 +170,6 @@ count_lf(const char *p, const char *end)
 		p++;
 	}
 	return n;
-}
-
-/*
- * The quoted field whose opening quote is at p. Returns the position after
- * the closing quote, or NULL if none; the field's bytes go to fields[n],
- * through scratch when "" must become ".
- */
-static const char *
-split_quoted(struct pf_splitter *sp, size_t n, const char *p,
-    const char *end, size_t *lines)
-{
-	const char *q = p + 1, *close;
-	bool copied = false;
-	size_t off = sp->scratch.len;
-
-	for (;;) {
-		close = memchr(q, '"', (size_t)(end - q));
-		if (close == NULL)
-			return NULL;
-		*lines += count_lf(q, close);
-		if (close + 1 < end && close[1] == '"') {
-			/* An escaped quote: keep the text and one '"'. */
-			pf_buf_add(&sp->scratch, q, (size_t)(close + 1 - q));
-			copied = true;
-			q = close + 2;
-			continue;
-		}
-		break;
-	}
-	if (copied) {
-		pf_buf_add(&sp->scratch, q, (size_t)(close - q));
-		add_field(sp, n, NULL, sp->scratch.len - off);
-		sp->scratch_at[n] = off;
-	} else
-		add_field(sp, n, p + 1, (size_t)(close - p - 1));
-	return close + 1;
 }
 
 /*
@@ -376,102 +209,14 @@ split_escaped(struct pf_splitter *sp, size_t n, const char *f,
 	return stop;
 }
 
-/*
- * A record with quotes (or any record, without SSE2): field by field,
- * quoted fields through split_quoted(). *lines holds the empty lines
- * skipped before the record.
- */
-static const char *
-split_careful(struct pf_splitter *sp, const struct pf_dialect *d,
-    const char *p, const char *end, struct pf_record *rec,
-    size_t *lines, enum pf_split_status *status)
+
+/* Points the fields that went to scratch into it, and fills rec. */
+static void
+finish_fields(struct pf_splitter *sp, struct pf_record *rec, size_t n,
+    bool in_scratch)
 {
-	const char *start = p, *f, *lf;
-	const char delim = d->delim;
-	const size_t skipped = *lines;
-	bool in_scratch = false, open;
-	size_t n = 0, i;
+	size_t i;
 
-	sp->scratch.len = 0;
-	for (;;) {
-		f = p;
-		if (*p == '"' && d->format == PF_CSV) {
-			p = split_quoted(sp, n, p, end, lines);
-			if (p == NULL) {
-				/*
-				 * Open at the end of input: the record ends
-				 * with the line where this quote opened.
-				 */
-				*status = PF_SPLIT_UNTERMINATED;
-				if ((lf = memchr(f, '\n', (size_t)(end - f))) ==
-				    NULL)
-					lf = end;
-				goto malformed;
-			}
-			if (sp->fields[n].ptr == NULL)
-				in_scratch = true;
-			n++;
-			/* CRLF, or a CR that ends the input (as x\r does) */
-			if (p < end && *p == '\r' && (p + 1 == end || p[1] == '\n'))
-				p++;
-			if (p >= end)
-				break;
-			if (*p == delim) {
-				p++;
-				continue;
-			}
-			if (*p == '\n') {
-				(*lines)++;
-				lf = p++;
-				set_raw(rec, start, lf);
-				goto done;
-			}
-			goto bad_quote;
-		}
-		p = scan_unquoted(sp, p);
-		/* A quote inside an unquoted field is data (x"y). */
-		while (*p == '"' && p < end && d->format == PF_CSV)
-			p = scan_unquoted(sp, p + 1);
-		if (p > end)	/* ran onto the sentinel */
-			p = end;
-		if (*p == '\\' && p < end && d->format == PF_TSV &&
-		    delim != '\\') {
-			p = split_escaped(sp, n++, f, end, delim);
-			in_scratch = true;
-			if (p < end && *p == delim) {
-				p++;
-				continue;
-			}
-			set_raw(rec, start, p);
-			if (p < end) {
-				(*lines)++;
-				p++;
-			}
-			goto done;
-		}
-		if (p < end && *p == delim) {
-			add_field(sp, n++, f, (size_t)(p - f));
-			p++;
-			continue;
-		}
-		/* LF or end of input: the last field; drop a CR before LF. */
-		lf = p;
-		if (lf > f && lf[-1] == '\r')
-			add_field(sp, n++, f, (size_t)(lf - 1 - f));
-		else
-			add_field(sp, n++, f, (size_t)(lf - f));
-		set_raw(rec, start, lf);
-		if (p < end) {
-			(*lines)++;
-			p++;
-		}
-		goto done;
-	}
-	/* Input ended right after a closing quote. */
-	set_raw(rec, start, end);
-	p = end;
-
-done:
 	if (in_scratch)
 		for (i = 0; i < n; i++)
 			if (sp->fields[i].ptr == NULL)
@@ -479,7 +224,101 @@ done:
 				    sp->scratch_at[i];
 	rec->fields = sp->fields;
 	rec->nfields = rec->field_count = n;
-	return p;
+}
+
+/*
+ * The reference splitter for CSV: scan.h's automaton, byte by byte. A
+ * field ends where the automaton returns to PF_SCAN_START; a quoted
+ * field's text runs from its opening quote to its closing one, through
+ * scratch when it holds "" (the automaton going from CLOSED back to
+ * QUOTED). Text after a closing quote (CLOSED to UNQUOTED, other than a
+ * CR before the LF) is malformed. *lines holds the empty lines skipped
+ * before the record.
+ */
+static const char *
+split_reference_csv(struct pf_splitter *sp, const struct pf_dialect *d,
+    const char *p, const char *end, struct pf_record *rec,
+    size_t *lines, enum pf_split_status *status)
+{
+	const char *start = p, *f = p, *opened = p, *close = p, *lf;
+	const size_t skipped = *lines;
+	enum pf_scan_state s = PF_SCAN_START, next;
+	bool in_scratch = false, copied = false, open;
+	size_t n = 0, off = 0;
+
+	sp->scratch.len = 0;
+	for (; p < end; p++) {
+		next = pf_scan_step(s, *p, d->delim);
+		if (s == PF_SCAN_START && next == PF_SCAN_QUOTED) {
+			opened = p;		/* a quoted field opens */
+			f = p + 1;
+			copied = false;
+			off = sp->scratch.len;
+		} else if (s == PF_SCAN_QUOTED && next == PF_SCAN_CLOSED) {
+			close = p;
+		} else if (s == PF_SCAN_CLOSED && next == PF_SCAN_QUOTED) {
+			/* "": keep the text and the first quote */
+			pf_buf_add(&sp->scratch, f, (size_t)(p - f));
+			copied = true;
+			f = p + 1;
+		} else if (s == PF_SCAN_CLOSED && next == PF_SCAN_UNQUOTED) {
+			/* CRLF, or a CR that ends the input (as x\r does) */
+			if (*p == '\r' && (p + 1 == end || p[1] == '\n'))
+				continue;
+			goto bad_quote;
+		}
+		if (*p == '\n' && next != PF_SCAN_START)
+			(*lines)++;	/* inside quotes */
+		if (next != PF_SCAN_START) {
+			s = next;
+			continue;
+		}
+		/* A delimiter or LF ends field n. */
+		if (s == PF_SCAN_CLOSED) {
+			if (copied) {
+				pf_buf_add(&sp->scratch, f, (size_t)(close - f));
+				add_field(sp, n, NULL, sp->scratch.len - off);
+				sp->scratch_at[n] = off;
+				in_scratch = true;
+			} else
+				add_field(sp, n, f, (size_t)(close - f));
+		} else if (*p == '\n' && p > f && p[-1] == '\r')
+			add_field(sp, n, f, (size_t)(p - 1 - f));
+		else
+			add_field(sp, n, f, (size_t)(p - f));
+		n++;
+		if (*p == '\n') {
+			(*lines)++;
+			set_raw(rec, start, p);
+			finish_fields(sp, rec, n, in_scratch);
+			return p + 1;
+		}
+		s = PF_SCAN_START;
+		f = p + 1;
+	}
+	/* The end of input ends the record. */
+	if (s == PF_SCAN_QUOTED) {
+		/* It ends with the line where its open quote opened. */
+		*status = PF_SPLIT_UNTERMINATED;
+		if ((lf = memchr(opened, '\n', (size_t)(end - opened))) == NULL)
+			lf = end;
+		goto malformed;
+	}
+	if (s == PF_SCAN_CLOSED) {
+		if (copied) {
+			pf_buf_add(&sp->scratch, f, (size_t)(close - f));
+			add_field(sp, n, NULL, sp->scratch.len - off);
+			sp->scratch_at[n] = off;
+			in_scratch = true;
+		} else
+			add_field(sp, n, f, (size_t)(close - f));
+	} else if (end > f && end[-1] == '\r')
+		add_field(sp, n, f, (size_t)(end - 1 - f));
+	else
+		add_field(sp, n, f, (size_t)(end - f));
+	set_raw(rec, start, end);
+	finish_fields(sp, rec, n + 1, in_scratch);
+	return end;
 
 bad_quote:
 	/*
@@ -498,14 +337,60 @@ malformed:
 	return lf < end ? lf + 1 : end;
 }
 
-const char *
-pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
-    const char *p, const char *end, struct pf_record *rec,
-    size_t *lines, enum pf_split_status *status)
+/*
+ * The reference splitter for TSV and --lines: fields end at the
+ * delimiter, the record at an LF (the sentinel at end stops the scan); a
+ * TSV field with a backslash is decoded by split_escaped().
+ */
+static const char *
+split_reference_plain(struct pf_splitter *sp, const struct pf_dialect *d,
+    const char *p, const char *end, struct pf_record *rec, size_t *lines)
 {
-#ifdef __SSE2__
+	const char delim = d->delim != '\0' ? d->delim : '\n';
+	const bool escapes = special_byte(d) == '\\';
+	const char *start = p, *f;
+	bool in_scratch = false, last;
+	size_t n = 0;
+
+	sp->scratch.len = 0;
+	for (;; p++) {
+		for (f = p; *p != delim && *p != '\n'; p++)
+			;
+		last = p == end || *p == '\n';
+		if (escapes && memchr(f, '\\', (size_t)(p - f)) != NULL) {
+			split_escaped(sp, n++, f, end, delim);
+			in_scratch = true;
+		} else if (last && p > f && p[-1] == '\r')
+			add_field(sp, n++, f, (size_t)(p - 1 - f));
+		else
+			add_field(sp, n++, f, (size_t)(p - f));
+		if (last)
+			break;
+	}
+	set_raw(rec, start, p);
+	finish_fields(sp, rec, n, in_scratch);
+	if (p == end)
+		return end;
+	(*lines)++;
+	return p + 1;
+}
+
+/*
+ * pf_split_next() through the kernel k, or the reference splitter alone
+ * when k is NULL.
+ */
+static inline const char *
+split_with(const struct pf_scan_kernel *k, struct pf_splitter *sp,
+    const struct pf_dialect *d, const char *p, const char *end,
+    struct pf_record *rec, size_t *lines, enum pf_split_status *status)
+{
+	const char special = special_byte(d);
+	const struct pf_scan_chars chars = {
+		d->delim != '\0' ? d->delim : '\n',
+		special != '\0' ? special : '\n',
+		d->format == PF_CSV,
+	};
 	const char *next;
-#endif
 
 	*lines = 0;
 	*status = PF_SPLIT_OK;
@@ -521,10 +406,27 @@ pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
 	}
 	if (p >= end)
 		return NULL;
-	prepare_scan(sp, d);
-#ifdef __SSE2__
-	if ((next = split_unquoted_record(sp, p, end, rec, lines)) != NULL)
+	if (k != NULL && (next = k->split(sp, &chars, p, end, rec,
+	    lines)) != NULL)
 		return next;
-#endif
-	return split_careful(sp, d, p, end, rec, lines, status);
+	if (d->format == PF_CSV)
+		return split_reference_csv(sp, d, p, end, rec, lines, status);
+	return split_reference_plain(sp, d, p, end, rec, lines);
+}
+
+const char *
+pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
+    const char *p, const char *end, struct pf_record *rec,
+    size_t *lines, enum pf_split_status *status)
+{
+	return split_with(pf_scan_kernel(), sp, d, p, end, rec, lines,
+	    status);
+}
+
+const char *
+pf_split_reference(struct pf_splitter *sp, const struct pf_dialect *d,
+    const char *p, const char *end, struct pf_record *rec,
+    size_t *lines, enum pf_split_status *status)
+{
+	return split_with(NULL, sp, d, p, end, rec, lines, status);
 }

@@ -51,8 +51,8 @@ struct pf_record {
 	size_t		 raw_len;
 	struct pf_field	*fields;	/* fields[0..nfields-1] are $1..$n */
 	size_t		 nfields;	/* fields split: all of them, or the
-					   splitter's want if less (an
-					   unquoted record only) */
+					   splitter's want if less (a
+					   well-formed record only) */
 	size_t		 field_count;	/* fields in the record */
 	uint64_t	 order;		/* increases with input position */
 	uint64_t	 nr;		/* 1-based number in the whole input,
@@ -139,9 +139,21 @@ void pf_report_record(const char *file, uint64_t line, uint64_t record,
 
 /*
  * Bytes that must be readable after the end of a buffer given to
- * pf_split_next(): the '\n' sentinel and padding for 16-byte loads.
+ * pf_split_next(): the '\n' sentinel and padding for 64-byte loads.
  */
-#define PF_SPLIT_PAD	16
+#define PF_SPLIT_PAD	64
+
+/*
+ * What the CPU's kernel (csv/scan.h) read past the last record it split:
+ * the bit masks of the 64 bytes at blk, for the next call on the same
+ * batch (p where that record ended, the same end and dialect), so that
+ * each byte of a batch is classified once.
+ */
+struct pf_split_memo {
+	const char	*blk, *next, *end;	/* next NULL: nothing kept */
+	uint64_t	 quote, delim, lf;
+	char		 delim_c, special;
+};
 
 /* Per-thread splitting state: the field array and the unquoting scratch. */
 struct pf_splitter {
@@ -150,16 +162,9 @@ struct pf_splitter {
 	size_t		 cap;
 	struct pf_buf	 scratch;
 	size_t		 want;		/* fields to split; 0: all (the rest
-					   of an unquoted record is only
+					   of a well-formed record is only
 					   counted) */
-	/* What the scans look for, built for one dialect (record.c). */
-	unsigned char	 stop[256];	/* no SSE2: bytes that end an unquoted
-					   run */
-	_Alignas(16) unsigned char match[2][16]; /* SSE2: the delimiter and
-					   the quote (LF if none), 16 times */
-	char		 stop_delim;	/* the dialect they were built for */
-	enum pf_format	 stop_format;
-	bool		 stop_ready;
+	struct pf_split_memo memo;
 };
 
 void pf_splitter_free(struct pf_splitter *sp);
@@ -171,7 +176,9 @@ void pf_split_pad(struct pf_buf *b);
  * Splits the record that starts at p, in [p, end). The caller guarantees
  * that a record boundary lies at end (end is the end of a batch or of
  * input), that end[0] holds '\n' (a sentinel) and that PF_SPLIT_PAD bytes
- * from end on are readable (pf_split_pad() arranges both). Fills *rec (raw, fields) and returns
+ * from end on are readable (pf_split_pad() arranges both), and that the
+ * bytes of [p, end + PF_SPLIT_PAD) do not change while a batch is split
+ * record after record (the splitter keeps masks of bytes past a record). Fills *rec (raw, fields) and returns
  * the position after the record's terminator, or NULL when [p, end) holds
  * no more records. Empty lines are not records in CSV and TSV: they are
  * skipped (--lines keeps them). *lines is set, also when NULL is returned,

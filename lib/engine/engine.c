@@ -90,6 +90,7 @@
 #include <unistd.h>
 
 #include "engine/engine_int.h"
+#include "support/compat.h"
 #include "support/outfile.h"
 #include "support/status.h"
 #include "support/xalloc.h"

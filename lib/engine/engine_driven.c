@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine/engine_int.h"
+#include "support/compat.h"
 #include "support/xalloc.h"
 
 /* How long pf_engine_close() waits for a stopped reader to come back. */

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "engine/options.h"
+#include "support/compat.h"
 #include "support/outfile.h"
 #include "support/status.h"
 #include "support/xalloc.h"

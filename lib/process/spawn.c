@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "process/spawn.h"
+#include "support/compat.h"
 #include "support/xalloc.h"
 
 extern char **environ;
@@ -48,8 +49,10 @@ make_pipe(int p[2], int ours_idx, int size)
 
 	if (pipe2(p, O_CLOEXEC) != 0)
 		return errno;
+#ifdef F_SETPIPE_SZ			/* Linux only */
 	if (size > 0)
 		(void)fcntl(p[0], F_SETPIPE_SZ, size);
+#endif
 	fl = fcntl(p[ours_idx], F_GETFL);
 	fcntl(p[ours_idx], F_SETFL, fl | O_NONBLOCK);
 	return 0;

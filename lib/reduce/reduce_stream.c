@@ -43,6 +43,7 @@
 #include <time.h>
 
 #include "reduce/stream_int.h"
+#include "support/compat.h"
 #include "support/number.h"
 #include "support/status.h"
 #include "support/timeutil.h"

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "reduce/reduce_int.h"
+#include "support/compat.h"
 #include "support/number.h"
 #include "support/xalloc.h"
 
@@ -132,7 +133,7 @@ write_groups(struct reduce *r, struct shard *s, const struct win_col *win,
 	order = pf_xcalloc(s->groups.count + 1, sizeof(*order));
 	for (i = 0; i < s->groups.count; i++)
 		order[i] = i;
-	qsort_r(order, s->groups.count, sizeof(*order), by_order, &s->groups);
+	pf_qsort_r(order, s->groups.count, sizeof(*order), by_order, &s->groups);
 	v = entries_by_group(s, &starts);
 	scratch = pf_xcalloc(s->values.count + 1, sizeof(*scratch));
 	for (i = 0; i < s->groups.count; i++) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "takesort/topn.h"
+#include "support/compat.h"
 #include "support/xalloc.h"
 
 struct order {
@@ -200,7 +201,7 @@ pf_topn_sort(struct pf_topn *t)
 	struct order o = { t->cmp, t->arg };
 
 	if (t->n > 1)
-		qsort_r(t->items, t->n, sizeof(*t->items), item_order, &o);
+		pf_qsort_r(t->items, t->n, sizeof(*t->items), item_order, &o);
 }
 
 void

@@ -199,7 +199,9 @@ reserve(struct sorter *s, size_t need)
 		if (s->mem == MAP_FAILED)
 			err(1, "mmap");
 		/* Fewer page faults: they are a good part of filling it. */
+#ifdef MADV_HUGEPAGE			/* Linux only */
 		(void)madvise(s->mem, need, MADV_HUGEPAGE);
+#endif
 		s->mapped = true;
 	} else
 		s->mem = pf_xmalloc(need);
