@@ -84,16 +84,6 @@ by_cell(const void *x, const void *y)
 	return a->col < b->col ? -1 : a->col > b->col;
 }
 
-static int
-by_first(const void *x, const void *y, void *ctx)
-{
-	const struct pf_groups *t = ctx;
-	uint64_t a = pf_groups_at(t, *(const uint32_t *)x)->order;
-	uint64_t b = pf_groups_at(t, *(const uint32_t *)y)->order;
-
-	return a < b ? -1 : a > b;
-}
-
 /* rank[i]: the place of t's entry i in order of first appearance. */
 static uint32_t *
 ranks(const struct pf_groups *t)
@@ -104,7 +94,8 @@ ranks(const struct pf_groups *t)
 
 	for (i = 0; i < t->count; i++)
 		order[i] = i;
-	qsort_r(order, t->count, sizeof(*order), by_first, (void *)t);
+	qsort_r(order, t->count, sizeof(*order), pf_reduce_by_order,
+	    (void *)t);
 	for (i = 0; i < t->count; i++)
 		rank[order[i]] = i;
 	free(order);
