@@ -4,7 +4,7 @@
 #
 # Usage: bench/run.sh [JOB...]   (jobs: filter map reduce join latency
 #                                  takesort topgroup sort unique partition
-#                                  command pipe; default all)
+#                                  command pipe scan; default all)
 # bench/setup.sh installs the peers (Miller, datamash, mawk, gawk, GNU
 # parallel, hyperfine, DuckDB) and makes the data in $BENCH_DATA (default
 # /tmp/pflow-bench). pflow is built with -Dbuildtype=release in
@@ -50,7 +50,7 @@ PY
 
 want() { [ $# -eq 0 ] || [[ " ${jobs[*]} " == *" $1 "* ]]; }
 jobs=("$@")
-[ ${#jobs[@]} -gt 0 ] || jobs=(filter map reduce join latency takesort topgroup sort unique partition command pipe)
+[ ${#jobs[@]} -gt 0 ] || jobs=(filter map reduce join latency takesort topgroup sort unique partition command pipe scan)
 echo "# $(date -u '+%F %H:%M UTC') on $(nproc) cores, $(uname -m), $(. /etc/os-release; echo "$PRETTY_NAME"); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# $F ($(du -h "$F" | cut -f1), $(($(wc -l <"$F") - 1)) records)"
 # The floor: reading the file once, with wc -l and with cat.
@@ -126,6 +126,17 @@ if want topgroup && [ -x "$B/ptakesort" ]; then
 T=$data/flights-3m.csv
 bench topgroup "$B/ptakesort -n 3 -g origin -k delay:desc $T > /dev/null" \
 	miller "mlr --csv top -n 3 -f delay -g origin -a $T > /dev/null"
+fi
+if want scan && [ -x "$B/pscan" ]; then
+# Running values per key (pscan): lag, running sum and row number per
+# origin, the same CSV bytes as DuckDB's window functions write; -j1
+# beside -j2; Miller's step on flights-3m (it takes a minute there).
+S=$data/flights-3m.csv
+bench scan "$B/pscan -j2 -k origin lag:delay sum:delay rank $F > /dev/null" \
+	pscan-j1 "$B/pscan -j1 -k origin lag:delay sum:delay rank $F > /dev/null" \
+	duckdb "$(duck "copy (select * exclude (rn), lag(delay) over w as delay_lag, sum(delay::BIGINT) over (w rows unbounded preceding) as delay_sum, row_number() over w as rank from (select *, row_number() over () as rn from read_csv('$F', all_varchar = true)) window w as (partition by origin order by rn) order by rn) to '$out/scan.csv' (header)")"
+bench scan-3m "$B/pscan -j2 -k origin lag:delay sum:delay rank $S > /dev/null" \
+	miller "mlr --csv step -a shift,rsum,counter -f delay -g origin $S > /dev/null"
 fi
 if want sort && [ -x "$B/ptakesort" ]; then
 # The whole file in key order, 256 MiB of memory each, temporary files

@@ -24,6 +24,8 @@ static const char usage_text[] =
 "  --partial                 write mergeable partial state\n"
 "  --merge                   read partial state (from --partial) and merge\n"
 "  --strict                  a non-number in a numeric AGG is an error\n"
+"  --pivot FIELD             long to wide: one column per value of FIELD,\n"
+"                            holding the one AGG, one record per key\n"
 "  --every N                 write a snapshot after every N records\n"
 "  --interval DURATION       write a snapshot every DURATION (e.g. 5s)\n"
 "  --window count:N|time:DURATION|event:DURATION\n"
@@ -33,7 +35,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_PARTIAL = PF_OPT_TOOL, OPT_MERGE, OPT_STRICT, OPT_EVERY,
-	OPT_INTERVAL, OPT_WINDOW, OPT_TIME, OPT_LATENESS
+	OPT_INTERVAL, OPT_WINDOW, OPT_TIME, OPT_LATENESS, OPT_PIVOT
 };
 
 int
@@ -51,6 +53,7 @@ main(int argc, char *argv[])
 		{ "window",	required_argument, NULL, OPT_WINDOW },
 		{ "time",	required_argument, NULL, OPT_TIME },
 		{ "lateness",	required_argument, NULL, OPT_LATENESS },
+		{ "pivot",	required_argument, NULL, OPT_PIVOT },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pf_reduce_args args = { 0 };
@@ -98,6 +101,9 @@ main(int argc, char *argv[])
 		case OPT_TIME:
 			args.time_field = optarg;
 			break;
+		case OPT_PIVOT:
+			args.pivot = optarg;
+			break;
 		case OPT_LATENESS:
 			if (!pf_parse_duration(optarg, &args.lateness_ms) ||
 			    args.lateness_ms < 0)
@@ -124,6 +130,10 @@ main(int argc, char *argv[])
 	if (!pf_reduce_check_stream(&args, msg, sizeof(msg)))
 		pf_usage_error(usage_all, "%s", msg);
 	pf_reduce_check_aggs(argv, n);
+	args.aggs = argv;
+	args.naggs = n;
+	if (!pf_reduce_check_pivot(&args, msg, sizeof(msg)))
+		pf_usage_error(usage_all, "%s", msg);
 	pf_options_finish(&opt);
 	args.aggs = argv;
 	args.naggs = n;

@@ -19,8 +19,8 @@ _pflow_scan_steps='count sum mean min max first fill lag lead delta ratio msum m
 _pflow_tool_opts() {
 	case $1 in
 	pfilter) echo '-v --invert -c --count --unique' ;;
-	pmap) echo '-a --arg-file --unordered --timeout --retries --halt --failed --batch --batch-timeout --batch-key --pipe --rate --joblog --resume' ;;
-	preduce) echo '-k --key --keys --partial --merge --strict --every --interval --window --time --lateness' ;;
+	pmap) echo '-a --arg-file --unordered --timeout --retries --halt --failed --batch --batch-timeout --batch-key --pipe --rate --joblog --resume --explode --sep --melt' ;;
+	preduce) echo '-k --key --keys --partial --merge --strict --every --interval --window --time --lateness --pivot' ;;
 	ptakesort) echo '-n --count -k --key --keys -g --group --sample --seed --memory -T --temporary-directory' ;;
 	pjoin) echo '-k --key --keys --left --anti --semi --ignore-case --memory --table-csv --table-tsv' ;;
 	pscan) echo '-k --key --keys --time --strict --memory' ;;
@@ -37,10 +37,10 @@ _pflow_takes_arg() {
 	pfilter:--unique) return 0 ;;
 	pmap:-a|pmap:--arg-file|pmap:--timeout|pmap:--retries|pmap:--failed|\
 	pmap:--batch|pmap:--batch-timeout|pmap:--batch-key|pmap:--rate|\
-	pmap:--joblog) return 0 ;;
+	pmap:--joblog|pmap:--explode|pmap:--sep|pmap:--melt) return 0 ;;
 	preduce:-k|preduce:--key|preduce:--keys|preduce:--every|\
 	preduce:--interval|preduce:--window|preduce:--time|\
-	preduce:--lateness) return 0 ;;
+	preduce:--lateness|preduce:--pivot) return 0 ;;
 	ptakesort:-n|ptakesort:--count|ptakesort:-k|ptakesort:--key|\
 	ptakesort:--keys|ptakesort:-g|ptakesort:--group|ptakesort:--seed|\
 	ptakesort:--memory|ptakesort:-T|ptakesort:--temporary-directory) return 0 ;;
@@ -304,7 +304,7 @@ _pflow() {
 		return 0 ;;
 	-n|--count|--partitions)
 		[[ $tool == ptakesort || $tool == ppartition ]] && return 0 ;;
-	-k|--keys|--key|--time|--batch-key|--unique|-g|--group)
+	-k|--keys|--key|--time|--batch-key|--unique|-g|--group|--explode|--melt|--pivot)
 		if [[ $tool == ptakesort && $prev != -g && $prev != --group ]]; then
 			_pflow_field_list "$cur" 'num str desc asc'
 		else

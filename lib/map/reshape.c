@@ -5,7 +5,8 @@
  * are: a value that is wholly a JSON array (what JSON Lines input keeps
  * of an array) explodes by element (strings unescaped, null empty,
  * numbers, true and false as written, nested arrays and objects as their
- * compact JSON text); any other value is cut at each --sep (default
+ * compact JSON text, as Python's json.dumps(separators=(",", ":"),
+ * ensure_ascii=False) writes them); any other value is cut at each --sep (default
  * ","). An empty value, or an empty array, is one record with F empty:
  * no record is dropped.
  *
@@ -43,6 +44,7 @@ struct reshape {
 struct reshape_worker {
 	struct reshape	*r;
 	struct pf_buf	 part;		/* an element, unescaped */
+	struct pf_buf	 tmp;		/* a nested string, unescaped */
 	struct pf_field	*fields;
 	size_t		 cap;
 };
@@ -153,6 +155,7 @@ reshape_worker_free(void *worker)
 	struct reshape_worker *w = worker;
 
 	pf_buf_free(&w->part);
+	pf_buf_free(&w->tmp);
 	free(w->fields);
 	free(w);
 }
@@ -232,23 +235,19 @@ add_utf8(struct pf_buf *b, unsigned c)
 }
 
 /*
- * A JSON string at p (after its quote): unescaped into b when b is not
- * NULL, else copied as written (with its quotes) into raw. Returns the
+ * A JSON string at p (after its quote), unescaped into b. Returns the
  * byte after its closing quote, or NULL when it is malformed.
  */
 static const char *
-json_string(const char *p, const char *end, struct pf_buf *b,
-    struct pf_buf *raw)
+json_string(const char *p, const char *end, struct pf_buf *b)
 {
-	const char *start = p - 1;
 	unsigned u, lo;
 
 	for (; p < end && *p != '"'; p++) {
 		if ((unsigned char)*p < 0x20)
 			return NULL;
 		if (*p != '\\') {
-			if (b != NULL)
-				pf_buf_addc(b, *p);
+			pf_buf_addc(b, *p);
 			continue;
 		}
 		if (++p == end)
@@ -279,14 +278,53 @@ json_string(const char *p, const char *end, struct pf_buf *b,
 		default:
 			return NULL;
 		}
-		if (b != NULL)
-			add_utf8(b, u);
+		add_utf8(b, u);
 	}
-	if (p == end)
+	return p == end ? NULL : p + 1;
+}
+
+/*
+ * A JSON string at p (after its quote), written into out as compact
+ * JSON writes it: quotes, backslashes and control bytes escaped, all
+ * else as it is (Python's json.dumps with ensure_ascii=False). tmp is
+ * scratch. Returns as json_string().
+ */
+static const char *
+json_string_compact(const char *p, const char *end, struct pf_buf *out,
+    struct pf_buf *tmp)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *q;
+	size_t i;
+	unsigned char c;
+
+	tmp->len = 0;
+	if ((q = json_string(p, end, tmp)) == NULL)
 		return NULL;
-	if (raw != NULL)
-		pf_buf_add(raw, start, (size_t)(p + 1 - start));
-	return p + 1;
+	pf_buf_addc(out, '"');
+	for (i = 0; i < tmp->len; i++) {
+		c = (unsigned char)tmp->data[i];
+		if (c == '"' || c == '\\') {
+			pf_buf_addc(out, '\\');
+			pf_buf_addc(out, (char)c);
+		} else if (c < 0x20) {
+			pf_buf_addc(out, '\\');
+			switch (c) {
+			case '\n': pf_buf_addc(out, 'n'); break;
+			case '\r': pf_buf_addc(out, 'r'); break;
+			case '\t': pf_buf_addc(out, 't'); break;
+			case '\b': pf_buf_addc(out, 'b'); break;
+			case '\f': pf_buf_addc(out, 'f'); break;
+			default:
+				pf_buf_add(out, "u00", 3);
+				pf_buf_addc(out, hex[c >> 4]);
+				pf_buf_addc(out, hex[c & 15]);
+			}
+		} else
+			pf_buf_addc(out, (char)c);
+	}
+	pf_buf_addc(out, '"');
+	return q;
 }
 
 /*
@@ -296,8 +334,8 @@ json_string(const char *p, const char *end, struct pf_buf *b,
  * NULL when it is malformed.
  */
 static const char *
-json_value(const char *p, const char *end, struct pf_buf *out, bool top,
-    int depth)
+json_value(const char *p, const char *end, struct pf_buf *out,
+    struct pf_buf *tmp, bool top, int depth)
 {
 	const char *q;
 	char close;
@@ -306,8 +344,8 @@ json_value(const char *p, const char *end, struct pf_buf *out, bool top,
 	if (p == end || depth > 64)
 		return NULL;
 	if (*p == '"')
-		return json_string(p + 1, end, top ? out : NULL,
-		    top ? NULL : out);
+		return top ? json_string(p + 1, end, out) :
+		    json_string_compact(p + 1, end, out, tmp);
 	if (*p == '[' || *p == '{') {
 		close = *p == '[' ? ']' : '}';
 		pf_buf_addc(out, *p);
@@ -320,8 +358,8 @@ json_value(const char *p, const char *end, struct pf_buf *out, bool top,
 			if (close == '}') {
 				p = skip_blanks(p, end);
 				if (p == end || *p != '"' ||
-				    (p = json_string(p + 1, end, NULL,
-				    out)) == NULL)
+				    (p = json_string_compact(p + 1, end, out,
+				    tmp)) == NULL)
 					return NULL;
 				p = skip_blanks(p, end);
 				if (p == end || *p != ':')
@@ -329,8 +367,8 @@ json_value(const char *p, const char *end, struct pf_buf *out, bool top,
 				pf_buf_addc(out, ':');
 				p++;
 			}
-			if ((p = json_value(p, end, out, false, depth + 1)) ==
-			    NULL)
+			if ((p = json_value(p, end, out, tmp, false,
+			    depth + 1)) == NULL)
 				return NULL;
 			p = skip_blanks(p, end);
 			if (p < end && *p == ',') {
@@ -379,7 +417,8 @@ explode_json(struct reshape_worker *w, const struct pf_record *rec,
 	}
 	for (;;) {
 		w->part.len = 0;
-		if ((p = json_value(p, end, &w->part, true, 0)) == NULL)
+		if ((p = json_value(p, end, &w->part, &w->tmp, true, 0)) ==
+		    NULL)
 			break;
 		write_with(w, rec, w->r->field, w->part.data == NULL ? "" :
 		    w->part.data, w->part.len, out);

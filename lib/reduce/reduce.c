@@ -98,13 +98,23 @@ plan_fold(struct reduce *r)
 static int
 start_normal(struct reduce *r, const struct pf_schema *schema)
 {
+	const char *keys = r->args->keys;
+	char *with_pivot = NULL;
 	size_t i;
 	long idx;
 	int status;
 
-	if (r->args->keys != NULL) {
-		if ((status = pf_keys_compile(&r->keys, r->args->keys,
-		    schema)) != 0)
+	if (r->args->pivot != NULL) {
+		/* F is the last key; reduce_pivot.c makes it columns. */
+		if (keys != NULL && asprintf(&with_pivot, "%s,%s", keys,
+		    r->args->pivot) < 0)
+			err(1, NULL);
+		keys = with_pivot != NULL ? with_pivot : r->args->pivot;
+	}
+	if (keys != NULL) {
+		status = pf_keys_compile(&r->keys, keys, schema);
+		free(with_pivot);
+		if (status != 0)
 			return status;
 		r->nkeys = r->keys.n;
 		r->keynames = pf_xcalloc(r->nkeys + 1, sizeof(char *));
@@ -218,7 +228,7 @@ reduce_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	pf_output_init(&r->out, r->opt->out_format, r->opt->out_delim, names,
 	    n);
 	r->started = true;
-	if (schema->has_header)
+	if (schema->has_header && r->args->pivot == NULL)
 		pf_output_header(&r->out, out);
 	for (i = 0; i < n; i++)
 		free(names[i]);
@@ -250,6 +260,8 @@ reduce_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
 	}
 	if (r->stream != NULL)
 		pf_stream_finish(r->stream, out);
+	else if (r->args->pivot != NULL)
+		pf_reduce_write_pivot(r, s, out);
 	else
 		pf_reduce_write_shard(r, s, NULL, 0, false, out);
 	/* Write the groups before the warning, so it comes last. */

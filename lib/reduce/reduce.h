@@ -21,6 +21,7 @@ struct pf_reduce_args {
 	bool		  partial;	/* --partial: write mergeable state */
 	bool		  merge;	/* --merge: read partial state */
 	bool		  strict;	/* --strict: a non-number is an error */
+	const char	 *pivot;	/* --pivot F: one column per value */
 
 	/* Endless input (reduce_stream.c). */
 	uint64_t	  every;	/* --every N: snapshot every N records */
@@ -44,6 +45,13 @@ bool pf_reduce_parse_window(const char *spec, struct pf_reduce_args *args,
  * with a message in err.
  */
 bool pf_reduce_check_stream(const struct pf_reduce_args *args, char *err,
+    size_t errlen);
+
+/*
+ * Checks --pivot against the other options and its one AGG; returns
+ * false with a message in err.
+ */
+bool pf_reduce_check_pivot(const struct pf_reduce_args *args, char *err,
     size_t errlen);
 
 /* Whether snapshots or windows are asked for. */

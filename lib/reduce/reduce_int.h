@@ -89,6 +89,16 @@ struct reduce_worker {
 /* Lays out the AGGs' states in a group's block (state_size, offsets). */
 void	 pf_reduce_layout_states(struct reduce *r);
 
+/*
+ * reduce_write.c: qsort_r's comparison of group indices (uint32_t) of
+ * the pf_groups ctx, by first appearance.
+ */
+int	 pf_reduce_by_order(const void *x, const void *y, void *ctx);
+
+/* reduce_pivot.c: --pivot's output, header first. */
+void	 pf_reduce_write_pivot(struct reduce *r, struct shard *s,
+	    struct pf_buf *out);
+
 /* reduce_shard.c */
 void	 pf_reduce_shard_init(struct reduce *r, struct shard *s);
 void	 pf_reduce_shard_free(struct shard *s);

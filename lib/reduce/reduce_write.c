@@ -12,8 +12,8 @@
 #include "support/number.h"
 #include "support/xalloc.h"
 
-static int
-by_order(const void *x, const void *y, void *ctx)
+int
+pf_reduce_by_order(const void *x, const void *y, void *ctx)
 {
 	const struct pf_groups *t = ctx;
 	uint64_t a = pf_groups_at(t, *(const uint32_t *)x)->order;
@@ -133,7 +133,8 @@ write_groups(struct reduce *r, struct shard *s, const struct win_col *win,
 	order = pf_xcalloc(s->groups.count + 1, sizeof(*order));
 	for (i = 0; i < s->groups.count; i++)
 		order[i] = i;
-	pf_qsort_r(order, s->groups.count, sizeof(*order), by_order, &s->groups);
+	pf_qsort_r(order, s->groups.count, sizeof(*order), pf_reduce_by_order,
+	    &s->groups);
 	v = entries_by_group(s, &starts);
 	scratch = pf_xcalloc(s->values.count + 1, sizeof(*scratch));
 	for (i = 0; i < s->groups.count; i++) {

@@ -318,23 +318,30 @@ pf_scan_apply(struct scan *s, const struct scan_batch *b,
 	pf_arena_free(&s->scratch);
 }
 
+/* The pointer a lag, lead or window step keeps in key k's block. */
+static void *
+step_pointer(const struct scan *s, uint32_t k, size_t i)
+{
+	void *p;
+
+	memcpy(&p, PF_GROUP_STATE(pf_groups_at(&s->groups, k)) +
+	    s->steps[i].offset, sizeof(p));
+	return p;
+}
+
 /* The end of the input: what lead waits for will not come. */
 static void
 end_leads(struct scan *s)
 {
 	struct ring *r;
-	uint64_t k, j;
+	uint64_t j;
+	uint32_t k;
 	size_t i;
 
-	for (k = 0; k < s->groups.count; k++) {
-		unsigned char *state = PF_GROUP_STATE(pf_groups_at(&s->groups,
-		    (uint32_t)k));
-
+	for (k = 0; k < s->groups.count; k++)
 		for (i = 0; i < s->nsteps; i++) {
-			if (s->steps[i].func != SCAN_LEAD)
-				continue;
-			memcpy(&r, state + s->steps[i].offset, sizeof(r));
-			if (r == NULL)
+			if (s->steps[i].func != SCAN_LEAD ||
+			    (r = step_pointer(s, k, i)) == NULL)
 				continue;
 			/* The oldest first: pos, pos + 1, ... */
 			for (j = 0; j < r->filled; j++)
@@ -343,7 +350,6 @@ end_leads(struct scan *s)
 				    false, true);
 			r->filled = 0;
 		}
-	}
 }
 
 static void
@@ -381,22 +387,16 @@ void
 pf_scan_apply_free(struct scan *s)
 {
 	struct ring *r;
-	uint64_t k, j;
+	uint64_t j;
+	uint32_t k;
 	size_t i;
 
-	for (k = 0; k < s->groups.count; k++) {
-		unsigned char *state = PF_GROUP_STATE(pf_groups_at(&s->groups,
-		    (uint32_t)k));
-
-		for (i = 0; i < s->nsteps; i++) {
-			void *p;
-
+	for (k = 0; k < s->groups.count; k++)
+		for (i = 0; i < s->nsteps; i++)
 			switch (s->steps[i].func) {
 			case SCAN_LAG:
 			case SCAN_LEAD:
-				memcpy(&r, state + s->steps[i].offset,
-				    sizeof(r));
-				if (r == NULL)
+				if ((r = step_pointer(s, k, i)) == NULL)
 					break;
 				if (s->steps[i].func == SCAN_LAG)
 					for (j = 0; j < r->n; j++)
@@ -408,15 +408,11 @@ pf_scan_apply_free(struct scan *s)
 			case SCAN_MMEAN:
 			case SCAN_MMIN:
 			case SCAN_MMAX:
-				memcpy(&p, state + s->steps[i].offset,
-				    sizeof(p));
-				pf_scan_window_free(p);
+				pf_scan_window_free(step_pointer(s, k, i));
 				break;
 			default:
 				break;
 			}
-		}
-	}
 	pf_groups_free(&s->groups);
 	pf_arena_free(&s->arena);
 	pf_arena_free(&s->scratch);

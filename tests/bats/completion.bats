@@ -110,6 +110,7 @@ destination'
 --window
 --time
 --lateness
+--pivot
 --csv
 --tsv
 --lines
