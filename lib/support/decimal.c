@@ -85,31 +85,24 @@ pf_dec_parse_fast(const char *s, size_t len, pf_dec_int *m, int *scale)
 	return true;
 }
 
-/*
- * Reads a number (already validated) exactly as z / 10^scale, digits
- * finer than 10^-PF_DEC_MAX_SCALE dropped. Returns 0, or 1 (-1) for a
- * value of 10^maxexp or more (less than -10^maxexp): infinite.
- */
-int
-pf_dec_parse_big(const char *s, size_t len, mpz_t z, long *scale, long maxexp)
+long
+pf_dec_split(const char *s, size_t len, char *digits, long *nd, bool *neg)
 {
 	const char *p = s, *end = s + len;
-	char *digits = pf_xmalloc(len + 1);
-	long frac = 0, e = 0, nd = 0, lead;
-	bool neg = false, eneg = false, dot = false;
+	long frac = 0, e = 0;
+	bool eneg = false, dot = false;
 
+	*nd = 0;
+	*neg = false;
 	if (p < end && (*p == '+' || *p == '-'))
-		neg = *p++ == '-';
+		*neg = *p++ == '-';
 	for (; p < end && *p != 'e' && *p != 'E'; p++) {
 		if (*p == '.') {
 			dot = true;
 			continue;
 		}
-		if (nd == 0 && *p == '0') {	/* a leading zero */
-			frac += dot;
-			continue;
-		}
-		digits[nd++] = *p;
+		if (*nd > 0 || *p != '0')	/* not a leading zero */
+			digits[(*nd)++] = *p;
 		frac += dot;
 	}
 	if (p < end) {
@@ -121,6 +114,22 @@ pf_dec_parse_big(const char *s, size_t len, mpz_t z, long *scale, long maxexp)
 				e = e * 10 + (*p - '0');
 		frac += eneg ? e : -e;
 	}
+	return frac;
+}
+
+/*
+ * Reads a number (already validated) exactly as z / 10^scale, digits
+ * finer than 10^-PF_DEC_MAX_SCALE dropped. Returns 0, or 1 (-1) for a
+ * value of 10^maxexp or more (less than -10^maxexp): infinite.
+ */
+int
+pf_dec_parse_big(const char *s, size_t len, mpz_t z, long *scale, long maxexp)
+{
+	char *digits = pf_xmalloc(len + 1);
+	long nd, lead, frac;
+	bool neg;
+
+	frac = pf_dec_split(s, len, digits, &nd, &neg);
 	*scale = 0;
 	mpz_set_ui(z, 0);
 	if (nd == 0) {

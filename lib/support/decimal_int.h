@@ -41,6 +41,13 @@ void pf_dec_big_get(const struct pf_dec_big *b, mpz_t z);
  */
 bool pf_dec_parse_fast(const char *s, size_t len, pf_dec_int *m, int *scale);
 /*
+ * Splits a number (already validated) into its significant digits, no
+ * leading zeros (into digits, room for len bytes; *nd of them, maybe 0
+ * for zero) and its sign: the value is digits / 10^(the return value).
+ */
+long pf_dec_split(const char *s, size_t len, char *digits, long *nd,
+    bool *neg);
+/*
  * Reads a number (already validated) exactly as z / 10^scale, digits
  * finer than 10^-PF_DEC_MAX_SCALE dropped. Returns 0, or 1 (-1) for a
  * value of 10^maxexp or more (less than -10^maxexp): infinite.

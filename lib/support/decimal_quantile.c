@@ -43,41 +43,20 @@ is_canonical(const char *s, size_t len)
 void
 pf_dec_canonical(const char *s, size_t len, struct pf_buf *out)
 {
-	const char *p = s, *end = s + len;
 	char *digits;
-	long frac = 0, e = 0;
-	size_t nd = 0;
-	bool neg = false, eneg = false, dot = false;
+	long scale, nd;
+	bool neg;
 
 	if (is_canonical(s, len)) {
 		pf_buf_add(out, s, len);
 		return;
 	}
 	digits = pf_xmalloc(len + 1);
-	if (p < end && (*p == '+' || *p == '-'))
-		neg = *p++ == '-';
-	for (; p < end && *p != 'e' && *p != 'E'; p++) {
-		if (*p == '.') {
-			dot = true;
-			continue;
-		}
-		if (nd > 0 || *p != '0')
-			digits[nd++] = *p;
-		frac += dot;
-	}
-	if (p < end) {
-		p++;
-		if (p < end && (*p == '+' || *p == '-'))
-			eneg = *p++ == '-';
-		for (; p < end; p++)
-			if (e < 1000000000L)
-				e = e * 10 + (*p - '0');
-	}
+	scale = pf_dec_split(s, len, digits, &nd, &neg);
 	if (nd == 0)
 		pf_buf_addc(out, '0');
 	else
-		pf_dec_encode_digits(out, neg, digits, nd,
-		    frac - (eneg ? -e : e));
+		pf_dec_encode_digits(out, neg, digits, (size_t)nd, scale);
 	free(digits);
 }
 
