@@ -160,12 +160,13 @@ bool pf_agg_values_decode(const struct pf_agg *a, const char *s, size_t len,
     size_t i), void *ctx);
 
 /*
- * The key of a quantile's value entry for the number written in s (d:
- * the double nearest to it): the 8 bytes of d with -0 made 0, for a
- * quick order, then the value's one text (pf_dec_canonical), which
- * decides ties and the result exactly. Appended to key (emptied first).
+ * The key of a quantile's value entry for the number written in s (num:
+ * it parsed): the 8 bytes of its double with -0 made 0, for a quick
+ * order, then, unless it is an integer the double holds, the value's
+ * one text (pf_dec_canonical), which decides ties and the result
+ * exactly. Appended to key (emptied first).
  */
-void pf_agg_quantile_key(const char *s, size_t len, double d,
-    struct pf_buf *key);
+void pf_agg_quantile_key(const char *s, size_t len,
+    const struct pf_number *num, struct pf_buf *key);
 
 #endif

@@ -9,14 +9,26 @@
 
 #include "reduce/agg.h"
 
+/* Integers a double holds: their key is the double alone. */
+#define EXACT_INT	(INT64_C(1) << 53)
+
 void
-pf_agg_quantile_key(const char *s, size_t len, double d, struct pf_buf *key)
+pf_agg_quantile_key(const char *s, size_t len, const struct pf_number *num,
+    struct pf_buf *key)
 {
-	if (d == 0)
-		d = 0;		/* -0 and 0 are one value */
+	double d = num->d == 0 ? 0 : num->d;	/* -0 and 0 are one value */
+	const char *text;
+
 	key->len = 0;
 	pf_buf_add(key, &d, 8);
+	if (num->is_int && num->i > -EXACT_INT && num->i < EXACT_INT)
+		return;
 	pf_dec_canonical(s, len, key);
+	text = key->data + 8;
+	if (fabs(d) < (double)EXACT_INT &&
+	    memchr(text, '.', key->len - 8) == NULL &&
+	    memchr(text, 'e', key->len - 8) == NULL)
+		key->len = 8;	/* "5.0": an integer too */
 }
 
 static double
@@ -28,10 +40,17 @@ entry_double(const struct pf_value_entry *e)
 	return d;
 }
 
-/* The value's text in a quantile entry. */
+/*
+ * The value's text in a quantile entry: after the double, or, for an
+ * integer, the double's (written into buf, PF_NUMBER_MAX bytes).
+ */
 static inline const char *
-entry_text(const struct pf_value_entry *e, size_t *len)
+entry_text(const struct pf_value_entry *e, char *buf, size_t *len)
 {
+	if (e->len == 8) {
+		*len = pf_format_double(entry_double(e), buf);
+		return buf;
+	}
 	*len = e->len - 8;
 	return (const char *)e->bytes + 8;
 }
@@ -43,13 +62,16 @@ by_value(const void *x, const void *y)
 	const struct pf_value_entry *ea = *(struct pf_value_entry *const *)x;
 	const struct pf_value_entry *eb = *(struct pf_value_entry *const *)y;
 	double a = entry_double(ea), b = entry_double(eb);
+	char bufa[PF_NUMBER_MAX], bufb[PF_NUMBER_MAX];
 	const char *ta, *tb;
 	size_t la, lb;
 
 	if (a != b)
 		return a < b ? -1 : 1;
-	ta = entry_text(ea, &la);
-	tb = entry_text(eb, &lb);
+	if (ea->len == 8 && eb->len == 8)
+		return 0;
+	ta = entry_text(ea, bufa, &la);
+	tb = entry_text(eb, bufb, &lb);
 	return pf_number_cmp_text(ta, la, tb, lb);
 }
 
@@ -88,14 +110,15 @@ quantile(const struct pf_agg *a, struct pf_value_entry **e, size_t n,
 	unsigned __int128 h = (unsigned __int128)(total - 1) * a->q_num;
 	uint64_t below = (uint64_t)(h / a->q_den), r = (uint64_t)(h % a->q_den);
 	const struct pf_value_entry *lo = rank_entry(e, n, below), *hi;
+	char lbuf[PF_NUMBER_MAX], hbuf[PF_NUMBER_MAX];
 	const char *lt, *ht;
 	size_t ll, hl;
 
 	if (r == 0)
 		return entry_double(lo);
 	hi = rank_entry(e, n, below + 1);
-	lt = entry_text(lo, &ll);
-	ht = entry_text(hi, &hl);
+	lt = entry_text(lo, lbuf, &ll);
+	ht = entry_text(hi, hbuf, &hl);
 	return pf_dec_interpolate(lt, ll, entry_double(lo), ht, hl,
 	    entry_double(hi), r, a->q_den);
 }
@@ -145,7 +168,7 @@ pf_agg_values_encode(const struct pf_agg *a, struct pf_value_entry **e,
 		for (i = 0; i < n; i++) {
 			if (i > 0)
 				pf_buf_addc(out, ';');
-			text = entry_text(e[i], &len);
+			text = entry_text(e[i], num, &len);
 			pf_buf_add(out, text, len);
 			if (e[i]->count > 1) {
 				pf_buf_addc(out, '*');
@@ -209,7 +232,7 @@ pf_agg_values_decode(const struct pf_agg *a, const char *s, size_t len,
 			}
 			if (p < end && (*p != ';' || ++p == end))
 				goto malformed;
-			pf_agg_quantile_key(item, ilen, num.d, &key);
+			pf_agg_quantile_key(item, ilen, &num, &key);
 			add(ctx, key.data, key.len, count, i);
 		}
 		pf_buf_free(&key);

@@ -160,7 +160,7 @@ add_value(struct reduce_worker *w, struct pf_group *g,
 	uint16_t agg = (uint16_t)(st - w->r->steps);
 
 	if (num != NULL) {
-		pf_agg_quantile_key(f->ptr, f->len, num->d, &w->qkey);
+		pf_agg_quantile_key(f->ptr, f->len, num, &w->qkey);
 		pf_values_add(&w->s.values, g->index, agg, w->qkey.data,
 		    w->qkey.len, 1, order, 0);
 	} else

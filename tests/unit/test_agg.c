@@ -275,7 +275,7 @@ values_check(const char *arg, const char *const *vals, const char *want,
 		if (pf_agg_is_quantile(a.func)) {
 			if (!pf_number_parse(vals[i], strlen(vals[i]), &n))
 				continue;
-			pf_agg_quantile_key(vals[i], strlen(vals[i]), n.d,
+			pf_agg_quantile_key(vals[i], strlen(vals[i]), &n,
 			    &key);
 			pf_values_add(&t, 0, 0, key.data, key.len, 1, i + 1, 0);
 		} else
@@ -325,6 +325,8 @@ test_values(void)
 	values_check("p90:x", (const char *const[]){ "1.50", "15e-1", "+1.5",
 	    "0.30000000000000001", "0.3", NULL }, "1.5",
 	    "0.3;0.30000000000000001;1.5*3");
+	values_check("median:x", (const char *const[]){ "5.0", "5", "+5", "50e-1",
+	    "-0.0", NULL }, "5", "0;5*4");
 	values_check("p99.9:x", (const char *const[]){ "0", "1e400", NULL },
 	    "inf", "0;1e400");
 	values_check("median:x", (const char *const[]){ "18446744073709551616",
