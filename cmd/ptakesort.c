@@ -24,7 +24,8 @@ static const char usage_text[] =
 "                            order of first appearance\n"
 "  --sample                  a uniform random sample of N records instead\n"
 "                            (no -k), in input order\n"
-"  --seed S                  the sample's seed (default 0)\n"
+"  --seed S                  the sample's seed (default: a new one each\n"
+"                            run, which --stats prints)\n"
 "  --memory SIZE             without -n: records sorted in memory before\n"
 "                            runs are spilled to disk (default 256M)\n"
 "  -T, --temporary-directory DIR\n"
@@ -101,6 +102,7 @@ main(int argc, char *argv[])
 			break;
 		case OPT_SEED:
 			args.seed = parse_seed(optarg);
+			args.seeded = true;
 			break;
 		case OPT_MEMORY:
 			if (!pf_parse_size(optarg, &args.memory) ||

@@ -37,6 +37,14 @@ if [ -d build-test ]; then
 		--num-processes 2 --timeout-multiplier 4 \
 		pfilter pmap preduce ptakesort ppartition || status=1
 fi
+# The unit tests built for x86-64-v3 (AVX2, FMA, BMI2), where this CPU
+# runs such code: numbers must not change with the instruction set.
+if grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo &&
+    grep -qw bmi2 /proc/cpuinfo && grep -qw movbe /proc/cpuinfo; then
+	run_suites build-v3 -Dbuildtype=debugoptimized -Db_ndebug=false \
+		-Dc_args=-march=x86-64-v3 -- --suite unit
+	v3=build-v3
+fi
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 run_suites build-asan -Dbuildtype=debug -Db_sanitize=address,undefined \
@@ -45,5 +53,5 @@ TSAN_OPTIONS=halt_on_error=1 \
 run_suites build-tsan -Dbuildtype=debugoptimized -Db_sanitize=thread -- \
 	--suite engine
 
-python3 tests/count-tap.py build-test build-asan build-tsan || status=1
+python3 tests/count-tap.py build-test build-asan build-tsan ${v3:-} || status=1
 exit $status

@@ -13,7 +13,8 @@ against Python's fractions.Fraction:
   its square root to one ulp (the contract asks 1e-12);
 - min, max, first, last, mode: the input text, exactly;
 - count:x and distinct: as SQL (0 for a group with no values);
-- median and pN: DuckDB's quantile_cont on the doubles.
+- median and pN: DuckDB's quantile_cont computed exactly (the values as
+  written, p = N/100 as written), rounded once to the nearest double.
 Then the same output, byte for byte, at -j1/-j2/-j4, several --chunk
 sizes, and from --partial parts merged in shuffled orders; and every
 --ojsonl line parses as JSON with the same values.
@@ -31,7 +32,7 @@ from fractions import Fraction
 BUILD = sys.argv[1]
 SEED = int(sys.argv[2]) if len(sys.argv) > 2 else 13
 PREDUCE = os.path.join(BUILD, "preduce")
-PCTS = ["p25", "p90", "p99.9", "median"]
+PCTS = ["p0.1", "p25", "p33.3", "p90", "p99.9", "median"]
 AGGS = (["count", "count:x", "sum:x", "mean:x", "var:x", "stdev:x",
          "min:x", "max:x", "first:x", "last:x", "distinct:x", "mode:x"]
         + [p + ":x" for p in PCTS])
@@ -149,10 +150,12 @@ def rounded(q):
 
 
 def quantile_cont(values, q):
-    v = sorted(float(x) for x in values)
+    """DuckDB's quantile_cont in exact arithmetic, rounded once: h = (n-1) q,
+    the values (as written) at floor(h) and ceil(h) interpolated."""
+    v = sorted(Fraction(x) for x in values)
     h = (len(v) - 1) * q
     lo, hi = v[math.floor(h)], v[math.ceil(h)]
-    return lo if math.floor(h) == math.ceil(h) else lo + (hi - lo) * (h - math.floor(h))
+    return rounded(lo + (hi - lo) * (h - math.floor(h)))
 
 
 def expected(rows):
@@ -178,7 +181,7 @@ def expected(rows):
             best = max(counts.values())
             e["x_mode"] = next(x for x in xs if counts[x] == best)
             for p in PCTS:
-                q = 0.5 if p == "median" else rounded(Fraction(p[1:]) / 100)
+                q = Fraction(1, 2) if p == "median" else Fraction(p[1:]) / 100
                 e["x_" + p] = quantile_cont(xs, q)
             if len(xs) >= 2:
                 n = len(xs)

@@ -51,7 +51,7 @@ extern const char pf_agg_func_list[];
 
 struct pf_agg {
 	enum pf_agg_func func;
-	double		 q;		/* median, pN: the quantile, (0, 1] */
+	uint64_t	 q_num, q_den;	/* median, pN: the quantile, (0, 1] */
 	char		 funcname[PF_AGG_FUNCNAME_MAX]; /* "sum", "p99.9" */
 	char		*field;		/* NULL for plain `count` */
 	char		*name;		/* output column */
@@ -148,7 +148,7 @@ void pf_agg_add_number(struct pf_buf *out, double d, bool *is_number);
  * Value aggregations. entries[0..n) are one group's entries of a
  * distinct, mode or quantile aggregation; the result and encode
  * functions sort them (quantiles by value, others by first sighting).
- * Quantile entries hold the value as the 8 bytes of a double.
+ * Quantile entries hold the value as pf_agg_quantile_key() writes it.
  */
 void pf_agg_values_result(const struct pf_agg *a,
     struct pf_value_entry **entries, size_t n, struct pf_buf *out,
@@ -164,7 +164,14 @@ bool pf_agg_values_decode(const struct pf_agg *a, const char *s, size_t len,
     void (*add)(void *ctx, const void *bytes, size_t len, uint64_t count,
     size_t i), void *ctx);
 
-/* The key of a quantile's value entry: a double with -0 made 0. */
-void pf_agg_quantile_key(double d, unsigned char key[8]);
+/*
+ * The key of a quantile's value entry for the number written in s (num:
+ * it parsed): the 8 bytes of its double with -0 made 0, for a quick
+ * order, then, unless it is an integer the double holds, the value's
+ * one text (pf_dec_canonical), which decides ties and the result
+ * exactly. Appended to key (emptied first).
+ */
+void pf_agg_quantile_key(const char *s, size_t len,
+    const struct pf_number *num, struct pf_buf *key);
 
 #endif

@@ -19,30 +19,33 @@ static const char *const func_names[] = {
 const char pf_agg_func_list[] = "count, sum, mean, min, max, first, last, "
     "distinct, stdev, var, median, pN (a percentile: p90, p99.9), mode";
 
-/* pN: a percentile, N in (0, 100] with digits and a decimal point. */
+/*
+ * pN: a percentile, N in (0, 100] with digits and a decimal point, kept
+ * exactly as the fraction N / 100: p99.9 is 999 / 1000.
+ */
 static bool
-percentile_find(const char *s, size_t len, double *q)
+percentile_find(const char *s, size_t len, uint64_t *num, uint64_t *den)
 {
-	char buf[PF_AGG_FUNCNAME_MAX + 4];
 	size_t i, dots = 0;
-	double n;
 
 	if (len < 2 || len >= PF_AGG_FUNCNAME_MAX || s[0] != 'p')
 		return false;
+	*num = 0;
+	*den = 100;
 	for (i = 1; i < len; i++)
 		if (s[i] == '.')
 			dots++;
 		else if (s[i] < '0' || s[i] > '9')
 			return false;
+		else {
+			/* At most 14 digits: no overflow. */
+			*num = *num * 10 + (uint64_t)(s[i] - '0');
+			if (dots > 0)
+				*den *= 10;
+		}
 	if (dots > 1 || s[1] == '.' || s[len - 1] == '.')
 		return false;
-	/* N e-2, rounded once: p99.9 is the double nearest to 0.999. */
-	snprintf(buf, sizeof(buf), "%.*se-2", (int)(len - 1), s + 1);
-	n = strtod(buf, NULL);
-	if (!(n > 0 && n <= 1))
-		return false;
-	*q = n;
-	return true;
+	return *num > 0 && *num <= *den;
 }
 
 bool
@@ -54,12 +57,13 @@ pf_agg_func_find(const char *s, size_t len, struct pf_agg *a)
 		if (func_names[i] != NULL && strlen(func_names[i]) == len &&
 		    memcmp(func_names[i], s, len) == 0) {
 			a->func = (enum pf_agg_func)i;
-			a->q = a->func == PF_AGG_MEDIAN ? 0.5 : 0;
+			a->q_num = a->func == PF_AGG_MEDIAN ? 1 : 0;
+			a->q_den = a->func == PF_AGG_MEDIAN ? 2 : 1;
 			memcpy(a->funcname, s, len);
 			a->funcname[len] = '\0';
 			return true;
 		}
-	if (!percentile_find(s, len, &a->q))
+	if (!percentile_find(s, len, &a->q_num, &a->q_den))
 		return false;
 	a->func = PF_AGG_PERCENTILE;
 	memcpy(a->funcname, s, len);

@@ -68,6 +68,7 @@ pf_reduce_worker_free(void *worker)
 	if (w->eval != NULL)
 		pf_eval_free(w->eval);
 	pf_buf_free(&w->key);
+	pf_buf_free(&w->qkey);
 	free(w->nums);
 	free(w->parsed);
 	free(w->tmp);
@@ -157,11 +158,11 @@ add_value(struct reduce_worker *w, struct pf_group *g,
     const struct pf_number *num, uint64_t order)
 {
 	uint16_t agg = (uint16_t)(st - w->r->steps);
-	unsigned char key[8];
 
 	if (num != NULL) {
-		pf_agg_quantile_key(num->d, key);
-		pf_values_add(&w->s.values, g->index, agg, key, 8, 1, order, 0);
+		pf_agg_quantile_key(f->ptr, f->len, num, &w->qkey);
+		pf_values_add(&w->s.values, g->index, agg, w->qkey.data,
+		    w->qkey.len, 1, order, 0);
 	} else
 		pf_values_add(&w->s.values, g->index, agg, f->ptr, f->len, 1,
 		    order, 0);

@@ -74,6 +74,7 @@ struct reduce_worker {
 	struct shard	 s;
 	struct pf_eval	*eval;
 	struct pf_buf	 key;
+	struct pf_buf	 qkey;		/* a quantile's value entry key */
 	struct pf_number *nums;		/* per field slot: the field parsed */
 	signed char	*parsed;	/* per field slot: 1 parsed, -1 not a
 					   number, -2 and counted as skipped;

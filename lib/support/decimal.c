@@ -33,8 +33,8 @@ const pf_dec_int pf_dec_pow10[39] = {
  * significant digits and 0 <= scale <= MAX_FAST_SCALE; false when it
  * does not fit.
  */
-static bool
-parse_fast(const char *s, size_t len, pf_dec_int *m, int *scale)
+bool
+pf_dec_parse_fast(const char *s, size_t len, pf_dec_int *m, int *scale)
 {
 	const char *p = s, *end = s + len;
 	uint64_t u = 0;
@@ -85,31 +85,24 @@ parse_fast(const char *s, size_t len, pf_dec_int *m, int *scale)
 	return true;
 }
 
-/*
- * Reads a number (already validated) exactly as z / 10^scale, digits
- * finer than 10^-PF_DEC_MAX_SCALE dropped. Returns 0, or 1 (-1) for a
- * value of 10^maxexp or more (less than -10^maxexp): infinite.
- */
-static int
-parse_big(const char *s, size_t len, mpz_t z, long *scale, long maxexp)
+long
+pf_dec_split(const char *s, size_t len, char *digits, long *nd, bool *neg)
 {
 	const char *p = s, *end = s + len;
-	char *digits = pf_xmalloc(len + 1);
-	long frac = 0, e = 0, nd = 0, lead;
-	bool neg = false, eneg = false, dot = false;
+	long frac = 0, e = 0;
+	bool eneg = false, dot = false;
 
+	*nd = 0;
+	*neg = false;
 	if (p < end && (*p == '+' || *p == '-'))
-		neg = *p++ == '-';
+		*neg = *p++ == '-';
 	for (; p < end && *p != 'e' && *p != 'E'; p++) {
 		if (*p == '.') {
 			dot = true;
 			continue;
 		}
-		if (nd == 0 && *p == '0') {	/* a leading zero */
-			frac += dot;
-			continue;
-		}
-		digits[nd++] = *p;
+		if (*nd > 0 || *p != '0')	/* not a leading zero */
+			digits[(*nd)++] = *p;
 		frac += dot;
 	}
 	if (p < end) {
@@ -121,6 +114,22 @@ parse_big(const char *s, size_t len, mpz_t z, long *scale, long maxexp)
 				e = e * 10 + (*p - '0');
 		frac += eneg ? e : -e;
 	}
+	return frac;
+}
+
+/*
+ * Reads a number (already validated) exactly as z / 10^scale, digits
+ * finer than 10^-PF_DEC_MAX_SCALE dropped. Returns 0, or 1 (-1) for a
+ * value of 10^maxexp or more (less than -10^maxexp): infinite.
+ */
+int
+pf_dec_parse_big(const char *s, size_t len, mpz_t z, long *scale, long maxexp)
+{
+	char *digits = pf_xmalloc(len + 1);
+	long nd, lead, frac;
+	bool neg;
+
+	frac = pf_dec_split(s, len, digits, &nd, &neg);
 	*scale = 0;
 	mpz_set_ui(z, 0);
 	if (nd == 0) {
@@ -305,7 +314,7 @@ add_text_big(struct pf_dec *d, const char *s, size_t len, bool square,
 	mpz_t z;
 
 	mpz_init(z);
-	inf = parse_big(s, len, z, &scale, maxexp);
+	inf = pf_dec_parse_big(s, len, z, &scale, maxexp);
 	if (inf != 0)
 		add_infinite(d, square ? 1 : inf, arena);
 	else if (square) {
@@ -326,7 +335,7 @@ add_number(struct pf_dec *d, const char *s, size_t len,
 
 	if (num->is_int)
 		add_fast(d, num->i, 0, arena);
-	else if (parse_fast(s, len, &m, &scale))
+	else if (pf_dec_parse_fast(s, len, &m, &scale))
 		add_fast(d, m, scale, arena);
 	else
 		add_text_big(d, s, len, false, maxexp, arena);
@@ -349,7 +358,7 @@ pf_dec_add_square(struct pf_dec *d, const char *s, size_t len,
 	if (num->is_int) {
 		m = num->i;
 		scale = 0;
-	} else if (!parse_fast(s, len, &m, &scale)) {
+	} else if (!pf_dec_parse_fast(s, len, &m, &scale)) {
 		add_text_big(d, s, len, true, PF_DEC_MAX_EXP, arena);
 		return;
 	}

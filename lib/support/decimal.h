@@ -97,4 +97,20 @@ void pf_dec_encode(const struct pf_dec *d, struct pf_buf *out);
 bool pf_dec_decode(struct pf_dec *d, const char *s, size_t len,
     struct pf_arena *arena);
 
+/*
+ * Quantiles (decimal_quantile.c). pf_dec_canonical appends the one text
+ * of the value written in s (a number): "1.50", "15e-1" and "+1.5" are
+ * all "1.5", "-0" is "0", "1e400" stays; short texts already so are
+ * copied as they are.
+ */
+void pf_dec_canonical(const char *s, size_t len, struct pf_buf *out);
+/*
+ * The double nearest to lo + (hi - lo) r / den, computed exactly from
+ * the numbers written in lo and hi (lod, hid: the doubles nearest to
+ * them), 0 <= r < den, den <= 10^18. Past the limits above it is
+ * computed in doubles (inf, or nan between -inf and inf).
+ */
+double pf_dec_interpolate(const char *lo, size_t lolen, double lod,
+    const char *hi, size_t hilen, double hid, uint64_t r, uint64_t den);
+
 #endif

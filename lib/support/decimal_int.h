@@ -34,4 +34,35 @@ void pf_dec_mpz_scale_up(mpz_t z, long k);
 /* z = the big part's |limbs| with its sign (its scale is b->scale). */
 void pf_dec_big_get(const struct pf_dec_big *b, mpz_t z);
 
+/*
+ * Reads a number (already validated) as m / 10^scale with at most 19
+ * significant digits and 0 <= scale <= MAX_FAST_SCALE; false when it
+ * does not fit.
+ */
+bool pf_dec_parse_fast(const char *s, size_t len, pf_dec_int *m, int *scale);
+/*
+ * Splits a number (already validated) into its significant digits, no
+ * leading zeros (into digits, room for len bytes; *nd of them, maybe 0
+ * for zero) and its sign: the value is digits / 10^(the return value).
+ */
+long pf_dec_split(const char *s, size_t len, char *digits, long *nd,
+    bool *neg);
+/*
+ * Reads a number (already validated) exactly as z / 10^scale, digits
+ * finer than 10^-PF_DEC_MAX_SCALE dropped. Returns 0, or 1 (-1) for a
+ * value of 10^maxexp or more (less than -10^maxexp): infinite.
+ */
+int pf_dec_parse_big(const char *s, size_t len, mpz_t z, long *scale,
+    long maxexp);
+/* The double nearest to p / q (q > 0), ties to even. */
+double pf_dec_ratio_to_double(const mpz_t p, const mpz_t q);
+/*
+ * Appends digits / 10^scale (digits: |value| in decimal, n of them), as
+ * the partial form writes numbers: plainly, or with an exponent where
+ * that saves more than 20 zeros; trailing zeros go, so one value has one
+ * text.
+ */
+void pf_dec_encode_digits(struct pf_buf *out, bool neg, const char *digits,
+    size_t n, long scale);
+
 #endif

@@ -61,8 +61,8 @@ dec_total(const struct pf_dec *d, mpz_t z)
  * overflow included: a quotient of 53 significant bits (fewer in the
  * subnormal range) and its remainder decide the rounding exactly.
  */
-static double
-ratio_to_double(const mpz_t p, const mpz_t q)
+double
+pf_dec_ratio_to_double(const mpz_t p, const mpz_t q)
 {
 	mpz_t a, b, quo, rem;
 	long shift;
@@ -108,7 +108,7 @@ scaled_ratio(const mpz_t p, const mpz_t den, long scale)
 
 	mpz_init_set(q, den);
 	pf_dec_mpz_scale_up(q, scale);
-	v = ratio_to_double(p, q);
+	v = pf_dec_ratio_to_double(p, q);
 	mpz_clear(q);
 	return v;
 }
@@ -186,8 +186,8 @@ pf_dec_variance(const struct pf_dec *s, const struct pf_dec *q, uint64_t n)
  * Appends digits / 10^scale, digits being |value| in decimal: plainly,
  * or with an exponent where that saves more than 20 zeros.
  */
-static void
-encode_digits(struct pf_buf *out, bool neg, const char *digits, size_t n,
+void
+pf_dec_encode_digits(struct pf_buf *out, bool neg, const char *digits, size_t n,
     long scale)
 {
 	char exp[32];
@@ -238,7 +238,7 @@ pf_dec_encode(const struct pf_dec *d, struct pf_buf *out)
 	mpz_init(z);
 	scale = dec_total(d, z);
 	digits = mpz_get_str(NULL, 10, z);
-	encode_digits(out, digits[0] == '-', digits + (digits[0] == '-'),
+	pf_dec_encode_digits(out, digits[0] == '-', digits + (digits[0] == '-'),
 	    strlen(digits) - (digits[0] == '-'), scale);
 	free(digits);
 	mpz_clear(z);

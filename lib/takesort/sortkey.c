@@ -58,16 +58,35 @@ int_double_cmp(int64_t i, double d)
 	return d > t ? -1 : d < t;
 }
 
+#define EXACT_INT	(INT64_C(1) << 53)	/* a double holds |i| below */
+
+/*
+ * Orders two numbers exactly, as written. The doubles (nearest to each
+ * value) decide when they differ, since rounding keeps the order; equal
+ * doubles of values not both exact (0.3 and 0.30000000000000001, 2^64
+ * and 2^64 + 1, 1e-400 and 0) go to the decimal texts.
+ */
 static inline int
 num_cmp(const struct val *a, const struct val *b)
 {
+	double da, db;
+	int c;
+
 	if (a->is_int && b->is_int)
 		return a->i < b->i ? -1 : a->i > b->i;
-	if (a->is_int)
-		return int_double_cmp(a->i, b->d);
-	if (b->is_int)
-		return -int_double_cmp(b->i, a->d);
-	return a->d < b->d ? -1 : a->d > b->d;
+	if (a->is_int && a->i > -EXACT_INT && a->i < EXACT_INT) {
+		if ((c = int_double_cmp(a->i, b->d)) != 0)
+			return c;
+	} else if (b->is_int && b->i > -EXACT_INT && b->i < EXACT_INT) {
+		if ((c = -int_double_cmp(b->i, a->d)) != 0)
+			return c;
+	} else {
+		da = a->is_int ? (double)a->i : a->d;
+		db = b->is_int ? (double)b->i : b->d;
+		if (da != db)
+			return da < db ? -1 : 1;
+	}
+	return pf_number_cmp_text(a->s, a->len, b->s, b->len);
 }
 
 

@@ -4,8 +4,11 @@
  * (wholesort.c: no -n). Keys and their order are in sortkey.c.
  */
 #include <err.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "support/seed.h"
 #include "support/status.h"
 #include "support/xalloc.h"
 #include "takesort/runs.h"
@@ -128,8 +131,9 @@ takesort_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
 
 int
 pf_takesort_main(const struct pf_options *opt,
-    const struct pf_takesort_args *args, char **files, int nfiles)
+    const struct pf_takesort_args *given, char **files, int nfiles)
 {
+	struct pf_takesort_args drawn = *given, *args = &drawn;
 	struct takesort ts = { .opt = opt, .args = args };
 	struct pf_tool tool = {
 		.ctx = &ts,
@@ -156,8 +160,14 @@ pf_takesort_main(const struct pf_options *opt,
 		}
 		tmp_signals();
 	}
+	/* A sample without --seed differs from run to run: --stats says how. */
+	if (args->sample && !args->seeded)
+		drawn.seed = pf_seed_draw();
 	ts.tool = &tool;
 	status = pf_run(opt, files, nfiles, &tool);
+	if (args->sample && opt->stats)
+		fprintf(stderr, "%s: seed %llu\n", program_invocation_short_name,
+		    (unsigned long long)args->seed);
 	if (status == 0)
 		status = ts.status;
 	if (ts.output_ready)

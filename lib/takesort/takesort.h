@@ -18,6 +18,7 @@ struct pf_takesort_args {
 	const char	*groups;	/* -g KEY[,KEY...]: N per group */
 	bool		 sample;	/* --sample: N at random */
 	uint64_t	 seed;		/* --seed */
+	bool		 seeded;	/* --seed given; else drawn */
 	bool		 whole;		/* no -n: sort everything */
 	size_t		 memory;	/* --memory: records held in memory */
 	const char	*tmpdir;	/* -T DIR: where runs are spilled */

@@ -15,8 +15,11 @@
  * parallel with reading.
  * At the end the buffers are sorted in parallel, one thread each, and a
  * k-way merge of those and of the runs on disk writes the output; with
- * more runs than MERGE_FANIN, runs are first merged into longer runs,
- * MERGE_FANIN at a time. The order is the keys, then input position, a
+ * more runs than MERGE_FANIN, runs are first merged into longer runs in
+ * passes, MERGE_FANIN at a time, each pass writing one new file, so the
+ * open files stay few whatever --memory and the input's size (a worker's
+ * runs share its file). A failure at any step is status 1 with its
+ * cause; each run is released once, and no file has a name. The order is the keys, then input position, a
  * total order: the output is the same for every -j, --chunk and
  * --memory, and equals `-n HUGE` (same comparison, same tie rule).
  *
@@ -418,52 +421,88 @@ resort_stale(struct takesort *ts, struct worker **ws, int nworkers,
 }
 
 /*
- * Merges the runs in l into one run while there are more sources than
- * MERGE_FANIN (nmem of them in memory), the oldest first.
+ * Merges sources src[0..k) into one new run of the pass's file out, added
+ * to l. Returns 0, or -1 after saying why (the new run is then not made).
+ */
+static int
+merge_into(struct takesort *ts, unsigned m, const struct run *runs, size_t k,
+    struct tmpfile *out, struct runlist *l)
+{
+	struct source src[MERGE_FANIN];
+	struct run_writer rw = { 0 };
+	struct run run;
+	size_t i;
+	bool read_failed;
+	int r;
+
+	memset(src, 0, sizeof(src));
+	for (i = 0; i < k; i++)
+		src[i].run = &runs[i];
+	run_begin(&rw, ts, out, m);
+	r = merge_runs(ts, m, src, k, put_run, &rw, &read_failed);
+	for (i = 0; i < k; i++)
+		source_free(&src[i]);
+	if (r == 0)
+		r = run_end(&rw, &run);
+	else
+		run_abandon(&rw);
+	if (r != 0) {
+		tmp_error(ts, read_failed ? "read" : "write");
+		return -1;
+	}
+	runlist_add(l, &run);
+	return 0;
+}
+
+/*
+ * Merges the runs in l, in passes, until at most MERGE_FANIN sources
+ * remain with the nmem buffers. A pass writes its merged runs into one
+ * new file and merges at most MERGE_FANIN runs at once; the runs it
+ * consumes are released as it goes, so a file closes with its last run.
+ * Open files stay under the workers' files plus one per pass (a pass
+ * divides the runs by MERGE_FANIN), whatever the number of runs. On
+ * failure l holds exactly the runs still unmerged, each once.
  */
 static int
 reduce_runs(struct takesort *ts, unsigned m, struct runlist *l, size_t nmem)
 {
-	struct source src[MERGE_FANIN];
-	struct run_writer rw = { 0 };
-	struct tmpfile *f;
-	struct run run;
-	size_t k, i, first = 0;
-	bool read_failed;
-	int r;
+	struct runlist next;
+	struct tmpfile *out;
+	size_t first, k, i, left;
+	int r = 0;
 
-	while (l->n - first >= 2 && l->n - first + nmem > MERGE_FANIN) {
-		k = l->n - first < MERGE_FANIN ? l->n - first : MERGE_FANIN;
-		if ((f = tmp_create(ts->args->tmpdir)) == NULL) {
+	while (l->n >= 2 && l->n + nmem > MERGE_FANIN) {
+		if ((out = tmp_create(ts->args->tmpdir)) == NULL) {
 			tmp_error(ts, "create");
 			return -1;
 		}
-		memset(src, 0, sizeof(src));
-		for (i = 0; i < k; i++)
-			src[i].run = &l->runs[first + i];
-		run_begin(&rw, ts, f, m);
-		r = merge_runs(ts, m, src, k, put_run, &rw, &read_failed);
-		for (i = 0; i < k; i++)
-			source_free(&src[i]);
-		if (r == 0)
-			r = run_end(&rw, &run);
-		else
-			run_abandon(&rw);
-		if (r != 0) {
-			tmp_error(ts, read_failed ? "read" : "write");
-			tmp_release(f);
-			return -1;
+		next = (struct runlist){ 0 };
+		for (first = 0; first < l->n && r == 0; first += k) {
+			/* What remains, counted as sources of the last merge. */
+			left = l->n - first + next.n + nmem;
+			if (left <= MERGE_FANIN)
+				break;
+			k = l->n - first < MERGE_FANIN ? l->n - first :
+			    MERGE_FANIN;
+			/* Merging k runs makes k - 1 fewer: no more than needed. */
+			if (k > left - MERGE_FANIN + 1)
+				k = left - MERGE_FANIN + 1;
+			if (k < 2)
+				break;
+			if ((r = merge_into(ts, m, l->runs + first, k, out,
+			    &next)) != 0)
+				break;
+			for (i = 0; i < k; i++)
+				tmp_release(l->runs[first + i].file);
 		}
-		tmp_release(f);		/* the run holds it now */
-		for (i = 0; i < k; i++)
-			tmp_release(l->runs[first + i].file);
-		first += k;
-		runlist_add(l, &run);
-	}
-	if (first > 0) {
-		memmove(l->runs, l->runs + first,
-		    (l->n - first) * sizeof(*l->runs));
-		l->n -= first;
+		tmp_release(out);	/* the new runs hold it now */
+		/* The runs not merged join the new ones. */
+		for (i = first; i < l->n; i++)
+			runlist_add(&next, &l->runs[i]);
+		free(l->runs);
+		*l = next;
+		if (r != 0)
+			return -1;
 	}
 	return 0;
 }

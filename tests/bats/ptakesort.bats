@@ -564,6 +564,25 @@ PY
 	assert_equal "${stderr_lines[0]}" "ptakesort: --sample takes no -k: its order is random"
 }
 
+@test "--sample without --seed: a new sample each run; --stats prints the seed that repeats it" {
+	F=$DATA/flights.csv
+	local a b seed
+	run --separate-stderr ptakesort -n 20 --sample --stats "$F"
+	assert_success
+	a=$output
+	seed=$(sed -n 's/^ptakesort: seed \([0-9][0-9]*\)$/\1/p' <<<"$stderr")
+	[ -n "$seed" ] || fail "no seed in --stats: $stderr"
+	run --separate-stderr ptakesort -n 20 --sample "$F"
+	b=$output
+	# 20 of 3000 records: two equal samples have odds below 1e-50.
+	[ "$a" != "$b" ] || fail "two runs without --seed gave the same sample"
+	same_for_all_jobs ptakesort -n 20 --sample --seed "$seed" "$F"
+	assert_equal "$output" "$a"
+	# a given seed is printed as given
+	run --separate-stderr ptakesort -n 1 --sample --seed 7 --stats "$F"
+	assert_equal "${stderr_lines[2]}" "ptakesort: seed 7"
+}
+
 @test "--sample is uniform: one of ten records, over 2000 seeds" {
 	[ -z "${PFLOW_VALGRIND:-}" ] || skip "2000 runs are too slow under valgrind"
 	in=$(mkinput ten.csv < <(printf 'x\n'; seq 10))

@@ -65,20 +65,20 @@ test_parse(void)
 	CHECK_STR(a.name, "count");
 	pf_agg_free(&a);
 	CHECK(pf_agg_parse("p90:delay", &a, err, sizeof(err)));
-	CHECK(a.func == PF_AGG_PERCENTILE && a.q == 0.9);
+	CHECK(a.func == PF_AGG_PERCENTILE && a.q_num == 90 && a.q_den == 100);
 	CHECK_STR(a.field, "delay");
 	CHECK_STR(a.name, "delay_p90");
 	pf_agg_free(&a);
-	/* Any percentile in (0, 100], N/100 rounded once. */
+	/* Any percentile in (0, 100], exactly N/100. */
 	CHECK(pf_agg_parse("p99.9:x", &a, err, sizeof(err)));
-	CHECK(a.q == 0.999);
+	CHECK(a.q_num == 999 && a.q_den == 1000);
 	CHECK_STR(a.name, "x_p99.9");
 	pf_agg_free(&a);
-	CHECK(pf_agg_parse("p100:x", &a, err, sizeof(err)) && a.q == 1);
+	CHECK(pf_agg_parse("p100:x", &a, err, sizeof(err)) && a.q_num == 100 && a.q_den == 100);
 	pf_agg_free(&a);
-	CHECK(pf_agg_parse("p0.5:x", &a, err, sizeof(err)) && a.q == 0.005);
+	CHECK(pf_agg_parse("p0.5:x", &a, err, sizeof(err)) && a.q_num == 5 && a.q_den == 1000);
 	pf_agg_free(&a);
-	CHECK(pf_agg_parse("median:x", &a, err, sizeof(err)) && a.q == 0.5);
+	CHECK(pf_agg_parse("median:x", &a, err, sizeof(err)) && a.q_num == 1 && a.q_den == 2);
 	CHECK_STR(a.name, "x_median");
 	pf_agg_free(&a);
 	CHECK(!pf_agg_parse("p0:x", &a, err, sizeof(err)));
@@ -264,7 +264,7 @@ values_check(const char *arg, const char *const *vals, const char *want,
 	struct pf_value_entry *e[64];
 	struct pf_buf out = { 0 };
 	struct pf_number n;
-	unsigned char key[8];
+	struct pf_buf key = { 0 };
 	struct collect c;
 	size_t i, ne = 0;
 	bool isn;
@@ -275,8 +275,9 @@ values_check(const char *arg, const char *const *vals, const char *want,
 		if (pf_agg_is_quantile(a.func)) {
 			if (!pf_number_parse(vals[i], strlen(vals[i]), &n))
 				continue;
-			pf_agg_quantile_key(n.d, key);
-			pf_values_add(&t, 0, 0, key, 8, 1, i + 1, 0);
+			pf_agg_quantile_key(vals[i], strlen(vals[i]), &n,
+			    &key);
+			pf_values_add(&t, 0, 0, key.data, key.len, 1, i + 1, 0);
 		} else
 			pf_values_add(&t, 0, 0, vals[i], strlen(vals[i]), 1,
 			    i + 1, 0);
@@ -303,6 +304,7 @@ values_check(const char *arg, const char *const *vals, const char *want,
 	pf_values_free(&t);
 	pf_values_free(&t2);
 	pf_buf_free(&out);
+	pf_buf_free(&key);
 	pf_agg_free(&a);
 }
 
@@ -316,7 +318,20 @@ test_values(void)
 
 	values_check("median:x", nums, "1.5", "0*2;1;2*2;10");
 	values_check("p90:x", nums, "6", "0*2;1;2*2;10");
-	values_check("p99:x", nums, "9.600000000000001", "0*2;1;2*2;10");
+	values_check("p99:x", nums, "9.6", "0*2;1;2*2;10");
+	/* Exact from the texts, rounded once; one text per value. */
+	values_check("median:x", (const char *const[]){ "0.1", "0.2", NULL },
+	    "0.15", "0.1;0.2");
+	values_check("p90:x", (const char *const[]){ "1.50", "15e-1", "+1.5",
+	    "0.30000000000000001", "0.3", NULL }, "1.5",
+	    "0.3;0.30000000000000001;1.5*3");
+	values_check("median:x", (const char *const[]){ "5.0", "5", "+5", "50e-1",
+	    "-0.0", NULL }, "5", "0;5*4");
+	values_check("p99.9:x", (const char *const[]){ "0", "1e400", NULL },
+	    "inf", "0;1e400");
+	values_check("median:x", (const char *const[]){ "18446744073709551616",
+	    "18446744073709551617", NULL }, "1.8446744073709552e+19",
+	    "18446744073709551616;18446744073709551617");
 	values_check("distinct:x", words, "3", "1:b3:a,x1:c");
 	values_check("mode:x", words, "b", "2*1:b2*3:a,x1:c");
 	values_check("median:x", (const char *const[]){ NULL }, "", "");
