@@ -110,6 +110,7 @@ cmd_free(struct cmd *c)
 		pf_groups_free(&c->batches);
 	pf_arena_free(&c->arena);
 	pf_buf_free(&c->scratch);
+	pf_buf_free(&c->script_text);
 	pf_buf_free(&c->scratch_seqs);
 	pf_inputs_free(&c->inputs);
 	pf_keys_free(&c->keys);

@@ -111,7 +111,7 @@ enum part_kind { P_TEXT, P_RAW, P_FIELD, P_SEQ };
 
 struct part {
 	enum part_kind	 kind;
-	const char	*s;
+	const char	*s;		/* the text, or the placeholder's */
 	size_t		 len;
 	long		 field;
 };
@@ -119,7 +119,6 @@ struct part {
 struct targ {
 	struct part	*parts;
 	size_t		 nparts;
-	bool		 shell;		/* the script of sh -c: values quoted */
 };
 
 struct cmd {
@@ -128,7 +127,10 @@ struct cmd {
 	enum mode	 mode;
 	char		**argv_cmd;
 	size_t		 nargs;
-	struct targ	*targs;
+	struct targ	*targs;		/* nargs of them: argv_cmd's, and the
+					   values passed beside a shell's
+					   script (command_template.c) */
+	struct pf_buf	 script_text;	/* what that script's parts point to */
 	bool		 append_raw;
 	size_t		*argoff;
 
@@ -189,7 +191,7 @@ job_at(struct cmd *c, uint64_t seq)
 void cmd_tool_init(struct cmd *c);
 
 /* command_template.c: argument templates */
-void cmd_compile_templates(struct cmd *c);
+int cmd_compile_templates(struct cmd *c);
 void cmd_expand_args(const struct cmd *c, struct pf_buf *args,
     struct pf_buf *seqs, const struct pf_record *rec);
 void cmd_set_argv(struct cmd *c, struct job *j, const char *args,

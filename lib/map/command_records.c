@@ -11,7 +11,7 @@
 #include "map/command_int.h"
 #include "support/xalloc.h"
 
-/* Compiles --batch-key, the one thing to check: templates never fail. */
+/* Compiles --batch-key; the templates are compiled by cmd_start(). */
 static int
 cmd_check(void *ctx, const struct pf_schema *schema)
 {
@@ -44,8 +44,7 @@ cmd_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	if (c->mode == MODE_BATCH)
 		pf_groups_init(&c->batches, &c->arena,
 		    sizeof(struct open_batch));
-	cmd_compile_templates(c);
-	return 0;
+	return cmd_compile_templates(c);
 }
 
 static void *

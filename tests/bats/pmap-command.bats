@@ -433,6 +433,51 @@ $(printf 'id,v\r\n3,c\r\n' | od -An -c)"
 	assert_equal "$output" "$(seq 1 3000)"
 }
 
+@test "--pipe checks records as every mode does: status 1 naming the line, or --bad" {
+	# 60 records; record 30 is ragged, the last opens a quote it never closes.
+	{ echo 'a,b'; for i in $(seq 1 59); do
+		if [ "$i" = 30 ]; then echo 30; else echo "$i,x"; fi; done
+	    printf '60,"never closed\n'; } >r.csv
+	local good
+	good=$(awk -F, 'NR > 1 && NF == 2 && !/"/' r.csv)
+	local how j
+	for how in file stdin pipe; do
+		for j in 1 3; do
+			case $how in
+			file) set -- -a r.csv ;;
+			stdin) set -- -a - ;;
+			pipe) set -- ;;
+			esac
+			run -1 --separate-stderr bash -c 'cat r.csv | pmap --pipe -j'$j' --chunk 64 "$@" -- tail -n +2' sh "$@"
+			[ "$how" != stdin ] || run -1 --separate-stderr bash -c 'pmap --pipe -j'$j' --chunk 64 "$@" -- tail -n +2 <r.csv' sh "$@"
+			local name=r.csv
+			[ "$how" = file ] || name=stdin
+			assert_equal "$stderr" "pmap: $name:31 (record 30): too few fields"
+			# The records before it ran, as in every mode.
+			assert_equal "$output" "$(head -n 29 <<<"$good")"
+			rm -f bad.csv
+			if [ "$how" = stdin ]; then
+				run -0 --separate-stderr bash -c 'pmap --pipe -j'$j' --chunk 64 --bad bad.csv "$@" -- tail -n +2 <r.csv' sh "$@"
+			else
+				run -0 --separate-stderr bash -c 'cat r.csv | pmap --pipe -j'$j' --chunk 64 --bad bad.csv "$@" -- tail -n +2' sh "$@"
+			fi
+			assert_equal "$stderr" 'pmap: 2 malformed records written to bad.csv'
+			assert_equal "$output" "$good"
+			run -0 cat bad.csv
+			assert_output '30
+60,"never closed'
+		done
+	done
+}
+
+@test "--pipe: a chunk whose records all go to --bad runs no command" {
+	printf 'a,b\n1\n2\n' >allbad.csv
+	run -0 --separate-stderr pmap --pipe --bad bad.csv --joblog log -a allbad.csv -- cat
+	assert_output ''
+	assert_equal "$stderr" 'pmap: 2 malformed records written to bad.csv'
+	assert_equal "$(wc -l <log)" 1
+}
+
 # ---- rate, joblog, resume ---------------------------------------------------
 
 @test "--rate N/DURATION spaces the starts" {
