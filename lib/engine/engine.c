@@ -334,6 +334,9 @@ engine_open(struct engine *e, const struct pf_options *opt, char **files,
 
 	/* An output that is also an input: refuse before reading it. */
 	pf_inputs_add(&e->inputs, files, nfiles);
+	if (tool->nother_inputs > 0)
+		pf_inputs_add(&e->inputs, tool->other_inputs,
+		    tool->nother_inputs);
 	status = pf_inputs_check_path(&e->inputs, opt->bad_path);
 	if (status == 0)
 		status = pf_inputs_check_fd(&e->inputs, STDOUT_FILENO);

@@ -139,6 +139,14 @@ struct pf_tool {
 	uint64_t written;
 
 	/*
+	 * Other files the tool reads itself (pjoin's TABLE; "-" is stdin):
+	 * every output (stdout, --bad) is refused when it is one of them,
+	 * as when it is one of the input files.
+	 */
+	char *const *other_inputs;
+	int	 nother_inputs;
+
+	/*
 	 * Malformed records the tool read itself (pjoin's TABLE, read by
 	 * start()), raw and each followed by LF, and their number: with
 	 * --bad, written to its file before the stream's and counted with
