@@ -239,7 +239,7 @@ cmd_take_input(struct cmd *c, long long now)
 	}
 	if (c->mode != MODE_BATCH)
 		return;
-	if (c->stopping) {
+	if (cmd_stopping(c)) {
 		/* Records in open batches are not run. */
 		while (c->oldest != NULL) {
 			c->oldest->active = false;

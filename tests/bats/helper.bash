@@ -33,6 +33,14 @@ same_for_all_jobs() {
 	assert_equal "$status" "$st1"
 }
 
+# Runs "$@" with SIGINT at its default action, as from a terminal: a job
+# started with & by a script (bats' tests) ignores SIGINT, and the tools
+# keep ignoring it then. Only as a job (sigint_default CMD... &): it
+# execs, so that $! is the command's process.
+sigint_default() {
+	exec perl -e '$SIG{INT} = "DEFAULT"; exec { $ARGV[0] } @ARGV or die "$ARGV[0]: $!\n"' "$@"
+}
+
 # Skips a test that needs the OurAirports data beside the repository.
 need_shared() {
 	[ -d "$SHARED" ] || skip "../shared/data is absent"

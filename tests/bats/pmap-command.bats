@@ -517,7 +517,7 @@ again 4'
 
 @test "SIGINT: stop, forward, wait, no lost output, status 130" {
 	seq 1 40 >forty
-	pmap --lines -j2 --failed failed --joblog log -a forty -- sh -c 'sleep 0.2; echo $0' >out 2>err &
+	sigint_default pmap --lines -j2 --failed failed --joblog log -a forty -- sh -c 'sleep 0.2; echo $0' >out 2>err &
 	local pid=$!
 	sleep 1.1
 	kill -INT "$pid"
@@ -535,6 +535,38 @@ again 4'
 	assert_equal "$(tail -n +1 failed | head -1)" "$((n + 1))"
 	assert_equal "$(awk -F'\t' '$8 == 2' log | wc -l)" "$(wc -l <failed)"
 	assert_equal "$(awk -F'\t' 'NR > 1 && $7 == 0' log | wc -l)" "$n"
+}
+
+@test "SIGINT: status 130 also when stdout's reader dies of it too" {
+	mkfifo out
+	sigint_default pmap --lines -j2 -- sh -c 'trap "echo bye \$0; exit 0" INT; echo $0; sleep 60 >/dev/null & wait' < <(seq 1 2) >out 2>err &
+	local pid=$! first
+	exec 5<out
+	read -r first <&5
+	assert_equal "$first" 1
+	exec 5<&-	# the reader of pmap's stdout is gone
+	kill -INT "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	assert_equal "$st" 130
+	run tail -1 err
+	assert_output --regexp '^pmap: interrupted by SIGINT: [0-2] of 2 commands failed$'
+}
+
+@test "a SIGINT ignored at start stays ignored: pmap and its commands" {
+	# A job started with & by a script ignores SIGINT: so do pmap and the
+	# commands it starts (each sends itself one).
+	seq 1 6 >six
+	pmap --lines -j2 -a six -- sh -c 'kill -INT $$; sleep 0.3; echo $0' >out 2>err &
+	local pid=$! st=0 i
+	for i in 1 2 3 4 5; do
+		sleep 0.2
+		kill -INT "$pid" 2>/dev/null || break
+	done
+	wait "$pid" || st=$?
+	assert_equal "$st" 0
+	assert_equal "$(cat out)" "$(seq 1 6)"
+	assert_equal "$(cat err)" ''
 }
 
 @test "SIGTERM: status 1" {

@@ -515,6 +515,21 @@ ppartition: head (PFLOW_PARTITION=1) stopped reading its input before its end; t
 	assert_equal "$stderr" "ppartition: blocker/0.csv: Not a directory"
 }
 
+@test "--: a SIGINT ignored at start stays ignored, in the copies too" {
+	# A job started with & by a script ignores SIGINT: so does ppartition.
+	{ echo k; seq 1 6; } >six.csv
+	ppartition -k k -n 2 -- sh -c 'kill -INT $$; sleep 0.5; tail -n +2' <six.csv >out 2>err &
+	local pid=$! st=0 i
+	for i in 1 2 3 4 5; do
+		sleep 0.2
+		kill -INT "$pid" 2>/dev/null || break
+	done
+	wait "$pid" || st=$?
+	assert_equal "$st" 0
+	assert_equal "$(sort -n out)" "$(seq 1 6)"
+	assert_equal "$(cat err)" ''
+}
+
 @test "--: the copies' output comes out while the input is still awaited" {
 	run -0 bash -c '{ echo k; echo a; sleep 4; echo b; } |
 	    ppartition -n 2 -k k --header-once -- cat |
