@@ -41,6 +41,24 @@ sigint_default() {
 	exec perl -e '$SIG{INT} = "DEFAULT"; exec { $ARGV[0] } @ARGV or die "$ARGV[0]: $!\n"' "$@"
 }
 
+# Polls "$@" (a command) every 0.1 s until it succeeds, for at most 60 s;
+# fails if it never does. Timed tests wait for what they need this way
+# instead of sleeping a guess, so they hold under valgrind and load.
+wait_until() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	echo "still not true after 60s: $*"
+	return 1
+}
+
+# Whether file $1 has at least $2 lines.
+has_lines() {
+	[ -e "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]
+}
+
 # Skips a test that needs the OurAirports data beside the repository.
 need_shared() {
 	[ -d "$SHARED" ] || skip "../shared/data is absent"

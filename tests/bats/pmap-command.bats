@@ -129,7 +129,11 @@ y|>
 
 @test "--unordered writes outputs as commands finish" {
 	seq 1 4 >four
-	run -0 pmap --lines -j4 --unordered -a four -- sh -c 'sleep 0.$((5 - $0))$0; echo $0'
+	# Each command waits (up to 60 s) until the next one's output is out:
+	# an order no load can change, and only --unordered gives it.
+	run -0 bash -c 'pmap --lines -j4 --unordered -a four -- sh -c '"'"'
+	    for i in $(seq 600); do [ $0 = 4 ] || grep -qx $(($0 + 1)) out && break
+	    sleep 0.1; done; echo $0'"'"' >out; cat out'
 	assert_output '4
 3
 2
@@ -342,7 +346,9 @@ Drama x x 3 {4} {{nope}}'
 }
 
 @test "--batch-timeout flushes a partial batch on slow input" {
-	run -0 pmap --batch 5 --batch-timeout 200ms -- sh -c 'echo batch $(tail -n +2)' < <(printf 'v\n1\n2\n'; sleep 1; printf '3\n')
+	# The third record comes once the first batch ran (up to 60 s).
+	run -0 pmap --batch 5 --batch-timeout 200ms -- sh -c 'echo batch $(tail -n +2) | tee -a batches' < <(printf 'v\n1\n2\n'
+	    for i in $(seq 600); do [ -s batches ] && break; sleep 0.1; done; printf '3\n')
 	assert_output 'batch 1 2
 batch 3'
 }
@@ -519,7 +525,7 @@ again 4'
 	seq 1 40 >forty
 	sigint_default pmap --lines -j2 --failed failed --joblog log -a forty -- sh -c 'sleep 0.2; echo $0' >out 2>err &
 	local pid=$!
-	sleep 1.1
+	wait_until has_lines out 2
 	kill -INT "$pid"
 	local st=0
 	wait "$pid" || st=$?
@@ -570,9 +576,9 @@ again 4'
 }
 
 @test "SIGTERM: status 1" {
-	pmap --lines -- sleep < <(printf '5\n5\n') >out 2>err &
+	pmap --lines -j2 -- sh -c 'echo >>started; exec sleep 30' < <(printf '5\n5\n') >out 2>err &
 	local pid=$!
-	sleep 0.5
+	wait_until has_lines started 2
 	kill -TERM "$pid"
 	local st=0
 	wait "$pid" || st=$?
