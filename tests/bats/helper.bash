@@ -54,6 +54,18 @@ wait_until() {
 	return 1
 }
 
+# Sends SIGINT to our job $1 five times, 0.2 s apart, while it runs; then
+# waits for it and sets waited_status to its exit status.
+interrupt_and_wait() {
+	local i
+	for i in 1 2 3 4 5; do
+		sleep 0.2
+		kill -INT "$1" 2>/dev/null || break
+	done
+	waited_status=0
+	wait "$1" || waited_status=$?
+}
+
 # Whether file $1 has at least $2 lines.
 has_lines() {
 	[ -e "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]

@@ -564,13 +564,8 @@ again 4'
 	# commands it starts (each sends itself one).
 	seq 1 6 >six
 	pmap --lines -j2 -a six -- sh -c 'kill -INT $$; sleep 0.3; echo $0' >out 2>err &
-	local pid=$! st=0 i
-	for i in 1 2 3 4 5; do
-		sleep 0.2
-		kill -INT "$pid" 2>/dev/null || break
-	done
-	wait "$pid" || st=$?
-	assert_equal "$st" 0
+	interrupt_and_wait $!
+	assert_equal "$waited_status" 0
 	assert_equal "$(cat out)" "$(seq 1 6)"
 	assert_equal "$(cat err)" ''
 }

@@ -519,13 +519,8 @@ ppartition: head (PFLOW_PARTITION=1) stopped reading its input before its end; t
 	# A job started with & by a script ignores SIGINT: so does ppartition.
 	{ echo k; seq 1 6; } >six.csv
 	ppartition -k k -n 2 -- sh -c 'kill -INT $$; sleep 0.5; tail -n +2' <six.csv >out 2>err &
-	local pid=$! st=0 i
-	for i in 1 2 3 4 5; do
-		sleep 0.2
-		kill -INT "$pid" 2>/dev/null || break
-	done
-	wait "$pid" || st=$?
-	assert_equal "$st" 0
+	interrupt_and_wait $!
+	assert_equal "$waited_status" 0
 	assert_equal "$(sort -n out)" "$(seq 1 6)"
 	assert_equal "$(cat err)" ''
 }
