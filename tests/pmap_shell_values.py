@@ -33,7 +33,7 @@ ALPHABET = [b"$", b"(", b")", b"`", b"'", b'"', b";", b"\n", b"\\", b"*",
 
 def values(rng):
     vals = list(HOSTILE)
-    for _ in range(30):
+    for _ in range(16):
         vals.append(b"".join(rng.choice(ALPHABET)
                              for _ in range(rng.randint(1, 8))))
     return vals
