@@ -41,6 +41,9 @@ cmd_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	if ((status = cmd_check(c, schema)) != 0)
 		return status;
 	c->keyed = c->a->batch_key != NULL;
+	/* --pipe's records are only checked: their fields only counted. */
+	if (c->mode == MODE_PIPE)
+		c->tool.fields_needed = 1;
 	if (c->mode == MODE_BATCH)
 		pf_groups_init(&c->batches, &c->arena,
 		    sizeof(struct open_batch));
