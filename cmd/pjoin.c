@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "join/join.h"
 #include "engine/options.h"
@@ -89,6 +90,13 @@ main(int argc, char *argv[])
 		    "each other");
 	if (argc < 1)
 		pf_usage_error(usage_all, "missing TABLE");
+	if (strcmp(argv[0], "-") == 0) {
+		for (ch = 1; ch < argc && strcmp(argv[ch], "-") != 0; ch++)
+			;
+		if (argc == 1 || ch < argc)
+			pf_usage_error(usage_all, "TABLE and the stream cannot "
+			    "both be stdin: name the stream's files");
+	}
 	pf_options_finish(&opt);
 	args.table = argv[0];
 	return pf_join_main(&opt, &args, argv + 1, argc - 1);

@@ -68,9 +68,11 @@
  * back in the pool only when the tool asks for the next one, so a loop
  * with no room leaves the pool empty and the reader waits.
  *
- * Whole batches (pf_tool.whole_batches, pmap --pipe): workers do not
- * split records, and the reader hands a regular file's batches out as
- * byte ranges (reader.h), which the tool splices to its commands.
+ * Whole batches (pf_tool.whole_batches, pmap --pipe): workers split and
+ * check the records as for every tool (a regular file's batch, which the
+ * reader hands out as a byte range (reader.h) for the tool to splice to
+ * its commands, is read in for that) but do not call record(); records
+ * set aside for --bad leave the others' bytes in the batch's output.
  *
  * Stopping a driven run (a signal, --halt, a closed stdout) may find the
  * reader blocked in read(2) on a pipe or terminal that says nothing.
@@ -222,6 +224,7 @@ pipeline_start(struct engine *e)
 	for (i = 0; i < opt->jobs; i++) {
 		e->workers[i].engine = e;
 		e->workers[i].splitter.want = e->tool->fields_needed;
+		e->workers[i].range_file = e->workers[i].range_fd = -1;
 		if (e->tool->worker_new != NULL)
 			e->workers[i].state = e->tool->worker_new(e->tool->ctx);
 		e->states[i] = e->workers[i].state;
@@ -292,6 +295,9 @@ pipeline_end(struct engine *e, int read_status)
 		if (e->tool->worker_free != NULL)
 			e->tool->worker_free(e->workers[i].state);
 		pf_splitter_free(&e->workers[i].splitter);
+		pf_buf_free(&e->workers[i].range);
+		if (e->workers[i].range_fd > STDIN_FILENO)
+			close(e->workers[i].range_fd);
 	}
 	for (nfree = 0, b = e->free_list; b != NULL; b = b->next, nfree++) {
 		pf_buf_free(&b->in);
@@ -345,6 +351,9 @@ engine_open(struct engine *e, const struct pf_options *opt, char **files,
 
 	/* An output that is also an input: refuse before reading it. */
 	pf_inputs_add(&e->inputs, files, nfiles);
+	if (tool->nother_inputs > 0)
+		pf_inputs_add(&e->inputs, tool->other_inputs,
+		    tool->nother_inputs);
 	status = pf_inputs_check_path(&e->inputs, opt->bad_path);
 	if (status == 0)
 		status = pf_inputs_check_fd(&e->inputs, STDOUT_FILENO);

@@ -34,6 +34,10 @@ struct pf_batch_info {
 					   regular file, -1 otherwise (then in
 					   holds it) */
 	off_t		 length;	/* ... and its length */
+	bool		 filtered;	/* whole_batches: records of it went to
+					   --bad, and the batch's output holds
+					   the others' bytes, to use in place
+					   of in or the range */
 };
 
 #define PF_RECORD_FAILED	UINT64_MAX
@@ -141,6 +145,14 @@ struct pf_tool {
 	uint64_t written;
 
 	/*
+	 * Other files the tool reads itself (pjoin's TABLE; "-" is stdin):
+	 * every output (stdout, --bad) is refused when it is one of them,
+	 * as when it is one of the input files.
+	 */
+	char *const *other_inputs;
+	int	 nother_inputs;
+
+	/*
 	 * Malformed records the tool read itself (pjoin's TABLE, read by
 	 * start()), raw and each followed by LF, and their number: with
 	 * --bad, written to its file before the stream's and counted with
@@ -150,10 +162,11 @@ struct pf_tool {
 	uint64_t nbad;
 
 	/*
-	 * Whole batches (pmap --pipe): workers do not split the records,
-	 * and a batch of a regular file is only its byte range (offset and
-	 * length in pf_batch_info; reader.h's ranges). Records are then not
-	 * counted, or checked.
+	 * Whole batches (pmap --pipe): a batch of a regular file is only
+	 * its byte range (offset and length in pf_batch_info; reader.h's
+	 * ranges). Records are counted and checked (a malformed one stops
+	 * the run or goes to --bad, see pf_batch_info.filtered) but not
+	 * handed to record().
 	 */
 	bool	 whole_batches;
 };

@@ -35,6 +35,8 @@ struct batch {
 	uint64_t	 nr_base;	/* records before it (record_numbers) */
 	uint64_t	 nbad;
 	bool		 trigger;	/* the reader ended it at a trigger */
+	bool		 filtered;	/* whole: records went to --bad, out
+					   holds the others' bytes */
 	off_t		 offset;	/* where it starts in its file; -1: not
 					   a regular file (reader.h batch_offset) */
 	off_t		 length;	/* ... and its length */
@@ -51,6 +53,9 @@ struct worker {
 	pthread_t	 thread;
 	void		*state;		/* the tool's per-worker state */
 	struct pf_splitter splitter;
+	struct pf_buf	 range;		/* a whole batch's file range, read */
+	int		 range_file;	/* ... from this operand, -1: none */
+	int		 range_fd;	/* ... opened again, or -1 */
 	double		 busy, waiting;
 };
 

@@ -1,18 +1,20 @@
 /*
  * engine_worker.c - a worker thread: takes the oldest batch, splits its
  * records, checks each against the header (pf_record_malformed), runs
- * the tool's record() on the good ones, sets the bad ones aside for
- * --bad or stops the batch at the first, and hands the batch to the
- * writer. See engine.c for the design.
+ * the tool's record() on the good ones (a whole batch's are only
+ * checked), sets the bad ones aside for --bad or stops the batch at the
+ * first, and hands the batch to the writer. See engine.c for the design.
  */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,40 +22,112 @@
 #include "support/outfile.h"
 #include "support/xalloc.h"
 
-/* Ends a batch at rec, which the writer reports with why. */
+/*
+ * Ends a batch at rec, which the writer reports with why; the batch's
+ * bytes start at start.
+ */
 static void
-stop_batch(struct batch *b, const struct pf_record *rec, const char *why)
+stop_batch(struct batch *b, const char *start, const struct pf_record *rec,
+    const char *why)
 {
 	const char *p;
 
 	b->failure = why;
 	b->fail_record = b->records;
 	b->fail_line = 0;
-	for (p = b->in.data; p < rec->raw; p++)
+	for (p = start; p < rec->raw; p++)
 		b->fail_line += *p == '\n';
 }
 
-/* Splits a batch's records and runs the tool on each. */
+/*
+ * The bytes of a whole batch that is only a byte range of a regular file
+ * (pmap --pipe), read into w->range from the file, opened again by name
+ * and used only if it is still the file the reader read. NULL, with the
+ * batch stopped, when it cannot be read.
+ */
+static const char *
+read_range(struct worker *w, struct batch *b)
+{
+	const struct pf_reader *r = w->engine->reader;
+	const char *path = r->paths[b->file];
+	struct stat st;
+	size_t got = 0;
+	ssize_t n;
+
+	if (w->range_file != b->file) {
+		if (w->range_fd > STDIN_FILENO)
+			close(w->range_fd);
+		w->range_file = b->file;
+		w->range_fd = strcmp(path, "-") == 0 ? STDIN_FILENO :
+		    open(path, O_RDONLY | O_CLOEXEC);
+		if (w->range_fd >= 0 && (fstat(w->range_fd, &st) != 0 ||
+		    st.st_dev != r->ids[b->file].dev ||
+		    st.st_ino != r->ids[b->file].ino)) {
+			if (w->range_fd > STDIN_FILENO)
+				close(w->range_fd);
+			w->range_fd = -1;
+		}
+	}
+	w->range.len = 0;
+	pf_buf_reserve(&w->range, (size_t)b->length);
+	while (w->range_fd >= 0 && got < (size_t)b->length) {
+		n = pread(w->range_fd, w->range.data + got,
+		    (size_t)b->length - got, b->offset + (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < (size_t)b->length) {
+		b->failure = "cannot read it again (changed or removed?)";
+		b->fail_record = 1;
+		b->fail_line = 0;
+		return NULL;
+	}
+	w->range.len = got;
+	pf_split_pad(&w->range);
+	return w->range.data;
+}
+
+/*
+ * Splits a batch's records and runs the tool on each. A whole batch
+ * (pmap --pipe) is checked the same way, but its records are not handed
+ * to record(): when --bad set some aside, or a malformed one stopped it,
+ * b->out gets the bytes of the others (before it), as they were, and
+ * b->filtered says so.
+ */
 static void
 process_batch(struct worker *w, struct batch *b)
 {
 	struct engine *e = w->engine;
 	const struct pf_dialect *d = &e->opt->in;
-	const char *p = b->in.data, *end = b->in.data + b->in.len, *next;
+	const bool whole = e->tool->whole_batches;
+	const char *start = b->in.data, *p, *end, *next;
 	const size_t nfields = e->schema->nfields;
 	const bool check = d->header;
 	enum pf_split_status status;
 	struct pf_record rec;
 	const char *why;
 	uint64_t written;
-	size_t lines;
+	size_t lines, len = b->in.len;
 
+	if (whole && b->offset >= 0) {
+		if ((start = read_range(w, b)) == NULL)
+			return;
+		len = w->range.len;
+	}
+	p = start;
+	end = start + len;
 	while ((next = pf_split_next(&w->splitter, d, p, end, &rec, &lines,
 	    &status)) != NULL) {
 		b->records++;
 		why = pf_record_malformed(status, rec.field_count,
 		    check ? nfields : 0);
-		if (why == NULL) {
+		if (why == NULL && whole) {
+			if (b->filtered)
+				pf_buf_add(&b->out, p, (size_t)(next - p));
+		} else if (why == NULL) {
 			rec.order = b->seq << 32 | b->records;
 			rec.nr = b->nr_base + b->records;
 			rec.in_batch = b->records;
@@ -62,16 +136,25 @@ process_batch(struct worker *w, struct batch *b)
 			if (written == PF_RECORD_FAILED) {
 				b->failure_text = pf_xstrdup(
 				    e->tool->record_failure(w->state));
-				stop_batch(b, &rec, b->failure_text);
+				stop_batch(b, start, &rec, b->failure_text);
 				return;
 			}
 			b->written += written;
 		} else if (e->bad.f != NULL) {
+			if (whole && !b->filtered) {
+				b->filtered = true;
+				pf_buf_add(&b->out, start, (size_t)(p - start));
+			}
 			pf_buf_add(&b->bad, rec.raw, rec.raw_len);
 			pf_buf_addc(&b->bad, '\n');
 			b->nbad++;
 		} else {
-			stop_batch(b, &rec, why);
+			/* The records before it still run, as in every mode. */
+			if (whole && !b->filtered) {
+				b->filtered = true;
+				pf_buf_add(&b->out, start, (size_t)(p - start));
+			}
+			stop_batch(b, start, &rec, why);
 			return;
 		}
 		b->lines += lines;
@@ -155,8 +238,7 @@ worker_main(void *arg)
 		if (e->tool->record_numbers)
 			number_batch(w, b);
 		if (!atomic_load(&e->stopping)) {
-			if (!e->tool->whole_batches)
-				process_batch(w, b);
+			process_batch(w, b);
 			if (e->tool->batch_end != NULL)
 				b->result = e->tool->batch_end(w->state);
 		}

@@ -102,6 +102,7 @@ batch_info(const struct engine *e, const struct batch *b,
 		.line = e->batch_line,
 		.offset = b->offset,
 		.length = b->length,
+		.filtered = b->filtered,
 	};
 }
 
@@ -188,7 +189,7 @@ release_batch(struct engine *e, struct batch *b)
 	b->failure = NULL;
 	free(b->failure_text);
 	b->failure_text = NULL;
-	b->trigger = false;
+	b->trigger = b->filtered = false;
 	b->result = NULL;
 	b->offset = -1;
 	b->length = 0;

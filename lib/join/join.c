@@ -235,6 +235,23 @@ join_check(void *ctx, const struct pf_schema *schema)
 	    PF_USAGE;
 }
 
+/*
+ * status, after saying so when it is 2: TABLE costs more than --memory
+ * (its bytes, records, index and rendered columns).
+ */
+static int
+table_too_large(const struct join *j, int status)
+{
+	if (status == PF_USAGE)
+		warnx("%s does not fit in --memory (%zu bytes): its bytes, "
+		    "its records and their index by key take more; raise "
+		    "--memory, or partition both sides with ppartition -k KEY "
+		    "-n N and join the parts pairwise (see pflow(7))",
+		    j->table.path != NULL ? j->table.path : j->args->table,
+		    j->args->memory);
+	return status;
+}
+
 static int
 join_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 {
@@ -250,25 +267,23 @@ join_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	    j->args->memory, j->opt->bad_path != NULL);
 	j->tool->bad = &j->table.bad;
 	j->tool->nbad = j->table.nbad;
-	if (status == 2)
-		warnx("%s is larger than --memory (%zu bytes): partition both "
-		    "sides with ppartition -k KEY -n N and join the parts "
-		    "pairwise (see pflow(7))", j->args->table, j->args->memory);
 	if (status != 0)
-		return status;
+		return table_too_large(j, status);
 	if (!compile_keys(j, schema, &j->table.schema))
 		return list_fields(j, schema);
 	if (!same_key_counts(j))
 		return PF_USAGE;
 	j->keys.fold_case = j->table.keys.fold_case = j->args->ignore_case;
-	if (pf_join_table_index(&j->table) != 0)
-		return 1;
+	if ((status = pf_join_table_index(&j->table, j->args->memory)) != 0)
+		return table_too_large(j, status);
 	j->tool->record_numbers = pf_projection_uses_nr(j->keys.proj);
 	output_columns(j, schema);
 	j->raw_copy = j->opt->out_format == j->opt->in.format &&
 	    j->opt->out_delim == j->opt->in.delim;
 	if (j->raw_copy) {
 		render_suffixes(j);
+		if (pf_join_table_cost(&j->table) > j->args->memory)
+			return table_too_large(j, PF_USAGE);
 		j->tool->fields_needed =
 		    (size_t)(pf_projection_max_field(j->keys.proj) + 1);
 		if (j->tool->fields_needed == 0)
@@ -379,6 +394,8 @@ pf_join_main(const struct pf_options *opt, const struct pf_join_args *args,
 		.worker_free = join_worker_free,
 		.record = join_record,
 		.record_failure = join_failure,
+		.other_inputs = (char *const *)&args->table,
+		.nother_inputs = 1,
 	};
 	int status;
 

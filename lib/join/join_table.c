@@ -16,67 +16,98 @@
 #include "support/status.h"
 #include "support/xalloc.h"
 
-/* Reads path whole into b; 2 past memory bytes, 1 on an error. */
+/* TABLE's name in messages: stdin for "-". */
+static const char *
+table_name(const char *path)
+{
+	return strcmp(path, "-") == 0 ? "stdin" : path;
+}
+
+/* Reads path ("-": stdin) whole into b; 2 past memory bytes, 1 on an error. */
 static int
 read_whole(const char *path, size_t memory, struct pf_buf *b)
 {
 	struct stat st;
 	ssize_t n;
-	int fd;
+	int fd = STDIN_FILENO, status = 0;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	if (strcmp(path, "-") != 0 &&
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		warn("%s", path);
 		return PF_FAILED;
 	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (uint64_t)st.st_size > memory) {
-		close(fd);
-		return PF_USAGE;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0) {
+		if ((uint64_t)st.st_size > memory)
+			status = PF_USAGE;
+		else	/* no doubling: the buffer is the file's size */
+			pf_buf_reserve(b, (size_t)st.st_size + PF_SPLIT_PAD +
+			    1);
 	}
-	for (;;) {
+	while (status == 0) {
 		pf_buf_reserve(b, 1 << 16);
 		n = read(fd, b->data + b->len, b->cap - b->len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			warn("%s", path);
-			close(fd);
-			return PF_FAILED;
-		}
-		if (n == 0)
+			warn("%s", table_name(path));
+			status = PF_FAILED;
+		} else if (n == 0)
 			break;
-		b->len += (size_t)n;
-		if (b->len > memory) {
-			close(fd);
-			return PF_USAGE;
-		}
+		else if ((b->len += (size_t)n) > memory)
+			status = PF_USAGE;
 	}
-	close(fd);
-	return 0;
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return status;
 }
 
-/* Copies a split record's fields into the arena. */
-static void
-keep_record(struct pf_join_table *t, const struct pf_record *rec)
+size_t
+pf_join_table_cost(const struct pf_join_table *t)
 {
+	const struct pf_groups *g = &t->index;
+
+	return t->bytes.len + t->arena.reserved +
+	    t->cap * sizeof(*t->recs) + (g->slots != NULL ?
+	    (g->mask + 1) * sizeof(*g->slots) + g->nchunks *
+	    (PF_GROUP_CHUNK * g->stride + sizeof(*g->chunks)) : 0);
+}
+
+/*
+ * Keeps a split record: its fields point into TABLE's bytes, or are
+ * copied into the arena when the split unquoted them. False when that
+ * would take TABLE past memory bytes (counting the records' array while
+ * it grows, the old one and the new at once).
+ */
+static bool
+keep_record(struct pf_join_table *t, const struct pf_record *rec,
+    size_t memory)
+{
+	const char *lo = t->bytes.data, *hi = t->bytes.data + t->bytes.len;
 	struct pf_field *f;
-	size_t i;
+	size_t i, cap;
 
 	if (t->n == t->cap) {
-		t->cap = t->cap ? 2 * t->cap : 256;
+		cap = t->cap ? 2 * t->cap : 256;
+		if (pf_join_table_cost(t) + cap * sizeof(*t->recs) > memory)
+			return false;
+		t->cap = cap;
 		t->recs = pf_xrealloc(t->recs, t->cap * sizeof(*t->recs));
 	}
 	f = pf_arena_alloc(&t->arena, (rec->nfields ? rec->nfields : 1) *
 	    sizeof(*f));
 	for (i = 0; i < rec->nfields; i++) {
 		f[i].len = rec->fields[i].len;
-		f[i].ptr = rec->fields[i].len > 0 ? pf_arena_dup(&t->arena,
-		    rec->fields[i].ptr, rec->fields[i].len) : "";
+		f[i].ptr = rec->fields[i].ptr;
+		if (f[i].len == 0)
+			f[i].ptr = "";
+		else if (f[i].ptr < lo || f[i].ptr + f[i].len > hi)
+			f[i].ptr = pf_arena_dup(&t->arena, f[i].ptr, f[i].len);
 	}
 	t->recs[t->n].fields = f;
 	t->recs[t->n].nfields = rec->nfields;
 	t->recs[t->n].next = UINT32_MAX;
 	t->n++;
+	return pf_join_table_cost(t) <= memory;
 }
 
 /* The schema from the header record (or positions, without one). */
@@ -105,23 +136,22 @@ pf_join_table_read(struct pf_join_table *t, const char *path,
     const struct pf_dialect *d, size_t memory, bool set_aside)
 {
 	struct pf_splitter sp = { 0 };
-	struct pf_buf b = { 0 };
+	struct pf_buf *b = &t->bytes;
 	struct pf_record rec;
 	enum pf_split_status st;
 	const char *p, *end, *why;
 	size_t lines, line = 1, nrec = 0;
 	int status;
 
-	t->path = path;
-	if ((status = read_whole(path, memory, &b)) != 0) {
-		pf_buf_free(&b);
+	t->path = table_name(path);
+	if ((status = read_whole(path, memory, b)) != 0)
 		return status;
-	}
-	p = b.data;
-	if (b.len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+	path = t->path;
+	p = b->data;
+	if (b->len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
 		p += 3;
-	pf_split_pad(&b);
-	end = b.data + b.len;
+	pf_split_pad(b);
+	end = b->data + b->len;
 	while ((p = pf_split_next(&sp, d, p, end, &rec, &lines, &st)) != NULL) {
 		why = pf_record_malformed(st, 0, 0);
 		if (t->schema.names == NULL && d->header) {
@@ -148,19 +178,20 @@ pf_join_table_read(struct pf_join_table *t, const char *path,
 			pf_report_record(path, line, nrec, why);
 			status = PF_FAILED;
 			break;
-		} else
-			keep_record(t, &rec);
+		} else if (!keep_record(t, &rec, memory)) {
+			status = PF_USAGE;
+			break;
+		}
 		line += lines;
 	}
 	if (t->schema.names == NULL)
 		t->schema.names = pf_xcalloc(1, sizeof(char *));
 	pf_splitter_free(&sp);
-	pf_buf_free(&b);
 	return status;
 }
 
 int
-pf_join_table_index(struct pf_join_table *t)
+pf_join_table_index(struct pf_join_table *t, size_t memory)
 {
 	struct pf_eval *ev = t->keys.uses_eval ? pf_eval_new() : NULL;
 	struct pf_buf key = { 0 };
@@ -170,6 +201,7 @@ pf_join_table_index(struct pf_join_table *t)
 	const char *why;
 	size_t i;
 	bool added;
+	int status = 0;
 
 	pf_groups_init(&t->index, &t->arena, sizeof(ends));
 	for (i = 0; i < t->n; i++) {
@@ -178,6 +210,14 @@ pf_join_table_index(struct pf_join_table *t)
 		rec.nr = i + 1;
 		if ((why = pf_keys_encode(&t->keys, ev, &rec, &key)) != NULL) {
 			warnx("%s: record %zu: %s", t->path, i + 1, why);
+			status = PF_FAILED;
+			break;
+		}
+		/* Its slots double past 3/4 full: both arrays at once. */
+		if ((t->index.count + 1) * 4 > (t->index.mask + 1) * 3 &&
+		    pf_join_table_cost(t) + 2 * (t->index.mask + 1) *
+		    sizeof(*t->index.slots) > memory) {
+			status = PF_USAGE;
 			break;
 		}
 		g = pf_groups_find(&t->index, key.data, key.len, &added);
@@ -193,7 +233,9 @@ pf_join_table_index(struct pf_join_table *t)
 	if (ev != NULL)
 		pf_eval_free(ev);
 	pf_buf_free(&key);
-	return i < t->n ? 1 : 0;
+	if (status == 0 && pf_join_table_cost(t) > memory)
+		status = PF_USAGE;
+	return status;
 }
 
 uint32_t
@@ -223,4 +265,5 @@ pf_join_table_free(struct pf_join_table *t)
 	free(t->schema.names);
 	pf_keys_free(&t->keys);
 	pf_buf_free(&t->bad);
+	pf_buf_free(&t->bytes);
 }

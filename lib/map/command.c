@@ -110,6 +110,7 @@ cmd_free(struct cmd *c)
 		pf_groups_free(&c->batches);
 	pf_arena_free(&c->arena);
 	pf_buf_free(&c->scratch);
+	pf_buf_free(&c->script_text);
 	pf_buf_free(&c->scratch_seqs);
 	pf_inputs_free(&c->inputs);
 	pf_keys_free(&c->keys);
@@ -185,6 +186,29 @@ print_stats(const struct cmd *c)
 	putc('\n', stderr);
 }
 
+/*
+ * The exit status of a run that ended in c->state (see enum run_state),
+ * the engine having ended with engine_status: 1 after a write error; 130
+ * after SIGINT and 1 after SIGTERM, even when stdout's reader died of the
+ * same signal; 0 when stdout was closed, as for any writer to head(1);
+ * else 1 after --halt, a failed command, an input that could not be read
+ * again or a data error of the engine's (malformed input), and 0.
+ */
+static int
+cmd_exit_status(const struct cmd *c, int engine_status)
+{
+	if (c->state == RUN_WRITE_FAILED)
+		return PF_FAILED;
+	if (c->signal != 0)
+		return c->signal == SIGINT ? 130 : PF_FAILED;
+	if (c->state == RUN_OUTPUT_CLOSED)
+		return 0;
+	if (c->state == RUN_HALTED || c->nfailed > 0 || c->data_error ||
+	    engine_status != 0)
+		return PF_FAILED;
+	return 0;
+}
+
 int
 pf_command_main(const struct pf_options *opt,
     const struct pf_command_args *args, char **argv_cmd)
@@ -244,22 +268,21 @@ pf_command_main(const struct pf_options *opt,
 	cmd_event_loop(&c, events_fd);
 
 	/* The engine's --bad count and --stats lines, then ours. */
-	if (c.stopping)
+	if (cmd_stopping(&c))
 		pf_engine_stop(c.engine);
 	engine_status = pf_engine_close(c.engine, &abandoned);
-	status = 0;
 	if (pf_outfile_close(&c.failed) | pf_outfile_close(&c.joblog))
-		c.write_error = true;
+		cmd_set_state(&c, RUN_WRITE_FAILED);
 	if (opt->stats)
 		print_stats(&c);
 	sname = c.signal == SIGINT ? "SIGINT" : "SIGTERM";
-	if (c.epipe)
-		;
-	else if (c.signal != 0)
+	if (c.signal != 0)
 		warnx("interrupted by %s: %llu of %llu commands failed", sname,
 		    (unsigned long long)c.nfailed,
 		    (unsigned long long)(c.nfailed + c.nok));
-	else if (c.halted)
+	else if (cmd_output_closed(&c))
+		;
+	else if (c.state == RUN_HALTED)
 		warnx("stopped at the first failure (--halt): %llu of %llu "
 		    "commands failed", (unsigned long long)c.nfailed,
 		    (unsigned long long)(c.nfailed + c.nok));
@@ -267,18 +290,10 @@ pf_command_main(const struct pf_options *opt,
 		warnx("%llu of %llu commands failed",
 		    (unsigned long long)c.nfailed,
 		    (unsigned long long)(c.nfailed + c.nok));
-	if (c.nspawn_same > 0 && !c.epipe)
+	if (c.nspawn_same > 0 && !cmd_output_closed(&c))
 		warnx("%llu more could not be run for the same reason: %s",
 		    (unsigned long long)c.nspawn_same, strerror(c.spawn_err));
-	if (c.write_error)
-		status = PF_FAILED;
-	else if (c.epipe)
-		status = 0;
-	else if (c.signal == SIGINT)
-		status = 130;
-	else if (c.signal != 0 || c.halted || c.nfailed > 0 || c.data_error ||
-	    engine_status != 0)
-		status = PF_FAILED;
+	status = cmd_exit_status(&c, engine_status);
 
 	/* A reader still blocked reading a pipe or a terminal: end here. */
 	if (abandoned)

@@ -202,11 +202,17 @@ take_chunk(struct cmd *c)
 	if (!next_batch(c))
 		return false;
 	c->have_batch = false;
+	if (c->batch.filtered && c->entries->len == 0)
+		return true;	/* all its records went to --bad */
 	j = cmd_job_new(c);
 	j->file = c->batch.file;
 	j->file_offset = c->batch.offset;
 	j->file_len = (size_t)c->batch.length;
-	if (c->batch.offset < 0)
+	if (c->batch.filtered) {
+		/* Records went to --bad: the others' bytes, not the range. */
+		j->file_offset = -1;
+		pf_buf_add(&j->input, c->entries->data, c->entries->len);
+	} else if (c->batch.offset < 0)
 		pf_buf_add(&j->input, c->batch.in, c->batch.in_len);
 	if (j->state == J_WAIT)
 		cmd_build_argv(c, j, NULL);
@@ -233,7 +239,7 @@ cmd_take_input(struct cmd *c, long long now)
 	}
 	if (c->mode != MODE_BATCH)
 		return;
-	if (c->stopping) {
+	if (cmd_stopping(c)) {
 		/* Records in open batches are not run. */
 		while (c->oldest != NULL) {
 			c->oldest->active = false;

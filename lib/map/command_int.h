@@ -32,6 +32,33 @@
 #define STREAM_AT	(256 * 1024)
 
 enum mode { MODE_RECORD, MODE_BATCH, MODE_PIPE };
+
+/*
+ * The run's state. It only moves down this list (a later event never
+ * undoes an earlier one), by cmd_set_state():
+ *
+ *   RUN_GOING --(a command failed, with --halt)--> RUN_HALTED
+ *   RUN_GOING, RUN_HALTED --(SIGINT, SIGTERM)--> RUN_INTERRUPTED
+ *   any earlier --(stdout's reader is gone: EPIPE)--> RUN_OUTPUT_CLOSED
+ *   any earlier --(a write to stdout or a file failed)--> RUN_WRITE_FAILED
+ *
+ * In every state but RUN_GOING the run is stopping: no command starts,
+ * jobs not started are dropped, the engine is told to stop, and the
+ * running commands are waited for (after SIGINT and SIGTERM, which are
+ * forwarded to them, their output is still written). From
+ * RUN_OUTPUT_CLOSED on nothing more is written to stdout and the running
+ * commands get SIGTERM. The signal that interrupted the run is kept in
+ * struct cmd's signal whatever state follows (the reader of stdout often
+ * dies of the same ^C). cmd_exit_status() (command.c) turns it all into
+ * the exit status.
+ */
+enum run_state {
+	RUN_GOING,
+	RUN_HALTED,
+	RUN_INTERRUPTED,
+	RUN_OUTPUT_CLOSED,
+	RUN_WRITE_FAILED,
+};
 enum job_state { J_FREE, J_WAIT, J_RUN, J_RETRY, J_DONE };
 
 struct job {
@@ -111,7 +138,7 @@ enum part_kind { P_TEXT, P_RAW, P_FIELD, P_SEQ };
 
 struct part {
 	enum part_kind	 kind;
-	const char	*s;
+	const char	*s;		/* the text, or the placeholder's */
 	size_t		 len;
 	long		 field;
 };
@@ -119,7 +146,6 @@ struct part {
 struct targ {
 	struct part	*parts;
 	size_t		 nparts;
-	bool		 shell;		/* the script of sh -c: values quoted */
 };
 
 struct cmd {
@@ -128,7 +154,10 @@ struct cmd {
 	enum mode	 mode;
 	char		**argv_cmd;
 	size_t		 nargs;
-	struct targ	*targs;
+	struct targ	*targs;		/* nargs of them: argv_cmd's, and the
+					   values passed beside a shell's
+					   script (command_template.c) */
+	struct pf_buf	 script_text;	/* what that script's parts point to */
 	bool		 append_raw;
 	size_t		*argoff;
 
@@ -168,9 +197,10 @@ struct cmd {
 	long long	*rate_ring;
 	size_t		 rate_pos, rate_count;
 
-	bool		 stopping, halted, epipe, data_error;
-	bool		 write_error;	/* stdout or a file failed (not EPIPE) */
-	int		 signal;
+	enum run_state	 state;		/* see enum run_state */
+	int		 signal;	/* the first SIGINT or SIGTERM, or 0 */
+	bool		 data_error;	/* an input could not be read again
+					   (not a state: the run goes on) */
 	uint64_t	 nok, nfailed;
 	int		 spawn_err;	/* the "cannot run" said once */
 	uint64_t	 nspawn_same;	/* failures like it, not repeated */
@@ -178,6 +208,28 @@ struct cmd {
 	struct pf_inputs inputs;	/* -a files, for "input is output" */
 	struct pf_resume resume;	/* --resume: jobs that succeeded */
 };
+
+/* Moves the run to state s, unless it is there or past it already. */
+static inline void
+cmd_set_state(struct cmd *c, enum run_state s)
+{
+	if (s > c->state)
+		c->state = s;
+}
+
+/* Whether the run is stopping: nothing more starts. */
+static inline bool
+cmd_stopping(const struct cmd *c)
+{
+	return c->state != RUN_GOING;
+}
+
+/* Whether stdout takes no more output. */
+static inline bool
+cmd_output_closed(const struct cmd *c)
+{
+	return c->state >= RUN_OUTPUT_CLOSED;
+}
 
 static inline struct job *
 job_at(struct cmd *c, uint64_t seq)
@@ -189,7 +241,7 @@ job_at(struct cmd *c, uint64_t seq)
 void cmd_tool_init(struct cmd *c);
 
 /* command_template.c: argument templates */
-void cmd_compile_templates(struct cmd *c);
+int cmd_compile_templates(struct cmd *c);
 void cmd_expand_args(const struct cmd *c, struct pf_buf *args,
     struct pf_buf *seqs, const struct pf_record *rec);
 void cmd_set_argv(struct cmd *c, struct job *j, const char *args,
@@ -211,7 +263,7 @@ bool cmd_check_written(struct cmd *c, struct pf_outfile *o);
 void cmd_job_final(struct cmd *c, struct job *j, long long now);
 
 /* command_output.c: output in input order */
-void cmd_stop_quietly(struct cmd *c);
+void cmd_close_output(struct cmd *c, enum run_state why);
 void cmd_put_out(struct cmd *c, struct pf_buf *b);
 void cmd_write_output(struct cmd *c);
 

@@ -30,7 +30,7 @@ cmd_start_limit(const struct cmd *c)
 bool
 cmd_room_for_job(const struct cmd *c)
 {
-	return !c->stopping && c->next_seq - c->head_seq < c->window &&
+	return !cmd_stopping(c) && c->next_seq - c->head_seq < c->window &&
 	    c->next_seq - c->start_seq < (uint64_t)c->opt->jobs + 1;
 }
 
@@ -299,7 +299,7 @@ cmd_start_jobs(struct cmd *c, long long now)
 	struct job *j;
 	uint64_t s;
 
-	if (c->stopping)
+	if (cmd_stopping(c))
 		return;
 	/* Retries first: they hold back the output of later jobs. */
 	for (s = c->head_seq; c->nretry > 0 && s < c->next_seq; s++) {
@@ -310,7 +310,7 @@ cmd_start_jobs(struct cmd *c, long long now)
 		    cmd_rate_wait(c, now) == 0 && !job_start(c, j, now))
 			return;
 	}
-	while (c->nrun < cmd_start_limit(c) && !c->stopping) {
+	while (c->nrun < cmd_start_limit(c) && !cmd_stopping(c)) {
 		while (c->start_seq < c->next_seq &&
 		    job_at(c, c->start_seq)->state != J_WAIT)
 			c->start_seq++;
@@ -339,8 +339,7 @@ cmd_check_written(struct cmd *c, struct pf_outfile *o)
 {
 	if (pf_outfile_ok(o))
 		return true;
-	c->write_error = true;
-	cmd_stop_quietly(c);
+	cmd_close_output(c, RUN_WRITE_FAILED);
 	return false;
 }
 
@@ -386,7 +385,7 @@ cmd_job_final(struct cmd *c, struct job *j, long long now)
 	}
 	ok = exitval == 0 && sig == 0 && !j->timed_out;
 	if (!ok && j->spawn_err == 0 && j->attempts <= c->a->retries &&
-	    !c->stopping) {
+	    !cmd_stopping(c)) {
 		backoff = (long long)BACKOFF_MS << (j->attempts - 1 < 5 ?
 		    j->attempts - 1 : 5);
 		j->retry_ms = now + (backoff < BACKOFF_MAX_MS ? backoff :
@@ -404,7 +403,7 @@ cmd_job_final(struct cmd *c, struct job *j, long long now)
 	}
 	j->failed = true;
 	c->nfailed++;
-	if (c->epipe)
+	if (cmd_output_closed(c))
 		return;		/* killed by us: stdout is gone */
 	what_job(c, j, what, sizeof(what));
 	if (j->nul_line != 0)
@@ -427,8 +426,6 @@ cmd_job_final(struct cmd *c, struct job *j, long long now)
 	else
 		warnx("%s: exit status %d%s", what, exitval,
 		    j->attempts > 1 ? " (last of the attempts)" : "");
-	if (c->a->halt && !c->stopping) {
-		c->halted = true;
-		c->stopping = true;
-	}
+	if (c->a->halt)
+		cmd_set_state(c, RUN_HALTED);
 }

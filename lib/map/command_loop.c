@@ -24,7 +24,7 @@ forward_signal(struct cmd *c, int sig)
 		sig = SIGKILL;	/* a second signal: no more waiting */
 	else
 		c->signal = sig;
-	c->stopping = true;
+	cmd_set_state(c, RUN_INTERRUPTED);
 	for (i = 0; i < c->nrun; i++)
 		pf_child_kill(&c->run[i]->child, sig);
 }
@@ -169,7 +169,7 @@ next_deadline(struct cmd *c, long long now)
 	 */
 	if (cmd_room_for_job(c) && !c->input_done && c->have_batch)
 		EARLIER(now);
-	if (c->stopping || c->nrun >= cmd_start_limit(c))
+	if (cmd_stopping(c) || c->nrun >= cmd_start_limit(c))
 		return t;	/* nothing can start: wait for children */
 	if (c->nretry > 0)
 		for (s = c->head_seq; s < c->next_seq; s++)
@@ -187,7 +187,7 @@ next_deadline(struct cmd *c, long long now)
 static bool
 all_done(const struct cmd *c)
 {
-	return (c->input_done || c->stopping) && c->oldest == NULL &&
+	return (c->input_done || cmd_stopping(c)) && c->oldest == NULL &&
 	    c->nrun == 0 && c->head_seq == c->next_seq;
 }
 
@@ -204,11 +204,11 @@ cmd_event_loop(struct cmd *c, int events_fd)
 	for (;;) {
 		now = (long long)pf_monotonic_ms();
 		cmd_take_input(c, now);
-		if (c->stopping)
+		if (cmd_stopping(c))
 			drop_unstarted(c, now);
 		cmd_start_jobs(c, now);
 		cmd_write_output(c);
-		if (c->stopping) {
+		if (cmd_stopping(c)) {
 			/* Writing may have found stdout closed. */
 			drop_unstarted(c, now);
 			cmd_write_output(c);

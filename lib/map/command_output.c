@@ -13,13 +13,17 @@
 #include "map/command_int.h"
 #include "engine/engine.h"
 
+/*
+ * stdout is gone (why RUN_OUTPUT_CLOSED) or a write failed (why
+ * RUN_WRITE_FAILED): the run stops, and the running commands get
+ * SIGTERM, as their output has nowhere to go.
+ */
 void
-cmd_stop_quietly(struct cmd *c)
+cmd_close_output(struct cmd *c, enum run_state why)
 {
 	int i;
 
-	c->epipe = true;
-	c->stopping = true;
+	cmd_set_state(c, why);
 	for (i = 0; i < c->nrun; i++)
 		pf_child_kill(&c->run[i]->child, SIGTERM);
 }
@@ -29,12 +33,12 @@ cmd_put_out(struct cmd *c, struct pf_buf *b)
 {
 	if (b->len == 0)
 		return;
-	if (!c->epipe && pf_write_all(STDOUT_FILENO, b->data, b->len) != 0) {
-		if (errno != EPIPE) {
+	if (!cmd_output_closed(c) &&
+	    pf_write_all(STDOUT_FILENO, b->data, b->len) != 0) {
+		if (errno != EPIPE)
 			warn("write error");
-			c->write_error = true;
-		}
-		cmd_stop_quietly(c);
+		cmd_close_output(c, errno == EPIPE ? RUN_OUTPUT_CLOSED :
+		    RUN_WRITE_FAILED);
 	}
 	b->len = 0;
 }

@@ -11,7 +11,7 @@
 #include "map/command_int.h"
 #include "support/xalloc.h"
 
-/* Compiles --batch-key, the one thing to check: templates never fail. */
+/* Compiles --batch-key; the templates are compiled by cmd_start(). */
 static int
 cmd_check(void *ctx, const struct pf_schema *schema)
 {
@@ -41,11 +41,13 @@ cmd_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	if ((status = cmd_check(c, schema)) != 0)
 		return status;
 	c->keyed = c->a->batch_key != NULL;
+	/* --pipe's records are only checked: their fields only counted. */
+	if (c->mode == MODE_PIPE)
+		c->tool.fields_needed = 1;
 	if (c->mode == MODE_BATCH)
 		pf_groups_init(&c->batches, &c->arena,
 		    sizeof(struct open_batch));
-	cmd_compile_templates(c);
-	return 0;
+	return cmd_compile_templates(c);
 }
 
 static void *

@@ -2,15 +2,19 @@
  * command_template.c - pmap's argument templates: {} (the raw record),
  * {name} and {3} (a field), {#} (the job number); expanding them with a
  * record's values (on a worker) and making a job's argv of that (in the
- * loop, which knows the job number), quoting values that go into a sh -c
- * script.
+ * loop, which knows the job number). In the script of a shell (sh -c
+ * SCRIPT) a placeholder becomes a reference to a shell variable that the
+ * script's first words set from arguments added after it: a value is
+ * never part of the script's text.
  */
+#include <err.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "map/command_int.h"
 #include "process/shell.h"
+#include "support/status.h"
 #include "support/xalloc.h"
 
 /*
@@ -28,91 +32,231 @@ placeholder_end(const char *open)
 }
 
 /*
- * Cuts each argument into text and {} placeholders: {} is the raw record,
- * {#} the job number, {NAME} a field, NAME by the field rule
+ * The parts of one argument s: text, and {} placeholders: {} is the raw
+ * record, {#} the job number, {NAME} a field, NAME by the field rule
  * (pf_field_lookup: a header name, spaces included, "{a:b}" braced, or a
  * 1-based position). Braces around anything else (awk '{print $1}', a
  * regex's x{3} past the last field) are text: commands use braces too
- * much for an unknown name to be an error.
+ * much for an unknown name to be an error. In a shell script (script),
+ * ${...} is the shell's. Returns whether a placeholder was found.
  */
-void
-cmd_compile_templates(struct cmd *c)
+static bool
+compile_arg(const struct cmd *c, struct targ *t, const char *s, bool script)
 {
-	const char *s, *open, *close;
-	struct targ *t;
+	const char *arg = s, *open, *close;
 	struct part *p;
-	size_t i;
+	enum part_kind kind;
 	long field;
-	int script;
 	bool any = false;
 
-	c->targs = pf_xcalloc(c->nargs, sizeof(*c->targs));
-	for (i = 0; i < c->nargs; i++) {
-		t = &c->targs[i];
-		s = c->argv_cmd[i];
-		t->parts = pf_xcalloc(strlen(s) + 1, sizeof(*t->parts));
-		while (*s != '\0') {
-			p = &t->parts[t->nparts];
-			open = strchr(s, '{');
-			close = open != NULL ? placeholder_end(open) : NULL;
-			if (open == NULL || close == NULL) {
-				*p = (struct part){ P_TEXT, s, strlen(s), -1 };
-				t->nparts++;
-				break;
-			}
-			field = -1;
-			if (c->mode == MODE_PIPE &&
-			    !(close == open + 2 && open[1] == '#')) {
-				/* No record: only {#} is a placeholder. */
-				*p = (struct part){ P_TEXT, s,
-				    (size_t)(open + 1 - s), -1 };
-				t->nparts++;
-				s = open + 1;
-				continue;
-			}
-			if (close == open + 1)
-				p->kind = P_RAW;
-			else if (close == open + 2 && open[1] == '#')
-				p->kind = P_SEQ;
-			else if ((field = pf_field_lookup(c->schema, open + 1,
-			    (size_t)(close - open - 1))) >= 0)
-				p->kind = P_FIELD;
-			else {
-				/* Not a placeholder: text up to the brace. */
-				*p = (struct part){ P_TEXT, s,
-				    (size_t)(open + 1 - s), -1 };
-				t->nparts++;
-				s = open + 1;
-				continue;
-			}
-			if (open > s) {
-				*p = (struct part){ P_TEXT, s,
-				    (size_t)(open - s), -1 };
-				p = &t->parts[++t->nparts];
-				p->kind = close == open + 1 ? P_RAW :
-				    close == open + 2 && open[1] == '#' ? P_SEQ :
-				    P_FIELD;
-			}
-			p->field = field;
+	t->parts = pf_xcalloc(strlen(s) + 1, sizeof(*t->parts));
+	while (*s != '\0') {
+		p = &t->parts[t->nparts];
+		open = strchr(s, '{');
+		close = open != NULL ? placeholder_end(open) : NULL;
+		if (open == NULL || close == NULL) {
+			*p = (struct part){ P_TEXT, s, strlen(s), -1 };
 			t->nparts++;
-			any = true;
-			s = close + 1;
+			break;
 		}
+		field = -1;
+		if (close == open + 1)
+			kind = P_RAW;
+		else if (close == open + 2 && open[1] == '#')
+			kind = P_SEQ;
+		else if ((field = pf_field_lookup(c->schema, open + 1,
+		    (size_t)(close - open - 1))) >= 0)
+			kind = P_FIELD;
+		else
+			kind = P_TEXT;
+		/* No record with --pipe: only {#} is a placeholder. */
+		if ((c->mode == MODE_PIPE && kind != P_SEQ) ||
+		    (script && open > arg && open[-1] == '$'))
+			kind = P_TEXT;
+		if (kind == P_TEXT) {
+			/* Not a placeholder: text up to the brace. */
+			*p = (struct part){ P_TEXT, s, (size_t)(open + 1 - s),
+			    -1 };
+			t->nparts++;
+			s = open + 1;
+			continue;
+		}
+		if (open > s) {
+			*p = (struct part){ P_TEXT, s, (size_t)(open - s), -1 };
+			p = &t->parts[++t->nparts];
+		}
+		*p = (struct part){ kind, open, (size_t)(close + 1 - open),
+		    field };
+		t->nparts++;
+		any = true;
+		s = close + 1;
 	}
-	c->append_raw = c->mode == MODE_RECORD && !any;
-	/* sh -c SCRIPT parses SCRIPT: values go into it quoted. */
-	if ((script = pf_shell_script_arg(c->argv_cmd, c->nargs)) >= 0)
-		c->targs[script].shell = true;
+	return any;
 }
 
-/* Appends a value to an argument: quoted when the argument is a script. */
+/* The shell variable a value placeholder of a script refers to. */
 static void
-add_value(struct pf_buf *b, const struct targ *t, const char *s, size_t len)
+variable_name(char *name, size_t size, const struct part *p)
 {
-	if (t->shell)
-		pf_shell_quote(b, s, len);
+	if (p->kind == P_RAW)
+		snprintf(name, size, "pflow_record");
 	else
-		pf_buf_add(b, s, len);
+		snprintf(name, size, "pflow_f%ld", p->field + 1);
+}
+
+/* An argument of one part. */
+static struct targ
+one_part(struct part p)
+{
+	struct targ t = { pf_xcalloc(1, sizeof(*t.parts)), 1 };
+
+	t.parts[0] = p;
+	return t;
+}
+
+/*
+ * The script c->targs[script] of the shell argv_cmd[shell] holds value
+ * placeholders: each distinct one ({}, a field) becomes an argument
+ * after the script's $0 (argv_cmd[shell] when the user gave none), the
+ * script starts by setting a variable to each and shifting them away,
+ * so $0, $1... and $@ are the user's, and each placeholder becomes a
+ * reference to its variable, written for the quotes around it
+ * (pf_shell_reference). Returns 0, or PF_USAGE for a placeholder where
+ * nothing expands.
+ */
+static int
+pass_script_values(struct cmd *c, size_t script, size_t shell)
+{
+	struct targ *t = &c->targs[script], *targs;
+	struct pf_buf text = { 0 }, *gen = &c->script_text;
+	struct part *vals, *parts;
+	size_t *at, *which, *ref_at, nat = 0, nvals = 0, k, v, i, n, prefix;
+	enum pf_shell_context *ctx;
+	bool user_zero = script + 1 < c->nargs;
+	char name[32];
+	int status = 0;
+
+	at = pf_xcalloc(t->nparts, sizeof(*at));
+	which = pf_xcalloc(t->nparts, sizeof(*which));
+	ref_at = pf_xcalloc(t->nparts + 1, sizeof(*ref_at));
+	vals = pf_xcalloc(t->nparts, sizeof(*vals));
+	ctx = pf_xcalloc(t->nparts, sizeof(*ctx));
+	for (k = 0; k < t->nparts; k++) {
+		if (t->parts[k].kind == P_TEXT)
+			pf_buf_add(&text, t->parts[k].s, t->parts[k].len);
+		if (t->parts[k].kind != P_RAW && t->parts[k].kind != P_FIELD)
+			continue;
+		for (v = 0; v < nvals && !(vals[v].kind == t->parts[k].kind &&
+		    vals[v].field == t->parts[k].field); v++)
+			;
+		if (v == nvals)
+			vals[nvals++] = t->parts[k];
+		at[nat] = text.len;
+		which[nat++] = v;
+	}
+	pf_shell_contexts(text.data, text.len,
+	    pf_shell_has_dollar_single(c->argv_cmd[shell]), at, nat, ctx);
+
+	/* The generated text: "a=$1 b=$2; shift 2; ", then references. */
+	gen->len = 0;
+	for (v = 0; v < nvals; v++) {
+		variable_name(name, sizeof(name), &vals[v]);
+		pf_buf_adds(gen, name);
+		snprintf(name, sizeof(name), "=${%zu}%s", v + 1,
+		    v + 1 < nvals ? " " : "; ");
+		pf_buf_adds(gen, name);
+	}
+	snprintf(name, sizeof(name), "shift %zu; ", nvals);
+	pf_buf_adds(gen, name);
+	prefix = gen->len;
+	for (i = 0; i < nat; i++) {
+		ref_at[i] = gen->len;
+		variable_name(name, sizeof(name), &vals[which[i]]);
+		if (!pf_shell_reference(gen, ctx[i], name) && status == 0) {
+			for (k = 0, n = 0; n <= i; k++)
+				n += t->parts[k].kind == P_RAW ||
+				    t->parts[k].kind == P_FIELD;
+			warnx("%.*s in the script of %s -c: a value cannot be "
+			    "passed where nothing expands (a quoted "
+			    "here-document, after a backslash); pass it as "
+			    "an argument after the script",
+			    (int)t->parts[k - 1].len, t->parts[k - 1].s,
+			    c->argv_cmd[shell]);
+			status = PF_USAGE;
+		}
+	}
+	ref_at[nat] = gen->len;
+
+	/* The script: the prefix, then its parts with references. */
+	parts = pf_xcalloc(t->nparts + 1, sizeof(*parts));
+	parts[0] = (struct part){ P_TEXT, gen->data, prefix, -1 };
+	for (k = 0, i = 0; k < t->nparts; k++) {
+		parts[k + 1] = t->parts[k];
+		if (t->parts[k].kind == P_RAW || t->parts[k].kind == P_FIELD) {
+			parts[k + 1] = (struct part){ P_TEXT,
+			    gen->data + ref_at[i], ref_at[i + 1] - ref_at[i],
+			    -1 };
+			i++;
+		}
+	}
+	free(t->parts);
+	t->parts = parts;
+	t->nparts++;
+
+	/* The arguments: ..., SCRIPT, $0, the values, the user's $1... */
+	n = c->nargs + nvals + !user_zero;
+	targs = pf_xcalloc(n, sizeof(*targs));
+	memcpy(targs, c->targs, (script + 1 + user_zero) * sizeof(*targs));
+	i = script + 1;
+	if (!user_zero)
+		targs[i] = one_part((struct part){ P_TEXT, c->argv_cmd[shell],
+		    strlen(c->argv_cmd[shell]), -1 });
+	i++;
+	for (v = 0; v < nvals; v++)
+		targs[i++] = one_part(vals[v]);
+	memcpy(targs + i, c->targs + script + 1 + user_zero,
+	    (c->nargs - script - 1 - user_zero) * sizeof(*targs));
+	free(c->targs);
+	c->targs = targs;
+	c->nargs = n;
+
+	pf_buf_free(&text);
+	free(at);
+	free(which);
+	free(ref_at);
+	free(vals);
+	free(ctx);
+	return status;
+}
+
+/*
+ * Cuts each argument into text and placeholders (compile_arg); in the
+ * script of a shell, values are passed beside the script
+ * (pass_script_values). Returns 0, or PF_USAGE.
+ */
+int
+cmd_compile_templates(struct cmd *c)
+{
+	size_t i, shell = 0;
+	int script;
+	bool found, any = false, in_script = false;
+
+	script = pf_shell_script_arg(c->argv_cmd, c->nargs, &shell);
+	c->targs = pf_xcalloc(c->nargs, sizeof(*c->targs));
+	for (i = 0; i < c->nargs; i++) {
+		found = compile_arg(c, &c->targs[i], c->argv_cmd[i],
+		    (int)i == script);
+		any |= found;
+		in_script |= found && (int)i == script;
+	}
+	c->append_raw = c->mode == MODE_RECORD && !any;
+	if (!in_script)
+		return 0;
+	for (i = 0; i < c->targs[script].nparts; i++)
+		if (c->targs[script].parts[i].kind == P_RAW ||
+		    c->targs[script].parts[i].kind == P_FIELD)
+			return pass_script_values(c, (size_t)script, shell);
+	return 0;
 }
 
 /*
@@ -139,8 +283,7 @@ cmd_expand_args(const struct cmd *c, struct pf_buf *b, struct pf_buf *seqs,
 				break;
 			case P_RAW:
 				if (rec != NULL)
-					add_value(b, &c->targs[i], rec->raw,
-					    rec->raw_len);
+					pf_buf_add(b, rec->raw, rec->raw_len);
 				break;
 			case P_SEQ:
 				at = (uint32_t)b->len;
@@ -148,11 +291,8 @@ cmd_expand_args(const struct cmd *c, struct pf_buf *b, struct pf_buf *seqs,
 				break;
 			case P_FIELD:
 				if (rec != NULL && (size_t)p->field < rec->nfields)
-					add_value(b, &c->targs[i],
-					    rec->fields[p->field].ptr,
+					pf_buf_add(b, rec->fields[p->field].ptr,
 					    rec->fields[p->field].len);
-				else if (c->targs[i].shell)
-					pf_buf_add(b, "''", 2);
 				break;
 			}
 		}

@@ -219,13 +219,16 @@ reap_all(struct pf_partition_cmd *cmd, bool report)
 /* The copies' process groups, for pass_signal_on() below. */
 static pid_t *signal_groups;
 static int signal_ngroups;
+static bool signal_caught[2];	/* SIGINT, SIGTERM: not ignored at start */
 
 static void
 cmd_free(struct pf_partition_cmd *cmd)
 {
 	if (signal_groups != NULL) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
+		if (signal_caught[0])
+			signal(SIGINT, SIG_DFL);
+		if (signal_caught[1])
+			signal(SIGTERM, SIG_DFL);
 		signal_ngroups = 0;
 		free(signal_groups);
 		signal_groups = NULL;
@@ -246,7 +249,7 @@ cmd_free(struct pf_partition_cmd *cmd)
 /*
  * SIGINT and SIGTERM end ppartition; the copies run in process groups of
  * their own, so the signal is passed on to them first, or they would be
- * left running. The handler reads only this array, filled before it is
+ * left running. A signal ignored at start stays ignored. The handler reads only this array, filled before it is
  * installed.
  */
 
@@ -275,8 +278,11 @@ forward_signals(struct pf_partition_cmd *cmd)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = pass_signal_on;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	/* One ignored at start (a job started with &) stays ignored. */
+	if ((signal_caught[0] = !pf_signal_ignored(SIGINT)))
+		sigaction(SIGINT, &sa, NULL);
+	if ((signal_caught[1] = !pf_signal_ignored(SIGTERM)))
+		sigaction(SIGTERM, &sa, NULL);
 }
 
 struct pf_partition_cmd *

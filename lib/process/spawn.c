@@ -100,12 +100,18 @@ exec_child(const char *path, char *const argv[], char **env,
 	    (o->out != PF_STDIO_INHERIT && dup2(out_fd, STDOUT_FILENO) < 0) ||
 	    (o->own_group && setpgid(0, 0) < 0))
 		goto fail;
-	/* Our handlers and our SIG_IGN of SIGPIPE are not the child's. */
+	/*
+	 * Our handlers and our SIG_IGN of SIGPIPE are not the child's; a
+	 * SIGINT or SIGTERM ignored when we started (no handler of ours,
+	 * see pf_signal_ignored()) stays ignored, as exec(2) keeps it.
+	 */
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &dfl, NULL);
-	sigaction(SIGINT, &dfl, NULL);
-	sigaction(SIGTERM, &dfl, NULL);
+	if (!pf_signal_ignored(SIGINT))
+		sigaction(SIGINT, &dfl, NULL);
+	if (!pf_signal_ignored(SIGTERM))
+		sigaction(SIGTERM, &dfl, NULL);
 	sigaction(SIGPIPE, &dfl, NULL);
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	execve(path, argv, env);
@@ -348,6 +354,15 @@ on_signal(int sig)
 	errno = saved;
 }
 
+bool
+pf_signal_ignored(int sig)
+{
+	struct sigaction old;
+
+	return sigaction(sig, NULL, &old) == 0 && !(old.sa_flags &
+	    SA_SIGINFO) && old.sa_handler == SIG_IGN;
+}
+
 int
 pf_events_init(void)
 {
@@ -367,8 +382,11 @@ pf_events_init(void)
 	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	/* Ignored at start (a job started with & by a script): it stays so. */
+	if (!pf_signal_ignored(SIGINT))
+		sigaction(SIGINT, &sa, NULL);
+	if (!pf_signal_ignored(SIGTERM))
+		sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sa.sa_flags = 0;
 	sigaction(SIGPIPE, &sa, NULL);

@@ -95,9 +95,19 @@ void pf_child_close(struct pf_child *c);
 /*
  * Installs the SIGCHLD, SIGINT and SIGTERM handlers and the self-pipe;
  * ignores SIGPIPE (a closed pipe is an EPIPE error instead). Children get
- * default dispositions back. Returns the fd to poll for POLLIN.
+ * default dispositions back. A SIGINT or SIGTERM that is ignored already
+ * (inherited SIG_IGN: a job started with & by a non-interactive shell
+ * ignores SIGINT) gets no handler and stays ignored, in the children
+ * too. Returns the fd to poll for POLLIN.
  */
 int pf_events_init(void);
+
+/*
+ * Whether sig is ignored (SIG_IGN). Asked before a tool installs a
+ * handler for SIGINT or SIGTERM, it says whether the process started
+ * with it ignored; such a signal is left ignored.
+ */
+bool pf_signal_ignored(int sig);
 
 /*
  * Drains the self-pipe. Returns the last SIGINT or SIGTERM received

@@ -247,10 +247,10 @@ pmap: 1 of 3 commands failed'
 @test "SIGTERM mid-run: pmap stops its commands, writes what they gave, status 1" {
 	need_tools pmap
 	local pid st
-	pmap -j2 -a "$F" -- sh -c 'echo $$ >>"$2"; echo "start $1"; exec sleep 30' sh {a} "$BATS_TEST_TMPDIR/pids" \
+	pmap -j2 -a "$F" -- sh -c 'echo "start $1"; echo $$ >>"$2"; exec sleep 30' sh {a} "$BATS_TEST_TMPDIR/pids" \
 	    >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
 	pid=$!
-	sleep 0.5
+	wait_until has_lines "$BATS_TEST_TMPDIR/pids" 2
 	kill -TERM $pid
 	st=0
 	wait $pid || st=$?
@@ -270,7 +270,7 @@ pmap: record 2: killed by signal 15'
 	ppartition -k a -n 2 -a "$F" -- sh -c 'echo $$ >>"$1"; cat; exec sleep 30' sh "$BATS_TEST_TMPDIR/pids" \
 	    >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
 	pid=$!
-	sleep 0.5
+	wait_until has_lines "$BATS_TEST_TMPDIR/pids" 2
 	kill -TERM $pid
 	st=0
 	wait $pid || st=$?

@@ -33,6 +33,44 @@ same_for_all_jobs() {
 	assert_equal "$status" "$st1"
 }
 
+# Runs "$@" with SIGINT at its default action, as from a terminal: a job
+# started with & by a script (bats' tests) ignores SIGINT, and the tools
+# keep ignoring it then. Only as a job (sigint_default CMD... &): it
+# execs, so that $! is the command's process.
+sigint_default() {
+	exec perl -e '$SIG{INT} = "DEFAULT"; exec { $ARGV[0] } @ARGV or die "$ARGV[0]: $!\n"' "$@"
+}
+
+# Polls "$@" (a command) every 0.1 s until it succeeds, for at most 60 s;
+# fails if it never does. Timed tests wait for what they need this way
+# instead of sleeping a guess, so they hold under valgrind and load.
+wait_until() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	echo "still not true after 60s: $*"
+	return 1
+}
+
+# Sends SIGINT to our job $1 five times, 0.2 s apart, while it runs; then
+# waits for it and sets waited_status to its exit status.
+interrupt_and_wait() {
+	local i
+	for i in 1 2 3 4 5; do
+		sleep 0.2
+		kill -INT "$1" 2>/dev/null || break
+	done
+	waited_status=0
+	wait "$1" || waited_status=$?
+}
+
+# Whether file $1 has at least $2 lines.
+has_lines() {
+	[ -e "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]
+}
+
 # Skips a test that needs the OurAirports data beside the repository.
 need_shared() {
 	[ -d "$SHARED" ] || skip "../shared/data is absent"

@@ -109,7 +109,7 @@ z,3,zed'
 	assert_equal "${stderr_lines[0]}" "pjoin: unknown field 'k' (fields: code, name, v)"
 	run --separate-stderr pjoin --memory 100 -k k=code "$T" "$S"
 	assert_failure 2
-	assert_equal "$stderr" "pjoin: $T is larger than --memory (100 bytes): partition both sides with ppartition -k KEY -n N and join the parts pairwise (see pflow(7))"
+	assert_equal "$stderr" "pjoin: $T does not fit in --memory (100 bytes): its bytes, its records and their index by key take more; raise --memory, or partition both sides with ppartition -k KEY -n N and join the parts pairwise (see pflow(7))"
 	run --separate-stderr pjoin --left --anti -k k "$T" "$S"
 	assert_failure 2
 	bad=$(mkinput bad.csv < <(printf 'code,v\na,1\nb\n'))
@@ -165,4 +165,83 @@ d,"4
 	run python3 "$PFLOW_SOURCE/tests/join_duckdb.py" "$PFLOW_BUILD" "$BATS_TEST_TMPDIR" 4 "$q"
 	assert_success
 	assert_output "4 rounds agree with DuckDB"
+}
+
+# ---- TABLE is an input like the others; --memory counts all it costs ------
+
+@test "TABLE is checked against every output: --bad, stdout (>, >>), nothing written" {
+	cd "$BATS_TEST_TMPDIR"
+	cp "$T" t.csv
+	cp t.csv t.before
+	run -2 --separate-stderr pjoin -k k=code --bad t.csv t.csv "$S"
+	assert_output ''
+	assert_equal "$stderr" 'pjoin: t.csv: input file is output file'
+	cmp t.csv t.before
+	run -2 --separate-stderr bash -c 'pjoin -k k=code t.csv "$1" >>t.csv' sh "$S"
+	assert_equal "$stderr" 'pjoin: t.csv: input file is output file'
+	cmp t.csv t.before
+	ln t.csv hardlink.csv
+	run -2 --separate-stderr bash -c 'pjoin -k k=code hardlink.csv "$1" 1<>t.csv' sh "$S"
+	assert_equal "$stderr" 'pjoin: hardlink.csv: input file is output file'
+	cmp t.csv t.before
+	# TABLE on stdin, an output on the same file.
+	run -2 --separate-stderr bash -c 'pjoin -k k=code --bad t.csv - "$1" <t.csv' sh "$S"
+	assert_equal "$stderr" 'pjoin: stdin: input file is output file'
+	cmp t.csv t.before
+}
+
+@test "- as TABLE is stdin, when the stream comes from files" {
+	run -0 pjoin -k k=code "$T" "$S"
+	# The prefix of a clashing name is stdin's.
+	local expected=${output//table_v/stdin_v}
+	run -0 bash -c 'pjoin -k k=code - "$1" <"$2"' sh "$S" "$T"
+	assert_equal "$output" "$expected"
+	run -0 bash -c 'cat "$2" | pjoin -k k=code -j3 - "$1"' sh "$S" "$T"
+	assert_equal "$output" "$expected"
+	# A malformed TABLE record on stdin is named as stdin's.
+	run -1 --separate-stderr bash -c 'printf "code,v\na,1\nb\n" | pjoin -k k=code - "$1"' sh "$S"
+	assert_equal "$stderr" 'pjoin: stdin:3 (record 2): too few fields'
+	run -2 --separate-stderr pjoin -k k=code - <"$T"
+	assert_equal "${stderr_lines[0]}" "pjoin: TABLE and the stream cannot both be stdin: name the stream's files"
+	run -2 --separate-stderr pjoin -k k=code - "$S" - <"$T"
+	assert_equal "${stderr_lines[0]}" "pjoin: TABLE and the stream cannot both be stdin: name the stream's files"
+}
+
+@test "--memory counts TABLE's records and index: a table of many short keys" {
+	cd "$BATS_TEST_TMPDIR"
+	# About 8 MB, 1M keys: held, it takes over 100 MB.
+	awk 'BEGIN { print "k,v"; for (i = 0; i < 1000000; i++) print i ",x" }' >keys.csv
+	awk 'BEGIN { print "k"; for (i = 0; i < 1000000; i += 250000) print i }' >few.csv
+	run -2 --separate-stderr pjoin --memory 8M -k k keys.csv few.csv
+	assert_output ''
+	assert_equal "$stderr" "pjoin: keys.csv does not fit in --memory (8388608 bytes): its bytes, its records and their index by key take more; raise --memory, or partition both sides with ppartition -k KEY -n N and join the parts pairwise (see pflow(7))"
+	run -0 pjoin -k k keys.csv few.csv
+	assert_output 'k,v
+0,x
+250000,x
+500000,x
+750000,x'
+}
+
+@test "--memory: peak RSS stays under --memory + 64 MiB, whatever TABLE holds" {
+	[ -x /usr/bin/time ] || skip "GNU time (package time) is not installed"
+	[ -z "${PFLOW_VALGRIND:-}" ] || skip "RSS is valgrind's under valgrind"
+	[ ! -e "$PFLOW_BUILD/meson-logs" ] || ! grep -q 'b_sanitize=.*address' \
+	    "$PFLOW_BUILD/meson-info/intro-buildoptions.json" 2>/dev/null ||
+	    skip "RSS is meaningless under ASan"
+	cd "$BATS_TEST_TMPDIR"
+	awk 'BEGIN { print "k,v"; for (i = 0; i < 1000000; i++) print i ",x" }' >keys.csv
+	awk 'BEGIN { print "k"; for (i = 0; i < 1000000; i += 1000) print i }' >few.csv
+	local m
+	for m in 8M 32M; do
+		run --separate-stderr /usr/bin/time -f %M -o rss pjoin --memory $m -k k keys.csv few.csv
+		[ "$status" = 0 ] || [ "$status" = 2 ]
+		local limit=$(( ${m%M} * 1024 + 64 * 1024 )) rss
+		rss=$(tail -n 1 rss)
+		echo "--memory $m: status $status, peak RSS $rss KiB (limit $limit)"
+		[ "$rss" -lt "$limit" ]
+	done
+	# And enough memory joins it.
+	run -0 /usr/bin/time -f %M -o rss pjoin --memory 256M -k k keys.csv few.csv
+	assert_equal "${#lines[@]}" 1001
 }

@@ -129,7 +129,11 @@ y|>
 
 @test "--unordered writes outputs as commands finish" {
 	seq 1 4 >four
-	run -0 pmap --lines -j4 --unordered -a four -- sh -c 'sleep 0.$((5 - $0))$0; echo $0'
+	# Each command waits (up to 60 s) until the next one's output is out:
+	# an order no load can change, and only --unordered gives it.
+	run -0 bash -c 'pmap --lines -j4 --unordered -a four -- sh -c '"'"'
+	    for i in $(seq 600); do [ $0 = 4 ] || grep -qx $(($0 + 1)) out && break
+	    sleep 0.1; done; echo $0'"'"' >out; cat out'
 	assert_output '4
 3
 2
@@ -342,7 +346,9 @@ Drama x x 3 {4} {{nope}}'
 }
 
 @test "--batch-timeout flushes a partial batch on slow input" {
-	run -0 pmap --batch 5 --batch-timeout 200ms -- sh -c 'echo batch $(tail -n +2)' < <(printf 'v\n1\n2\n'; sleep 1; printf '3\n')
+	# The third record comes once the first batch ran (up to 60 s).
+	run -0 pmap --batch 5 --batch-timeout 200ms -- sh -c 'echo batch $(tail -n +2) | tee -a batches' < <(printf 'v\n1\n2\n'
+	    for i in $(seq 600); do [ -s batches ] && break; sleep 0.1; done; printf '3\n')
 	assert_output 'batch 1 2
 batch 3'
 }
@@ -433,6 +439,51 @@ $(printf 'id,v\r\n3,c\r\n' | od -An -c)"
 	assert_equal "$output" "$(seq 1 3000)"
 }
 
+@test "--pipe checks records as every mode does: status 1 naming the line, or --bad" {
+	# 60 records; record 30 is ragged, the last opens a quote it never closes.
+	{ echo 'a,b'; for i in $(seq 1 59); do
+		if [ "$i" = 30 ]; then echo 30; else echo "$i,x"; fi; done
+	    printf '60,"never closed\n'; } >r.csv
+	local good
+	good=$(awk -F, 'NR > 1 && NF == 2 && !/"/' r.csv)
+	local how j
+	for how in file stdin pipe; do
+		for j in 1 3; do
+			case $how in
+			file) set -- -a r.csv ;;
+			stdin) set -- -a - ;;
+			pipe) set -- ;;
+			esac
+			run -1 --separate-stderr bash -c 'cat r.csv | pmap --pipe -j'$j' --chunk 64 "$@" -- tail -n +2' sh "$@"
+			[ "$how" != stdin ] || run -1 --separate-stderr bash -c 'pmap --pipe -j'$j' --chunk 64 "$@" -- tail -n +2 <r.csv' sh "$@"
+			local name=r.csv
+			[ "$how" = file ] || name=stdin
+			assert_equal "$stderr" "pmap: $name:31 (record 30): too few fields"
+			# The records before it ran, as in every mode.
+			assert_equal "$output" "$(head -n 29 <<<"$good")"
+			rm -f bad.csv
+			if [ "$how" = stdin ]; then
+				run -0 --separate-stderr bash -c 'pmap --pipe -j'$j' --chunk 64 --bad bad.csv "$@" -- tail -n +2 <r.csv' sh "$@"
+			else
+				run -0 --separate-stderr bash -c 'cat r.csv | pmap --pipe -j'$j' --chunk 64 --bad bad.csv "$@" -- tail -n +2' sh "$@"
+			fi
+			assert_equal "$stderr" 'pmap: 2 malformed records written to bad.csv'
+			assert_equal "$output" "$good"
+			run -0 cat bad.csv
+			assert_output '30
+60,"never closed'
+		done
+	done
+}
+
+@test "--pipe: a chunk whose records all go to --bad runs no command" {
+	printf 'a,b\n1\n2\n' >allbad.csv
+	run -0 --separate-stderr pmap --pipe --bad bad.csv --joblog log -a allbad.csv -- cat
+	assert_output ''
+	assert_equal "$stderr" 'pmap: 2 malformed records written to bad.csv'
+	assert_equal "$(wc -l <log)" 1
+}
+
 # ---- rate, joblog, resume ---------------------------------------------------
 
 @test "--rate N/DURATION spaces the starts" {
@@ -472,9 +523,9 @@ again 4'
 
 @test "SIGINT: stop, forward, wait, no lost output, status 130" {
 	seq 1 40 >forty
-	pmap --lines -j2 --failed failed --joblog log -a forty -- sh -c 'sleep 0.2; echo $0' >out 2>err &
+	sigint_default pmap --lines -j2 --failed failed --joblog log -a forty -- sh -c 'sleep 0.2; echo $0' >out 2>err &
 	local pid=$!
-	sleep 1.1
+	wait_until has_lines out 2
 	kill -INT "$pid"
 	local st=0
 	wait "$pid" || st=$?
@@ -492,10 +543,37 @@ again 4'
 	assert_equal "$(awk -F'\t' 'NR > 1 && $7 == 0' log | wc -l)" "$n"
 }
 
+@test "SIGINT: status 130 also when stdout's reader dies of it too" {
+	mkfifo out
+	sigint_default pmap --lines -j2 -- sh -c 'trap "echo bye \$0; exit 0" INT; echo $0; sleep 60 >/dev/null & wait' < <(seq 1 2) >out 2>err &
+	local pid=$! first
+	exec 5<out
+	read -r first <&5
+	assert_equal "$first" 1
+	exec 5<&-	# the reader of pmap's stdout is gone
+	kill -INT "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	assert_equal "$st" 130
+	run tail -1 err
+	assert_output --regexp '^pmap: interrupted by SIGINT: [0-2] of 2 commands failed$'
+}
+
+@test "a SIGINT ignored at start stays ignored: pmap and its commands" {
+	# A job started with & by a script ignores SIGINT: so do pmap and the
+	# commands it starts (each sends itself one).
+	seq 1 6 >six
+	pmap --lines -j2 -a six -- sh -c 'kill -INT $$; sleep 0.3; echo $0' >out 2>err &
+	interrupt_and_wait $!
+	assert_equal "$waited_status" 0
+	assert_equal "$(cat out)" "$(seq 1 6)"
+	assert_equal "$(cat err)" ''
+}
+
 @test "SIGTERM: status 1" {
-	pmap --lines -- sleep < <(printf '5\n5\n') >out 2>err &
+	pmap --lines -j2 -- sh -c 'echo >>started; exec sleep 30' < <(printf '5\n5\n') >out 2>err &
 	local pid=$!
-	sleep 0.5
+	wait_until has_lines started 2
 	kill -TERM "$pid"
 	local st=0
 	wait "$pid" || st=$?

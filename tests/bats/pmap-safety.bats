@@ -2,7 +2,7 @@
 # pmap-safety.bats - pmap's command mode runs exactly what the user meant:
 # --resume trusts only well-formed joblog lines, a start that finds no free
 # descriptor waits instead of failing, a NUL byte never cuts an argument,
-# and a record put into the script of sh -c is text, not code.
+# and a record given to the script of sh -c is a value, never code.
 
 load helper
 bats_require_minimum_version 1.5.0
@@ -252,7 +252,7 @@ c
 d'
 }
 
-# ---- sh -c SCRIPT: placeholders quoted ---------------------------------------
+# ---- sh -c SCRIPT: values passed beside the script ---------------------------
 
 # Records that a shell would run or mangle if pasted raw into its script.
 evil_lines() {
@@ -321,11 +321,45 @@ for r in csv.DictReader(open(sys.argv[1], newline="")):
 <><2>'
 }
 
-@test "sh -c: the joblog shows the quoted script" {
+@test "sh -c: the joblog shows the script as run, the values after it" {
 	printf '%s\n' "it's" >one.txt
-	run -0 pmap --lines -a one.txt --joblog log -- sh -c 'echo {}'
-	assert_output "it's"
+	run -0 pmap --lines -a one.txt --joblog log -- sh -c 'echo {} "$@"' zero a
+	assert_output "it's a"
 	run -0 cut -f9 log
 	assert_output "Command
-sh -c echo 'it'\\''s'"
+sh -c pflow_record=\${1}; shift 1; echo \"\${pflow_record}\" \"\$@\" zero it's a"
+}
+
+@test "sh -c: hostile values through every placeholder, quote and shell form" {
+	# The child sees exact bytes and nothing runs (tests/pmap_shell_values.py).
+	run -0 python3 "$PFLOW_SOURCE/tests/pmap_shell_values.py"
+	assert_output --partial ' 0 failed'
+}
+
+@test "sh -c: a placeholder in quotes or after --rcfile is passed, not pasted" {
+	# The reproducers of issue 26: each created pwned.
+	printf 'name\n$(touch pwned)\n' >in.csv
+	run -0 pmap -a in.csv -- sh -c 'echo "{name}"'
+	assert_output '$(touch pwned)'
+	run -0 pmap -a in.csv -- sh -c "echo '{name}'"
+	assert_output '$(touch pwned)'
+	run -0 pmap -a in.csv -- bash --rcfile /dev/null -c 'echo {name}'
+	assert_output '$(touch pwned)'
+	run -0 pmap -a in.csv -- nice -n 1 bash -c 'echo $'"'"'<\t{name}>'"'"
+	assert_output "<	\$(touch pwned)>"
+	[ ! -e pwned ]
+}
+
+@test "sh -c: \${name} is the shell's; a placeholder where nothing expands is refused" {
+	printf 'x,name\n1,$(touch pwned)\n' >in.csv
+	run -0 pmap -a in.csv -- sh -c 'x=shell; echo ${x} {x}'
+	assert_output 'shell 1'
+	run -2 --separate-stderr pmap -a in.csv -- sh -c "cat <<'EOF'
+{name}
+EOF"
+	assert_output ''
+	assert_equal "$stderr" "pmap: {name} in the script of sh -c: a value cannot be passed where nothing expands (a quoted here-document, after a backslash); pass it as an argument after the script"
+	run -2 --separate-stderr pmap -a in.csv -- sh -c 'echo \{name}'
+	assert_equal "$stderr" "pmap: {name} in the script of sh -c: a value cannot be passed where nothing expands (a quoted here-document, after a backslash); pass it as an argument after the script"
+	[ ! -e pwned ]
 }

@@ -1,6 +1,6 @@
 /*
  * test_shell.c - unit tests of lib/process/shell.c (finding the script of sh -c,
- * quoting values into it) and lib/process/resume.c (reading a joblog).
+ * the quotes around a point of it, referring to a variable there) and lib/process/resume.c (reading a joblog).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,13 +14,18 @@ static int
 script_of(const char *words)
 {
 	char buf[256], *argv[16], *w;
-	size_t n = 0;
+	size_t n = 0, shell = 99;
+	int script;
 
 	snprintf(buf, sizeof(buf), "%s", words);
 	for (w = strtok(buf, " "); w != NULL && n < 15; w = strtok(NULL, " "))
 		argv[n++] = w;
 	argv[n] = NULL;
-	return pf_shell_script_arg(argv, n);
+	script = pf_shell_script_arg(argv, n, &shell);
+	if (script >= 0 && strcmp(argv[shell] + strlen(argv[shell]) - 2,
+	    "sh") != 0)
+		return -2;
+	return script;
 }
 
 static void
@@ -34,39 +39,99 @@ test_script_arg(void)
 	CHECK(script_of("bash -o pipefail -c S") == 4);
 	CHECK(script_of("bash -eo pipefail -c S") == 4);
 	CHECK(script_of("bash --norc -c S") == 3);
+	CHECK(script_of("bash --rcfile /dev/null -c S") == 4);
+	CHECK(script_of("bash --init-file X --norc -e -c S") == 6);
+	CHECK(script_of("bash -Z --unknown -c S") == 4);
 	CHECK(script_of("sh -c -- S") == 3);
 	CHECK(script_of("dash -c S") == 2);
 	CHECK(script_of("zsh -c S") == 2);
 	CHECK(script_of("ksh -c S") == 2);
+	CHECK(script_of("mksh -c S") == 2);
+	/* Through another command. */
+	CHECK(script_of("env sh -c S") == 3);
+	CHECK(script_of("/usr/bin/env -i A=1 bash -e -c S") == 6);
+	CHECK(script_of("nice -n 5 sh -c S") == 5);
+	CHECK(script_of("timeout 9 bash --norc -c S 0 1") == 5);
+	CHECK(script_of("busybox sh -c S") == 3);
 	/* Not a script: no -c, a script file, other commands, no script. */
 	CHECK(script_of("sh S") == -1);
 	CHECK(script_of("sh -e S -c") == -1);
 	CHECK(script_of("sh +c S") == -1);
 	CHECK(script_of("sh -c") == -1);
 	CHECK(script_of("sh -c --") == -1);
-	CHECK(script_of("env sh -c S") == -1);
 	CHECK(script_of("fish -c S") == -1);
 	CHECK(script_of("shx -c S") == -1);
 	CHECK(script_of("echo -c S") == -1);
+	CHECK(script_of("env sh S -c T") == -1);
+}
+
+/*
+ * The contexts of the points marked '@' in text (the '@'s taken out),
+ * one letter each: U unquoted, D double, S single, A $'...', H
+ * here-document, L literal.
+ */
+static void
+check_contexts(const char *text, bool dollar_single, const char *want)
+{
+	char script[256] = { 0 }, got[32];
+	size_t at[32] = { 0 }, n = 0, len = 0, i;
+	enum pf_shell_context ctx[32];
+
+	for (i = 0; text[i] != '\0'; i++)
+		if (text[i] == '@')
+			at[n++] = len;
+		else
+			script[len++] = text[i];
+	pf_shell_contexts(script, len, dollar_single, at, n, ctx);
+	for (i = 0; i < n; i++)
+		got[i] = "UDSAHL"[ctx[i]];
+	got[n] = '\0';
+	if (strcmp(got, want) != 0)
+		fprintf(stderr, "# %s: got %s, want %s\n", text, got, want);
+	CHECK(strcmp(got, want) == 0);
 }
 
 static void
-test_quote(void)
+test_contexts(void)
+{
+	check_contexts("echo @ \"@\" '@' x@y", true, "UDSU");
+	check_contexts("echo \"a'@'\" 'b\"@\"' \"\\\"@\"", true, "DSD");
+	check_contexts("echo $'\\'@' '@'", true, "AS");
+	check_contexts("echo $'@' @", false, "SU");
+	check_contexts("echo \"$(echo '@' \"@\" @)\" @", true, "SDUU");
+	check_contexts("echo \"`echo @`\" `echo '@'` $((1 + (2)))@", true,
+	    "USU");
+	check_contexts("echo $(case a in (a) echo '@';; esac) '@'", true,
+	    "SS");
+	check_contexts("echo \\@ \"\\@\" '\\@' @ \\\\@", true, "LLSUU");
+	check_contexts("# it's @\necho '@' a#b'@'", true, "USS");
+	check_contexts("cat <<EOF; echo '@'\n$x @ \\@\n'EOF'\nEOF\necho @",
+	    true, "SHLU");
+	check_contexts("cat <<'EOF' <<-E2\n@\nEOF\n\t@\n\tE2\n'@'",
+	    true, "LHS");
+	check_contexts("cat <<<'@' @", true, "SU");
+	check_contexts("echo '@", true, "S");
+	check_contexts("@", true, "U");
+}
+
+static void
+test_reference(void)
 {
 	struct pf_buf b = { 0 };
 
-#define Q(in, want) do {						\
+#define R(ctx, want) do {						\
 	b.len = 0;							\
-	pf_shell_quote(&b, in, strlen(in));				\
+	CHECK(pf_shell_reference(&b, ctx, "v"));			\
 	CHECK_BYTES(b.data, b.len, want);				\
 } while (0)
-	Q("", "''");
-	Q("abc", "'abc'");
-	Q("it's", "'it'\\''s'");
-	Q("'", "''\\'''");
-	Q("''", "''\\'''\\'''");
-	Q("$(id -u) `x` \"q\" \\ \n", "'$(id -u) `x` \"q\" \\ \n'");
-#undef Q
+	R(PF_SHELL_UNQUOTED, "\"${v}\"");
+	R(PF_SHELL_DOUBLE, "${v}");
+	R(PF_SHELL_SINGLE, "'\"${v}\"'");
+	R(PF_SHELL_DOLLAR_SINGLE, "'\"${v}\"$'");
+	R(PF_SHELL_HEREDOC, "${v}");
+#undef R
+	b.len = 0;
+	CHECK(!pf_shell_reference(&b, PF_SHELL_LITERAL, "v") && b.len == 0);
 	pf_buf_free(&b);
 }
 
@@ -129,7 +194,8 @@ int
 main(void)
 {
 	UNIT_RUN(test_script_arg);
-	UNIT_RUN(test_quote);
+	UNIT_RUN(test_contexts);
+	UNIT_RUN(test_reference);
 	UNIT_RUN(test_resume);
 	return UNIT_DONE();
 }
