@@ -18,6 +18,7 @@ static const char usage_text[] =
 "       pmap [OPTIONS] [-a FILE]... -- COMMAND [ARG...]\n"
 "Write one record per input record with the columns of EXPR:\n"
 "a comma-separated list of `name = expr`, field names and `*`.\n"
+"  --seed N                  rand() gives the same values for the same N\n"
 "With --, run COMMAND per record ({} the record, {name} or {3} a field,\n"
 "{#} the job number; without any, the record is the last argument):\n"
 "  -a, --arg-file FILE       read records from FILE (repeatable; default stdin)\n"
@@ -101,6 +102,7 @@ main(int argc, char *argv[])
 		{ "rate",	   required_argument, NULL, OPT_RATE },
 		{ "joblog",	   required_argument, NULL, OPT_JOBLOG },
 		{ "resume",	   no_argument,	      NULL, OPT_RESUME },
+		PF_SEED_LONGOPT,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pf_command_args a = { 0 };

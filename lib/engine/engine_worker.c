@@ -139,6 +139,7 @@ worker_main(void *arg)
 	struct batch *b;
 	double t0, t1;
 
+	pf_notes_bind(&w->notes);
 	for (;;) {
 		t0 = now();
 		pthread_mutex_lock(&e->lock);
@@ -157,6 +158,12 @@ worker_main(void *arg)
 		if (!atomic_load(&e->stopping)) {
 			if (!e->tool->whole_batches)
 				process_batch(w, b);
+			if (w->notes.n > 0) {	/* the batch takes them */
+				struct pf_notes swap = b->notes;
+
+				b->notes = w->notes;
+				w->notes = swap;
+			}
 			if (e->tool->batch_end != NULL)
 				b->result = e->tool->batch_end(w->state);
 		}
@@ -169,5 +176,6 @@ worker_main(void *arg)
 		if (e->driven)
 			notify_driver(e);
 	}
+	pf_notes_bind(NULL);
 	return NULL;
 }

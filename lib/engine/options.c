@@ -3,6 +3,7 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "config.h"
 #include "engine/options.h"
+#include "expr/expr.h"
 #include "support/outfile.h"
 #include "support/status.h"
 #include "support/xalloc.h"
@@ -23,6 +25,9 @@ const char pf_common_usage[] =
 "  -H, --no-header           input has no header; fields by position only\n"
 "  --ocsv | --otsv | --ojsonl  output format (default: as input)\n"
 "  --bad FILE                write malformed records to FILE and go on\n"
+"  --strict                  a value that cannot be computed with (not a\n"
+"                            number or time, division by zero) is an\n"
+"                            error, not a count reported at exit\n"
 "Parallelism:\n"
 "  -j, --jobs N              worker threads (default: online CPUs)\n"
 "  --chunk SIZE              input bytes per batch (default 1M)\n"
@@ -229,6 +234,13 @@ pf_options_common(struct pf_options *o, int ch, const char *arg,
 		break;
 	case PF_OPT_STATS:
 		o->stats = true;
+		break;
+	case PF_OPT_STRICT:
+		o->strict = true;
+		break;
+	case PF_OPT_SEED:
+		pf_expr_seed((uint64_t)pf_count_arg(usage_text, "--seed", arg, 0,
+		    LONG_MAX));
 		break;
 	case PF_OPT_BAD:
 		o->bad_path = arg;

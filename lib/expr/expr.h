@@ -222,4 +222,10 @@ bool pf_projection_uses_nr(const struct pf_projection *p);
  */
 size_t pf_expr_split_list(const char *src, char ***items);
 
+/*
+ * The seed of rand() (--seed): call before compiling. Without it, the
+ * first expression that calls rand() draws a fresh seed.
+ */
+void pf_expr_seed(uint64_t seed);
+
 #endif

@@ -21,7 +21,7 @@ fn_num(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
 {
 	struct pf_number x;
 
-	if (!arg_number(ev, e, n, 0, rec, &x)) {
+	if (!arg_number_noted(ev, e, n, 0, rec, &x)) {
 		set_empty(out);
 		return;
 	}
@@ -35,7 +35,7 @@ integral(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
 {
 	struct pf_number x;
 
-	if (!arg_number(ev, e, n, 0, rec, &x)) {
+	if (!arg_number_noted(ev, e, n, 0, rec, &x)) {
 		set_empty(out);
 		return;
 	}
@@ -112,7 +112,7 @@ fn_round(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
 	int digits = 0;
 	double r;
 
-	if (!arg_number(ev, e, n, 0, rec, &x)) {
+	if (!arg_number_noted(ev, e, n, 0, rec, &x)) {
 		set_empty(out);
 		return;
 	}
@@ -153,7 +153,7 @@ fn_abs(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
 {
 	struct pf_number x;
 
-	if (!arg_number(ev, e, n, 0, rec, &x)) {
+	if (!arg_number_noted(ev, e, n, 0, rec, &x)) {
 		set_empty(out);
 		return;
 	}
@@ -266,93 +266,59 @@ fn_coalesce(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n
 	set_empty(out);
 }
 
-/* Time */
-
-/* time(s): an ISO 8601 date or date-time in UTC epoch seconds. */
-static bool
-parse_iso8601(const char *p, size_t len, struct pf_value *out)
-{
-	struct pf_iso_time t;
-
-	if (!pf_iso_time_parse(p, len, &t))
-		return false;
-	if (t.has_frac)
-		pf_set_num(out, (double)t.secs + t.frac);
-	else
-		pf_set_int(out, t.secs);
-	return true;
-}
-
-static void
-fn_time(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
-    const struct pf_record *rec, struct pf_value *out)
-{
-	const char *s;
-	size_t len;
-
-	arg_text(ev, e, n, 0, rec, &s, &len);
-	if (!parse_iso8601(s, len, out))
-		set_empty(out);
-}
-
-static void
-fn_strftime(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
-    const struct pf_record *rec, struct pf_value *out)
-{
-	struct pf_number t;
-	const char *fmt;
-	size_t flen, size, len;
-	struct tm tm;
-	time_t secs;
-	char *p;
-
-	if (!arg_number(ev, e, n, 0, rec, &t) || !(fabs(t.d) < 1e14)) {
-		set_empty(out);
-		return;
-	}
-	arg_text(ev, e, n, 1, rec, &fmt, &flen);
-	secs = t.is_int ? (time_t)t.i : (time_t)floor(t.d);
-	if (flen == 0 || gmtime_r(&secs, &tm) == NULL) {
-		set_empty(out);
-		return;
-	}
-	/* strftime needs a C string: the format goes into the work buffer. */
-	ev->work.len = 0;
-	pf_buf_add(&ev->work, fmt, flen);
-	pf_buf_addc(&ev->work, '\0');
-	for (size = 64 + flen * 4; size <= 65536; size *= 4) {
-		p = pf_scratch_alloc(ev, size);
-		len = strftime(p, size, ev->work.data, &tm);
-		if (len > 0) {
-			pf_set_str(out, p, len);
-			return;
-		}
-	}
-	set_empty(out);
-}
-
 /* The table, in the order the "unknown function" message lists them. */
 static const struct pf_func funcs[] = {
-	{ "abs",	1, 1,  fn_abs },
-	{ "ceil",	1, 1,  fn_ceil },
-	{ "coalesce",	1, -1, fn_coalesce },
-	{ "floor",	1, 1,  fn_floor },
-	{ "int",	1, 1,  fn_int },
-	{ "isempty",	1, 1,  fn_isempty },
-	{ "isnum",	1, 1,  fn_isnum },
-	{ "len",	1, 1,  fn_len },
-	{ "lower",	1, 1,  fn_lower },
-	{ "max",	1, -1, fn_max },
-	{ "min",	1, -1, fn_min },
-	{ "nr",		0, 0,  fn_nr },
-	{ "num",	1, 1,  fn_num },
-	{ "replace",	3, 3,  fn_replace },
-	{ "round",	1, 2,  fn_round },
-	{ "strftime",	2, 2,  fn_strftime },
-	{ "substr",	2, 3,  fn_substr },
-	{ "time",	1, 1,  fn_time },
-	{ "trim",	1, 1,  fn_trim },
-	{ "upper",	1, 1,  fn_upper },
+	{ "abs",	1, 1,  fn_abs, NULL },
+	{ "ceil",	1, 1,  fn_ceil, NULL },
+	{ "coalesce",	1, -1, fn_coalesce, NULL },
+	{ "contains",	2, 2,  fn_contains, NULL },
+	{ "day",	1, 2,  fn_day, check_date_part },
+	{ "endswith",	2, 2,  fn_endswith, NULL },
+	{ "exp",	1, 1,  fn_exp, NULL },
+	{ "floor",	1, 1,  fn_floor, NULL },
+	{ "format",	1, 64, fn_format, check_format },
+	{ "hour",	1, 2,  fn_hour, check_date_part },
+	{ "index",	2, 2,  fn_index, NULL },
+	{ "int",	1, 1,  fn_int, NULL },
+	{ "isempty",	1, 1,  fn_isempty, NULL },
+	{ "isnum",	1, 1,  fn_isnum, NULL },
+	{ "len",	1, 1,  fn_len, NULL },
+	{ "log",	1, 1,  fn_log, NULL },
+	{ "log10",	1, 1,  fn_log10, NULL },
+	{ "lower",	1, 1,  fn_lower, NULL },
+	{ "lpad",	2, 3,  fn_lpad, NULL },
+	{ "match",	2, 3,  fn_match, check_match },
+	{ "max",	1, -1, fn_max, NULL },
+	{ "md5",	1, 1,  fn_md5, NULL },
+	{ "min",	1, -1, fn_min, NULL },
+	{ "minute",	1, 2,  fn_minute, check_date_part },
+	{ "month",	1, 2,  fn_month, check_date_part },
+	{ "nr",		0, 0,  fn_nr, NULL },
+	{ "num",	1, 1,  fn_num, NULL },
+	{ "pow",	2, 2,  NULL, NULL },	/* compiled as a ** b */
+	{ "rand",	0, 0,  fn_rand, check_rand },
+	{ "repeat",	2, 2,  fn_repeat, NULL },
+	{ "replace",	3, 3,  fn_replace, NULL },
+	{ "round",	1, 2,  fn_round, NULL },
+	{ "rpad",	2, 3,  fn_rpad, NULL },
+	{ "sec2date",	1, 1,  fn_sec2date, NULL },
+	{ "sec2gmt",	1, 1,  fn_sec2gmt, NULL },
+	{ "second",	1, 2,  fn_second, check_date_part },
+	{ "sha1",	1, 1,  fn_sha1, NULL },
+	{ "sha256",	1, 1,  fn_sha256, NULL },
+	{ "split",	3, 3,  fn_split, NULL },
+	{ "sqrt",	1, 1,  fn_sqrt, NULL },
+	{ "startswith",	2, 2,  fn_startswith, NULL },
+	{ "strftime",	2, 3,  fn_strftime, check_strftime },
+	{ "substr",	2, 3,  fn_substr, NULL },
+	{ "time",	1, 3,  fn_time, check_time },
+	{ "trim",	1, 1,  fn_trim, NULL },
+	{ "typeof",	1, 1,  fn_typeof, NULL },
+	{ "upper",	1, 1,  fn_upper, NULL },
+	{ "weekday",	1, 2,  fn_weekday, check_date_part },
+	{ "xxh64",	1, 1,  fn_xxh64, NULL },
+	{ "year",	1, 2,  fn_year, check_date_part },
+	{ "yearday",	1, 2,  fn_yearday, check_date_part },
 };
 
 #define NFUNCS (sizeof(funcs) / sizeof(funcs[0]))

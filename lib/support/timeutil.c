@@ -200,3 +200,21 @@ pf_wall_seconds(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+int64_t
+pf_days_from_civil(int64_t y, int m, int d)
+{
+	return days_from_civil(y, m, d);
+}
+
+void
+pf_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	civil_from_days(z, y, m, d);
+}
+
+int
+pf_days_in_month(int64_t y, int m)
+{
+	return days_in_month((int)(y % 400 + 400), m);
+}

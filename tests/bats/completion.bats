@@ -90,7 +90,6 @@ destination'
 --keys
 --partial
 --merge
---strict
 --every
 --interval
 --window
@@ -112,6 +111,7 @@ destination'
 --progress
 --progress=always
 --stats
+--strict
 --help
 --version'
 	run complete_words ptakesort -
@@ -146,6 +146,7 @@ destination'
 --progress
 --progress=always
 --stats
+--strict
 -h
 --help
 --version'
