@@ -39,6 +39,7 @@
  *   + -                       addition, subtraction
  *   * / %                     multiplication, division, remainder
  *   -x                        negation
+ *   a ** b                    power (right associative; -2 ** 2 is -4)
  *   a . b                     string concatenation
  *   ( )                       grouping
  *
@@ -99,15 +100,12 @@
  *   isnum(x)          whether x is a number
  *   isempty(x)        whether x is the empty string
  *   coalesce(a, ...)  the first non-empty argument (or empty)
- *   time(s)           ISO 8601 date or date-time in UTC seconds since the
- *                     epoch: "2024-01-31", "2024-01-31T10:20",
- *                     "2024-01-31 10:20:30", "...:30.25", with an optional
- *                     "Z" or offset "+01:00", "+0100", "+01"; no offset
- *                     means UTC. An integer, or a number when there are
- *                     fractional seconds; empty when s is not such a date.
- *   strftime(t, fmt)  the epoch time t formatted in UTC by strftime(3)
- *                     (fractions of a second dropped); empty when t is
- *                     not a number.
+ *   time, strftime, the date parts, format, split, index, contains,
+ *   startswith, endswith, lpad, rpad, repeat, match, sqrt, log, log10, exp,
+ *   pow, md5, sha1, sha256, xxh64, rand, typeof: man/expressions.mdoc is
+ *   their reference (expr_func_time.c, expr_func_format.c,
+ *   expr_func_more.c). Values a function or operator cannot compute with
+ *   give empty and are counted (notes.h).
  */
 #ifndef PF_EXPR_H
 #define PF_EXPR_H
