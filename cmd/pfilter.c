@@ -36,7 +36,7 @@ main(int argc, char *argv[])
 	struct pf_options opt;
 	int ch;
 
-	usage_all = pf_options_begin(&opt, usage_text);
+	usage_all = pf_options_begin_expr(&opt, usage_text);
 	while ((ch = getopt_long(argc, argv, PF_COMMON_SHORTOPTS "vc", longopts,
 	    NULL)) != -1) {
 		switch (ch) {

@@ -110,7 +110,7 @@ main(int argc, char *argv[])
 	char command_opt[32] = "";
 	int ch, cmd_at, nopts, longindex, status;
 
-	usage_all = pf_options_begin(&opt, usage_text);
+	usage_all = pf_options_begin_expr(&opt, usage_text);
 	cmd_at = find_command(argc, argv);
 	nopts = cmd_at > 0 ? cmd_at : argc;
 	a.files = pf_xcalloc((size_t)argc, sizeof(char *));

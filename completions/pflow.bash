@@ -230,7 +230,7 @@ _pflow_front() {
 		return 0
 	fi
 	if ((COMP_CWORD == 2)) && [[ ${COMP_WORDS[1]} == help ]]; then
-		_pflow_reply "" "$cur" $_pflow_front_tools
+		_pflow_reply "" "$cur" $_pflow_front_tools expressions
 		return 0
 	fi
 	[[ " $_pflow_front_tools " == *" ${COMP_WORDS[1]} "* ]] || return 0

@@ -38,11 +38,21 @@ const char pf_common_usage[] =
 "  --stats                   summary of records, bytes and time on stderr\n"
 "  -h, --help, --version\n";
 
+static char *joined;	/* one per process, kept for usage errors */
+
+/* Keeps text (malloc'd) as the process's usage text. */
+static char *
+usage_join_own(char *text)
+{
+	free(joined);
+	joined = text;
+	return joined;
+}
+
 /* The tool's usage text, then the common options'; kept for errors. */
 static char *
 usage_join(const char *tool_usage)
 {
-	static char *joined;	/* one per process, kept for usage errors */
 	size_t a = strlen(tool_usage), b = sizeof(pf_common_usage);
 
 	free(joined);
@@ -173,6 +183,20 @@ pf_options_begin(struct pf_options *o, const char *tool_usage)
 	atexit(pf_close_stdout);	/* --help > /dev/full is an error */
 	pf_options_init(o);
 	return usage_join(tool_usage);
+}
+
+char *
+pf_options_begin_expr(struct pf_options *o, const char *tool_usage)
+{
+	char *summary = pf_expr_summary(), *usage;
+	struct pf_buf b = { 0 };
+
+	usage = pf_options_begin(o, tool_usage);
+	pf_buf_adds(&b, usage);
+	pf_buf_adds(&b, summary);
+	pf_buf_addc(&b, '\0');
+	free(summary);
+	return usage_join_own(b.data);
 }
 
 void

@@ -90,6 +90,12 @@ char *pf_options_begin(struct pf_options *o, const char *tool_usage);
 void pf_options_common(struct pf_options *o, int ch, const char *arg,
     const char *usage_text);
 
+/*
+ * pf_options_begin() for a tool whose argument is an expression (pfilter,
+ * pmap): the usage text ends with the expression summary.
+ */
+char *pf_options_begin_expr(struct pf_options *o, const char *tool_usage);
+
 /* Fills the defaults that depend on other options (delimiters, queue). */
 void pf_options_finish(struct pf_options *o);
 

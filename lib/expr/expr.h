@@ -113,6 +113,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "csv/record.h"
 
@@ -219,6 +220,14 @@ bool pf_projection_uses_nr(const struct pf_projection *p);
  * malloc'd strings.
  */
 size_t pf_expr_split_list(const char *src, char ***items);
+
+/*
+ * The language in brief: a malloc'd text for the end of --help (syntax
+ * and the functions' names), and the reference "pflow help expressions"
+ * prints (each function's synopsis and what it gives).
+ */
+char *pf_expr_summary(void);
+void pf_expr_help(FILE *out);
 
 /*
  * The seed of rand() (--seed): call before compiling. Without it, the

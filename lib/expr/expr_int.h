@@ -59,6 +59,8 @@ struct pf_func {
 	int		 max_args;	/* -1: any number */
 	pf_func_impl	*impl;
 	pf_func_check	*check;		/* or NULL */
+	const char	*synopsis;	/* for help: "round(x[, d])" */
+	const char	*help;		/* ... and what it gives */
 };
 
 struct pf_node {
@@ -199,6 +201,8 @@ pf_set_number(struct pf_value *v, const struct pf_number *n)
 
 /* expr_func.c */
 const struct pf_func *pf_func_find(const char *name, size_t len);
+/* The i-th function in the table (by name), or NULL past the last. */
+const struct pf_func *pf_func_at(size_t i);
 /* "len, lower, ...": for "unknown function" messages. Caller frees. */
 char *pf_func_list(void);
 

@@ -66,6 +66,8 @@ help
 --version'
 	run complete_front pflow help t
 	assert_output 'takesort'
+	run complete_front pflow help e
+	assert_output 'expressions'
 	run complete_front pflow reduce --mer
 	assert_output '--merge'
 	run complete_front pflow reduce data/flights.csv -k or
@@ -389,6 +391,7 @@ reduce
 takesort
 partition
 join
+expressions
 preduce: or
 ptakesort: -n'
 }

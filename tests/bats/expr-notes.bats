@@ -105,3 +105,27 @@ pmap: 1 value of '-v' is not a number (first: $BATS_TEST_TMPDIR/e.csv:4 'five')"
 	assert_success
 	assert_output '1.2.3.4 - - [x] "GET /" 404 12'
 }
+
+@test "--help ends with the expression summary; pflow help expressions" {
+	for tool in pfilter pmap; do
+		run --separate-stderr "$tool" --help
+		assert_success
+		assert_equal "$(printf '%s\n' "$output" | tail -1)" '  "pflow help expressions" says what each does; the manual has it all.'
+		[[ $output == *"  operators  c ? a : b "* ]]
+	done
+	run --separate-stderr pflow help expressions
+	assert_success
+	assert_equal "${lines[0]}" 'Expressions (the same in pfilter, pmap and key lists):'
+	assert_line '  format(fmt, a, ...)      printf: format("%.2f", x) is 1.50 for 1.5'
+	# Every function the summary names is in the reference and the manual.
+	names=$(pmap --help | sed -n '/^  functions/,/^  "pflow/p' | sed '$d' |
+	    sed 's/^  functions//' | tr -s ' \n' '\n' | sed '/^$/d')
+	[ "$(printf '%s\n' "$names" | wc -l)" -ge 50 ]
+	for f in $names; do
+		printf '%s\n' "$output" | grep -q "^  $f(" || fail "$f not in pflow help expressions"
+		grep -q "^\.It .*Fn $f\b" "$PFLOW_SOURCE/man/expressions.mdoc" || fail "$f not in man/expressions.mdoc"
+	done
+	run pflow help expressions
+	run bash -c 'pflow help expressions > /dev/full'
+	assert_failure
+}
