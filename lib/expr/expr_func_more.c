@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <nettle/md5.h>
+#include <nettle/nettle-meta.h>
 #include <nettle/sha1.h>
 #include <nettle/sha2.h>
 #include <xxhash.h>
@@ -342,52 +343,47 @@ set_hex(struct pf_eval *ev, const unsigned char *d, size_t n,
 	pf_set_str(out, p, 2 * n);
 }
 
-void
-fn_md5(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
-    const struct pf_record *rec, struct pf_value *out)
+/* The nettle hash h of the argument's text. */
+static void
+digest(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
+    const struct pf_record *rec, struct pf_value *out,
+    const struct nettle_hash *h)
 {
-	unsigned char d[MD5_DIGEST_SIZE];
-	struct md5_ctx ctx;
+	union {
+		struct md5_ctx		md5;
+		struct sha1_ctx		sha1;
+		struct sha256_ctx	sha256;
+	} ctx;
+	unsigned char d[SHA256_DIGEST_SIZE];
 	const char *s;
 	size_t len;
 
 	arg_text(ev, e, n, 0, rec, &s, &len);
-	md5_init(&ctx);
-	md5_update(&ctx, len, (const uint8_t *)s);
-	md5_digest(&ctx, sizeof(d), d);
-	set_hex(ev, d, sizeof(d), out);
+	h->init(&ctx);
+	h->update(&ctx, len, (const uint8_t *)s);
+	h->digest(&ctx, h->digest_size, d);
+	set_hex(ev, d, h->digest_size, out);
+}
+
+void
+fn_md5(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
+    const struct pf_record *rec, struct pf_value *out)
+{
+	digest(ev, e, n, rec, out, &nettle_md5);
 }
 
 void
 fn_sha1(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
     const struct pf_record *rec, struct pf_value *out)
 {
-	unsigned char d[SHA1_DIGEST_SIZE];
-	struct sha1_ctx ctx;
-	const char *s;
-	size_t len;
-
-	arg_text(ev, e, n, 0, rec, &s, &len);
-	sha1_init(&ctx);
-	sha1_update(&ctx, len, (const uint8_t *)s);
-	sha1_digest(&ctx, sizeof(d), d);
-	set_hex(ev, d, sizeof(d), out);
+	digest(ev, e, n, rec, out, &nettle_sha1);
 }
 
 void
 fn_sha256(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
     const struct pf_record *rec, struct pf_value *out)
 {
-	unsigned char d[SHA256_DIGEST_SIZE];
-	struct sha256_ctx ctx;
-	const char *s;
-	size_t len;
-
-	arg_text(ev, e, n, 0, rec, &s, &len);
-	sha256_init(&ctx);
-	sha256_update(&ctx, len, (const uint8_t *)s);
-	sha256_digest(&ctx, sizeof(d), d);
-	set_hex(ev, d, sizeof(d), out);
+	digest(ev, e, n, rec, out, &nettle_sha256);
 }
 
 void

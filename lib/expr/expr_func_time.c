@@ -155,26 +155,31 @@ fn_strftime(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n
 	format_time(ev, t, fmt, flen, tz, out);
 }
 
-void
-fn_sec2date(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
-    const struct pf_record *rec, struct pf_value *out)
+/* Epoch time t (the one argument) in UTC in the format fmt. */
+static void
+fixed_format(struct pf_eval *ev, const struct pf_expr *e,
+    const struct pf_node *n, const struct pf_record *rec,
+    struct pf_value *out, const char *fmt)
 {
 	int64_t t;
 
 	set_empty(out);
 	if (seconds_arg(ev, e, n, 0, rec, &t))
-		format_time(ev, t, "%Y-%m-%d", 8, NULL, out);
+		format_time(ev, t, fmt, strlen(fmt), NULL, out);
+}
+
+void
+fn_sec2date(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
+    const struct pf_record *rec, struct pf_value *out)
+{
+	fixed_format(ev, e, n, rec, out, "%Y-%m-%d");
 }
 
 void
 fn_sec2gmt(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
     const struct pf_record *rec, struct pf_value *out)
 {
-	int64_t t;
-
-	set_empty(out);
-	if (seconds_arg(ev, e, n, 0, rec, &t))
-		format_time(ev, t, "%Y-%m-%dT%H:%M:%SZ", 18, NULL, out);
+	fixed_format(ev, e, n, rec, out, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 /* The date parts: which one a function gives. */
