@@ -4,7 +4,7 @@
 #
 # Usage: bench/run.sh [JOB...]   (jobs: filter map reduce join latency
 #                                  takesort topgroup sort unique partition
-#                                  command pipe scan; default all)
+#                                  command pipe map-time scan; default all)
 # bench/setup.sh installs the peers (Miller, datamash, mawk, gawk, GNU
 # parallel, hyperfine, DuckDB) and makes the data in $BENCH_DATA (default
 # /tmp/pflow-bench). pflow is built with -Dbuildtype=release in
@@ -50,7 +50,7 @@ PY
 
 want() { [ $# -eq 0 ] || [[ " ${jobs[*]} " == *" $1 "* ]]; }
 jobs=("$@")
-[ ${#jobs[@]} -gt 0 ] || jobs=(filter map reduce join latency takesort topgroup sort unique partition command pipe scan)
+[ ${#jobs[@]} -gt 0 ] || jobs=(filter map map-time reduce join latency takesort topgroup sort unique partition command pipe scan)
 echo "# $(date -u '+%F %H:%M UTC') on $(nproc) cores, $(uname -m), $(. /etc/os-release; echo "$PRETTY_NAME"); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# $F ($(du -h "$F" | cut -f1), $(($(wc -l <"$F") - 1)) records)"
 # The floor: reading the file once, with wc -l and with cat.
@@ -74,6 +74,19 @@ bench map "$B/pmap 'origin, delay' $F > /dev/null" \
 	mawk "mawk -F, -v OFS=, '{print \$4, \$2}' $F > /dev/null" \
 	miller "mlr --csv cut -o -f origin,delay $F > /dev/null" \
 	duckdb "$(duck "copy (select origin, delay from '$F') to '/dev/stdout' (header)") > /dev/null"
+fi
+if want map-time; then
+# Dates and fixed decimals: time() and strftime() on every record, and
+# format(); beside mawk's mktime/strftime (TZ=UTC) and, on flights-3m
+# (Miller takes minutes on 30 million rows), Miller's strptime/fmtnum.
+T='d = strftime(time(date), "%Y-%m-%d"), f = format("%.2f", delay / 60)'
+A='NR == 1 { print "d,f"; next } { split($1, a, /[-T:]/); print strftime("%Y-%m-%d", mktime(a[1] " " a[2] " " a[3] " " a[4] " " a[5] " 0")), sprintf("%.2f", $2 / 60) }'
+bench map-time "$B/pmap '$T' $F > /dev/null" \
+	mawk "TZ=UTC mawk -F, -v OFS=, '$A' $F > /dev/null"
+M=$data/flights-3m.csv
+bench map-time-3m "$B/pmap '$T' $M > /dev/null" \
+	miller "mlr --icsv --ocsv put '\$d = strftime(strptime(\$date, \"%Y-%m-%dT%H:%M\"), \"%Y-%m-%d\"); \$f = fmtnum(\$delay / 60, \"%.2f\")' then cut -o -f d,f $M > /dev/null" \
+	mawk "TZ=UTC mawk -F, -v OFS=, '$A' $M > /dev/null"
 fi
 if want reduce && [ -x "$B/preduce" ]; then
 bench reduce "$B/preduce -k origin count mean:delay max:delay $F > /dev/null" \

@@ -14,7 +14,8 @@ static const char usage_text[] =
 "Write the records (header first) for which EXPR is true.\n"
 "  -v, --invert              write the records for which EXPR is false\n"
 "  -c, --count               print only the number of matching records\n"
-"  --unique KEY[,KEY...]     of those, only the first record of each key\n";
+"  --unique KEY[,KEY...]     of those, only the first record of each key\n"
+"  --seed N                  rand() gives the same values for the same N\n";
 
 enum { OPT_UNIQUE = PF_OPT_TOOL };
 
@@ -28,13 +29,14 @@ main(int argc, char *argv[])
 		{ "invert",	no_argument,	NULL, 'v' },
 		{ "count",	no_argument,	NULL, 'c' },
 		{ "unique",	required_argument, NULL, OPT_UNIQUE },
+		PF_SEED_LONGOPT,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pf_filter_args args = { 0 };
 	struct pf_options opt;
 	int ch;
 
-	usage_all = pf_options_begin(&opt, usage_text);
+	usage_all = pf_options_begin_expr(&opt, usage_text);
 	while ((ch = getopt_long(argc, argv, PF_COMMON_SHORTOPTS "vc", longopts,
 	    NULL)) != -1) {
 		switch (ch) {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "expr/expr.h"
 #include "support/compat.h"
 
 static const struct tool {
@@ -38,7 +39,7 @@ usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: pflow TOOL [ARG...]\n"
-	    "       pflow help [TOOL]\n"
+	    "       pflow help [TOOL | expressions]\n"
 	    "       pflow --version\n"
 	    "Run a pflow tool: \"pflow map ARGS\" is \"%spmap ARGS\".\n"
 	    "Tools:\n", PF_PROGRAM_PREFIX);
@@ -106,6 +107,10 @@ main(int argc, char *argv[])
 		if (argc < 3) {
 			usage(stdout);
 			return 0;
+		}
+		if (strcmp(argv[2], "expressions") == 0) {
+			pf_expr_help(stdout);
+			return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 		}
 		if ((t = find_tool(argv[2])) == NULL) {
 			warnx("unknown tool '%s'", argv[2]);

@@ -20,6 +20,7 @@ static const char usage_text[] =
 "       pmap [OPTIONS] --explode FIELD [--sep S] | --melt FIELDS [FILE...]\n"
 "Write one record per input record with the columns of EXPR:\n"
 "a comma-separated list of `name = expr`, field names and `*`.\n"
+"  --seed N                  rand() gives the same values for the same N\n"
 "With --, run COMMAND per record ({} the record, {name} or {3} a field,\n"
 "{#} the job number; without any, the record is the last argument):\n"
 "  -a, --arg-file FILE       read records from FILE (repeatable; default stdin)\n"
@@ -130,6 +131,7 @@ main(int argc, char *argv[])
 		{ "explode",	   required_argument, NULL, OPT_EXPLODE },
 		{ "sep",	   required_argument, NULL, OPT_SEP },
 		{ "melt",	   required_argument, NULL, OPT_MELT },
+		PF_SEED_LONGOPT,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pf_command_args a = { 0 };
@@ -139,7 +141,7 @@ main(int argc, char *argv[])
 	char command_opt[32] = "";
 	int ch, cmd_at, nopts, longindex, status;
 
-	usage_all = pf_options_begin(&opt, usage_text);
+	usage_all = pf_options_begin_expr(&opt, usage_text);
 	cmd_at = find_command(argc, argv);
 	nopts = cmd_at > 0 ? cmd_at : argc;
 	a.files = pf_xcalloc((size_t)argc, sizeof(char *));

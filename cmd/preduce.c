@@ -23,7 +23,6 @@ static const char usage_text[] =
 "  -k, --key(s) KEY[,KEY...] group by these fields or expressions\n"
 "  --partial                 write mergeable partial state\n"
 "  --merge                   read partial state (from --partial) and merge\n"
-"  --strict                  a non-number in a numeric AGG is an error\n"
 "  --pivot FIELD             long to wide: one column per value of FIELD,\n"
 "                            holding the one AGG, one record per key\n"
 "  --every N                 write a snapshot after every N records\n"
@@ -34,7 +33,7 @@ static const char usage_text[] =
 "  --lateness DURATION       how late an event may come (default 0)\n";
 
 enum {
-	OPT_PARTIAL = PF_OPT_TOOL, OPT_MERGE, OPT_STRICT, OPT_EVERY,
+	OPT_PARTIAL = PF_OPT_TOOL, OPT_MERGE, OPT_EVERY,
 	OPT_INTERVAL, OPT_WINDOW, OPT_TIME, OPT_LATENESS, OPT_PIVOT
 };
 
@@ -47,7 +46,6 @@ main(int argc, char *argv[])
 		{ "keys",	required_argument, NULL, 'k' },
 		{ "partial",	no_argument,	   NULL, OPT_PARTIAL },
 		{ "merge",	no_argument,	   NULL, OPT_MERGE },
-		{ "strict",	no_argument,	   NULL, OPT_STRICT },
 		{ "every",	required_argument, NULL, OPT_EVERY },
 		{ "interval",	required_argument, NULL, OPT_INTERVAL },
 		{ "window",	required_argument, NULL, OPT_WINDOW },
@@ -74,9 +72,6 @@ main(int argc, char *argv[])
 			break;
 		case OPT_MERGE:
 			args.merge = true;
-			break;
-		case OPT_STRICT:
-			args.strict = true;
 			break;
 		case OPT_EVERY:
 			errno = 0;
@@ -135,6 +130,7 @@ main(int argc, char *argv[])
 	if (!pf_reduce_check_pivot(&args, msg, sizeof(msg)))
 		pf_usage_error(usage_all, "%s", msg);
 	pf_options_finish(&opt);
+	args.strict = opt.strict;
 	args.aggs = argv;
 	args.naggs = n;
 	return pf_reduce_main(&opt, &args, argv + n, argc - n);

@@ -11,19 +11,19 @@
 # it by hand. With -Dprogram_prefix=, the links and the names below carry
 # the prefix (scripts/install-prefix.sh).
 
-_pflow_common_opts='--csv --tsv --lines -d --delimiter -H --no-header --ocsv --otsv --ojsonl --bad -j --jobs --chunk --queue --flush --progress --progress=always --stats -h --help --version'
+_pflow_common_opts='--csv --tsv --lines -d --delimiter -H --no-header --ocsv --otsv --ojsonl --bad -j --jobs --chunk --queue --flush --progress --progress=always --stats --strict -h --help --version'
 _pflow_agg_funcs='count sum mean min max first last distinct stdev var median p50 p90 p95 p99 mode'
 _pflow_scan_steps='count sum mean min max first fill lag lead delta ratio msum mmean mmin mmax ewma session'
 
 # _pflow_tool_opts TOOL: the options of TOOL beyond the common ones.
 _pflow_tool_opts() {
 	case $1 in
-	pfilter) echo '-v --invert -c --count --unique' ;;
-	pmap) echo '-a --arg-file --unordered --timeout --retries --halt --failed --batch --batch-timeout --batch-key --pipe --rate --joblog --resume --explode --sep --melt' ;;
-	preduce) echo '-k --key --keys --partial --merge --strict --every --interval --window --time --lateness --pivot' ;;
+	pfilter) echo '-v --invert -c --count --unique --seed' ;;
+	pmap) echo '-a --arg-file --unordered --timeout --retries --halt --failed --batch --batch-timeout --batch-key --pipe --rate --joblog --resume --seed --explode --sep --melt' ;;
+	preduce) echo '-k --key --keys --partial --merge --every --interval --window --time --lateness --pivot' ;;
 	ptakesort) echo '-n --count -k --key --keys -g --group --sample --seed --memory -T --temporary-directory' ;;
 	pjoin) echo '-k --key --keys --left --anti --semi --ignore-case --memory --table-csv --table-tsv' ;;
-	pscan) echo '-k --key --keys --time --strict --memory' ;;
+	pscan) echo '-k --key --keys --time --memory' ;;
 	ppartition) echo '-k --key --keys -n --partitions -o --output --by-value --max-open -a --arg-file --broadcast --header-once' ;;
 	esac
 }
@@ -34,7 +34,7 @@ _pflow_takes_arg() {
 	-d|--delimiter|--bad|-j|--jobs|--chunk|--queue|--flush) return 0 ;;
 	esac
 	case $1:$2 in
-	pfilter:--unique) return 0 ;;
+	pfilter:--unique|pfilter:--seed|pmap:--seed) return 0 ;;
 	pmap:-a|pmap:--arg-file|pmap:--timeout|pmap:--retries|pmap:--failed|\
 	pmap:--batch|pmap:--batch-timeout|pmap:--batch-key|pmap:--rate|\
 	pmap:--joblog|pmap:--explode|pmap:--sep|pmap:--melt) return 0 ;;
@@ -235,7 +235,7 @@ _pflow_front() {
 		return 0
 	fi
 	if ((COMP_CWORD == 2)) && [[ ${COMP_WORDS[1]} == help ]]; then
-		_pflow_reply "" "$cur" $_pflow_front_tools
+		_pflow_reply "" "$cur" $_pflow_front_tools expressions
 		return 0
 	fi
 	[[ " $_pflow_front_tools " == *" ${COMP_WORDS[1]} "* ]] || return 0

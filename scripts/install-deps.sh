@@ -10,7 +10,7 @@
 #                          DuckDB differential tests skip)
 set -e
 pkgs="gcc meson ninja-build pkg-config libpcre2-dev libxxhash-dev \
-libgmp-dev"
+libgmp-dev nettle-dev tzdata"
 if [ "${1:-}" = test ]; then
 	pkgs="$pkgs xxhash libcsv-dev bats bats-assert bats-support miller \
 python3 valgrind clang libclang-rt-14-dev time make groff-base mandoc zsh slurm-wlm munge"

@@ -35,7 +35,8 @@ pf_schema_find(const struct pf_schema *s, const char *name, size_t len)
 		pos = pos * 10 + (size_t)(name[i] - '0');
 	}
 	/* Without a header, records may be ragged: any position is valid. */
-	if (i == len && pos > 0 && (!s->has_header || pos <= s->nfields))
+	if (i == len && pos > 0 && (!s->has_header || pos <= s->nfields) &&
+	    (!s->one_field || pos == 1))
 		return (long)pos - 1;
 	/* No header was read to say which names exist (record.h). */
 	return s->any_name ? 0 : -1;
@@ -67,6 +68,13 @@ pf_field_unknown(const struct pf_schema *s, const char *typed,
 {
 	char *list = pf_schema_list(s);
 
+	if (s->one_field) {
+		warnx("no field '%s' with --lines and no -d: each line is one "
+		    "field, $1 (give -d to split lines, -d ' ' at blanks)",
+		    typed);
+		free(list);
+		return;
+	}
 	if (context != NULL)
 		warnx("unknown field '%s' in %s (fields: %s)", typed, context,
 		    list[0] != '\0' ? list : "none");

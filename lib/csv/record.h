@@ -77,6 +77,7 @@ struct pf_schema {
 	char	**names;
 	bool	  has_header;
 	bool	  any_name;
+	bool	  one_field;	/* --lines without -d: each line is $1 */
 };
 
 /*

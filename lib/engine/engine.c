@@ -223,6 +223,7 @@ pipeline_start(struct engine *e)
 	e->states = pf_xcalloc((size_t)opt->jobs, sizeof(*e->states));
 	for (i = 0; i < opt->jobs; i++) {
 		e->workers[i].engine = e;
+		e->workers[i].notes.strict = opt->strict;
 		e->workers[i].splitter.want = e->tool->fields_needed;
 		e->workers[i].range_file = e->workers[i].range_fd = -1;
 		if (e->tool->worker_new != NULL)
@@ -288,6 +289,9 @@ pipeline_end(struct engine *e, int read_status)
 		e->tool->finish(e->tool->ctx, e->states, opt->jobs, &out);
 		emit_output(e, &out);
 	}
+	if (!e->broken_pipe)
+		pf_notes_report(&e->notes, e->reader);
+	pf_notes_free(&e->notes);
 	if (opt->stats)
 		print_stats(e, e->workers, opt->jobs);
 
@@ -298,11 +302,13 @@ pipeline_end(struct engine *e, int read_status)
 		pf_buf_free(&e->workers[i].range);
 		if (e->workers[i].range_fd > STDIN_FILENO)
 			close(e->workers[i].range_fd);
+		pf_notes_free(&e->workers[i].notes);
 	}
 	for (nfree = 0, b = e->free_list; b != NULL; b = b->next, nfree++) {
 		pf_buf_free(&b->in);
 		pf_buf_free(&b->out);
 		pf_buf_free(&b->bad);
+		pf_notes_free(&b->notes);
 	}
 	if (nfree != e->pool)
 		errx(1, "internal error: %d of %d batches lost", e->pool - nfree,
@@ -360,6 +366,8 @@ engine_open(struct engine *e, const struct pf_options *opt, char **files,
 	if (status != 0)
 		return status;
 	got = pf_reader_start(&e->reader_own, &e->schema_own);
+	e->schema_own.one_field = opt->in.format == PF_LINES &&
+	    opt->in.delim == 0;
 	if (got < 0) {
 		warnx("%s", e->reader_own.error);
 		return 1;

@@ -20,6 +20,7 @@
 
 #include "csv/reader.h"
 #include "engine/engine.h"
+#include "expr/notes.h"
 #include "support/outfile.h"
 #include "support/timeutil.h"
 
@@ -45,6 +46,8 @@ struct batch {
 	char		*failure_text;	/* failure, when the tool gave it */
 	uint64_t	 fail_record;	/* 1-based record index in the batch */
 	uint64_t	 fail_line;	/* LFs before the failed record */
+	struct pf_notes	 notes;		/* what its expressions could not
+					   compute (notes.h) */
 	struct batch	*next;
 };
 
@@ -56,6 +59,7 @@ struct worker {
 	struct pf_buf	 range;		/* a whole batch's file range, read */
 	int		 range_file;	/* ... from this operand, -1: none */
 	int		 range_fd;	/* ... opened again, or -1 */
+	struct pf_notes	 notes;		/* bound to the thread: this batch's */
 	double		 busy, waiting;
 };
 
@@ -102,6 +106,7 @@ struct engine {
 	uint64_t	 batch_line;	/* LFs in its file before it */
 	struct pf_buf	 result_out;	/* batch_result()'s output */
 	uint64_t	 records_in, records_out, nbad;
+	struct pf_notes	 notes;		/* all batches', merged in order */
 	int		 status;
 	bool		 broken_pipe;
 	double		 write_busy, write_waiting;

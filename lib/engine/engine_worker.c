@@ -222,6 +222,7 @@ worker_main(void *arg)
 	struct batch *b;
 	double t0, t1;
 
+	pf_notes_bind(&w->notes);
 	for (;;) {
 		t0 = now();
 		pthread_mutex_lock(&e->lock);
@@ -239,6 +240,12 @@ worker_main(void *arg)
 			number_batch(w, b);
 		if (!atomic_load(&e->stopping)) {
 			process_batch(w, b);
+			if (w->notes.n > 0) {	/* the batch takes them */
+				struct pf_notes swap = b->notes;
+
+				b->notes = w->notes;
+				w->notes = swap;
+			}
 			if (e->tool->batch_end != NULL)
 				b->result = e->tool->batch_end(w->state);
 		}
@@ -251,5 +258,6 @@ worker_main(void *arg)
 		if (e->driven)
 			notify_driver(e);
 	}
+	pf_notes_bind(NULL);
 	return NULL;
 }

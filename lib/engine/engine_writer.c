@@ -150,6 +150,9 @@ write_batch(struct engine *e, struct batch *b)
 	}
 	e->records_in += b->records;
 	e->records_out += b->written;
+	if (b->notes.n > 0)
+		pf_notes_merge(&e->notes, &b->notes, b->file, e->line,
+		    e->record);
 	if (b->failure != NULL) {
 		/* What the tool made of the records before it (pscan's). */
 		if (e->tool->batch_result != NULL && !e->driven)
@@ -187,6 +190,7 @@ release_batch(struct engine *e, struct batch *b)
 	b->out.len = b->bad.len = 0;
 	b->records = b->lines = b->written = b->nbad = b->nr_base = 0;
 	b->failure = NULL;
+	pf_notes_reset(&b->notes);
 	free(b->failure_text);
 	b->failure_text = NULL;
 	b->trigger = b->filtered = false;

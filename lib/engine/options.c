@@ -3,6 +3,7 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "config.h"
 #include "engine/options.h"
+#include "expr/expr.h"
 #include "support/compat.h"
 #include "support/outfile.h"
 #include "support/status.h"
@@ -24,6 +26,9 @@ const char pf_common_usage[] =
 "  -H, --no-header           input has no header; fields by position only\n"
 "  --ocsv | --otsv | --ojsonl  output format (default: as input)\n"
 "  --bad FILE                write malformed records to FILE and go on\n"
+"  --strict                  a value that cannot be computed with (not a\n"
+"                            number or time, division by zero) is an\n"
+"                            error, not a count reported at exit\n"
 "Parallelism:\n"
 "  -j, --jobs N              worker threads (default: online CPUs)\n"
 "  --chunk SIZE              input bytes per batch (default 1M)\n"
@@ -34,11 +39,21 @@ const char pf_common_usage[] =
 "  --stats                   summary of records, bytes and time on stderr\n"
 "  -h, --help, --version\n";
 
+static char *joined;	/* one per process, kept for usage errors */
+
+/* Keeps text (malloc'd) as the process's usage text. */
+static char *
+usage_join_own(char *text)
+{
+	free(joined);
+	joined = text;
+	return joined;
+}
+
 /* The tool's usage text, then the common options'; kept for errors. */
 static char *
 usage_join(const char *tool_usage)
 {
-	static char *joined;	/* one per process, kept for usage errors */
 	size_t a = strlen(tool_usage), b = sizeof(pf_common_usage);
 
 	free(joined);
@@ -171,6 +186,20 @@ pf_options_begin(struct pf_options *o, const char *tool_usage)
 	return usage_join(tool_usage);
 }
 
+char *
+pf_options_begin_expr(struct pf_options *o, const char *tool_usage)
+{
+	char *summary = pf_expr_summary(), *usage;
+	struct pf_buf b = { 0 };
+
+	usage = pf_options_begin(o, tool_usage);
+	pf_buf_adds(&b, usage);
+	pf_buf_adds(&b, summary);
+	pf_buf_addc(&b, '\0');
+	free(summary);
+	return usage_join_own(b.data);
+}
+
 void
 pf_options_common(struct pf_options *o, int ch, const char *arg,
     const char *usage_text)
@@ -230,6 +259,13 @@ pf_options_common(struct pf_options *o, int ch, const char *arg,
 		break;
 	case PF_OPT_STATS:
 		o->stats = true;
+		break;
+	case PF_OPT_STRICT:
+		o->strict = true;
+		break;
+	case PF_OPT_SEED:
+		pf_expr_seed((uint64_t)pf_count_arg(usage_text, "--seed", arg, 0,
+		    LONG_MAX));
 		break;
 	case PF_OPT_BAD:
 		o->bad_path = arg;

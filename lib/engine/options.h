@@ -27,6 +27,8 @@ struct pf_options {
 	long		flush_ms;
 	enum pf_progress progress;
 	bool		stats;
+	bool		strict;		/* --strict: what an expression
+					   cannot compute is an error */
 	const char	*bad_path;
 };
 
@@ -35,6 +37,7 @@ enum {
 	PF_OPT_CSV = 1000, PF_OPT_TSV, PF_OPT_LINES, PF_OPT_OCSV, PF_OPT_OTSV,
 	PF_OPT_OJSONL, PF_OPT_CHUNK, PF_OPT_QUEUE, PF_OPT_FLUSH,
 	PF_OPT_PROGRESS, PF_OPT_STATS, PF_OPT_BAD, PF_OPT_VERSION,
+	PF_OPT_STRICT, PF_OPT_SEED,
 	PF_OPT_TOOL = 1100	/* tools number their own long options from here */
 };
 
@@ -57,8 +60,15 @@ enum {
 	{ "progress",	optional_argument, NULL, PF_OPT_PROGRESS },	\
 	{ "stats",	no_argument,	   NULL, PF_OPT_STATS },	\
 	{ "bad",	required_argument, NULL, PF_OPT_BAD },		\
+	{ "strict",	no_argument,	   NULL, PF_OPT_STRICT },	\
 	{ "help",	no_argument,	   NULL, 'h' },			\
 	{ "version",	no_argument,	   NULL, PF_OPT_VERSION }
+
+/*
+ * --seed N, for the tools whose expressions may call rand() (pfilter,
+ * pmap): put it in the getopt_long() table; pf_options_common() takes it.
+ */
+#define PF_SEED_LONGOPT { "seed", required_argument, NULL, PF_OPT_SEED }
 
 /* The common options' lines of --help, shared by every usage(). */
 extern const char pf_common_usage[];
@@ -79,6 +89,12 @@ char *pf_options_begin(struct pf_options *o, const char *tool_usage);
  */
 void pf_options_common(struct pf_options *o, int ch, const char *arg,
     const char *usage_text);
+
+/*
+ * pf_options_begin() for a tool whose argument is an expression (pfilter,
+ * pmap): the usage text ends with the expression summary.
+ */
+char *pf_options_begin_expr(struct pf_options *o, const char *tool_usage);
 
 /* Fills the defaults that depend on other options (delimiters, queue). */
 void pf_options_finish(struct pf_options *o);

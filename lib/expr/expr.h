@@ -39,6 +39,7 @@
  *   + -                       addition, subtraction
  *   * / %                     multiplication, division, remainder
  *   -x                        negation
+ *   a ** b                    power (right associative; -2 ** 2 is -4)
  *   a . b                     string concatenation
  *   ( )                       grouping
  *
@@ -99,15 +100,12 @@
  *   isnum(x)          whether x is a number
  *   isempty(x)        whether x is the empty string
  *   coalesce(a, ...)  the first non-empty argument (or empty)
- *   time(s)           ISO 8601 date or date-time in UTC seconds since the
- *                     epoch: "2024-01-31", "2024-01-31T10:20",
- *                     "2024-01-31 10:20:30", "...:30.25", with an optional
- *                     "Z" or offset "+01:00", "+0100", "+01"; no offset
- *                     means UTC. An integer, or a number when there are
- *                     fractional seconds; empty when s is not such a date.
- *   strftime(t, fmt)  the epoch time t formatted in UTC by strftime(3)
- *                     (fractions of a second dropped); empty when t is
- *                     not a number.
+ *   time, strftime, the date parts, format, split, index, contains,
+ *   startswith, endswith, lpad, rpad, repeat, match, sqrt, log, log10, exp,
+ *   pow, md5, sha1, sha256, xxh64, rand, typeof: man/expressions.mdoc is
+ *   their reference (expr_func_time.c, expr_func_format.c,
+ *   expr_func_more.c). Values a function or operator cannot compute with
+ *   give empty and are counted (notes.h).
  */
 #ifndef PF_EXPR_H
 #define PF_EXPR_H
@@ -115,6 +113,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "csv/record.h"
 
@@ -221,5 +220,19 @@ bool pf_projection_uses_nr(const struct pf_projection *p);
  * malloc'd strings.
  */
 size_t pf_expr_split_list(const char *src, char ***items);
+
+/*
+ * The language in brief: a malloc'd text for the end of --help (syntax
+ * and the functions' names), and the reference "pflow help expressions"
+ * prints (each function's synopsis and what it gives).
+ */
+char *pf_expr_summary(void);
+void pf_expr_help(FILE *out);
+
+/*
+ * The seed of rand() (--seed): call before compiling. Without it, the
+ * first expression that calls rand() draws a fresh seed.
+ */
+void pf_expr_seed(uint64_t seed);
 
 #endif

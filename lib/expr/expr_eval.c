@@ -317,7 +317,27 @@ set_empty(struct pf_value *out)
 	pf_set_str(out, "", 0);
 }
 
-static void
+/* b ** e for integers, when the result is one that fits. */
+static bool
+int_pow(int64_t b, int64_t e, int64_t *r)
+{
+	int64_t acc = 1;
+
+	if (e < 0)
+		return false;
+	while (e > 0) {
+		if ((e & 1) && __builtin_mul_overflow(acc, b, &acc))
+			return false;
+		e >>= 1;
+		if (e > 0 && __builtin_mul_overflow(b, b, &b))
+			return false;
+	}
+	*r = acc;
+	return true;
+}
+
+/* a op b; false (out empty) for a division or remainder by zero. */
+static bool
 arith(int op, const struct pf_number *a, const struct pf_number *b,
     struct pf_value *out)
 {
@@ -328,67 +348,94 @@ arith(int op, const struct pf_number *a, const struct pf_number *b,
 		case '+':
 			if (!__builtin_add_overflow(a->i, b->i, &r)) {
 				pf_set_int(out, r);
-				return;
+				return true;
 			}
 			break;
 		case '-':
 			if (!__builtin_sub_overflow(a->i, b->i, &r)) {
 				pf_set_int(out, r);
-				return;
+				return true;
 			}
 			break;
 		case '*':
 			if (!__builtin_mul_overflow(a->i, b->i, &r)) {
 				pf_set_int(out, r);
-				return;
+				return true;
+			}
+			break;
+		case '^':
+			if (int_pow(a->i, b->i, &r)) {
+				pf_set_int(out, r);
+				return true;
 			}
 			break;
 		case '/':
 			if (b->i == 0) {
 				set_empty(out);
-				return;
+				return false;
 			}
 			if (b->i == -1 && a->i == INT64_MIN)
 				break;
 			if (a->i % b->i == 0) {
 				pf_set_int(out, a->i / b->i);
-				return;
+				return true;
 			}
 			break;
 		case '%':
 			if (b->i == 0) {
 				set_empty(out);
-				return;
+				return false;
 			}
 			pf_set_int(out, b->i == -1 ? 0 : a->i % b->i);
-			return;
+			return true;
 		}
 	}
 	switch (op) {
 	case '+':
 		pf_set_num(out, a->d + b->d);
-		return;
+		return true;
 	case '-':
 		pf_set_num(out, a->d - b->d);
-		return;
+		return true;
 	case '*':
 		pf_set_num(out, a->d * b->d);
-		return;
+		return true;
+	case '^':
+		pf_set_num(out, pow(a->d, b->d));
+		return true;
 	case '/':
 		if (b->d == 0) {
 			set_empty(out);
-			return;
+			return false;
 		}
 		pf_set_num(out, a->d / b->d);
-		return;
+		return true;
 	default:
 		if (b->d == 0) {
 			set_empty(out);
-			return;
+			return false;
 		}
 		pf_set_num(out, fmod(a->d, b->d));
-		return;
+		return true;
 	}
+}
+
+/*
+ * Arithmetic with an operand that is not a number: empty, and the first
+ * operand that is neither a number nor empty noted.
+ */
+static void
+arith_unreadable(struct pf_eval *ev, const struct pf_expr *e,
+    const struct pf_node *n, const struct pf_record *rec,
+    const struct operand *a, const struct operand *b, struct pf_value *out)
+{
+	const struct operand *bad = !a->is_num && !is_empty(&a->v) ? a :
+	    !b->is_num && !is_empty(&b->v) ? b : NULL;
+
+	if (bad != NULL)
+		pf_note(ev, e, n, rec, PF_NOTE_NUMBER, &bad->v,
+		    n->kind == PF_N_ARITH && n->op == '+');
+	set_empty(out);
 }
 
 static void
@@ -486,6 +533,9 @@ pf_eval_node(struct pf_eval *ev, const struct pf_expr *e, uint32_t i,
 	case PF_N_NEG:
 		eval_operand(ev, e, n->a, rec, &oa);
 		if (!oa.is_num) {
+			if (!is_empty(&oa.v))
+				pf_note(ev, e, n, rec, PF_NOTE_NUMBER, &oa.v,
+				    false);
 			set_empty(out);
 			return;
 		}
@@ -542,10 +592,11 @@ pf_eval_node(struct pf_eval *ev, const struct pf_expr *e, uint32_t i,
 		eval_operand(ev, e, n->a, rec, &oa);
 		eval_operand(ev, e, n->b, rec, &ob);
 		if (!oa.is_num || !ob.is_num) {
-			set_empty(out);
+			arith_unreadable(ev, e, n, rec, &oa, &ob, out);
 			return;
 		}
-		arith(n->op, &oa.num, &ob.num, out);
+		if (!arith(n->op, &oa.num, &ob.num, out))
+			pf_note(ev, e, n, rec, PF_NOTE_ZERO, NULL, false);
 		return;
 	case PF_N_CONCAT:
 		pf_eval_node(ev, e, n->a, rec, &a);

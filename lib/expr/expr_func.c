@@ -21,7 +21,7 @@ fn_num(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
 {
 	struct pf_number x;
 
-	if (!arg_number(ev, e, n, 0, rec, &x)) {
+	if (!arg_number_noted(ev, e, n, 0, rec, &x)) {
 		set_empty(out);
 		return;
 	}
@@ -35,7 +35,7 @@ integral(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
 {
 	struct pf_number x;
 
-	if (!arg_number(ev, e, n, 0, rec, &x)) {
+	if (!arg_number_noted(ev, e, n, 0, rec, &x)) {
 		set_empty(out);
 		return;
 	}
@@ -112,7 +112,7 @@ fn_round(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
 	int digits = 0;
 	double r;
 
-	if (!arg_number(ev, e, n, 0, rec, &x)) {
+	if (!arg_number_noted(ev, e, n, 0, rec, &x)) {
 		set_empty(out);
 		return;
 	}
@@ -153,7 +153,7 @@ fn_abs(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
 {
 	struct pf_number x;
 
-	if (!arg_number(ev, e, n, 0, rec, &x)) {
+	if (!arg_number_noted(ev, e, n, 0, rec, &x)) {
 		set_empty(out);
 		return;
 	}
@@ -266,93 +266,110 @@ fn_coalesce(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n
 	set_empty(out);
 }
 
-/* Time */
-
-/* time(s): an ISO 8601 date or date-time in UTC epoch seconds. */
-static bool
-parse_iso8601(const char *p, size_t len, struct pf_value *out)
-{
-	struct pf_iso_time t;
-
-	if (!pf_iso_time_parse(p, len, &t))
-		return false;
-	if (t.has_frac)
-		pf_set_num(out, (double)t.secs + t.frac);
-	else
-		pf_set_int(out, t.secs);
-	return true;
-}
-
-static void
-fn_time(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
-    const struct pf_record *rec, struct pf_value *out)
-{
-	const char *s;
-	size_t len;
-
-	arg_text(ev, e, n, 0, rec, &s, &len);
-	if (!parse_iso8601(s, len, out))
-		set_empty(out);
-}
-
-static void
-fn_strftime(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
-    const struct pf_record *rec, struct pf_value *out)
-{
-	struct pf_number t;
-	const char *fmt;
-	size_t flen, size, len;
-	struct tm tm;
-	time_t secs;
-	char *p;
-
-	if (!arg_number(ev, e, n, 0, rec, &t) || !(fabs(t.d) < 1e14)) {
-		set_empty(out);
-		return;
-	}
-	arg_text(ev, e, n, 1, rec, &fmt, &flen);
-	secs = t.is_int ? (time_t)t.i : (time_t)floor(t.d);
-	if (flen == 0 || gmtime_r(&secs, &tm) == NULL) {
-		set_empty(out);
-		return;
-	}
-	/* strftime needs a C string: the format goes into the work buffer. */
-	ev->work.len = 0;
-	pf_buf_add(&ev->work, fmt, flen);
-	pf_buf_addc(&ev->work, '\0');
-	for (size = 64 + flen * 4; size <= 65536; size *= 4) {
-		p = pf_scratch_alloc(ev, size);
-		len = strftime(p, size, ev->work.data, &tm);
-		if (len > 0) {
-			pf_set_str(out, p, len);
-			return;
-		}
-	}
-	set_empty(out);
-}
-
 /* The table, in the order the "unknown function" message lists them. */
 static const struct pf_func funcs[] = {
-	{ "abs",	1, 1,  fn_abs },
-	{ "ceil",	1, 1,  fn_ceil },
-	{ "coalesce",	1, -1, fn_coalesce },
-	{ "floor",	1, 1,  fn_floor },
-	{ "int",	1, 1,  fn_int },
-	{ "isempty",	1, 1,  fn_isempty },
-	{ "isnum",	1, 1,  fn_isnum },
-	{ "len",	1, 1,  fn_len },
-	{ "lower",	1, 1,  fn_lower },
-	{ "max",	1, -1, fn_max },
-	{ "min",	1, -1, fn_min },
-	{ "nr",		0, 0,  fn_nr },
-	{ "num",	1, 1,  fn_num },
-	{ "replace",	3, 3,  fn_replace },
-	{ "round",	1, 2,  fn_round },
-	{ "strftime",	2, 2,  fn_strftime },
-	{ "substr",	2, 3,  fn_substr },
-	{ "time",	1, 1,  fn_time },
-	{ "trim",	1, 1,  fn_trim },
-	{ "upper",	1, 1,  fn_upper },
+	{ "abs",	1, 1,  fn_abs, NULL,
+	    "abs(x)", "absolute value" },
+	{ "ceil",	1, 1,  fn_ceil, NULL,
+	    "ceil(x)", "rounded up" },
+	{ "coalesce",	1, -1, fn_coalesce, NULL,
+	    "coalesce(a, ...)", "the first non-empty argument" },
+	{ "contains",	2, 2,  fn_contains, NULL,
+	    "contains(s, t)", "whether t is in s" },
+	{ "day",	1, 2,  fn_day, check_date_part,
+	    "day(t[, zone])", "day of the month of epoch time t" },
+	{ "endswith",	2, 2,  fn_endswith, NULL,
+	    "endswith(s, t)", "whether s ends with t" },
+	{ "exp",	1, 1,  fn_exp, NULL,
+	    "exp(x)", "e to the x" },
+	{ "floor",	1, 1,  fn_floor, NULL,
+	    "floor(x)", "rounded down" },
+	{ "format",	1, 64, fn_format, check_format,
+	    "format(fmt, a, ...)", "printf: format(\"%.2f\", x) is 1.50 for 1.5" },
+	{ "hour",	1, 2,  fn_hour, check_date_part,
+	    "hour(t[, zone])", "hour (0-23) of epoch time t" },
+	{ "index",	2, 2,  fn_index, NULL,
+	    "index(s, t)", "1-based character position of t in s, -1 if absent" },
+	{ "int",	1, 1,  fn_int, NULL,
+	    "int(x)", "truncated toward zero" },
+	{ "isempty",	1, 1,  fn_isempty, NULL,
+	    "isempty(x)", "whether x is the empty string" },
+	{ "isnum",	1, 1,  fn_isnum, NULL,
+	    "isnum(x)", "whether x is a number" },
+	{ "len",	1, 1,  fn_len, NULL,
+	    "len(s)", "characters in s (UTF-8)" },
+	{ "log",	1, 1,  fn_log, NULL,
+	    "log(x)", "natural logarithm" },
+	{ "log10",	1, 1,  fn_log10, NULL,
+	    "log10(x)", "base-10 logarithm" },
+	{ "lower",	1, 1,  fn_lower, NULL,
+	    "lower(s)", "lower case (Unicode)" },
+	{ "lpad",	2, 3,  fn_lpad, NULL,
+	    "lpad(s, n[, c])", "s padded on the left to n characters" },
+	{ "match",	2, 3,  fn_match, check_match,
+	    "match(s, /re/[, n])", "capture group n (0: the match) or empty" },
+	{ "max",	1, -1, fn_max, NULL,
+	    "max(a, ...)", "greatest, ignoring empty arguments" },
+	{ "md5",	1, 1,  fn_md5, NULL,
+	    "md5(s)", "MD5 of s in hex" },
+	{ "min",	1, -1, fn_min, NULL,
+	    "min(a, ...)", "least, ignoring empty arguments" },
+	{ "minute",	1, 2,  fn_minute, check_date_part,
+	    "minute(t[, zone])", "minute of epoch time t" },
+	{ "month",	1, 2,  fn_month, check_date_part,
+	    "month(t[, zone])", "month (1-12) of epoch time t" },
+	{ "nr",		0, 0,  fn_nr, NULL,
+	    "nr()", "the record's 1-based number in the whole input" },
+	{ "num",	1, 1,  fn_num, NULL,
+	    "num(x)", "x as a number, or empty" },
+	{ "pow",	2, 2,  NULL, NULL,
+	    "pow(a, b)", "a ** b" },	/* compiled as a ** b */
+	{ "rand",	0, 0,  fn_rand, check_rand,
+	    "rand()", "a number in [0, 1), the same for every -j with --seed" },
+	{ "repeat",	2, 2,  fn_repeat, NULL,
+	    "repeat(s, n)", "s n times" },
+	{ "replace",	3, 3,  fn_replace, NULL,
+	    "replace(s, /re/, r)", "every match replaced ($1 a group)" },
+	{ "round",	1, 2,  fn_round, NULL,
+	    "round(x[, d])", "half away from zero, to d decimals" },
+	{ "rpad",	2, 3,  fn_rpad, NULL,
+	    "rpad(s, n[, c])", "s padded on the right to n characters" },
+	{ "sec2date",	1, 1,  fn_sec2date, NULL,
+	    "sec2date(t)", "epoch time t as 2024-01-31" },
+	{ "sec2gmt",	1, 1,  fn_sec2gmt, NULL,
+	    "sec2gmt(t)", "epoch time t as 2024-01-31T10:20:30Z" },
+	{ "second",	1, 2,  fn_second, check_date_part,
+	    "second(t[, zone])", "second of epoch time t" },
+	{ "sha1",	1, 1,  fn_sha1, NULL,
+	    "sha1(s)", "SHA-1 of s in hex" },
+	{ "sha256",	1, 1,  fn_sha256, NULL,
+	    "sha256(s)", "SHA-256 of s in hex" },
+	{ "split",	3, 3,  fn_split, NULL,
+	    "split(s, sep, i)", "the i-th piece of s cut at sep (-1: the last)" },
+	{ "sqrt",	1, 1,  fn_sqrt, NULL,
+	    "sqrt(x)", "square root" },
+	{ "startswith",	2, 2,  fn_startswith, NULL,
+	    "startswith(s, t)", "whether s starts with t" },
+	{ "strftime",	2, 3,  fn_strftime, check_strftime,
+	    "strftime(t, fmt[, zone])", "epoch time t as text: \"%Y-%m-%d\", zones \"Europe/Paris\"" },
+	{ "substr",	2, 3,  fn_substr, NULL,
+	    "substr(s, i[, n])", "n characters from 1-based i" },
+	{ "time",	1, 3,  fn_time, check_time,
+	    "time(s[, fmt[, zone]])", "a date as epoch seconds (ISO 8601, RFC 2822, 20240131, ...)" },
+	{ "trim",	1, 1,  fn_trim, NULL,
+	    "trim(s)", "without leading and trailing blanks" },
+	{ "typeof",	1, 1,  fn_typeof, NULL,
+	    "typeof(x)", "int, float, boolean, string or empty" },
+	{ "upper",	1, 1,  fn_upper, NULL,
+	    "upper(s)", "upper case (Unicode)" },
+	{ "weekday",	1, 2,  fn_weekday, check_date_part,
+	    "weekday(t[, zone])", "1 (Monday) to 7 (Sunday)" },
+	{ "xxh64",	1, 1,  fn_xxh64, NULL,
+	    "xxh64(s)", "XXH64 of s in hex" },
+	{ "year",	1, 2,  fn_year, check_date_part,
+	    "year(t[, zone])", "year of epoch time t" },
+	{ "yearday",	1, 2,  fn_yearday, check_date_part,
+	    "yearday(t[, zone])", "day of the year (1-366)" },
 };
 
 #define NFUNCS (sizeof(funcs) / sizeof(funcs[0]))
@@ -367,6 +384,12 @@ pf_func_find(const char *name, size_t len)
 		    memcmp(funcs[i].name, name, len) == 0)
 			return &funcs[i];
 	return NULL;
+}
+
+const struct pf_func *
+pf_func_at(size_t i)
+{
+	return i < NFUNCS ? &funcs[i] : NULL;
 }
 
 char *

@@ -55,6 +55,14 @@ invalid:
 	return 1;
 }
 
+size_t
+utf8_char_len(const char *s, size_t len)
+{
+	int32_t cp;
+
+	return utf8_decode((const unsigned char *)s, len, &cp);
+}
+
 static size_t
 utf8_encode(int32_t cp, char *out)
 {

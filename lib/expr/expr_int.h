@@ -15,7 +15,9 @@
 
 #include "support/buf.h"
 #include "expr/expr.h"
+#include "expr/notes.h"
 #include "support/number.h"
+#include "support/tzfile.h"
 
 enum pf_node_kind {
 	PF_N_CONST,	/* val; num/is_num pre-parsed */
@@ -43,11 +45,22 @@ struct pf_node;
 typedef void pf_func_impl(struct pf_eval *, const struct pf_expr *,
     const struct pf_node *, const struct pf_record *, struct pf_value *);
 
+/*
+ * A function's check at compile time, with its arguments compiled:
+ * returns NULL, or a message (in msg) and in *arg the argument it is
+ * about. It may set up n (rand() numbers its call sites in n->field).
+ */
+typedef const char *pf_func_check(const struct pf_expr *e, struct pf_node *n,
+    char *msg, size_t size, uint32_t *arg);
+
 struct pf_func {
 	const char	*name;
 	int		 min_args;
 	int		 max_args;	/* -1: any number */
 	pf_func_impl	*impl;
+	pf_func_check	*check;		/* or NULL */
+	const char	*synopsis;	/* for help: "round(x[, d])" */
+	const char	*help;		/* ... and what it gives */
 };
 
 struct pf_node {
@@ -65,9 +78,12 @@ struct pf_node {
 	char			*text;		/* constants: val as text (owned) */
 	size_t			 text_len;
 	size_t			 pos;		/* in the source, for messages */
+	size_t			 from, to;	/* calls and arithmetic: their
+						   text in expr->src */
 };
 
 struct pf_expr {
+	char		*src;		/* the source compiled (owned) */
 	struct pf_node	*nodes;
 	size_t		 nnodes, cap;
 	uint32_t	*args;
@@ -107,6 +123,9 @@ struct pf_eval {
 	bool			 utf8_tried;
 	struct pf_regex_entry	 cache[PF_REGEX_CACHE];
 	unsigned		 cache_next;
+	const struct pf_tz	*tz;		/* the zone last named ... */
+	char			 tz_name[64];	/* ... by this name */
+	size_t			 tz_len;
 };
 
 /* expr_eval.c */
@@ -115,6 +134,16 @@ void pf_eval_node(struct pf_eval *ev, const struct pf_expr *e, uint32_t i,
 char *pf_scratch_alloc(struct pf_eval *ev, size_t n);
 char *pf_scratch_copy(struct pf_eval *ev, const char *s, size_t n);
 bool pf_value_number(const struct pf_value *v, struct pf_number *n);
+
+/* expr_notes.c */
+/*
+ * A value v at node n that could not be computed with (v NULL for a
+ * division by zero): noted in the thread's set (notes.h), or with
+ * --strict the evaluation fails. joins_text: n is a + on text.
+ */
+void pf_note(struct pf_eval *ev, const struct pf_expr *e,
+    const struct pf_node *n, const struct pf_record *rec,
+    enum pf_note_kind kind, const struct pf_value *v, bool joins_text);
 
 /* expr_regex.c */
 pcre2_code *pf_regex_compile(const char *pat, size_t len, uint32_t flags,
@@ -172,6 +201,8 @@ pf_set_number(struct pf_value *v, const struct pf_number *n)
 
 /* expr_func.c */
 const struct pf_func *pf_func_find(const char *name, size_t len);
+/* The i-th function in the table (by name), or NULL past the last. */
+const struct pf_func *pf_func_at(size_t i);
 /* "len, lower, ...": for "unknown function" messages. Caller frees. */
 char *pf_func_list(void);
 

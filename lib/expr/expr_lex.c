@@ -142,6 +142,7 @@ lex_next(struct parser *p)
 	enum token_kind k;
 	char c, d;
 
+	p->prev_end = p->tok.pos + p->tok.len;
 	if (i >= p->len) {
 		p->tok = (struct token){ T_END, p->len, 0 };
 		p->cur = p->len;
@@ -158,7 +159,11 @@ lex_next(struct parser *p)
 	case ':': k = T_COLON; break;
 	case '+': k = T_PLUS; break;
 	case '-': k = T_MINUS; break;
-	case '*': k = T_STAR; break;
+	case '*':
+		k = d == '*' ? T_POW : T_STAR;
+		if (d == '*')
+			i++;
+		break;
 	case '%': k = T_PERCENT; break;
 	case '|':
 		if (d != '|')

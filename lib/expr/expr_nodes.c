@@ -152,6 +152,10 @@ node_dollar_field(struct parser *p, const struct token *t)
 	if (n > 0 && p->schema && p->schema->has_header &&
 	    (size_t)n > p->schema->nfields)
 		unknown_field(p, p->src + t->pos, t->len, t->pos);
+	if (n > 1 && p->schema && p->schema->one_field)
+		parse_fail(p, t->pos, "no field %.*s with --lines and no -d: "
+		    "each line is one field, $1 (give -d to split lines, "
+		    "-d ' ' at blanks)", (int)t->len, p->src + t->pos);
 	return node_field(p, n - 1, t->pos);	/* $0 is -1: the raw record */
 }
 

@@ -25,6 +25,14 @@ deepen(struct parser *p)
 		    "levels)", MAX_DEPTH);
 }
 
+/* Node i's text is src[from, the end of the last token read). */
+static void
+set_span(struct parser *p, uint32_t i, size_t from)
+{
+	node_at(p, i)->from = from;
+	node_at(p, i)->to = p->prev_end;
+}
+
 static uint32_t parse_cond(struct parser *);
 static uint32_t parse_not(struct parser *);
 static uint32_t parse_unary(struct parser *);
@@ -37,18 +45,12 @@ parse_call(struct parser *p)
 	const struct pf_func *f;
 	uint32_t list[64], i;
 	size_t n = 0;
-	char *all;
 
 	f = pf_func_find(p->src + name.pos, name.len);
-	if (f == NULL) {
-		all = pf_func_list();
-		snprintf(p->err->msg, sizeof(p->err->msg),
-		    "unknown function '%.*s' (functions: %s)",
-		    name.len > 32 ? 32 : (int)name.len, p->src + name.pos, all);
-		free(all);
-		p->err->pos = p->base + name.pos;
-		longjmp(p->fail, 1);
-	}
+	if (f == NULL)	/* the list is too long for one message now */
+		parse_fail(p, name.pos, "unknown function '%.*s' (the functions: "
+		    "'pflow help expressions')",
+		    name.len > 32 ? 32 : (int)name.len, p->src + name.pos);
 	lex_next(p);
 	lex_expect(p, T_LPAREN, "expected '('");
 	if (p->tok.kind != T_RPAREN) {
@@ -74,12 +76,26 @@ parse_call(struct parser *p)
 			parse_fail(p, name.pos, "%s() takes %d to %d arguments, got %zu",
 			    f->name, f->min_args, f->max_args, n);
 	}
-	if (strcmp(f->name, "replace") == 0)
+	if (strcmp(f->name, "replace") == 0 || strcmp(f->name, "match") == 0)
 		node_pattern(p, list[1]);
+	if (strcmp(f->name, "pow") == 0) {	/* pow(a, b) is a ** b */
+		i = node_binary(p, PF_N_ARITH, '^', list[0], list[1], name.pos);
+		set_span(p, i, name.pos);
+		return i;
+	}
 	i = node_new(p, PF_N_CALL, name.pos);
+	set_span(p, i, name.pos);
 	node_at(p, i)->func = f;
 	node_at(p, i)->args = node_add_args(p, list, n);
 	node_at(p, i)->nargs = (uint32_t)n;
+	if (f->check != NULL) {
+		char msg[200];
+		uint32_t bad = 0;
+
+		if (f->check(p->e, node_at(p, i), msg, sizeof(msg), &bad))
+			parse_fail(p, node_at(p, list[bad])->pos - p->base,
+			    "%s", msg);
+	}
 	return i;
 }
 
@@ -175,6 +191,7 @@ static uint32_t
 parse_level(struct parser *p, const struct binary_level *lv)
 {
 	int depth = p->depth;
+	size_t from = p->tok.pos;
 	uint32_t a = lv->operand(p);
 
 	while (level_has(lv, p->tok.kind)) {
@@ -184,6 +201,7 @@ parse_level(struct parser *p, const struct binary_level *lv)
 		deepen(p);
 		lex_next(p);
 		a = node_binary(p, lv->kind, op, a, lv->operand(p), pos);
+		set_span(p, a, from);
 	}
 	p->depth = depth;
 	return a;
@@ -198,6 +216,29 @@ parse_concat(struct parser *p)
 	return parse_level(p, &concat_level);
 }
 
+/*
+ * a ** b: right associative, and tighter than a unary minus on its left
+ * (-2 ** 2 is -4) but not on its right (2 ** -1 is 0.5), as in Python.
+ */
+static uint32_t
+parse_pow(struct parser *p)
+{
+	int depth = p->depth;
+	size_t from = p->tok.pos, pos;
+	uint32_t a = parse_concat(p), b;
+
+	if (p->tok.kind != T_POW)
+		return a;
+	pos = p->tok.pos;
+	deepen(p);
+	lex_next(p);
+	b = parse_unary(p);
+	p->depth = depth;
+	a = node_binary(p, PF_N_ARITH, '^', a, b, pos);
+	set_span(p, a, from);
+	return a;
+}
+
 static uint32_t
 parse_unary(struct parser *p)
 {
@@ -207,7 +248,7 @@ parse_unary(struct parser *p)
 	uint32_t a;
 
 	if (p->tok.kind != T_MINUS)
-		return parse_concat(p);
+		return parse_pow(p);
 	deepen(p);
 	lex_next(p);
 	a = parse_unary(p);
@@ -227,7 +268,9 @@ parse_unary(struct parser *p)
 		n->pos = p->base + pos;
 		return a;
 	}
-	return node_binary(p, PF_N_NEG, 0, a, 0, pos);
+	a = node_binary(p, PF_N_NEG, 0, a, 0, pos);
+	set_span(p, a, pos);
+	return a;
 }
 
 static const struct binary_level mul_level =
@@ -415,6 +458,7 @@ pf_expr_free(struct pf_expr *e)
 	}
 	free(e->nodes);
 	free(e->args);
+	free(e->src);
 	free(e);
 }
 
@@ -431,6 +475,7 @@ parse_compile_at(const char *src, size_t len, size_t base,
 	char buf[40];
 
 	p.e = pf_xcalloc(1, sizeof(*p.e));
+	p.e->src = pf_xstrndup(src, len);
 	if (setjmp(p.fail)) {
 		pf_expr_free(p.e);
 		return NULL;
@@ -451,7 +496,8 @@ parse_compile_at(const char *src, size_t len, size_t base,
 			p.e->max_field = n->field;
 		if (n->kind == PF_N_RAW || (n->kind == PF_N_REGEX && !n->pattern))
 			p.e->uses_raw = true;
-		if (n->func != NULL && strcmp(n->func->name, "nr") == 0)
+		if (n->func != NULL && (strcmp(n->func->name, "nr") == 0 ||
+		    strcmp(n->func->name, "rand") == 0))
 			p.e->uses_nr = true;
 	}
 	return p.e;

@@ -22,7 +22,7 @@ enum token_kind {
 	T_LPAREN, T_RPAREN, T_COMMA, T_QUESTION, T_COLON,
 	T_OR, T_AND, T_NOT, T_IN, T_TRUE, T_FALSE,
 	T_EQ, T_NE, T_LT, T_LE, T_GT, T_GE, T_MATCH, T_NMATCH,
-	T_PLUS, T_MINUS, T_STAR, T_SLASH, T_PERCENT, T_DOT,
+	T_PLUS, T_MINUS, T_STAR, T_SLASH, T_PERCENT, T_DOT, T_POW,
 	T_ASSIGN,	/* a single '=': only names projection columns */
 	T_OTHER,	/* lenient lexing only: an unknown byte */
 };
@@ -37,6 +37,7 @@ struct parser {
 	size_t			 len, cur;	/* cur: where the next token starts */
 	size_t			 base;		/* added to positions in messages */
 	struct token		 tok;
+	size_t			 prev_end;	/* where the token before tok ends */
 	bool			 after_operand;	/* an operator comes next */
 	bool			 lenient;	/* never fail: for list splitting */
 	int			 depth;		/* nesting, bounded for the stack */

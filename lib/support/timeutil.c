@@ -245,3 +245,21 @@ pf_time_parse_ms(const char *s, size_t len, int64_t *ms)
 	*ms = (int64_t)(n.d * 1000 >= 0 ? n.d * 1000 : n.d * 1000 - 0.999999);
 	return true;
 }
+
+int64_t
+pf_days_from_civil(int64_t y, int m, int d)
+{
+	return days_from_civil(y, m, d);
+}
+
+void
+pf_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	civil_from_days(z, y, m, d);
+}
+
+int
+pf_days_in_month(int64_t y, int m)
+{
+	return days_in_month((int)(y % 400 + 400), m);
+}

@@ -51,6 +51,14 @@ bool pf_time_clock_ms(const char *p, const char *end, int64_t *ms);
  */
 size_t pf_iso_time_format_ms(int64_t ms, char *buf, size_t size);
 
+/*
+ * The calendar (proleptic Gregorian): days since 1970-01-01 of a date,
+ * the date of such a day number, and the days in month m (1-12) of year y.
+ */
+int64_t pf_days_from_civil(int64_t y, int m, int d);
+void pf_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
+int pf_days_in_month(int64_t y, int m);
+
 /* Milliseconds on the monotonic clock. */
 double pf_monotonic_ms(void);
 /* Seconds since the epoch on the wall clock (for logs). */

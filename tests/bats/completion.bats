@@ -67,6 +67,8 @@ help
 --version'
 	run complete_front pflow help t
 	assert_output 'takesort'
+	run complete_front pflow help e
+	assert_output 'expressions'
 	run complete_front pflow reduce --mer
 	assert_output '--merge'
 	run complete_front pflow reduce data/flights.csv -k or
@@ -104,7 +106,6 @@ destination'
 --keys
 --partial
 --merge
---strict
 --every
 --interval
 --window
@@ -127,6 +128,7 @@ destination'
 --progress
 --progress=always
 --stats
+--strict
 --help
 --version'
 	run complete_words ptakesort -
@@ -161,6 +163,7 @@ destination'
 --progress
 --progress=always
 --stats
+--strict
 -h
 --help
 --version'
@@ -405,6 +408,7 @@ takesort
 partition
 join
 scan
+expressions
 preduce: or
 ptakesort: -n'
 }
