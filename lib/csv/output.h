@@ -27,7 +27,18 @@ struct pf_output {
 	unsigned char	must_quote[256];
 };
 
-/* Sets up a writer for columns called names[0..ncols) (copied). */
+/*
+ * Makes names[0..n) unique as Miller does: a name already given earlier
+ * in the list becomes NAME_2, or NAME_3, ... the first that is not
+ * (a,a,a_2,a gives a,a_2,a_2_2,a_3). Each name is malloc'd; a renamed
+ * one is freed and replaced.
+ */
+void pf_names_unique(char **names, size_t n);
+
+/*
+ * Sets up a writer for columns called names[0..ncols) (copied, and made
+ * unique by pf_names_unique(): every tool's output header passes here).
+ */
 void pf_output_init(struct pf_output *o, enum pf_format format, char delim,
     char *const *names, size_t ncols);
 void pf_output_free(struct pf_output *o);
@@ -51,6 +62,14 @@ void pf_output_field(const struct pf_output *o, struct pf_buf *b, size_t col,
 void pf_output_extra(const struct pf_output *o, struct pf_buf *b, bool first,
     size_t pos, const char *s, size_t len);
 void pf_output_end(const struct pf_output *o, struct pf_buf *b, size_t ncols);
+
+/*
+ * The length of the well-formed UTF-8 sequence at s (len > 0 bytes, s[0]
+ * >= 0x80), or, when it is ill-formed, minus the number of bytes that
+ * one U+FFFD replaces (its maximal subpart, as Python's
+ * decode(errors="replace")).
+ */
+int pf_utf8_sequence(const unsigned char *s, size_t len);
 
 /* Appends a whole record made of fields[0..n). */
 void pf_output_record(const struct pf_output *o, struct pf_buf *b,

@@ -74,6 +74,7 @@
 #include <unistd.h>
 
 #include "engine/engine_int.h"
+#include "engine/stdout.h"
 #include "support/outfile.h"
 #include "support/status.h"
 #include "support/xalloc.h"
@@ -349,6 +350,7 @@ engine_open(struct engine *e, const struct pf_options *opt, char **files,
 		return tool->check != NULL ?
 		    tool->check(tool->ctx, e->schema) : 0;
 	}
+	pf_stdout_start(opt->out_format);
 	if ((status = tool->start(tool->ctx, e->schema, &e->header)) != 0)
 		return status;
 	if (!emit_output(e, &e->header))
@@ -401,6 +403,11 @@ pf_run(const struct pf_options *opt, char **files, int nfiles,
 		pipeline_start(&e);
 		pipeline_end(&e, read_input(&e));
 		status = e.status;
+	}
+	/* What a view still holds; after a failure too, as CSV would be. */
+	if (!e.broken_pipe && pf_stdout_finish() != 0 && errno != EPIPE) {
+		warn("write error");
+		e.status = PF_FAILED;
 	}
 	engine_close(&e);
 	return e.status != 0 ? e.status : status;
