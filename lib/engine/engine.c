@@ -78,23 +78,6 @@
 #include "support/outfile.h"
 #include "support/status.h"
 #include "support/xalloc.h"
-int
-pf_write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /*
  * The reader loop: on the main thread, or in driven mode on the reader
