@@ -215,3 +215,29 @@ PY
 	run pfilter -D '|' --tsv true "$S"
 	assert_failure 2
 }
+
+@test "pflow view: the first 20 records (-n N) as --otable; a pager only on a terminal" {
+	F=$PFLOW_SOURCE/data/flights.csv
+	run --separate-stderr pflow view "$F"
+	assert_success
+	assert_output "$(pfilter --otable 'nr() <= 20' "$F")"
+	assert_equal "${#lines[@]}" 21
+	assert_line --index 0 'date              delay  distance  origin  destination'
+	run --separate-stderr pflow view -n2 "$F"
+	assert_equal "${#lines[@]}" 3
+	run pflow view -n x "$F"
+	assert_failure 2
+	command -v script >/dev/null || skip "script(1) is absent"
+	PFLOW_PAGER='sed s/^/P:/' run script -qec "pflow view -n 1 '$F'" /dev/null
+	assert_line --index 0 --regexp '^P:date +delay'
+	assert_line --index 1 --regexp '^P:2001-01-01T07:06 +-8'
+	run env -u PFLOW_PAGER PAGER='sed s/^/Q:/' script -qec "pflow view -n 1 '$F'" /dev/null
+	assert_line --index 0 --regexp '^Q:date'
+	PFLOW_PAGER= PAGER='sed s/^/Q:/' run script -qec "pflow view -n 1 '$F'" /dev/null
+	assert_line --index 0 --regexp '^date'
+	unset LESS
+	PFLOW_PAGER='echo LESS=$LESS' run script -qec "pflow view '$F'" /dev/null
+	assert_output --regexp '^LESS=FRSX'
+	PFLOW_PAGER=cat run script -qec "pflow view -n 1 '$F'" /dev/null
+	assert_line --index 0 --regexp '^date +delay'
+}
