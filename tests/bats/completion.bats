@@ -61,9 +61,14 @@ reduce
 takesort
 partition
 join
+view
 help
 --help
 --version'
+	run complete_front pflow view --ox
+	assert_output '--oxtab'
+	run complete_front pflow view data/flights.csv -D ''
+	assert_output "$(printf '%s\n' , ';' '\t' '|')"
 	run complete_front pflow help t
 	assert_output 'takesort'
 	run complete_front pflow reduce --mer
@@ -104,6 +109,10 @@ destination'
 --ocsv
 --otsv
 --ojsonl
+--otable
+--oxtab
+--omd
+--out-delimiter
 --bad
 --jobs
 --chunk
@@ -137,6 +146,11 @@ destination'
 --ocsv
 --otsv
 --ojsonl
+--otable
+--oxtab
+--omd
+-D
+--out-delimiter
 --bad
 -j
 --jobs
@@ -379,6 +393,7 @@ reduce
 takesort
 partition
 join
+view
 help
 --help
 --version
