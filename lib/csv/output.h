@@ -9,6 +9,9 @@
  * values as strings except those marked as numbers; it is always valid
  * JSON: control bytes are escaped and each ill-formed UTF-8 subpart is
  * replaced by U+FFFD (as Python's decode(errors="replace") does).
+ * The views for people (PF_TABLE, PF_XTAB, PF_MD) are written in their
+ * carrier form, TSV with a marked header line, that view.h turns into
+ * what people see where the output is written.
  */
 #ifndef PF_OUTPUT_H
 #define PF_OUTPUT_H
