@@ -241,3 +241,17 @@ PY
 	PFLOW_PAGER=cat run script -qec "pflow view -n 1 '$F'" /dev/null
 	assert_line --index 0 --regexp '^date +delay'
 }
+
+@test "every tool x every view equals its CSV output shown by pfilter, at every -j" {
+	T=$(mkinput t.csv < <(printf 'city,country\nOslo,Norway\n東京,日本\n'))
+	set -f
+	for cmd in "pfilter true $W" "pmap city,pop $W" "preduce -k city count $W" \
+	    "ptakesort -k pop:num $W" "ptakesort -n 2 -k city $W" "pjoin -k city $T $W"; do
+		for view in --otable --oxtab --omd; do
+			same_for_all_jobs $cmd $view
+			assert_success
+			assert_output "$($cmd | pfilter true $view)"
+		done
+	done
+	set +f
+}
