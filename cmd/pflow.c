@@ -7,8 +7,11 @@
  * It finds the tool beside itself: the installed name (the prefix, then
  * "p" and the tool) first, then the plain name (the build directory).
  */
+#include <sys/wait.h>
+
 #include <err.h>
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,12 +42,15 @@ usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: pflow TOOL [ARG...]\n"
+	    "       pflow view [-n N] [FILE...] [OPTION...]\n"
 	    "       pflow help [TOOL | expressions]\n"
 	    "       pflow --version\n"
 	    "Run a pflow tool: \"pflow map ARGS\" is \"%spmap ARGS\".\n"
 	    "Tools:\n", PF_PROGRAM_PREFIX);
 	for (i = 0; i < NTOOLS; i++)
 		fprintf(f, "  %-10s %s\n", tools[i].name, tools[i].what);
+	fprintf(f, "  %-10s %s\n", "view", "the first N records (20) as a "
+	    "table, through less -S on a terminal");
 	fprintf(f, "\"pflow help TOOL\" shows a tool's options, "
 	    "\"man %spmap\" and so on its manual.\n", PF_PROGRAM_PREFIX);
 }
@@ -88,6 +94,82 @@ run_tool(const struct tool *t, char **argv)
 	    self);
 }
 
+/*
+ * pflow view [-n N] ARG...: pfilter --otable 'nr() <= N' ARG..., its
+ * output through the pager when stdout is a terminal (as git does:
+ * PFLOW_PAGER, else PAGER, else less; LESS=FRSX unless LESS is set;
+ * "cat" or "" for none). Returns pfilter's status.
+ */
+static int
+view(int argc, char **argv)
+{
+	const struct tool *filter = find_tool("filter");
+	const char *pager = getenv("PFLOW_PAGER"), *n = "20";
+	char expr[64], **args;
+	int fds[2], status, i, nargs = 0;
+	pid_t tool, pg = -1;
+
+	args = calloc((size_t)argc + 4, sizeof(char *));
+	if (args == NULL)
+		err(1, NULL);
+	args[nargs++] = NULL;	/* run_tool() sets argv[0] */
+	args[nargs++] = "--otable";
+	args[nargs++] = expr;
+	for (i = 1; i < argc; i++) {
+		if ((strcmp(argv[i], "-n") == 0 ||
+		    strcmp(argv[i], "--count") == 0) && i + 1 < argc)
+			n = argv[++i];
+		else if (strncmp(argv[i], "-n", 2) == 0 && argv[i][2] != '\0')
+			n = argv[i] + 2;
+		else
+			args[nargs++] = argv[i];
+	}
+	if (n[strspn(n, "0123456789")] != '\0' || strlen(n) > 18 ||
+	    *n == '\0') {
+		warnx("view: -n takes a number of records: '%s'", n);
+		return 2;
+	}
+	snprintf(expr, sizeof(expr), "nr() <= %s", n);
+	if (pager == NULL)
+		pager = getenv("PAGER");
+	if (pager == NULL)
+		pager = "less";
+	if (!isatty(STDOUT_FILENO) || *pager == '\0' ||
+	    strcmp(pager, "cat") == 0)
+		run_tool(filter, args);
+	if (pipe(fds) < 0)
+		err(1, "pipe");
+	if ((tool = fork()) < 0)
+		err(1, "fork");
+	if (tool == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		run_tool(filter, args);
+	}
+	if ((pg = fork()) < 0)
+		err(1, "fork");
+	if (pg == 0) {
+		dup2(fds[0], STDIN_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		setenv("LESS", "FRSX", 0);
+		execl("/bin/sh", "sh", "-c", pager, (char *)NULL);
+		err(1, "/bin/sh");
+	}
+	close(fds[0]);
+	close(fds[1]);
+	while (waitpid(tool, &status, 0) < 0 && errno == EINTR)
+		;
+	while (waitpid(pg, NULL, 0) < 0 && errno == EINTR)
+		;
+	free(args);
+	/* The pager quit before the end: as a closed stdout, status 0. */
+	if (WIFSIGNALED(status))
+		return WTERMSIG(status) == SIGPIPE ? 0 : 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -119,6 +201,8 @@ main(int argc, char *argv[])
 		}
 		run_tool(t, help);
 	}
+	if (strcmp(argv[1], "view") == 0)
+		return view(argc - 1, argv + 1);
 	if ((t = find_tool(argv[1])) == NULL) {
 		warnx("unknown tool '%s'", argv[1]);
 		usage(stderr);

@@ -10,6 +10,7 @@
 
 #include "map/command.h"
 #include "map/map.h"
+#include "csv/view.h"
 #include "engine/options.h"
 #include "map/reshape.h"
 #include "support/xalloc.h"
@@ -245,6 +246,10 @@ main(int argc, char *argv[])
 	if (a.resume && a.joblog_path == NULL)
 		pf_usage_error(usage_all, "--resume needs --joblog FILE");
 	pf_options_finish(&opt);
+	if (pf_format_is_view(opt.out_format))
+		pf_usage_error(usage_all, "%s shows records; command mode "
+		    "writes its commands' output as it is",
+		    pf_format_option(opt.out_format));
 	status = pf_command_main(&opt, &a, argv + cmd_at + 1);
 	free(a.files);
 	return status;

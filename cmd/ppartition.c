@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv/view.h"
 #include "engine/options.h"
 #include "partition/partition.h"
 #include "support/xalloc.h"
@@ -124,6 +125,10 @@ main(int argc, char *argv[])
 		pf_usage_error(usage_all, "-n: at most 1000 copies of a "
 		    "command");
 	pf_options_finish(&opt);
+	if (pf_format_is_view(opt.out_format))
+		pf_usage_error(usage_all, "%s is a view for people; "
+		    "partitions are written as CSV, TSV or JSON Lines",
+		    pf_format_option(opt.out_format));
 	status = pf_partition_main(&opt, &args, command ? afiles : argv,
 	    command ? nafiles : argc);
 	free(afiles);

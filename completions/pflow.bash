@@ -11,7 +11,7 @@
 # it by hand. With -Dprogram_prefix=, the links and the names below carry
 # the prefix (scripts/install-prefix.sh).
 
-_pflow_common_opts='--csv --tsv --lines -d --delimiter -H --no-header --ocsv --otsv --ojsonl --bad -j --jobs --chunk --queue --flush --progress --progress=always --stats --strict -h --help --version'
+_pflow_common_opts='--csv --tsv --lines -d --delimiter -H --no-header --ocsv --otsv --ojsonl --otable --oxtab --omd -D --out-delimiter --bad -j --jobs --chunk --queue --flush --progress --progress=always --stats --strict -h --help --version'
 _pflow_agg_funcs='count sum mean min max first last distinct stdev var median p50 p90 p95 p99 mode'
 _pflow_scan_steps='count sum mean min max first fill lag lead delta ratio msum mmean mmin mmax ewma session'
 
@@ -31,7 +31,8 @@ _pflow_tool_opts() {
 # _pflow_takes_arg TOOL OPTION: true when OPTION takes a separate argument.
 _pflow_takes_arg() {
 	case $2 in
-	-d|--delimiter|--bad|-j|--jobs|--chunk|--queue|--flush) return 0 ;;
+	-d|--delimiter|-D|--out-delimiter|--bad|-j|--jobs|--chunk|--queue|\
+	--flush) return 0 ;;
 	esac
 	case $1:$2 in
 	pfilter:--unique|pfilter:--seed|pmap:--seed) return 0 ;;
@@ -231,15 +232,17 @@ _pflow_front_tools='filter map reduce takesort partition join scan'
 _pflow_front() {
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	if ((COMP_CWORD == 1)); then
-		_pflow_reply "" "$cur" $_pflow_front_tools help --help --version
+		_pflow_reply "" "$cur" $_pflow_front_tools view help --help --version
 		return 0
 	fi
 	if ((COMP_CWORD == 2)) && [[ ${COMP_WORDS[1]} == help ]]; then
 		_pflow_reply "" "$cur" $_pflow_front_tools expressions
 		return 0
 	fi
-	[[ " $_pflow_front_tools " == *" ${COMP_WORDS[1]} "* ]] || return 0
-	local -a words=("p${COMP_WORDS[1]}" "${COMP_WORDS[@]:2}")
+	# pflow view takes pfilter's options and files
+	local front=${COMP_WORDS[1]/#view/filter}
+	[[ " $_pflow_front_tools " == *" $front "* ]] || return 0
+	local -a words=("p$front" "${COMP_WORDS[@]:2}")
 	local COMP_WORDS=("${words[@]}") COMP_CWORD=$((COMP_CWORD - 1))
 	_pflow
 }
@@ -274,7 +277,7 @@ _pflow() {
 	fi
 
 	case $prev in
-	-d|--delimiter)
+	-d|--delimiter|-D|--out-delimiter)
 		_pflow_reply "" "$cur" , ';' '\t' '|'
 		return 0 ;;
 	-j|--jobs|--queue|--retries|--max-open|--batch|--seed)

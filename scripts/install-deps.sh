@@ -2,7 +2,8 @@
 # Installs what pflow needs from Debian's packages, as root (or with sudo)
 # on Debian 12; does nothing that is already done.
 #   install-deps.sh        building and running: compiler, meson, PCRE2,
-#                          xxHash, GMP (what scripts/demo.sh needs)
+#                          xxHash, GMP, zlib, zstd (what scripts/demo.sh
+#                          needs)
 #   install-deps.sh test   also what the tests use: bats, libcsv, Miller,
 #                          valgrind, clang's sanitizer runtimes, zsh, groff,
 #                          Slurm and munge, and DuckDB from npm
@@ -10,10 +11,10 @@
 #                          DuckDB differential tests skip)
 set -e
 pkgs="gcc meson ninja-build pkg-config libpcre2-dev libxxhash-dev \
-libgmp-dev nettle-dev tzdata"
+libgmp-dev nettle-dev tzdata zlib1g-dev libzstd-dev"
 if [ "${1:-}" = test ]; then
 	pkgs="$pkgs xxhash libcsv-dev bats bats-assert bats-support miller \
-python3 valgrind clang libclang-rt-14-dev time make groff-base mandoc zsh slurm-wlm munge"
+python3 zstd valgrind clang libclang-rt-14-dev time make groff-base mandoc zsh slurm-wlm munge"
 fi
 missing=
 for p in $pkgs; do

@@ -8,7 +8,43 @@
 #include <strings.h>
 
 #include "csv/output.h"
+#include "csv/view.h"
+#include "support/table.h"
 #include "support/xalloc.h"
+
+void
+pf_names_unique(char **names, size_t n)
+{
+	struct pf_arena arena = { 0 };
+	struct pf_groups written;
+	struct pf_buf name = { 0 };
+	size_t i, base;
+	unsigned long k;
+	bool added;
+
+	pf_groups_init(&written, &arena, 0);
+	for (i = 0; i < n; i++) {
+		pf_groups_find(&written, names[i], strlen(names[i]), &added);
+		if (added)
+			continue;
+		name.len = 0;
+		pf_buf_adds(&name, names[i]);
+		base = name.len;
+		for (k = 2; !added; k++) {
+			char suffix[24];
+
+			name.len = base;
+			snprintf(suffix, sizeof(suffix), "_%lu", k);
+			pf_buf_adds(&name, suffix);
+			pf_groups_find(&written, name.data, name.len, &added);
+		}
+		free(names[i]);
+		names[i] = pf_xstrndup(name.data, name.len);
+	}
+	pf_buf_free(&name);
+	pf_groups_free(&written);
+	pf_arena_free(&arena);
+}
 
 void
 pf_output_init(struct pf_output *o, enum pf_format format, char delim,
@@ -23,6 +59,7 @@ pf_output_init(struct pf_output *o, enum pf_format format, char delim,
 	o->names = pf_xcalloc(ncols, sizeof(char *));
 	for (i = 0; i < ncols; i++)
 		o->names[i] = pf_xstrdup(names[i]);
+	pf_names_unique(o->names, ncols);
 	o->must_quote['"'] = o->must_quote['\r'] = o->must_quote['\n'] = 1;
 	o->must_quote[(unsigned char)delim] = 1;
 }
@@ -137,6 +174,12 @@ utf8_sequence(const unsigned char *s, size_t len)
 		if ((size_t)i >= len || s[i] < lo || s[i] > hi)
 			return -i;
 	return need;
+}
+
+int
+pf_utf8_sequence(const unsigned char *s, size_t len)
+{
+	return utf8_sequence(s, len);
 }
 
 #define ONES	0x0101010101010101ULL
@@ -303,6 +346,9 @@ add_field(const struct pf_output *o, struct pf_buf *b, bool first,
 		add_csv(o, b, s, len);
 		break;
 	case PF_TSV:
+	case PF_TABLE:	/* the views' carrier (view.h) is TSV */
+	case PF_XTAB:
+	case PF_MD:
 		if (!first)
 			pf_buf_addc(b, '\t');
 		add_tsv(b, s, len);
@@ -374,6 +420,8 @@ pf_output_header(const struct pf_output *o, struct pf_buf *b)
 
 	if (o->format == PF_JSONL)
 		return;
+	if (pf_format_is_view(o->format))
+		pf_buf_adds(b, PF_VIEW_HEADER);
 	for (i = 0; i < o->ncols; i++)
 		pf_output_field(o, b, i, o->names[i], strlen(o->names[i]),
 		    false);

@@ -9,6 +9,9 @@
  * values as strings except those marked as numbers; it is always valid
  * JSON: control bytes are escaped and each ill-formed UTF-8 subpart is
  * replaced by U+FFFD (as Python's decode(errors="replace") does).
+ * The views for people (PF_TABLE, PF_XTAB, PF_MD) are written in their
+ * carrier form, TSV with a marked header line, that view.h turns into
+ * what people see where the output is written.
  */
 #ifndef PF_OUTPUT_H
 #define PF_OUTPUT_H
@@ -27,7 +30,18 @@ struct pf_output {
 	unsigned char	must_quote[256];
 };
 
-/* Sets up a writer for columns called names[0..ncols) (copied). */
+/*
+ * Makes names[0..n) unique as Miller does: a name already given earlier
+ * in the list becomes NAME_2, or NAME_3, ... the first that is not
+ * (a,a,a_2,a gives a,a_2,a_2_2,a_3). Each name is malloc'd; a renamed
+ * one is freed and replaced.
+ */
+void pf_names_unique(char **names, size_t n);
+
+/*
+ * Sets up a writer for columns called names[0..ncols) (copied, and made
+ * unique by pf_names_unique(): every tool's output header passes here).
+ */
 void pf_output_init(struct pf_output *o, enum pf_format format, char delim,
     char *const *names, size_t ncols);
 void pf_output_free(struct pf_output *o);
@@ -51,6 +65,14 @@ void pf_output_field(const struct pf_output *o, struct pf_buf *b, size_t col,
 void pf_output_extra(const struct pf_output *o, struct pf_buf *b, bool first,
     size_t pos, const char *s, size_t len);
 void pf_output_end(const struct pf_output *o, struct pf_buf *b, size_t ncols);
+
+/*
+ * The length of the well-formed UTF-8 sequence at s (len > 0 bytes, s[0]
+ * >= 0x80), or, when it is ill-formed, minus the number of bytes that
+ * one U+FFFD replaces (its maximal subpart, as Python's
+ * decode(errors="replace")).
+ */
+int pf_utf8_sequence(const unsigned char *s, size_t len);
 
 /* Appends a whole record made of fields[0..n). */
 void pf_output_record(const struct pf_output *o, struct pf_buf *b,

@@ -32,6 +32,9 @@ enum pf_format {
 	PF_TSV,
 	PF_LINES,
 	PF_JSONL,		/* output only */
+	PF_TABLE,		/* output only, the views for people */
+	PF_XTAB,		/* (view.h): --otable, --oxtab, --omd */
+	PF_MD,
 };
 
 /* How input bytes become records and fields. */

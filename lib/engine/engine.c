@@ -92,27 +92,11 @@
 #include <unistd.h>
 
 #include "engine/engine_int.h"
+#include "engine/stdout.h"
 #include "support/compat.h"
 #include "support/outfile.h"
 #include "support/status.h"
 #include "support/xalloc.h"
-int
-pf_write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /*
  * The reader loop: on the main thread, or in driven mode on the reader
@@ -383,6 +367,7 @@ engine_open(struct engine *e, const struct pf_options *opt, char **files,
 		return tool->check != NULL ?
 		    tool->check(tool->ctx, e->schema) : 0;
 	}
+	pf_stdout_start(opt->out_format);
 	if ((status = tool->start(tool->ctx, e->schema, &e->header)) != 0)
 		return status;
 	if (!emit_output(e, &e->header))
@@ -435,6 +420,11 @@ pf_run(const struct pf_options *opt, char **files, int nfiles,
 		pipeline_start(&e);
 		pipeline_end(&e, read_input(&e));
 		status = e.status;
+	}
+	/* What a view still holds; after a failure too, as CSV would be. */
+	if (!e.broken_pipe && pf_stdout_finish() != 0 && errno != EPIPE) {
+		warn("write error");
+		e.status = PF_FAILED;
 	}
 	engine_close(&e);
 	return e.status != 0 ? e.status : status;

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "support/buf.h"
+#include "support/writer.h"
 #include "engine/options.h"
 #include "csv/record.h"
 
@@ -238,7 +239,6 @@ void pf_engine_stop(struct pf_engine *e);
  */
 int pf_engine_close(struct pf_engine *e, bool *abandoned);
 
-/* Writes all of buf to fd. Returns 0, or -1 with errno set. */
-int pf_write_all(int fd, const char *buf, size_t len);
+/* pf_write_all(), writing all of a buffer: support/writer.h. */
 
 #endif

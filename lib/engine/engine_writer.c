@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "engine/engine_int.h"
+#include "engine/stdout.h"
 #include "support/compat.h"
 #include "support/outfile.h"
 #include "support/status.h"
@@ -62,7 +63,7 @@ emit_output(struct engine *e, const struct pf_buf *out)
 	if (out->len == 0)
 		return true;
 	rc = e->tool->emit != NULL ? e->tool->emit(e->tool->ctx, out) :
-	    pf_write_all(STDOUT_FILENO, out->data, out->len);
+	    pf_stdout_write(out->data, out->len);
 	if (rc == 0)
 		return true;
 	if (errno == EPIPE)

@@ -25,6 +25,10 @@ const char pf_common_usage[] =
 "  -d, --delimiter C         field delimiter (one byte; '\\t' for tab)\n"
 "  -H, --no-header           input has no header; fields by position only\n"
 "  --ocsv | --otsv | --ojsonl  output format (default: as input)\n"
+"  --otable | --oxtab | --omd  views for people: aligned columns, one\n"
+"                            NAME VALUE line per field, a Markdown table\n"
+"  -D, --out-delimiter C     delimiter written (CSV, --lines); -d sets it\n"
+"                            too when the output format follows the input\n"
 "  --bad FILE                write malformed records to FILE and go on\n"
 "  --strict                  a value that cannot be computed with (not a\n"
 "                            number or time, division by zero) is an\n"
@@ -177,6 +181,21 @@ parse_delimiter(const char *arg, const char *usage_text)
 	return arg[0];
 }
 
+const char *
+pf_format_option(enum pf_format format)
+{
+	switch (format) {
+	case PF_CSV: return "--csv";
+	case PF_TSV: return "--tsv";
+	case PF_LINES: return "--lines";
+	case PF_JSONL: return "--ojsonl";
+	case PF_TABLE: return "--otable";
+	case PF_XTAB: return "--oxtab";
+	case PF_MD: return "--omd";
+	}
+	return "?";
+}
+
 char *
 pf_options_begin(struct pf_options *o, const char *tool_usage)
 {
@@ -230,9 +249,17 @@ pf_options_common(struct pf_options *o, int ch, const char *arg,
 	case PF_OPT_OCSV:
 	case PF_OPT_OTSV:
 	case PF_OPT_OJSONL:
+	case PF_OPT_OTABLE:
+	case PF_OPT_OXTAB:
+	case PF_OPT_OMD:
 		o->out_format = ch == PF_OPT_OCSV ? PF_CSV :
-		    ch == PF_OPT_OTSV ? PF_TSV : PF_JSONL;
+		    ch == PF_OPT_OTSV ? PF_TSV : ch == PF_OPT_OJSONL ? PF_JSONL :
+		    ch == PF_OPT_OTABLE ? PF_TABLE :
+		    ch == PF_OPT_OXTAB ? PF_XTAB : PF_MD;
 		o->out_set = true;
+		break;
+	case 'D':
+		o->out_delim_arg = parse_delimiter(arg, usage_text);
 		break;
 	case PF_OPT_CHUNK:
 		if (!pf_parse_size(arg, &o->chunk))
@@ -300,7 +327,19 @@ pf_options_finish(struct pf_options *o)
 		o->in.header = false;
 	if (!o->out_set)
 		o->out_format = o->in.format;
+	/*
+	 * -d is the output's delimiter too while the output format follows
+	 * the input (pipelines of pflow tools keep theirs); a format given
+	 * with --ocsv... writes its own unless -D says otherwise.
+	 */
 	o->out_delim = o->out_format == PF_TSV ? '\t' :
-	    o->out_format == o->in.format && o->in.delim != '\0' ? o->in.delim :
+	    !o->out_set && o->in.delim != '\0' ? o->in.delim :
 	    o->out_format == PF_LINES ? '\t' : ',';
+	if (o->out_delim_arg != '\0') {
+		if (o->out_format != PF_CSV && o->out_format != PF_LINES)
+			pf_usage_error(NULL, "-D sets the delimiter of CSV and "
+			    "--lines output, not of %s",
+			    pf_format_option(o->out_format));
+		o->out_delim = o->out_delim_arg;
+	}
 }

@@ -19,8 +19,9 @@ struct pf_options {
 	struct pf_dialect in;
 	enum pf_format	out_format;
 	char		out_delim;
-	bool		out_set;	/* --ocsv/--otsv/--ojsonl given */
+	bool		out_set;	/* --ocsv/--otsv/--ojsonl/a view given */
 	bool		delim_set;	/* -d given */
+	char		out_delim_arg;	/* -D's, or 0 */
 	int		jobs;
 	size_t		chunk;
 	int		queue;
@@ -38,11 +39,12 @@ enum {
 	PF_OPT_OJSONL, PF_OPT_CHUNK, PF_OPT_QUEUE, PF_OPT_FLUSH,
 	PF_OPT_PROGRESS, PF_OPT_STATS, PF_OPT_BAD, PF_OPT_VERSION,
 	PF_OPT_STRICT, PF_OPT_SEED,
+	PF_OPT_OTABLE, PF_OPT_OXTAB, PF_OPT_OMD,
 	PF_OPT_TOOL = 1100	/* tools number their own long options from here */
 };
 
 /* The short options every tool shares, for getopt's option string. */
-#define PF_COMMON_SHORTOPTS "j:d:Hh"
+#define PF_COMMON_SHORTOPTS "j:d:D:Hh"
 
 #define PF_COMMON_LONGOPTS						\
 	{ "jobs",	required_argument, NULL, 'j' },			\
@@ -54,6 +56,10 @@ enum {
 	{ "ocsv",	no_argument,	   NULL, PF_OPT_OCSV },		\
 	{ "otsv",	no_argument,	   NULL, PF_OPT_OTSV },		\
 	{ "ojsonl",	no_argument,	   NULL, PF_OPT_OJSONL },	\
+	{ "otable",	no_argument,	   NULL, PF_OPT_OTABLE },	\
+	{ "oxtab",	no_argument,	   NULL, PF_OPT_OXTAB },	\
+	{ "omd",	no_argument,	   NULL, PF_OPT_OMD },		\
+	{ "out-delimiter", required_argument, NULL, 'D' },		\
 	{ "chunk",	required_argument, NULL, PF_OPT_CHUNK },	\
 	{ "queue",	required_argument, NULL, PF_OPT_QUEUE },	\
 	{ "flush",	required_argument, NULL, PF_OPT_FLUSH },	\
@@ -95,6 +101,8 @@ void pf_options_common(struct pf_options *o, int ch, const char *arg,
  * pmap): the usage text ends with the expression summary.
  */
 char *pf_options_begin_expr(struct pf_options *o, const char *tool_usage);
+/* The option that names format ("--tsv", "--otable"), for messages. */
+const char *pf_format_option(enum pf_format format);
 
 /* Fills the defaults that depend on other options (delimiters, queue). */
 void pf_options_finish(struct pf_options *o);

@@ -179,6 +179,7 @@ open_sinks(struct partition *p)
 	int status = 0;
 
 	p->sinks_open = true;
+	p->z = pf_compressor_new();
 	if (!p->args->by_value)
 		p->pending = pf_xcalloc(p->nparts, sizeof(*p->pending));
 	if (p->args->command != NULL) {
@@ -310,6 +311,8 @@ close_sinks(struct partition *p, int status)
 	}
 	free(p->fds);
 	free(p->paths);
+	free(p->codecs);
+	pf_compressor_free(p->z);
 	for (i = 0; p->pending != NULL && i < p->nparts; i++)
 		pf_buf_free(&p->pending[i]);
 	free(p->pending);

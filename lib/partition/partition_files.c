@@ -1,7 +1,8 @@
 /*
  * partition_files.c - ppartition's output files: the names (-o PATTERN's
  * "{}", the file-name-safe form of a key value) and the numbered files
- * of -n, created with their directories and the header.
+ * of -n, created with their directories and the header; a name ending
+ * in .gz or .zst is written compressed (support/writer.h).
  */
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -132,6 +133,7 @@ pf_partition_open_files(struct partition *p)
 	pf_partition_raise_file_limit();
 	p->fds = pf_xcalloc(p->nparts, sizeof(*p->fds));
 	p->paths = pf_xcalloc(p->nparts, sizeof(*p->paths));
+	p->codecs = pf_xcalloc(p->nparts, sizeof(*p->codecs));
 	for (i = 0; i < p->nparts; i++)
 		p->fds[i] = -1;
 	for (i = 0; i < p->nparts; i++) {
@@ -140,6 +142,7 @@ pf_partition_open_files(struct partition *p)
 		pf_partition_expand(&p->path, p->args->pattern, num, strlen(num));
 		pf_buf_addc(&p->path, '\0');
 		p->paths[i] = pf_xstrdup(p->path.data);
+		p->codecs[i] = (uint8_t)pf_codec_for_path(p->paths[i]);
 		/* No file is truncated while another is an input. */
 		if ((status = pf_inputs_check_path(&p->inputs,
 		    p->paths[i])) != 0)
@@ -151,7 +154,9 @@ pf_partition_open_files(struct partition *p)
 		    &p->inputs, &status);
 		if (p->fds[i] < 0)
 			return status;
-		if (p->header.len > 0 && pf_write_all(p->fds[i],
+		/* A compressed file is valid even with nothing in it. */
+		if ((p->header.len > 0 || p->codecs[i] != PF_CODEC_NONE) &&
+		    pf_write_coded(p->z, p->codecs[i], p->fds[i],
 		    p->header.data, p->header.len) < 0) {
 			warn("%s", p->paths[i]);
 			return 1;
@@ -168,8 +173,8 @@ pf_partition_write_files(struct partition *p)
 	for (i = 0; i < p->nparts; i++) {
 		if (p->pending[i].len == 0)
 			continue;
-		if (pf_write_all(p->fds[i], p->pending[i].data,
-		    p->pending[i].len) < 0)
+		if (pf_write_coded(p->z, p->codecs[i], p->fds[i],
+		    p->pending[i].data, p->pending[i].len) < 0)
 			return pf_partition_file_failed(p, p->paths[i]);
 		p->pending[i].len = 0;
 	}

@@ -17,6 +17,7 @@
 #include "support/buf.h"
 #include "support/outfile.h"
 #include "support/table.h"
+#include "support/writer.h"
 
 #define NONE		UINT32_MAX
 
@@ -26,6 +27,7 @@ struct value {
 	uint32_t	newer, older;	/* LRU neighbours among open files */
 	uint32_t	slot;		/* its pending buffer in this batch */
 	bool		created;	/* created and truncated in this run */
+	uint8_t		codec;		/* enum pf_codec, by its file's name */
 };
 
 /* --by-value: key bytes -> struct value (table.h), and the open files. */
@@ -59,6 +61,8 @@ struct partition {
 	struct pf_buf			*pending;	/* per partition */
 	int				*fds;		/* -o: one per partition */
 	char				**paths;
+	uint8_t				*codecs;	/* enum pf_codec */
+	struct pf_compressor		*z;		/* .gz, .zst files */
 	struct pf_partition_cmd		*cmd;
 	struct values			 values;	/* --by-value */
 	struct pf_buf			 path;		/* scratch */

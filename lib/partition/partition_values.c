@@ -147,8 +147,9 @@ open_value(struct partition *p, uint32_t i)
 		if (ftruncate(v->fd, 0) < 0 && errno != EINVAL)
 			return pf_partition_file_failed(p, p->path.data);
 		v->created = true;
-		if (p->header.len > 0 && pf_write_all(v->fd, p->header.data,
-		    p->header.len) < 0)
+		v->codec = (uint8_t)pf_codec_for_path(p->path.data);
+		if (p->header.len > 0 && pf_write_coded(p->z, v->codec, v->fd,
+		    p->header.data, p->header.len) < 0)
 			return pf_partition_file_failed(p, p->path.data);
 	}
 	return 0;
@@ -199,7 +200,8 @@ pf_partition_values_write(struct partition *p)
 				lru_unlink(vs, i);
 				lru_push(vs, i);
 			}
-			if (rc == 0 && pf_write_all(v->fd, b->data, b->len) < 0) {
+			if (rc == 0 && pf_write_coded(p->z, v->codec, v->fd,
+			    b->data, b->len) < 0) {
 				value_path(p, i);
 				rc = pf_partition_file_failed(p, p->path.data);
 			}

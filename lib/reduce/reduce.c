@@ -181,8 +181,8 @@ reduce_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	struct reduce *r = ctx;
 	const char *const *parts;
 	struct pf_buf name = { 0 };
-	char **names, num[PF_NUMBER_MAX];
-	size_t n = 0, i, k;
+	char **names, **plain, num[PF_NUMBER_MAX];
+	size_t n = 0, nplain, i, k;
 	int status;
 
 	status = r->args->merge ? pf_reduce_start_merge(r, schema) :
@@ -209,15 +209,23 @@ reduce_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 		names[n] = pf_xmalloc(strlen(PARTIAL_MARK) + strlen(num) + 1);
 		sprintf(names[n++], "%s%s", PARTIAL_MARK, num);
 	}
+	/* The AGGs' names as the plain output has them (count, count_2). */
+	nplain = r->nkeys + (r->stream != NULL);
+	plain = pf_xcalloc(nplain + r->naggs, sizeof(char *));
+	for (i = 0; i < nplain; i++)
+		plain[i] = pf_xstrdup(names[i]);
+	for (i = 0; i < r->naggs; i++)
+		plain[nplain + i] = pf_xstrdup(r->aggs[i].name);
+	pf_names_unique(plain, nplain + r->naggs);
 	for (i = 0; i < r->naggs; i++) {
 		if (!r->args->partial) {
-			names[n++] = pf_xstrdup(r->aggs[i].name);
+			names[n++] = pf_xstrdup(plain[nplain + i]);
 			continue;
 		}
 		parts = pf_agg_parts(r->aggs[i].func);
 		for (k = 0; parts[k] != NULL; k++) {
 			name.len = 0;
-			pf_buf_adds(&name, r->aggs[i].name);
+			pf_buf_adds(&name, plain[nplain + i]);
 			pf_buf_addc(&name, ':');
 			pf_buf_adds(&name, r->aggs[i].funcname);
 			pf_buf_addc(&name, ':');
@@ -233,6 +241,9 @@ reduce_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	for (i = 0; i < nplain + r->naggs; i++)
+		free(plain[i]);
+	free(plain);
 	pf_buf_free(&name);
 	return 0;
 }

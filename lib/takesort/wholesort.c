@@ -39,6 +39,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "engine/stdout.h"
 #include "support/status.h"
 #include "support/xalloc.h"
 #include "takesort/runs.h"
@@ -362,7 +363,7 @@ put_output(void *arg, const struct sort_item *it)
 	o->written++;
 	if (o->out->len < OUT_CHUNK)
 		return 0;
-	if (pf_write_all(STDOUT_FILENO, o->out->data, o->out->len) != 0)
+	if (pf_stdout_write(o->out->data, o->out->len) != 0)
 		return -1;
 	o->out->len = 0;
 	return 0;

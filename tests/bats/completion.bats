@@ -62,9 +62,14 @@ takesort
 partition
 join
 scan
+view
 help
 --help
 --version'
+	run complete_front pflow view --ox
+	assert_output '--oxtab'
+	run complete_front pflow view data/flights.csv -D ''
+	assert_output "$(printf '%s\n' , ';' '\t' '|')"
 	run complete_front pflow help t
 	assert_output 'takesort'
 	run complete_front pflow help e
@@ -120,6 +125,10 @@ destination'
 --ocsv
 --otsv
 --ojsonl
+--otable
+--oxtab
+--omd
+--out-delimiter
 --bad
 --jobs
 --chunk
@@ -154,6 +163,11 @@ destination'
 --ocsv
 --otsv
 --ojsonl
+--otable
+--oxtab
+--omd
+-D
+--out-delimiter
 --bad
 -j
 --jobs
@@ -398,6 +412,7 @@ takesort
 partition
 join
 scan
+view
 help
 --help
 --version

@@ -7,7 +7,9 @@
  *   and a value written from well-formed UTF-8 decodes to the same
  *   bytes; a value marked as a number is a JSON number or null;
  * - TSV written with escapes and split again as --tsv gives the same
- *   fields (but a record of one empty field: an empty line).
+ *   fields (but a record of one empty field: an empty line);
+ * - the views for people are UTF-8 without control bytes, in the lines
+ *   they should have.
  *
  * Input layout: byte 0 picks the column count (1-8) and which columns
  * are marked as numbers, the rest is the fields, separated by 0xFF.
@@ -22,6 +24,7 @@
 #include "fields.h"
 #include "csv/output.h"
 #include "csv/record.h"
+#include "csv/view.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -222,6 +225,48 @@ json_number(const char **p, const char *end)
 	return true;
 }
 
+/*
+ * The views for people (view.h): whatever the fields, each view's text
+ * is well-formed UTF-8 with no control byte but LF, in the expected
+ * number of lines (header and record for --otable and --omd's three,
+ * one a field for --oxtab).
+ */
+static void
+check_views(char **names, const struct pf_field *fields, size_t ncols)
+{
+	static const enum pf_format views[] = { PF_TABLE, PF_XTAB, PF_MD };
+	const size_t want[] = { 2, ncols, 3 };
+	struct pf_buf carrier = { 0 }, shown = { 0 };
+	struct pf_output o;
+	struct pf_view *v;
+	size_t k, i, lines;
+
+	for (k = 0; k < 3; k++) {
+		pf_output_init(&o, views[k], '\t', names, ncols);
+		carrier.len = shown.len = 0;
+		pf_output_header(&o, &carrier);
+		pf_output_record(&o, &carrier, fields, ncols);
+		v = pf_view_new(views[k]);
+		pf_view_put(v, carrier.data, carrier.len, &shown);
+		pf_view_finish(v, &shown);
+		pf_view_free(v);
+		if (!well_formed(shown.data, shown.len))
+			fail("a view's text is not UTF-8", shown.data);
+		for (i = lines = 0; i < shown.len; i++) {
+			if (shown.data[i] == '\n')
+				lines++;
+			else if ((unsigned char)shown.data[i] < 0x20 ||
+			    shown.data[i] == 0x7f)
+				fail("a control byte in a view", shown.data + i);
+		}
+		if (lines != want[k] || shown.data[shown.len - 1] != '\n')
+			fail("a view's lines", shown.data);
+		pf_output_free(&o);
+	}
+	pf_buf_free(&carrier);
+	pf_buf_free(&shown);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -315,6 +360,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fail("TSV field differs", out.data);
 
 done:
+	check_views(names, fields, ncols);
 	pf_splitter_free(&sp);
 	pf_output_free(&json);
 	pf_output_free(&tab);
