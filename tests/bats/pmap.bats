@@ -98,8 +98,9 @@ y,20'
 2,b,extra
 3'
 	same_for_all_jobs pmap -H --ojsonl 'x = 0, *, $2' "$G"
-	assert_output '{"x":"0","1":"1","2":"a","2":"a"}
-{"x":"0","1":"2","2":"b","3":"extra","2":"b"}
+	# $2 named after * takes field 2 out of it (no key twice)
+	assert_output '{"x":"0","1":"1","2":"a"}
+{"x":"0","1":"2","3":"extra","2":"b"}
 {"x":"0","1":"3","2":""}'
 	same_for_all_jobs pmap --lines -d , --otsv '*' "$G"
 	assert_output "$(printf '1\ta\n2\tb\textra\n3')"

@@ -230,10 +230,10 @@ preduce: $T:7 (record 6): field temp: 'x' is not a number (temp_sum)"
 	assert_output 'preduce: mean needs a field: mean:FIELD'
 	run preduce -k city mean:nope "$T"
 	assert_failure 2
-	assert_output "preduce: unknown field 'nope' in mean:nope (fields: city, kind, temp, note)"
+	assert_output "preduce: unknown field 'nope' in mean:nope; did you mean 'note'? (fields: city, kind, temp, note)"
 	run preduce -k nope count "$T"
 	assert_failure 2
-	assert_line --index 0 "preduce: unknown field 'nope' (fields: city, kind, temp, note)"
+	assert_line --index 0 "preduce: unknown field 'nope'; did you mean 'note'? (fields: city, kind, temp, note)"
 	# a position is named as it was typed
 	run --separate-stderr preduce -k city,9 count "$T"
 	assert_failure 2
