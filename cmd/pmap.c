@@ -182,6 +182,7 @@ main(int argc, char *argv[])
 			pf_usage_error(usage_all, "missing EXPR");
 		free(a.files);
 		pf_options_finish(&opt);
+		pf_check_operand_order(usage_all, argv[0], argv + 1, argc - 1);
 		return pf_map_main(&opt, argv[0], argv + 1, argc - 1);
 	}
 	if (optind < cmd_at)

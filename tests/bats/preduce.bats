@@ -240,7 +240,7 @@ preduce: $T:7 (record 6): field temp: 'x' is not a number (temp_sum)"
 	assert_equal "$stderr" "preduce: unknown field '9' (fields: city, kind, temp, note)"
 	run preduce -k city "$T"
 	assert_failure 2
-	assert_line --index 0 "preduce: '$T' is not an AGG (count or FUNC:FIELD); to group by it: preduce -k $T AGG..."
+	assert_line --index 0 "preduce: missing AGG before the file '$T' (count or FUNC:FIELD): preduce -k city count $T"
 	run preduce -k city count nosuchfile.csv
 	assert_failure 1
 	run preduce --bogus count "$T"
