@@ -78,3 +78,13 @@ PY
 	run --separate-stderr ptakesort -n 1 -k column_01 wide.csv
 	assert_equal "${stderr_lines[0]}" "ptakesort: unknown field 'column_01'; did you mean 'column_001'? (fields:"
 }
+
+@test "near misses of functions: did you mean" {
+	run --separate-stderr pfilter 'uper(origin) == "BOS"' f.csv
+	assert_failure 2
+	[[ ${stderr_lines[0]} == "pfilter: unknown function 'uper'; did you mean 'upper'? (functions: "*"upper)" ]] ||
+	    fail "got: ${stderr_lines[0]}"
+	run --separate-stderr pmap 'x = zzzz(origin)' f.csv
+	[[ ${stderr_lines[0]} == "pmap: unknown function 'zzzz' (functions: "* ]] ||
+	    fail "got: ${stderr_lines[0]}"
+}
