@@ -61,11 +61,15 @@ reduce
 takesort
 partition
 join
+head
+tail
+headers
 help
 --help
 --version'
 	run complete_front pflow help t
-	assert_output 'takesort'
+	assert_output 'takesort
+tail'
 	run complete_front pflow reduce --mer
 	assert_output '--merge'
 	run complete_front pflow reduce data/flights.csv -k or
@@ -204,14 +208,19 @@ date,destination'
 
 @test "-k: TSV, -d, BOM, CRLF and quoted header names" {
 	printf 'a b\tc\r\n1\t2\n' > x.tsv
+	# a name with a space is inserted escaped for the shell
 	run complete_words ptakesort --tsv x.tsv -k ''
-	assert_output 'a b
+	assert_output 'a\ b
 c'
+	# with ',' or ':' braced for the key list, then escaped
 	printf '\357\273\277"a,1";b;"say ""x"""\r\n' > q.csv
 	run complete_words preduce -d ';' q.csv -k ''
-	assert_output 'a,1
+	assert_output '\{a\,1\}
 b
-say "x"'
+say\ \"x\"'
+	# typed in quotes: the replies keep the quote, nothing escaped
+	run complete_words preduce -d ';' q.csv -k "'s"
+	assert_output "'say \"x\""
 	printf 'x,y\n' > plain.csv
 	run complete_words preduce -H plain.csv -k ''
 	assert_output ''
@@ -406,4 +415,32 @@ ptakesort: -n'
 1s
 5s
 1m'
+}
+
+@test "pflow head, tail, headers: options, then files" {
+	run complete_front pflow tail -
+	assert_equal "${lines[0]}" '-n'
+	assert_equal "${lines[1]}" '--csv'
+	run complete_front pflow headers data/fl
+	assert_output 'data/flights.csv'
+}
+
+@test "expressions: fields and functions, inside quotes too; spaced names braced" {
+	printf 'Major Genre,Score,Name\nDrama,3,x\n' > g.csv
+	run complete_at 1 pfilter "'Score > 2 and Na" g.csv
+	assert_output "'Score > 2 and Name"
+	run complete_at 1 pmap '"up' g.csv
+	assert_output '"upper('
+	run complete_at 1 pfilter "'Maj" g.csv
+	assert_output "'{Major Genre}"
+	run complete_at 1 pfilter "'len({Ma" g.csv
+	assert_output "'len({Major Genre}"
+	# unquoted: escaped so that the shell keeps it one word
+	run complete_at 1 pmap 'Ma' g.csv
+	assert_output '\{Major\ Genre\}'
+	run complete_at 1 pmap 'ro' g.csv
+	assert_output 'round\('
+	# the file may come after the cursor, as the usage puts it
+	run complete_at 1 pfilter "'dist" data/flights.csv
+	assert_output "'distance"
 }
