@@ -219,6 +219,8 @@ _pflow_expr() {
 	if [[ $cur == [\'\"]* ]]; then
 		q=${cur:0:1}
 		body=${cur:1}
+		# 'Maj' with the cursor before the closing quote
+		[[ $body == *"$q" ]] && body=${body%"$q"}
 	fi
 	[[ $body =~ (\{[^}]*|[A-Za-z_][A-Za-z0-9_]*)$ ]] && word=${BASH_REMATCH[1]}
 	pre=${body%"$word"}
