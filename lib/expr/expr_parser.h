@@ -56,6 +56,9 @@ void parse_fail(struct parser *p, size_t pos, const char *fmt, ...)
 const char *lex_token_text(const struct parser *p, const struct token *t,
     char *buf, size_t size);
 bool lex_is_digit(char c);
+/* [A-Za-z_] starts an identifier, [A-Za-z0-9_] goes on with one. */
+bool lex_is_ident_start(char c);
+bool lex_is_ident_char(char c);
 /* The first non-space byte at or after i. */
 size_t lex_skip_space(const struct parser *p, size_t i);
 /* Reads the next token into p->tok. */

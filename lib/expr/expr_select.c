@@ -29,18 +29,6 @@ struct ref {
 	size_t	name, name_len;	/* the name or digits inside it */
 };
 
-static bool
-ident_start(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static bool
-ident_char(char c)
-{
-	return ident_start(c) || (c >= '0' && c <= '9');
-}
-
 static size_t
 skip_blanks(const char *s, size_t i, size_t end)
 {
@@ -73,8 +61,8 @@ scan_ref(const char *s, size_t i, size_t end, struct ref *r)
 	if (j < end && lex_is_digit(s[j]))
 		while (j < end && lex_is_digit(s[j]))
 			j++;
-	else if (j < end && ident_start(s[j]))
-		while (j < end && ident_char(s[j]))
+	else if (j < end && lex_is_ident_start(s[j]))
+		while (j < end && lex_is_ident_char(s[j]))
 			j++;
 	else
 		return i;
@@ -208,7 +196,7 @@ as_word(const char *s, size_t i, size_t end)
 	if (j == i || j + 2 > end || (s[j] != 'a' && s[j] != 'A') ||
 	    (s[j + 1] != 's' && s[j + 1] != 'S'))
 		return i;
-	if (j + 2 < end && ident_char(s[j + 2]))
+	if (j + 2 < end && lex_is_ident_char(s[j + 2]))
 		return i;
 	return j + 2;
 }
@@ -266,7 +254,7 @@ select_parse(const char *src, size_t start, size_t len,
 	i = skip_blanks(src, i, end);
 	if (i == end || scan_ref(src, i, end, &to) != end ||
 	    src[to.pos] == '$' || (src[to.pos] != '{' &&
-	    !ident_start(src[to.pos])))
+	    !lex_is_ident_start(src[to.pos])))
 		return 0;
 	sel->kind = SEL_RENAME;
 	sel->name = pf_xstrndup(src + to.name, to.name_len);
