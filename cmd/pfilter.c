@@ -59,5 +59,6 @@ main(int argc, char *argv[])
 		pf_usage_error(usage_all, "missing EXPR");
 	pf_options_finish(&opt);
 	args.expr = argv[0];
+	pf_check_operand_order(usage_all, argv[0], argv + 1, argc - 1);
 	return pf_filter_main(&opt, &args, argv + 1, argc - 1);
 }

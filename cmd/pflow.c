@@ -6,6 +6,11 @@
  *
  * It finds the tool beside itself: the installed name (the prefix, then
  * "p" and the tool) first, then the plain name (the build directory).
+ *
+ * It also has commands of its own (a table: head, tail, headers, in
+ * lib/front), answers the verbs Miller and xsv users bring with the
+ * pflow command that does the job, and suggests the nearest name for a
+ * near miss.
  */
 #include <sys/wait.h>
 
@@ -21,6 +26,9 @@
 #include "config.h"
 #include "expr/expr.h"
 #include "support/compat.h"
+#include "engine/options.h"
+#include "front/peek.h"
+#include "support/suggest.h"
 
 static const struct tool {
 	const char	*name;
@@ -36,21 +44,71 @@ static const struct tool {
 };
 #define NTOOLS (sizeof(tools) / sizeof(tools[0]))
 
+static int run_peek(int argc, char **argv);
+static int view(int argc, char **argv);
+
+/* pflow's own commands. */
+static const struct command {
+	const char	*name;
+	int		 (*run)(int argc, char **argv);
+	const char	*usage;
+	const char	*what;
+} commands[] = {
+	{ "head",	run_peek, "head [-n N] [OPTIONS] [FILE...]",
+	    "the header and the first N records (10), quotes respected" },
+	{ "tail",	run_peek, "tail [-n N] [OPTIONS] [FILE...]",
+	    "the header and the last N records (10), in bounded memory" },
+	{ "headers",	run_peek, "headers [-n N] [OPTIONS] [FILE...]",
+	    "position, name and type (of the first N records: 1000)" },
+	{ "view",	view, "view [-n N] [FILE...] [OPTION...]",
+	    "the first N records (20) as a table, through less -S on a terminal" },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* The words of Miller and xsv, answered with what does it here. */
+static const struct verb {
+	const char	*word;
+	const char	*answer;
+} verbs[] = {
+	{ "sort",	"ptakesort -k KEY[:desc][,KEY...] FILE  (-n N: the first N)" },
+	{ "top",	"ptakesort -n N -k FIELD:desc [-g GROUP] FILE" },
+	{ "stats1",	"preduce [-k KEY] mean:FIELD sum:FIELD p90:FIELD ... FILE" },
+	{ "count-distinct", "preduce -k FIELD[,FIELD...] count FILE" },
+	{ "frequency",	"preduce -k FIELD count FILE | ptakesort -k count:desc" },
+	{ "count",	"pfilter -c true FILE" },
+	{ "cut",	"pmap 'a, b, 2..4, /^re/' FILE  (cut -x: pmap '*, -a')" },
+	{ "select",	"pmap 'a, b, 2..4, /^re/' FILE  (!a: pmap '*, -a')" },
+	{ "reorder",	"pmap 'a, *' FILE  (to the end: pmap '*, a')" },
+	{ "rename",	"pmap '*, old as new' FILE" },
+	{ "put",	"pmap '*, x = EXPR' FILE" },
+	{ "uniq",	"pfilter --unique KEY true FILE  (counts: preduce -k KEY count)" },
+	{ "dedup",	"pfilter --unique KEY true FILE" },
+	{ "search",	"pfilter 'FIELD =~ /re/' FILE" },
+	{ "grep",	"pfilter '/re/' FILE" },
+	{ "split",	"ppartition -k KEY -n N -o 'part-{}.csv' FILE  (--by-value: a file per value)" },
+	{ "cat",	"pmap '*' FILE...  (one header; --union for different ones)" },
+	{ "sample",	"ptakesort --sample -n N FILE" },
+	{ "step",	"pscan" },
+};
+#define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
+
 static void
 usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: pflow TOOL [ARG...]\n"
-	    "       pflow view [-n N] [FILE...] [OPTION...]\n"
-	    "       pflow help [TOOL | expressions]\n"
+	fprintf(f, "usage: pflow TOOL [ARG...]\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "       pflow %s\n", commands[i].usage);
+	fprintf(f, "       pflow help [TOOL | expressions]\n"
 	    "       pflow --version\n"
 	    "Run a pflow tool: \"pflow map ARGS\" is \"%spmap ARGS\".\n"
 	    "Tools:\n", PF_PROGRAM_PREFIX);
 	for (i = 0; i < NTOOLS; i++)
 		fprintf(f, "  %-10s %s\n", tools[i].name, tools[i].what);
-	fprintf(f, "  %-10s %s\n", "view", "the first N records (20) as a "
-	    "table, through less -S on a terminal");
+	fprintf(f, "Commands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].what);
 	fprintf(f, "\"pflow help TOOL\" shows a tool's options, "
 	    "\"man %spmap\" and so on its manual.\n", PF_PROGRAM_PREFIX);
 }
@@ -69,6 +127,81 @@ find_tool(const char *name)
 		if (strcmp(name, tools[i].name) == 0)
 			return &tools[i];
 	return NULL;
+}
+
+static const struct command *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* head, tail, headers: the common reader options, and -n N. */
+static int
+run_peek(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		PF_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct command *c = find_command(argv[0]);
+	enum pf_peek_mode mode = argv[0][0] == 'h' ? (argv[0][4] == '\0' ?
+	    PF_PEEK_HEAD : PF_PEEK_HEADERS) : PF_PEEK_TAIL;
+	struct pf_options opt;
+	char usage_text[256], *usage_all;
+	long n = mode == PF_PEEK_HEADERS ? 1000 : 10;
+	int ch;
+
+	snprintf(usage_text, sizeof(usage_text), "usage: pflow %s\n%s\n"
+	    "  -n N                      records (default %ld)\n", c->usage,
+	    c->what, n);
+	usage_all = pf_options_begin(&opt, usage_text);
+	while ((ch = getopt_long(argc, argv, PF_COMMON_SHORTOPTS "n:",
+	    longopts, NULL)) != -1) {
+		if (ch == 'n')
+			n = pf_count_arg(usage_all, "-n", optarg, 0, 1000000000L);
+		else
+			pf_options_common(&opt, ch, optarg, usage_all);
+	}
+	pf_options_finish(&opt);
+	return pf_peek_main(&opt, mode, n, argv + optind, argc - optind);
+}
+
+/*
+ * An unknown word: a Miller or xsv verb gets the pflow command that does
+ * it, a near miss the nearest name. Returns 2.
+ */
+static int
+unknown_word(const char *word)
+{
+	const char *names[NTOOLS + NCOMMANDS + NVERBS];
+	size_t i, n = 0;
+	long near;
+
+	for (i = 0; i < NVERBS; i++)
+		if (strcmp(word, verbs[i].word) == 0) {
+			warnx("'%s' is a Miller/xsv verb; in pflow: %s", word,
+			    verbs[i].answer);
+			return 2;
+		}
+	for (i = 0; i < NTOOLS; i++)
+		names[n++] = tools[i].name;
+	for (i = 0; i < NCOMMANDS; i++)
+		names[n++] = commands[i].name;
+	for (i = 0; i < NVERBS; i++)
+		names[n++] = verbs[i].word;
+	near = pf_suggest(word, strlen(word), names, n);
+	if (near >= 0)
+		warnx("unknown tool '%s'; did you mean '%s'?", word,
+		    names[near]);
+	else
+		warnx("unknown tool '%s'", word);
+	usage(stderr);
+	return 2;
 }
 
 /* Runs the tool with argv (argv[0] is replaced); returns only on failure. */
@@ -173,6 +306,7 @@ view(int argc, char **argv)
 int
 main(int argc, char *argv[])
 {
+	const struct command *c;
 	const struct tool *t;
 	char *help[] = { NULL, "--help", NULL };
 
@@ -194,20 +328,22 @@ main(int argc, char *argv[])
 			pf_expr_help(stdout);
 			return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 		}
-		if ((t = find_tool(argv[2])) == NULL) {
-			warnx("unknown tool '%s'", argv[2]);
-			usage(stderr);
-			return 2;
+		if ((c = find_command(argv[2])) != NULL) {
+			char *args[] = { argv[2], "--help", NULL };
+
+			optind = 1;
+			return c->run(2, args);
 		}
+		if ((t = find_tool(argv[2])) == NULL)
+			return unknown_word(argv[2]);
 		run_tool(t, help);
 	}
-	if (strcmp(argv[1], "view") == 0)
-		return view(argc - 1, argv + 1);
-	if ((t = find_tool(argv[1])) == NULL) {
-		warnx("unknown tool '%s'", argv[1]);
-		usage(stderr);
-		return 2;
+	if ((c = find_command(argv[1])) != NULL) {
+		optind = 1;
+		return c->run(argc - 1, argv + 1);
 	}
+	if ((t = find_tool(argv[1])) == NULL)
+		return unknown_word(argv[1]);
 	run_tool(t, argv + 1);
 	return 1;
 }

@@ -20,7 +20,9 @@ static const char usage_text[] =
 "       pmap [OPTIONS] [-a FILE]... -- COMMAND [ARG...]\n"
 "       pmap [OPTIONS] --explode FIELD [--sep S] | --melt FIELDS [FILE...]\n"
 "Write one record per input record with the columns of EXPR:\n"
-"a comma-separated list of `name = expr`, field names and `*`.\n"
+"a comma-separated list of `name = expr`, fields (name, {any name}, $3 or 3),\n"
+"ranges (2..4, a..b), regexes on names (/^dme_/), `old as new` (in place\n"
+"after `*`), `-name` or `-/re/` to remove, and `*` (the fields not named).\n"
 "  --seed N                  rand() gives the same values for the same N\n"
 "With --, run COMMAND per record ({} the record, {name} or {3} a field,\n"
 "{#} the job number; without any, the record is the last argument):\n"
@@ -229,6 +231,7 @@ main(int argc, char *argv[])
 			pf_usage_error(usage_all, "missing EXPR");
 		free(a.files);
 		pf_options_finish(&opt);
+		pf_check_operand_order(usage_all, argv[0], argv + 1, argc - 1);
 		return pf_map_main(&opt, argv[0], argv + 1, argc - 1);
 	}
 	if (reshape_opt != NULL)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "engine/options.h"
 #include "reduce/reduce.h"
@@ -116,6 +117,15 @@ main(int argc, char *argv[])
 	if (args.merge && (n > 0 || args.keys != NULL))
 		pf_usage_error(usage_all, "--merge takes no -k or AGG: the "
 		    "partial header names them");
+	if (!args.merge && n == 0 && argc > 0 && access(argv[0], F_OK) == 0)
+		pf_usage_error(usage_all, "missing AGG before the file '%s' "
+		    "(count or FUNC:FIELD): preduce%s%s count %s", argv[0],
+		    args.keys != NULL ? " -k " : "",
+		    args.keys != NULL ? args.keys : "", argv[0]);
+	if (!args.merge && n == 0 && argc > 0 && args.keys != NULL)
+		pf_usage_error(usage_all, "'%s' is not an AGG (count or "
+		    "FUNC:FIELD): preduce -k %s AGG... [FILE...]", argv[0],
+		    args.keys);
 	if (!args.merge && n == 0 && argc > 0)
 		pf_usage_error(usage_all, "'%s' is not an AGG (count or "
 		    "FUNC:FIELD); to group by it: preduce -k %s AGG...",

@@ -155,7 +155,13 @@ _pflow_reply() {
 # pjoin's items are STREAMKEY=TABLEKEY: the stream's fields before '='
 # (TABLE's when the stream is stdin), TABLE's after it.
 _pflow_field_list() {
-	local cur=$1 suffixes=$2 head= item=$1 f s source=0
+	local cur=$1 suffixes=$2 head= item=$1 f s source=0 q=
+	# a word quoted as typed ('Maj): the replies keep the quote
+	if [[ $cur == [\'\"]* ]]; then
+		q=${cur:0:1}
+		cur=${cur:1}
+		item=$cur
+	fi
 	if [[ $cur == *,* ]]; then
 		head=${cur%,*},
 		item=${cur##*,}
@@ -178,7 +184,67 @@ _pflow_field_list() {
 	fi
 	local -a fields
 	mapfile -t fields < <(_pflow_fields "$source")
+	# a name holding ',' or ':' is written braced in a key list
+	for f in "${!fields[@]}"; do
+		[[ ${fields[f]} == *[,:]* ]] && fields[f]="{${fields[f]}}"
+	done
 	_pflow_reply "$head" "$cur" "${fields[@]}"
+	[[ -n $q ]] || return 0
+	for f in "${!COMPREPLY[@]}"; do
+		COMPREPLY[f]=$q${COMPREPLY[f]}
+	done
+}
+
+# _pflow_quote CUR: a reply the shell would split or expand (a space, a
+# quote, ...) is inserted escaped, unless CUR is typed in quotes.
+_pflow_quote() {
+	local i
+	[[ $1 == [\'\"]* ]] && return 0
+	for i in "${!COMPREPLY[@]}"; do
+		[[ ${COMPREPLY[i]} == *[[:space:]\'\"\;\&\|\<\>\(\)\$\`\\{}*?]* ]] &&
+		    COMPREPLY[i]=$(printf '%q' "${COMPREPLY[i]}")
+	done
+	return 0
+}
+
+# _pflow_functions: the expression functions, as the tool lists them.
+_pflow_functions() {
+	local tool=${_pflow_w[0]}
+	command -v -- "$tool" >/dev/null 2>&1 || return 0
+	"$tool" 'pflow_no_such_function_()' </dev/null 2>&1 |
+	    sed -n 's/.*(functions: \(.*\))$/\1/p' | tr -d ' ' | tr , '\n'
+}
+
+# _pflow_expr CUR: the last word of an expression, quoted or not: a field
+# (a name, {braced} when it is no identifier) or a function.
+_pflow_expr() {
+	local cur=$1 q= body word= pre f cand
+	body=$cur
+	if [[ $cur == [\'\"]* ]]; then
+		q=${cur:0:1}
+		body=${cur:1}
+		# 'Maj' with the cursor before the closing quote
+		[[ $body == *"$q" ]] && body=${body%"$q"}
+	fi
+	[[ $body =~ (\{[^}]*|[A-Za-z_][A-Za-z0-9_]*)$ ]] && word=${BASH_REMATCH[1]}
+	pre=${body%"$word"}
+	local -a fields
+	mapfile -t fields < <(_pflow_fields)
+	for f in "${fields[@]}"; do
+		if [[ $word == \{* ]]; then
+			[[ "{$f}" == "$word"* ]] && COMPREPLY+=("$q$pre{$f}")
+		elif [[ $f == "$word"* ]]; then
+			cand="{$f}"
+			[[ $f =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] && cand=$f
+			COMPREPLY+=("$q$pre$cand")
+		fi
+	done
+	if [[ -n $word && $word != \{* ]] && ((${#fields[@]})); then
+		for f in $(_pflow_functions); do
+			[[ $f == "$word"* ]] && COMPREPLY+=("$q$pre$f(")
+		done
+	fi
+	_pflow_quote "$cur"
 }
 
 # _pflow_agg CUR [FUNCS]: preduce's AGG operands (pscan's STEPs with
@@ -226,17 +292,26 @@ _pflow_tool_name() {
 }
 
 _pflow_front_tools='filter map reduce takesort partition join scan'
+_pflow_front_commands='head tail headers'
 
 # pflow TOOL ARG...: the tool names first (and help's argument), then the
 # words as the tool itself would see them.
 _pflow_front() {
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	if ((COMP_CWORD == 1)); then
-		_pflow_reply "" "$cur" $_pflow_front_tools view help --help --version
+		_pflow_reply "" "$cur" $_pflow_front_tools view $_pflow_front_commands help --help --version
 		return 0
 	fi
 	if ((COMP_CWORD == 2)) && [[ ${COMP_WORDS[1]} == help ]]; then
-		_pflow_reply "" "$cur" $_pflow_front_tools expressions
+		_pflow_reply "" "$cur" $_pflow_front_tools $_pflow_front_commands view expressions
+		return 0
+	fi
+	if [[ " $_pflow_front_commands " == *" ${COMP_WORDS[1]} "* ]]; then
+		if [[ $cur == -* ]]; then
+			_pflow_reply "" "$cur" -n $_pflow_common_opts
+		elif [[ ${COMP_WORDS[COMP_CWORD - 1]} != -n ]]; then
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		fi
 		return 0
 	fi
 	# pflow view takes pfilter's options and files
@@ -314,6 +389,7 @@ _pflow() {
 			_pflow_field_list "$cur"
 		fi
 		_pflow_trim "$cur"
+		_pflow_quote "$cur"
 		return 0 ;;
 	esac
 
@@ -333,10 +409,8 @@ _pflow() {
 		fi
 	fi
 	if [[ ($tool == pfilter || $tool == pmap) && $operands == 0 ]]; then
-		# the expression: field names
-		local -a fields
-		mapfile -t fields < <(_pflow_fields)
-		_pflow_reply "" "$cur" "${fields[@]}"
+		# the expression: field and function names, also inside quotes
+		_pflow_expr "$cur"
 		((${#COMPREPLY[@]})) && return 0
 	fi
 	mapfile -t COMPREPLY < <(compgen -f -- "$cur")

@@ -11,12 +11,14 @@
  * TSV fields with a backslash are decoded (\t \n \r \\) to scratch.
  */
 #include <err.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "csv/chunk.h"
 #include "csv/record.h"
 #include "csv/scan.h"
+#include "support/suggest.h"
 #include "support/xalloc.h"
 
 long
@@ -62,26 +64,98 @@ pf_field_lookup(const struct pf_schema *s, const char *typed, size_t len)
 	return -1;
 }
 
+/* Appends to b, as far as room leaves space for the closing bytes. */
+static void
+add_text(char *b, size_t size, size_t *at, const char *s, size_t len)
+{
+	if (*at + len + 24 >= size)
+		return;
+	memcpy(b + *at, s, len);
+	*at += len;
+	b[*at] = '\0';
+}
+
+void
+pf_field_unknown_text(const struct pf_schema *s, const char *typed,
+    size_t len, const char *context, char *msg, size_t size)
+{
+	const char *name = typed;
+	size_t name_len = len, at = 0, i, line, total;
+	long near;
+	int n;
+
+	if (name_len > 2 && name[0] == '{' && name[name_len - 1] == '}') {
+		name++;
+		name_len -= 2;
+	} else if (name_len > 1 && name[0] == '$') {
+		name++;
+		name_len--;
+	}
+	near = name_len > 0 && !(name[0] >= '0' && name[0] <= '9') ?
+	    pf_suggest(name, name_len, (const char *const *)s->names,
+	    s->nfields) : -1;
+	n = snprintf(msg, size, "unknown field '%.*s'%s%s", len > 64 ? 64 :
+	    (int)len, typed, context ? " in " : "", context ? context : "");
+	at = n > 0 && (size_t)n < size ? (size_t)n : 0;
+	if (near >= 0) {
+		n = snprintf(msg + at, size - at, "; did you mean '%s'?",
+		    s->names[near]);
+		if (n > 0 && (size_t)n < size - at)
+			at += (size_t)n;
+		else
+			msg[at] = '\0';
+	}
+	for (total = 0, i = 0; i < s->nfields; i++)
+		total += strlen(s->names[i]) + 2;
+	if (s->nfields == 0) {
+		add_text(msg, size, &at, " (fields: none)", 15);
+		return;
+	}
+	/* A long list goes on lines of its own, each at most 76 bytes. */
+	add_text(msg, size, &at, " (fields:", 9);
+	line = total + at > 160 ? 76 : (size_t)-1;
+	if (line != (size_t)-1)
+		add_text(msg, size, &at, "\n ", 2);
+	for (i = 0, total = 0; i < s->nfields; i++) {
+		size_t k = strlen(s->names[i]), before = at;
+
+		if (line != (size_t)-1 && total > 2 && total + k + 2 > line) {
+			add_text(msg, size, &at, "\n ", 2);
+			total = 0;
+		}
+		add_text(msg, size, &at, " ", 1);
+		add_text(msg, size, &at, s->names[i], k);
+		if (i + 1 < s->nfields)
+			add_text(msg, size, &at, ",", 1);
+		if (at == before || (at < before + k + 1)) {
+			at = before;
+			snprintf(msg + at, size - at, " ... %zu more)",
+			    s->nfields - i);
+			return;
+		}
+		total += k + 2;
+	}
+	if (at + 2 <= size) {
+		msg[at++] = ')';
+		msg[at] = '\0';
+	}
+}
+
 void
 pf_field_unknown(const struct pf_schema *s, const char *typed,
     const char *context)
 {
-	char *list = pf_schema_list(s);
+	char msg[4096];
 
 	if (s->one_field) {
 		warnx("no field '%s' with --lines and no -d: each line is one "
 		    "field, $1 (give -d to split lines, -d ' ' at blanks)",
 		    typed);
-		free(list);
 		return;
 	}
-	if (context != NULL)
-		warnx("unknown field '%s' in %s (fields: %s)", typed, context,
-		    list[0] != '\0' ? list : "none");
-	else
-		warnx("unknown field '%s' (fields: %s)", typed,
-		    list[0] != '\0' ? list : "none");
-	free(list);
+	pf_field_unknown_text(s, typed, strlen(typed), context, msg,
+	    sizeof(msg));
+	warnx("%s", msg);
 }
 
 char *

@@ -100,9 +100,16 @@ long pf_schema_find(const struct pf_schema *s, const char *name, size_t len);
  */
 long pf_field_lookup(const struct pf_schema *s, const char *typed,
     size_t len);
-/* Warns "unknown field 'TYPED'[ in CONTEXT] (fields: a, b, c)". */
+/*
+ * Warns "unknown field 'TYPED'[ in CONTEXT][; did you mean 'NAME'?]
+ * (fields: a, b, c)": every field, on lines of their own when the list
+ * is long.
+ */
 void pf_field_unknown(const struct pf_schema *s, const char *typed,
     const char *context);
+/* The same message in msg[0..size) (TYPED is typed[0..len)). */
+void pf_field_unknown_text(const struct pf_schema *s, const char *typed,
+    size_t len, const char *context, char *msg, size_t size);
 /* "a, b, c": the names, for "unknown field" messages. Caller frees. */
 char *pf_schema_list(const struct pf_schema *s);
 void pf_schema_free(struct pf_schema *s);

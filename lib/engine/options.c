@@ -168,12 +168,31 @@ pf_parse_duration(const char *s, long *ms)
 	return true;
 }
 
+void
+pf_check_operand_order(const char *usage_text, const char *expr,
+    char **files, int nfiles)
+{
+	if (nfiles < 1 || strcmp(expr, "-") == 0 || access(expr, F_OK) != 0 ||
+	    access(files[0], F_OK) == 0 ||
+	    strpbrk(files[0], " <>=!()+*/\"'~,") == NULL)
+		return;
+	pf_usage_error(usage_text, "'%s' is a file and '%s' is no file but "
+	    "reads as an expression: the expression comes first: %s '%s' %s",
+	    expr, files[0], program_invocation_short_name, files[0], expr);
+}
+
 /* -d takes one byte, or the escape \t. */
 static char
 parse_delimiter(const char *arg, const char *usage_text)
 {
 	if (strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0)
 		return '\t';
+	/* "-c '-delay > 0'": getopt read the expression as -d elay... */
+	if (strlen(arg) > 1 && strpbrk(arg, " <>=!()+*/") != NULL)
+		pf_usage_error(usage_text, "bad delimiter '%s': an expression "
+		    "that starts with '-' reads as options (-d%s); put a space "
+		    "before it (' -d%s') or write it as '0 - d%s'", arg, arg,
+		    arg, arg);
 	if (strlen(arg) != 1 || arg[0] == '\n' || arg[0] == '\r' ||
 	    arg[0] == '"')
 		pf_usage_error(usage_text, "bad delimiter '%s': one byte, "

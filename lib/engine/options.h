@@ -120,6 +120,14 @@ bool pf_parse_size(const char *s, size_t *bytes);
 bool pf_parse_duration(const char *s, long *ms);
 
 /*
+ * pfilter's and pmap's EXPR [FILE...]: when expr names an existing file
+ * and the first of files exists not but reads as an expression, a usage
+ * error that shows the order ("pfilter f.csv 'delay > 300'").
+ */
+void pf_check_operand_order(const char *usage_text, const char *expr,
+    char **files, int nfiles);
+
+/*
  * A usage error: "PROG: message" and "Try 'PROG --help' for more
  * information." on stderr, exit 2.
  */

@@ -121,7 +121,7 @@ struct pf_expr;			/* compiled, immutable, shared by threads */
 struct pf_eval;			/* per-thread evaluation state */
 
 struct pf_expr_error {
-	char	msg[256];
+	char	msg[4096];	/* an unknown field lists every field */
 	size_t	pos;		/* byte offset in the source */
 };
 

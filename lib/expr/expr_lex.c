@@ -51,6 +51,18 @@ is_ident_char(char c)
 }
 
 bool
+lex_is_ident_start(char c)
+{
+	return is_ident_start(c);
+}
+
+bool
+lex_is_ident_char(char c)
+{
+	return is_ident_char(c);
+}
+
+bool
 lex_is_digit(char c)
 {
 	return c >= '0' && c <= '9';

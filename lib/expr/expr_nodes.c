@@ -108,19 +108,12 @@ node_field(struct parser *p, long index, size_t pos)
 static void __attribute__((noreturn))
 unknown_field(struct parser *p, const char *name, size_t len, size_t pos)
 {
-	char list[160];
+	static const struct pf_schema none = { 0 };
+	char msg[sizeof(p->err->msg)];
 
-	list[0] = '\0';
-	if (p->schema && p->schema->nfields) {
-		char *all = pf_schema_list(p->schema);
-
-		snprintf(list, sizeof(list), "%s", all);
-		free(all);
-		if (strlen(list) == sizeof(list) - 1)
-			memcpy(list + sizeof(list) - 4, "...", 4);
-	}
-	parse_fail(p, pos, "unknown field '%.*s' (fields: %s)", len > 64 ? 64 : (int)len,
-	    name, list[0] ? list : "none");
+	pf_field_unknown_text(p->schema ? p->schema : &none, name, len, NULL,
+	    msg, sizeof(msg));
+	parse_fail(p, pos, "%s", msg);
 }
 
 long

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "expr/expr_parser.h"
+#include "support/suggest.h"
 #include "support/xalloc.h"
 
 
@@ -37,6 +38,31 @@ static uint32_t parse_cond(struct parser *);
 static uint32_t parse_not(struct parser *);
 static uint32_t parse_unary(struct parser *);
 
+/*
+ * "; did you mean 'NAME'?" for the function nearest to the one typed,
+ * from the list of all ("abs, ceil, ..."), or "". In static storage.
+ */
+static const char *
+nearest_function(const char *typed, size_t len, const char *all)
+{
+	static _Thread_local char text[80];
+	const char *names[256];
+	char *copy = pf_xstrdup(all), *name, *save = NULL;
+	size_t n = 0;
+	long near;
+
+	for (name = strtok_r(copy, ", ", &save); name != NULL && n < 256;
+	    name = strtok_r(NULL, ", ", &save))
+		names[n++] = name;
+	near = pf_suggest(typed, len, names, n);
+	text[0] = '\0';
+	if (near >= 0)
+		snprintf(text, sizeof(text), "; did you mean '%s'?",
+		    names[near]);
+	free(copy);
+	return text;
+}
+
 /* name( args ) with the current token the name */
 static uint32_t
 parse_call(struct parser *p)
@@ -44,13 +70,21 @@ parse_call(struct parser *p)
 	struct token name = p->tok;
 	const struct pf_func *f;
 	uint32_t list[64], i;
+	char *all;
 	size_t n = 0;
 
 	f = pf_func_find(p->src + name.pos, name.len);
-	if (f == NULL)	/* the list is too long for one message now */
-		parse_fail(p, name.pos, "unknown function '%.*s' (the functions: "
+	if (f == NULL) {
+		all = pf_func_list();
+		snprintf(p->err->msg, sizeof(p->err->msg),
+		    "unknown function '%.*s'%s (the functions: "
 		    "'pflow help expressions')",
-		    name.len > 32 ? 32 : (int)name.len, p->src + name.pos);
+		    name.len > 32 ? 32 : (int)name.len, p->src + name.pos,
+		    nearest_function(p->src + name.pos, name.len, all));
+		free(all);
+		p->err->pos = p->base + name.pos;
+		longjmp(p->fail, 1);
+	}
 	lex_next(p);
 	lex_expect(p, T_LPAREN, "expected '('");
 	if (p->tok.kind != T_RPAREN) {

@@ -6,6 +6,7 @@
  *   expr_nodes.c    building nodes: constants, fields, strings, regexes
  *   expr_parse.c    the grammar (recursive descent) and compilation
  *   expr_columns.c  column lists (pf_projection) and list splitting
+ *   expr_select.c   the selection items of pmap's column lists
  *
  * Errors unwind with longjmp (parse_fail) to parse_compile_at, which
  * frees the partial expression.
@@ -56,6 +57,9 @@ void parse_fail(struct parser *p, size_t pos, const char *fmt, ...)
 const char *lex_token_text(const struct parser *p, const struct token *t,
     char *buf, size_t size);
 bool lex_is_digit(char c);
+/* [A-Za-z_] starts an identifier, [A-Za-z0-9_] goes on with one. */
+bool lex_is_ident_start(char c);
+bool lex_is_ident_char(char c);
 /* The first non-space byte at or after i. */
 size_t lex_skip_space(const struct parser *p, size_t i);
 /* Reads the next token into p->tok. */
@@ -90,5 +94,36 @@ void node_pattern(struct parser *p, uint32_t i);
 /* Compiles src[0..len) whose first byte is at offset base of the user's text. */
 struct pf_expr *parse_compile_at(const char *src, size_t len, size_t base,
     const struct pf_schema *schema, struct pf_expr_error *err);
+
+/* Selections of pmap's column lists (expr_select.c) */
+
+enum selection_kind {
+	SEL_FIELDS,	/* 3, a..b; with remove also -name (name set) */
+	SEL_REGEX,	/* /re/: fields holds the names it matches */
+	SEL_RENAME,	/* old as new: fields holds old, name new */
+};
+
+struct selection {
+	enum selection_kind	 kind;
+	bool			 remove;	/* written with a leading '-' */
+	long			*fields;	/* 0-based, in order */
+	size_t			 nfields;
+	char			*name;
+	struct pf_expr		*regex;		/* SEL_REGEX */
+};
+
+/*
+ * Reads the item src[start..start+len) as a selection (the forms in
+ * expr_select.c) against schema. Returns 1 and fills *sel (free it with
+ * select_free), 0 when the item is no selection (an expression), -1 on
+ * an error (in err: an unknown field, a regex that matches nothing).
+ */
+int select_parse(const char *src, size_t start, size_t len,
+    const struct pf_schema *schema, struct selection *sel,
+    struct pf_expr_error *err);
+/* Whether the selection's regex matches name (ev: scratch). */
+bool select_regex_matches(struct pf_eval *ev, const struct pf_expr *re,
+    const char *name);
+void select_free(struct selection *sel);
 
 #endif

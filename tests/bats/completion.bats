@@ -63,6 +63,9 @@ partition
 join
 scan
 view
+head
+tail
+headers
 help
 --help
 --version'
@@ -71,7 +74,8 @@ help
 	run complete_front pflow view data/flights.csv -D ''
 	assert_output "$(printf '%s\n' , ';' '\t' '|')"
 	run complete_front pflow help t
-	assert_output 'takesort'
+	assert_output 'takesort
+tail'
 	run complete_front pflow help e
 	assert_output 'expressions'
 	run complete_front pflow reduce --mer
@@ -236,14 +240,19 @@ date,destination'
 
 @test "-k: TSV, -d, BOM, CRLF and quoted header names" {
 	printf 'a b\tc\r\n1\t2\n' > x.tsv
+	# a name with a space is inserted escaped for the shell
 	run complete_words ptakesort --tsv x.tsv -k ''
-	assert_output 'a b
+	assert_output 'a\ b
 c'
+	# with ',' or ':' braced for the key list, then escaped
 	printf '\357\273\277"a,1";b;"say ""x"""\r\n' > q.csv
 	run complete_words preduce -d ';' q.csv -k ''
-	assert_output 'a,1
+	assert_output '\{a\,1\}
 b
-say "x"'
+say\ \"x\"'
+	# typed in quotes: the replies keep the quote, nothing escaped
+	run complete_words preduce -d ';' q.csv -k "'s"
+	assert_output "'say \"x\""
 	printf 'x,y\n' > plain.csv
 	run complete_words preduce -H plain.csv -k ''
 	assert_output ''
@@ -442,4 +451,76 @@ ptakesort: -n'
 1s
 5s
 1m'
+}
+
+@test "pflow head, tail, headers: options, then files" {
+	run complete_front pflow tail -
+	assert_equal "${lines[0]}" '-n'
+	assert_equal "${lines[1]}" '--csv'
+	run complete_front pflow headers data/fl
+	assert_output 'data/flights.csv'
+}
+
+@test "expressions: fields and functions, inside quotes too; spaced names braced" {
+	printf 'Major Genre,Score,Name\nDrama,3,x\n' > g.csv
+	run complete_at 1 pfilter "'Score > 2 and Na" g.csv
+	assert_output "'Score > 2 and Name"
+	run complete_at 1 pmap '"up' g.csv
+	assert_output '"upper('
+	run complete_at 1 pfilter "'Maj" g.csv
+	assert_output "'{Major Genre}"
+	run complete_at 1 pfilter "'len({Ma" g.csv
+	assert_output "'len({Major Genre}"
+	# unquoted: escaped so that the shell keeps it one word
+	run complete_at 1 pmap 'Ma' g.csv
+	assert_output '\{Major\ Genre\}'
+	run complete_at 1 pmap 'ro' g.csv
+	assert_output 'round\('
+	# the file may come after the cursor, as the usage puts it
+	run complete_at 1 pfilter "'dist" data/flights.csv
+	assert_output "'distance"
+}
+
+# interactive_bash KEYS: runs an interactive bash on a terminal with the
+# completion sourced, types KEYS (TAB completes) and prints the terminal.
+interactive_bash() {
+	python3 - "$PFLOW_SOURCE/completions/pflow.bash" "$1" <<'PY'
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ.update(PS1="$ ", TERM="dumb", INPUTRC="/dev/null")
+    os.execvp("bash", ["bash", "--norc", "--noprofile", "-i"])
+def read(t):
+    out, end = b"", time.time() + t
+    while time.time() < end:
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                break
+    return out
+read(0.5)
+os.write(fd, b"source '%s'; stty -echo\n" % sys.argv[1].encode())
+read(1.0)
+keys = sys.argv[2].encode().decode("unicode_escape").encode()
+for part in keys.split(b"\t")[:-1]:
+    os.write(fd, part + b"\t")
+    read(1.0)
+os.write(fd, keys.split(b"\t")[-1] + b"\n")
+out = read(2.0)
+os.write(fd, b"exit\n")
+read(0.3)
+sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+PY
+}
+
+@test "a real bash: a spaced name completes braced inside the quotes, the file after the cursor" {
+	[ -z "$PFLOW_VALGRIND" ] || skip "timed keystrokes"
+	command -v python3 >/dev/null || skip "python3 needed"
+	printf 'Major Genre,Score\nDrama,3\n,4\n' > g.csv
+	# type the quotes and the file, go back into the quotes, type, TAB
+	run interactive_bash "pfilter '' g.csv\\x01$(printf '\\x06%.0s' {1..9})Maj\t"
+	assert_line 'Major Genre,Score'
+	assert_line 'Drama,3'
+	refute_line ',4'
 }

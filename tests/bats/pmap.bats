@@ -98,10 +98,10 @@ y,20'
 2,b,extra
 3'
 	same_for_all_jobs pmap -H --ojsonl 'x = 0, *, $2' "$G"
-	# $2 after `*` is the second column named 2: 2_2 (unique keys)
-	assert_output '{"x":"0","1":"1","2":"a","2_2":"a"}
-{"x":"0","1":"2","2":"b","3":"extra","2_2":"b"}
-{"x":"0","1":"3","2_2":""}'
+	# $2 named after * takes field 2 out of it (no key twice)
+	assert_output '{"x":"0","1":"1","2":"a"}
+{"x":"0","1":"2","3":"extra","2":"b"}
+{"x":"0","1":"3","2":""}'
 	same_for_all_jobs pmap --lines -d , --otsv '*' "$G"
 	assert_output "$(printf '1\ta\n2\tb\textra\n3')"
 }

@@ -230,17 +230,17 @@ preduce: $T:7 (record 6): field temp: 'x' is not a number (temp_sum)"
 	assert_output 'preduce: mean needs a field: mean:FIELD'
 	run preduce -k city mean:nope "$T"
 	assert_failure 2
-	assert_output "preduce: unknown field 'nope' in mean:nope (fields: city, kind, temp, note)"
+	assert_output "preduce: unknown field 'nope' in mean:nope; did you mean 'note'? (fields: city, kind, temp, note)"
 	run preduce -k nope count "$T"
 	assert_failure 2
-	assert_line --index 0 "preduce: unknown field 'nope' (fields: city, kind, temp, note)"
+	assert_line --index 0 "preduce: unknown field 'nope'; did you mean 'note'? (fields: city, kind, temp, note)"
 	# a position is named as it was typed
 	run --separate-stderr preduce -k city,9 count "$T"
 	assert_failure 2
 	assert_equal "$stderr" "preduce: unknown field '9' (fields: city, kind, temp, note)"
 	run preduce -k city "$T"
 	assert_failure 2
-	assert_line --index 0 "preduce: '$T' is not an AGG (count or FUNC:FIELD); to group by it: preduce -k $T AGG..."
+	assert_line --index 0 "preduce: missing AGG before the file '$T' (count or FUNC:FIELD): preduce -k city count $T"
 	run preduce -k city count nosuchfile.csv
 	assert_failure 1
 	run preduce --bogus count "$T"

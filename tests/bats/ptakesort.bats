@@ -350,7 +350,7 @@ a,1'
 	run --separate-stderr ptakesort -n 3 -k nope "$MIXED"
 	assert_failure 2
 	assert_output ''
-	assert_equal "${stderr%%$'\n'*}" "ptakesort: unknown field 'nope' (fields: id, name, score, note)"
+	assert_equal "${stderr%%$'\n'*}" "ptakesort: unknown field 'nope'; did you mean 'note'? (fields: id, name, score, note)"
 	run --separate-stderr ptakesort -n 3 -k 9 "$MIXED"
 	assert_failure 2
 	assert_equal "$stderr" "ptakesort: unknown field '9' (fields: id, name, score, note)"

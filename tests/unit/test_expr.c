@@ -753,7 +753,8 @@ test_syntax_errors(void)
 	    "delay, city, elevation ft, x, y, and, s)");
 	SYNTAX("$20", "error@0: unknown field '$20' (fields: name, delay, city, "
 	    "elevation ft, x, y, and, s)");
-	SYNTAX("{elevation}", "error@0: unknown field 'elevation' (fields: name, "
+	SYNTAX("{elevation}", "error@0: unknown field 'elevation'; did you mean "
+	    "'elevation ft'? (fields: name, "
 	    "delay, city, elevation ft, x, y, and, s)");
 	SYNTAX("'abc", "error@0: unterminated string");
 	SYNTAX("x == \"abc\\\"", "error@5: unterminated string");

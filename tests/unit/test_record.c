@@ -8,6 +8,7 @@
 
 #include "csv/chunk.h"
 #include "csv/record.h"
+#include "support/suggest.h"
 #include "unit.h"
 
 static const struct pf_dialect csv = { PF_CSV, ',', true };
@@ -376,6 +377,50 @@ test_schema(void)
 	CHECK(pf_field_lookup(&any, "{a:b}", 5) == 0);
 }
 
+/* "did you mean": distances, the nearest name, the unknown-field text. */
+static void
+test_unknown_field(void)
+{
+	static const char *const names[] = { "id", "delay", "origin",
+	    "dme_latitude_deg", "Major Genre" };
+	char *wide[60], msg[4096], *nl;
+	struct pf_schema s = { 5, (char **)names, true, false };
+	size_t i, lines;
+
+	CHECK(pf_edit_distance("kitten", 6, "sitting", 7) == 3);
+	CHECK(pf_edit_distance("dealy", 5, "delay", 5) == 1);
+	CHECK(pf_edit_distance("", 0, "abc", 3) == 3);
+	CHECK(pf_suggest("dealy", 5, names, 5) == 1);
+	CHECK(pf_suggest("ORIGIN", 6, names, 5) == 2);
+	CHECK(pf_suggest("dme_lat", 7, names, 5) == 3);
+	CHECK(pf_suggest("Maj", 3, names, 5) == 4);
+	CHECK(pf_suggest("ix", 2, names, 5) == -1);
+	CHECK(pf_suggest("zzzzzz", 6, names, 5) == -1);
+	CHECK(pf_suggest("id", 2, names, 5) == -1);
+	pf_field_unknown_text(&s, "dealy", 5, "--time", msg, sizeof(msg));
+	CHECK_STR(msg, "unknown field 'dealy' in --time; did you mean "
+	    "'delay'? (fields: id, delay, origin, dme_latitude_deg, "
+	    "Major Genre)");
+	/* A wide header: every name, on lines of at most 76 bytes. */
+	for (i = 0; i < 60; i++) {
+		wide[i] = malloc(24);
+		snprintf(wide[i], 24, "field_number_%zu", i);
+	}
+	s.names = wide;
+	s.nfields = 60;
+	pf_field_unknown_text(&s, "nope", 4, NULL, msg, sizeof(msg));
+	CHECK(strstr(msg, "field_number_0,") != NULL);
+	CHECK(strstr(msg, " field_number_59)") != NULL);
+	for (lines = 0, nl = msg; (nl = strchr(nl, '\n')) != NULL; nl++)
+		lines++;
+	CHECK(lines >= 14);
+	/* A small buffer ends the list with a count. */
+	pf_field_unknown_text(&s, "nope", 4, NULL, msg, 200);
+	CHECK(strlen(msg) < 200 && strstr(msg, " more)") != NULL);
+	for (i = 0; i < 60; i++)
+		free(wide[i]);
+}
+
 int
 main(void)
 {
@@ -390,5 +435,6 @@ main(void)
 	UNIT_RUN(test_chunk_cr_only);
 	UNIT_RUN(test_random_against_libcsv);
 	UNIT_RUN(test_schema);
+	UNIT_RUN(test_unknown_field);
 	return UNIT_DONE();
 }
