@@ -40,9 +40,9 @@
  * applies each row to its key's state in one hash table and appends
  * the new columns: a lookup and a few additions per record, in input
  * order, so the output is the same for every -j and --chunk. When
- * batch_result must stop the run, it sets the tool's stop_status; a
- * batch that stopped at a failed record still has its result handed
- * on, so what came before the failure is written.
+ * batch_result must stop the run, it sets the tool's stop_status; with
+ * result_until_failure, a batch that stopped at a failed record still
+ * has its result handed on, so what came before the failure is written.
  *
  * Shutdown: the reader marks the input done; workers leave when the work
  * queue is empty; the writer leaves after the last sequence number. All

@@ -122,6 +122,12 @@ struct pf_tool {
 	 * is written, nothing after it.
 	 */
 	int	 stop_status;
+	/*
+	 * Whether batch_result also takes the result of a batch that a
+	 * failed or malformed record stopped (what the records before it
+	 * made), so that they are written as record()'s output would be.
+	 */
+	bool	 result_until_failure;
 
 	/*
 	 * Triggers: when nonzero, the reader ends a batch after every

@@ -155,8 +155,9 @@ write_batch(struct engine *e, struct batch *b)
 		pf_notes_merge(&e->notes, &b->notes, b->file, e->line,
 		    e->record);
 	if (b->failure != NULL) {
-		/* What the tool made of the records before it (pscan's). */
-		if (e->tool->batch_result != NULL && !e->driven)
+		/* What the tool made of the records before it (pscan). */
+		if (e->tool->batch_result != NULL && !e->driven &&
+		    e->tool->result_until_failure)
 			hand_on_result(e, b);
 		pf_reader_report(e->reader, b->file,
 		    e->line + b->fail_line + 1, e->record + b->fail_record,

@@ -389,6 +389,7 @@ pf_scan_main(const struct pf_options *opt, const struct pf_scan_args *args,
 		.batch_end = scan_batch_end,
 		.batch_result = scan_batch_result,
 		.finish = scan_finish,
+		.result_until_failure = true,
 	};
 	struct scan_batch *b;
 	char msg[512];
