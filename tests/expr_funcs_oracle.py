@@ -402,6 +402,27 @@ check_usage("time: an unknown conversion", 'time(a, "%Y%")',
 check_usage("match: no such group", "match(a, /(x)/, 2)",
             "the regex has 1 group")
 
+# The fast path of "%.Nf" (no snprintf) against Python on many values:
+# ties of binary fractions, long decimals, large and tiny magnitudes.
+for prec in (0, 1, 2, 3, 6, 9):
+    spec = "%%.%df" % prec
+    vals = []
+    for _ in range(300):
+        kind = rng.randrange(5)
+        if kind == 0:
+            v = rng.randint(-10 ** 6, 10 ** 6) / 2 ** rng.randint(0, 12)
+        elif kind == 1:
+            v = round(rng.uniform(-1e4, 1e4), rng.randint(0, 6))
+        elif kind == 2:
+            v = rng.uniform(-1, 1) * 10 ** rng.randint(-12, 17)
+        elif kind == 3:
+            v = (rng.randint(0, 10 ** 6) + 0.5) / 10 ** prec
+        else:
+            v = rng.randint(-999, 999) / 1000 + rng.choice([0, 0.0005])
+        vals.append([number_text(v)])
+    check("format(%r, x) fast path" % spec, 'format("%s", a)' % spec, vals,
+          lambda v, spec=spec: spec % float(v))
+
 # Text ----------------------------------------------------------------
 
 WORDS = ["", "a", "é", "abc", "a,b,,c", ",", "héllo wörld", "\udcff",

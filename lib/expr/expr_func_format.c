@@ -137,12 +137,60 @@ put_int(struct pf_buf *b, const struct spec *sp, int64_t v)
 	}
 }
 
+/*
+ * The common "%.2f" without snprintf: d scaled by 10^prec and rounded,
+ * when that rounding cannot be a tie (the product's error is under one
+ * ulp, so a fraction far enough from .5 rounds as the exact value
+ * does); false to leave it to snprintf.
+ */
+static bool
+fast_fixed(struct pf_buf *b, const struct spec *sp, double d)
+{
+	static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	    1e8, 1e9 };
+	static const uint64_t u10[] = { 1, 10, 100, 1000, 10000, 100000,
+	    1000000, 10000000, 100000000, 1000000000 };
+	double a = fabs(d), r, fl, fr;
+	char digs[40];
+	uint64_t v, ip, fp;
+	int k = 0, i, prec = sp->prec;
+
+	if (sp->conv != 'f' || sp->flags[0] != '\0' || sp->width > 0 ||
+	    prec < 0 || prec > 9)
+		return false;
+	r = a * p10[prec];
+	if (!(r < 4503599627370496.0))		/* 2^52, NaN too */
+		return false;
+	fl = floor(r);
+	fr = r - fl;				/* exact */
+	if (fabs(fr - 0.5) <= r * 4.5e-16 + 1e-300)
+		return false;			/* too near a tie */
+	v = (uint64_t)fl + (fr > 0.5);
+	ip = v / u10[prec];
+	fp = v % u10[prec];
+	if (signbit(d))
+		digs[k++] = '-';
+	k += snprintf(digs + k, sizeof(digs) - (size_t)k, "%llu",
+	    (unsigned long long)ip);
+	if (prec > 0) {
+		digs[k++] = '.';
+		for (i = prec - 1; i >= 0; i--, fp /= 10)
+			digs[k + i] = (char)('0' + fp % 10);
+		k += prec;
+	}
+	pf_buf_add(b, digs, (size_t)k);
+	return true;
+}
+
 /* %f %e %g (and capitals) by snprintf with the same spec. */
 static void
 put_double(struct pf_buf *b, const struct spec *sp, double d)
 {
 	char spec[40], small[128];
 	int n;
+
+	if (fast_fixed(b, sp, d))
+		return;
 
 	if (sp->prec >= 0)
 		snprintf(spec, sizeof(spec), "%%%s%d.%d%c", sp->flags,
