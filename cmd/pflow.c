@@ -260,6 +260,7 @@ view(int argc, char **argv)
 	if (n[strspn(n, "0123456789")] != '\0' || strlen(n) > 18 ||
 	    *n == '\0') {
 		warnx("view: -n takes a number of records: '%s'", n);
+		free(args);
 		return 2;
 	}
 	snprintf(expr, sizeof(expr), "nr() <= %s", n);

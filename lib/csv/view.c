@@ -159,6 +159,18 @@ show(const struct pf_view *v, struct pf_buf *b, const char *s, size_t len,
 	int n;
 
 	while (i < len) {
+		/* A run of plain printable ASCII, copied whole. */
+		size_t run = i;
+
+		while (run < len && u[run] >= 0x20 && u[run] < 0x7f &&
+		    u[run] != '\\' && u[run] != '|')
+			run++;
+		if (run > i) {
+			pf_buf_add(b, s + i, run - i);
+			width += run - i;
+			i = run;
+			continue;
+		}
 		c = u[i];
 		if (c == '\\' && escaped && i + 1 < len &&
 		    strchr("tnr\\", s[i + 1]) != NULL) {
@@ -234,7 +246,9 @@ split_line(struct pf_view *v, const char *s, size_t len)
 		c->start = v->text.len;
 		c->width = show(v, &v->text, s, (size_t)(tab - s), true);
 		c->len = v->text.len - c->start;
-		c->number = pf_number_parse(s, (size_t)(tab - s), &num);
+		/* Only --otable's held rows decide alignment. */
+		c->number = v->holding &&
+		    pf_number_parse(s, (size_t)(tab - s), &num);
 		if (tab == end)
 			break;
 		s = tab + 1;
@@ -261,8 +275,9 @@ keep_names(struct pf_view *v)
 static void
 add_spaces(struct pf_buf *b, size_t n)
 {
-	while (n-- > 0)
-		pf_buf_addc(b, ' ');
+	pf_buf_reserve(b, n);
+	memset(b->data + b->len, ' ', n);
+	b->len += n;
 }
 
 /* Ends a line: drops its trailing spaces, adds LF. */
@@ -407,7 +422,6 @@ table_settle(struct pf_view *v, struct pf_buf *out)
 	bool *seen = NULL;	/* a column has had a value */
 	size_t i, nseen = 0;
 
-	v->holding = false;
 	table_columns(v, v->nnames);
 	for (i = 0; i < v->nnames; i++)
 		v->widths[i] = v->name_widths[i];
@@ -431,6 +445,7 @@ table_settle(struct pf_view *v, struct pf_buf *out)
 		}
 	}
 	free(seen);
+	v->holding = false;
 	if (v->names != NULL)
 		table_line(v, out, true);
 	for (p = v->held.data; p < end; p = nl + 1) {
