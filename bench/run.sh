@@ -4,7 +4,7 @@
 #
 # Usage: bench/run.sh [JOB...]   (jobs: filter map reduce join latency
 #                                  takesort topgroup sort unique partition
-#                                  command pipe; default all)
+#                                  command pipe gzip zstd; default all)
 # bench/setup.sh installs the peers (Miller, datamash, mawk, gawk, GNU
 # parallel, hyperfine, DuckDB) and makes the data in $BENCH_DATA (default
 # /tmp/pflow-bench). pflow is built with -Dbuildtype=release in
@@ -50,7 +50,7 @@ PY
 
 want() { [ $# -eq 0 ] || [[ " ${jobs[*]} " == *" $1 "* ]]; }
 jobs=("$@")
-[ ${#jobs[@]} -gt 0 ] || jobs=(filter map reduce join latency takesort topgroup sort unique partition command pipe)
+[ ${#jobs[@]} -gt 0 ] || jobs=(filter map reduce join latency takesort topgroup sort unique partition command pipe gzip zstd)
 echo "# $(date -u '+%F %H:%M UTC') on $(nproc) cores, $(uname -m), $(. /etc/os-release; echo "$PRETTY_NAME"); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# $F ($(du -h "$F" | cut -f1), $(($(wc -l <"$F") - 1)) records)"
 # The floor: reading the file once, with wc -l and with cat.
@@ -163,4 +163,19 @@ if want pipe; then
 bench pipe "$B/pmap --pipe --chunk 4M -j2 -a $F -- wc -l > /dev/null" \
 	cat-wc "cat $F | wc -l > /dev/null" \
 	parallel "parallel --pipe -j2 --block 4M wc -l < $F > /dev/null"
+fi
+if want gzip; then
+# Compressed input: pfilter decodes on a thread of its own; the goal is
+# the decompressor's own time (zcat, zlib's minigzip), and less than a
+# pipe from it.
+Z=$data/flights-30m.csv.gz
+bench gzip "$B/pfilter 'delay > 60' $Z > /dev/null" \
+	zcat "zcat $Z > /dev/null" \
+	zcat-pfilter "zcat $Z | $B/pfilter 'delay > 60' > /dev/null"
+fi
+if want zstd; then
+Z=$data/flights-30m.csv.zst
+bench zstd "$B/pfilter 'delay > 60' $Z > /dev/null" \
+	zstd-dc "zstd -dc $Z > /dev/null" \
+	zstd-pfilter "zstd -dc $Z | $B/pfilter 'delay > 60' > /dev/null"
 fi

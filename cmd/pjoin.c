@@ -89,6 +89,7 @@ main(int argc, char *argv[])
 		    "each other");
 	if (argc < 1)
 		pf_usage_error(usage_all, "missing TABLE");
+	pf_options_inputs(&opt, argv + 1, argc - 1, usage_all);
 	pf_options_finish(&opt);
 	args.table = argv[0];
 	return pf_join_main(&opt, &args, argv + 1, argc - 1);

@@ -179,6 +179,7 @@ main(int argc, char *argv[])
 		if (argc < 1)
 			pf_usage_error(usage_all, "missing EXPR");
 		free(a.files);
+		pf_options_inputs(&opt, argv + 1, argc - 1, usage_all);
 		pf_options_finish(&opt);
 		return pf_map_main(&opt, argv[0], argv + 1, argc - 1);
 	}
@@ -193,6 +194,7 @@ main(int argc, char *argv[])
 		    "--batch-key");
 	if (a.resume && a.joblog_path == NULL)
 		pf_usage_error(usage_all, "--resume needs --joblog FILE");
+	pf_options_inputs(&opt, a.files, a.nfiles, usage_all);
 	pf_options_finish(&opt);
 	status = pf_command_main(&opt, &a, argv + cmd_at + 1);
 	free(a.files);

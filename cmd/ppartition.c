@@ -123,6 +123,8 @@ main(int argc, char *argv[])
 	if (command && args.nparts > 1000)
 		pf_usage_error(usage_all, "-n: at most 1000 copies of a "
 		    "command");
+	pf_options_inputs(&opt, command ? afiles : argv, command ? nafiles : argc,
+	    usage_all);
 	pf_options_finish(&opt);
 	status = pf_partition_main(&opt, &args, command ? afiles : argv,
 	    command ? nafiles : argc);

@@ -124,6 +124,7 @@ main(int argc, char *argv[])
 	if (!pf_reduce_check_stream(&args, msg, sizeof(msg)))
 		pf_usage_error(usage_all, "%s", msg);
 	pf_reduce_check_aggs(argv, n);
+	pf_options_inputs(&opt, argv + n, argc - n, usage_all);
 	pf_options_finish(&opt);
 	args.aggs = argv;
 	args.naggs = n;

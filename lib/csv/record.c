@@ -17,6 +17,7 @@
 #endif
 
 #include "csv/chunk.h"
+#include "csv/jsonl.h"
 #include "csv/record.h"
 #include "support/xalloc.h"
 
@@ -110,6 +111,7 @@ pf_splitter_free(struct pf_splitter *sp)
 	free(sp->fields);
 	free(sp->scratch_at);
 	pf_buf_free(&sp->scratch);
+	pf_buf_free(&sp->json_stack);
 	memset(sp, 0, sizeof(*sp));
 }
 
@@ -521,6 +523,11 @@ pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
 	}
 	if (p >= end)
 		return NULL;
+	if (d->format == PF_LINES && d->delim == ' ')
+		return pf_split_blanks(sp, p, end, rec, lines);
+	if (d->format == PF_JSONL)
+		return pf_split_jsonl(sp, pf_jsonl_stream_keys(), p, end, rec,
+		    lines, status);
 	prepare_scan(sp, d);
 #ifdef __SSE2__
 	if ((next = split_unquoted_record(sp, p, end, rec, lines)) != NULL)

@@ -71,7 +71,10 @@ process_batch(struct worker *w, struct batch *b)
 			pf_buf_addc(&b->bad, '\n');
 			b->nbad++;
 		} else {
-			stop_batch(b, &rec, why);
+			/* The splitter's message lasts only until its next. */
+			b->failure_text = pf_xstrdup(status == PF_SPLIT_JSON ?
+			    w->splitter.why : why);
+			stop_batch(b, &rec, b->failure_text);
 			return;
 		}
 		b->lines += lines;

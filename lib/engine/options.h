@@ -21,6 +21,8 @@ struct pf_options {
 	char		out_delim;
 	bool		out_set;	/* --ocsv/--otsv/--ojsonl given */
 	bool		delim_set;	/* -d given */
+	bool		format_set;	/* --csv/--tsv/--lines given */
+	const char	*names;		/* --names a,b,c (with -H), or NULL */
 	int		jobs;
 	size_t		chunk;
 	int		queue;
@@ -35,6 +37,7 @@ enum {
 	PF_OPT_CSV = 1000, PF_OPT_TSV, PF_OPT_LINES, PF_OPT_OCSV, PF_OPT_OTSV,
 	PF_OPT_OJSONL, PF_OPT_CHUNK, PF_OPT_QUEUE, PF_OPT_FLUSH,
 	PF_OPT_PROGRESS, PF_OPT_STATS, PF_OPT_BAD, PF_OPT_VERSION,
+	PF_OPT_NAMES, PF_OPT_JSONL,
 	PF_OPT_TOOL = 1100	/* tools number their own long options from here */
 };
 
@@ -48,6 +51,9 @@ enum {
 	{ "csv",	no_argument,	   NULL, PF_OPT_CSV },		\
 	{ "tsv",	no_argument,	   NULL, PF_OPT_TSV },		\
 	{ "lines",	no_argument,	   NULL, PF_OPT_LINES },	\
+	{ "names",	required_argument, NULL, PF_OPT_NAMES },	\
+	{ "jsonl",	no_argument,	   NULL, PF_OPT_JSONL },	\
+	{ "ijsonl",	no_argument,	   NULL, PF_OPT_JSONL },	\
 	{ "ocsv",	no_argument,	   NULL, PF_OPT_OCSV },		\
 	{ "otsv",	no_argument,	   NULL, PF_OPT_OTSV },		\
 	{ "ojsonl",	no_argument,	   NULL, PF_OPT_OJSONL },	\
@@ -78,6 +84,15 @@ char *pf_options_begin(struct pf_options *o, const char *tool_usage);
  * --version exits 0.
  */
 void pf_options_common(struct pf_options *o, int ch, const char *arg,
+    const char *usage_text);
+
+/*
+ * The input format from the input files' names, when no option gave it
+ * (call before pf_options_finish()): .tsv and .tab are TSV, .jsonl and
+ * .ndjson JSON Lines, anything else CSV, after a compression suffix (.gz, .zst, .bz2, .xz): data.tsv.gz
+ * is TSV. Files whose names say different formats are a usage error.
+ */
+void pf_options_inputs(struct pf_options *o, char *const *files, int nfiles,
     const char *usage_text);
 
 /* Fills the defaults that depend on other options (delimiters, queue). */

@@ -99,8 +99,11 @@ destination'
 --csv
 --tsv
 --lines
+--jsonl
+--ijsonl
 --delimiter
 --no-header
+--names
 --ocsv
 --otsv
 --ojsonl
@@ -130,10 +133,13 @@ destination'
 --csv
 --tsv
 --lines
+--jsonl
+--ijsonl
 -d
 --delimiter
 -H
 --no-header
+--names
 --ocsv
 --otsv
 --ojsonl
@@ -314,7 +320,8 @@ keywords'
 	run complete_words ppartition -k origin -n 4 -- preduc
 	assert_output 'preduce'
 	run complete_words pmap -a data/flights.csv -- echo data/fl
-	assert_output 'data/flights.csv'
+	assert_output 'data/flights.csv
+data/flights.csv.gz'
 }
 
 @test "the zsh function parses and reads header fields" {
