@@ -11,7 +11,8 @@
 #            flights-3m (the table side of joins); runways-big.csv: the
 #            repository's data/runways.csv (OurAirports, quoted CSV)
 #            repeated to at least 64 MiB; flights-30m.csv.gz (gzip -6) and
-#            flights-30m.csv.zst (zstd -3) for compressed input.
+#            flights-30m.csv.zst (zstd -3) for compressed input;
+#            flights-3m.jsonl (DuckDB's JSON Lines) for JSON Lines input.
 # Usage: bench/setup.sh [DATADIR]     (default $BENCH_DATA or /tmp/pflow-bench)
 # Does nothing that is already done. As root, or with sudo for apt-get.
 set -euo pipefail
@@ -65,6 +66,13 @@ if [ ! -s "$data/runways-big.csv" ]; then
 	  for _ in $(seq "$copies"); do tail -n +2 "$src"; done
 	} >"$data/runways-big.csv.part"
 	mv "$data/runways-big.csv.part" "$data/runways-big.csv"
+fi
+# flights-3m as JSON Lines (DuckDB writes one object a line), for the
+# jsonl job.
+if [ ! -s "$data/flights-3m.jsonl" ]; then
+	q "copy (select * from read_csv('$data/flights-3m.csv',
+	    types={'date': 'VARCHAR'})) to '$data/flights-3m.jsonl.part' (format json)"
+	mv "$data/flights-3m.jsonl.part" "$data/flights-3m.jsonl"
 fi
 # Compressed copies of flights-30m, for the gzip and zstd jobs.
 [ -s "$data/flights-30m.csv.gz" ] ||

@@ -11,7 +11,7 @@
 # it by hand. With -Dprogram_prefix=, the links and the names below carry
 # the prefix (scripts/install-prefix.sh).
 
-_pflow_common_opts='--csv --tsv --lines --jsonl --ijsonl -d --delimiter -H --no-header --names --ocsv --otsv --ojsonl --bad -j --jobs --chunk --queue --flush --progress --progress=always --stats -h --help --version'
+_pflow_common_opts='--csv --tsv --lines --jsonl --ijsonl -d --delimiter -H --no-header --names --union --ocsv --otsv --ojsonl --bad -j --jobs --chunk --queue --flush --progress --progress=always --stats -h --help --version'
 _pflow_agg_funcs='count sum mean min max first last distinct stdev var median p50 p90 p95 p99 mode'
 
 # _pflow_tool_opts TOOL: the options of TOOL beyond the common ones.

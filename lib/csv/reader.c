@@ -59,7 +59,15 @@ pf_reader_init(struct pf_reader *r, const struct pf_dialect *d,
 void
 pf_reader_free(struct pf_reader *r)
 {
+	size_t i;
+
 	reader_close(r);
+	for (i = 0; i < r->union_n; i++)
+		free(r->union_names[i]);
+	free(r->union_names);
+	free(r->union_map);
+	pf_splitter_free(&r->union_sp);
+	pf_buf_free(&r->union_out);
 	pf_buf_free(&r->pending);
 	pf_buf_free(&r->header);
 	pf_buf_free(&r->scan);
@@ -241,6 +249,7 @@ pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 		}
 		if (r->ranges && r->fd >= 0 && r->regular &&
 		    r->codec == PF_CODEC_NONE &&
+		    (!r->unite || r->union_identity) &&
 		    r->every_records == 0 && r->every_ms == 0) {
 			*file = r->index;
 			if (fill_range(r) < 0)
@@ -302,6 +311,7 @@ pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 			cut = in->len;	/* end of file: the rest is the last record */
 		/* in holds the bytes of the current file that precede offset. */
 		r->batch_offset = r->regular && r->codec == PF_CODEC_NONE &&
+		    (!r->unite || r->union_identity) &&
 		    r->offset >= 0 ?
 		    r->offset - (off_t)in->len : -1;
 		cut = cut_at_count_trigger(r, in->data, cut);
@@ -311,6 +321,8 @@ pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 		if (in->len > 0 || r->trigger)
 			break;
 	}
+	if (r->unite && !r->union_identity && in->len > 0)
+		reader_union_batch(r, in);
 	pf_split_pad(in);
 	return 1;
 }

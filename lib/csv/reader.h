@@ -18,6 +18,11 @@
  * reader by an inflow (inflow.h) on a thread that start_thread makes
  * (the engine sets it); its batches are never byte ranges. Binary data
  * that is no such codec is refused, named as what it looks like.
+ *
+ * With unite (--union), files whose headers differ are read as the union
+ * of their fields by name: every header is read before any record (so
+ * stdin cannot be one of them), and a file whose header is not the union
+ * in order has its records written again in the union's order.
  */
 #ifndef PF_READER_H
 #define PF_READER_H
@@ -79,6 +84,17 @@ struct pf_reader {
 	enum pf_codec	  codec;
 	struct pf_inflow *inflow;	/* NULL: plain, or ended */
 	uint64_t	  bytes_base;	/* bytes before this file's */
+
+	/* --union (reader_union.c): set unite after pf_reader_init(). */
+	bool		  unite;
+	bool		  union_collecting; /* reading every header first */
+	char		**union_names;	/* the union's fields, in order */
+	size_t		  union_n;
+	size_t		 *union_map;	/* current file's field i -> union's */
+	size_t		  union_map_n;	/* the current file's fields */
+	bool		  union_identity; /* its header is the union */
+	struct pf_splitter union_sp;
+	struct pf_buf	  union_out;
 
 	uint64_t	  bytes;	/* bytes read so far */
 	uint64_t	  total_bytes;	/* sum of regular files' sizes, 0 if unknown */

@@ -33,4 +33,18 @@ void reader_close(struct pf_reader *r);
  */
 int reader_open_next(struct pf_reader *r);
 
+/*
+ * --union (reader_union.c): while collecting, adds the names of header
+ * (a file's header record) that are new to the union; afterwards, sets
+ * the map of the file whose header it is to the union's fields.
+ */
+void reader_union_header(struct pf_reader *r, const struct pf_record *header);
+
+/*
+ * Writes the batch in (of a file whose map is not the identity) again
+ * in the union's field order, in place; malformed records stay as they
+ * are, and so do the line counts.
+ */
+void reader_union_batch(struct pf_reader *r, struct pf_buf *in);
+
 #endif

@@ -273,8 +273,11 @@ reader_open_next(struct pf_reader *r)
 	if (len == 0)
 		return 1;
 	len = (ssize_t)split_first(r, (size_t)len, &sp, &rec, &copy, &lines);
+	if (rec.raw != NULL && r->unite)
+		reader_union_header(r, &rec);
 	if (rec.raw == NULL) {
 		/* Only empty lines: nothing to check. */
+		r->union_identity = true;
 	} else if (!r->have_header) {
 		pf_buf_add(&r->header, rec.raw, rec.raw_len);
 		r->header_line = 1;	/* after the empty lines skipped */
@@ -284,7 +287,7 @@ reader_open_next(struct pf_reader *r)
 		    rec.raw[rec.raw_len] == '\r';
 		r->header_lines = lines;
 		r->have_header = true;
-	} else if ((rec.raw_len != r->header.len ||
+	} else if (!r->unite && (rec.raw_len != r->header.len ||
 	    memcmp(rec.raw, r->header.data, rec.raw_len) != 0) &&
 	    !same_header(r, rec.raw, rec.raw_len)) {
 		snprintf(r->error, sizeof(r->error),
@@ -369,6 +372,38 @@ jsonl_schema(struct pf_reader *r, struct pf_schema *schema,
 	return true;
 }
 
+/*
+ * --union: reads every operand's header, the union of their names in
+ * order of first appearance, then rewinds to read the records. Returns
+ * false with r->error set on error.
+ */
+static bool
+union_collect(struct pf_reader *r)
+{
+	int i, got;
+
+	for (i = 0; i < r->npaths; i++)
+		if (strcmp(r->paths[i], "-") == 0) {
+			snprintf(r->error, sizeof(r->error), "--union reads "
+			    "every file's header before any record: standard "
+			    "input cannot be one of its files");
+			return false;
+		}
+	r->union_collecting = true;
+	while ((got = reader_open_next(r)) > 0) {
+		reader_close(r);
+		r->pending.len = 0;
+	}
+	r->union_collecting = false;
+	if (got < 0)
+		return false;
+	r->index = -1;
+	r->have_header = false;
+	r->header.len = 0;
+	r->bytes = 0;
+	return true;
+}
+
 int
 pf_reader_start(struct pf_reader *r, struct pf_schema *schema)
 {
@@ -377,10 +412,12 @@ pf_reader_start(struct pf_reader *r, struct pf_schema *schema)
 	struct pf_buf copy = { 0 };
 	enum pf_split_status status;
 	ssize_t len;
-	size_t lines;
+	size_t lines, i;
 	int got;
 
 	memset(schema, 0, sizeof(*schema));
+	if (r->unite && !union_collect(r))
+		return -1;
 	/* Find the first file that holds a record. */
 	for (;;) {
 		if ((got = reader_open_next(r)) <= 0) {
@@ -424,6 +461,12 @@ pf_reader_start(struct pf_reader *r, struct pf_schema *schema)
 			pf_buf_free(&copy);
 			return -1;
 		}
+	} else if (r->unite) {
+		schema->nfields = r->union_n;
+		schema->has_header = true;
+		schema->names = pf_xcalloc(r->union_n, sizeof(char *));
+		for (i = 0; i < r->union_n; i++)
+			schema->names[i] = pf_xstrdup(r->union_names[i]);
 	} else if (!r->dialect.header && r->names != NULL)
 		names_schema(schema, r->names);
 	else

@@ -61,6 +61,8 @@ struct pf_record {
 	uint64_t	 in_batch;	/* set by the engine: its 1-based index
 					   in its batch (malformed counted) */
 	uint64_t	 lines_before;	/* ... and the LFs before it there */
+	const char	*file;		/* set by the engine: the operand it
+					   came from, as given ("-": stdin) */
 };
 
 /*

@@ -334,6 +334,7 @@ engine_open(struct engine *e, const struct pf_options *opt, char **files,
 	e->reader_own.ranges = tool->whole_batches;
 	e->reader_own.start_thread = start_inflow_thread;
 	e->reader_own.names = opt->names;
+	e->reader_own.unite = opt->unite;
 
 	/* An output that is also an input: refuse before reading it. */
 	pf_inputs_add(&e->inputs, files, nfiles);

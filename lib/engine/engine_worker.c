@@ -58,6 +58,7 @@ process_batch(struct worker *w, struct batch *b)
 			rec.nr = b->nr_base + b->records;
 			rec.in_batch = b->records;
 			rec.lines_before = b->lines;
+			rec.file = e->reader->paths[b->file];
 			written = e->tool->record(w->state, &rec, &b->out);
 			if (written == PF_RECORD_FAILED) {
 				b->failure_text = pf_xstrdup(

@@ -27,6 +27,8 @@ const char pf_common_usage[] =
 "  -H, --no-header           input has no header; fields by position only\n"
 "  --names a,b,c             with -H or --lines: names for the fields\n"
 "                            (and a header line on output)\n"
+"  --union                   files with different headers: the union of\n"
+"                            their fields by name (a missing one empty)\n"
 "  --ocsv | --otsv | --ojsonl  output format (default: as input)\n"
 "  --bad FILE                write malformed records to FILE and go on\n"
 "Parallelism:\n"
@@ -217,6 +219,9 @@ pf_options_common(struct pf_options *o, int ch, const char *arg,
 		o->in.format = PF_JSONL;
 		o->format_set = true;
 		break;
+	case PF_OPT_UNION:
+		o->unite = true;
+		break;
 	case PF_OPT_OCSV:
 	case PF_OPT_OTSV:
 	case PF_OPT_OJSONL:
@@ -345,6 +350,10 @@ pf_options_finish(struct pf_options *o)
 		o->in.delim = ',';	/* unused: the output's, by default */
 	if (o->in.format == PF_LINES || o->in.format == PF_JSONL)
 		o->in.header = false;	/* JSON Lines: keys name fields */
+	if (o->unite && !o->in.header)
+		pf_usage_error(NULL, "--union joins files by their header's "
+		    "names: CSV or TSV with a header, not -H, --lines or "
+		    "--jsonl");
 	if (o->names != NULL && o->in.format == PF_JSONL)
 		pf_usage_error(NULL, "--names: JSON Lines input is named by "
 		    "its keys");

@@ -23,6 +23,7 @@ struct pf_options {
 	bool		delim_set;	/* -d given */
 	bool		format_set;	/* --csv/--tsv/--lines given */
 	const char	*names;		/* --names a,b,c (with -H), or NULL */
+	bool		unite;		/* --union */
 	int		jobs;
 	size_t		chunk;
 	int		queue;
@@ -37,7 +38,7 @@ enum {
 	PF_OPT_CSV = 1000, PF_OPT_TSV, PF_OPT_LINES, PF_OPT_OCSV, PF_OPT_OTSV,
 	PF_OPT_OJSONL, PF_OPT_CHUNK, PF_OPT_QUEUE, PF_OPT_FLUSH,
 	PF_OPT_PROGRESS, PF_OPT_STATS, PF_OPT_BAD, PF_OPT_VERSION,
-	PF_OPT_NAMES, PF_OPT_JSONL,
+	PF_OPT_NAMES, PF_OPT_JSONL, PF_OPT_UNION,
 	PF_OPT_TOOL = 1100	/* tools number their own long options from here */
 };
 
@@ -54,6 +55,7 @@ enum {
 	{ "names",	required_argument, NULL, PF_OPT_NAMES },	\
 	{ "jsonl",	no_argument,	   NULL, PF_OPT_JSONL },	\
 	{ "ijsonl",	no_argument,	   NULL, PF_OPT_JSONL },	\
+	{ "union",	no_argument,	   NULL, PF_OPT_UNION },	\
 	{ "ocsv",	no_argument,	   NULL, PF_OPT_OCSV },		\
 	{ "otsv",	no_argument,	   NULL, PF_OPT_OTSV },		\
 	{ "ojsonl",	no_argument,	   NULL, PF_OPT_OJSONL },	\

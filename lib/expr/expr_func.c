@@ -147,6 +147,16 @@ fn_nr(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
 	pf_set_int(out, (int64_t)rec->nr);
 }
 
+/* filename(): the name of the input the record came from ("-": stdin). */
+static void
+fn_filename(struct pf_eval *ev, const struct pf_expr *e,
+    const struct pf_node *n, const struct pf_record *rec, struct pf_value *out)
+{
+	(void)ev, (void)e, (void)n;
+	pf_set_str(out, rec->file != NULL ? rec->file : "",
+	    rec->file != NULL ? strlen(rec->file) : 0);
+}
+
 static void
 fn_abs(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
     const struct pf_record *rec, struct pf_value *out)
@@ -336,6 +346,7 @@ static const struct pf_func funcs[] = {
 	{ "abs",	1, 1,  fn_abs },
 	{ "ceil",	1, 1,  fn_ceil },
 	{ "coalesce",	1, -1, fn_coalesce },
+	{ "filename",	0, 0,  fn_filename },
 	{ "floor",	1, 1,  fn_floor },
 	{ "int",	1, 1,  fn_int },
 	{ "isempty",	1, 1,  fn_isempty },

@@ -104,6 +104,7 @@ destination'
 --delimiter
 --no-header
 --names
+--union
 --ocsv
 --otsv
 --ojsonl
@@ -140,6 +141,7 @@ destination'
 -H
 --no-header
 --names
+--union
 --ocsv
 --otsv
 --ojsonl

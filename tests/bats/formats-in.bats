@@ -133,3 +133,61 @@ PY
 	run -0 pfilter --lines -d ' ' '$9 == 404' "$d/access.log"
 	assert_output '  10.0.0.2  -  frank [10/Oct/2000:13:55:37 -0700] "GET /b HTTP/1.1"	404 12  '
 }
+
+@test "--union: the union of the fields by name, in order of first appearance" {
+	local d=$BATS_TEST_TMPDIR
+	printf 'a,b\n1,2\n' >"$d/u1.csv"
+	printf 'b,c,a\n3,"x,y",4\n\n5,"p\nq",7\n' >"$d/u2.csv"
+	printf 'c\n9\n' | gzip -c >"$d/u3.csv.gz"
+	cp "$d/u1.csv" "$d/u4.csv"
+	same_for_all_jobs pmap --union '*' "$d/u1.csv" "$d/u2.csv" "$d/u3.csv.gz" "$d/u4.csv"
+	assert_output 'a,b,c
+1,2,
+4,3,"x,y"
+7,5,"p
+q"
+,,9
+1,2,'
+	# The same as DuckDB's union_by_name, checked by Python's csv here.
+	run -0 python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+print(len(rows), sorted(rows[2].items()))' <(pmap --union '*' "$d/u1.csv" "$d/u2.csv")
+	assert_output "3 [('a', '7'), ('b', '5'), ('c', 'p\\nq')]"
+	# filename(): the input each record came from.
+	run -0 preduce --union -k 'filename()' count sum:a "$d/u1.csv" "$d/u2.csv" "$d/u3.csv.gz"
+	assert_output "filename(),count,a_sum
+$d/u1.csv,1,1
+$d/u2.csv,2,11
+$d/u3.csv.gz,1,"
+	run -0 pmap 'filename(), a' - <"$d/u1.csv"
+	assert_output 'filename(),a
+-,1'
+	# TSV too, its escapes kept.
+	printf 'x\ty\n1\ta\\tb\n' >"$d/t1.tsv"
+	printf 'y\tz\nc\\nd\t2\n' >"$d/t2.tsv"
+	run -0 pmap --union --ojsonl '*' "$d/t1.tsv" "$d/t2.tsv"
+	assert_output '{"x":"1","y":"a\tb","z":""}
+{"x":"","y":"c\nd","z":"2"}'
+}
+
+@test "--union: malformed records keep their line; without it a header differs; stdin and -H refused" {
+	local d=$BATS_TEST_TMPDIR
+	printf 'a,b\n1,2\n' >"$d/u1.csv"
+	printf 'b,a\n3,4\n5,6,7\n8,9\n' >"$d/u2.csv"
+	run -1 --separate-stderr pmap --union '*' "$d/u1.csv" "$d/u2.csv"
+	assert_equal "$stderr" "pmap: $d/u2.csv:3 (record 2): too many fields"
+	run -0 --separate-stderr pmap --union --bad "$d/rej" '*' "$d/u1.csv" "$d/u2.csv"
+	assert_output 'a,b
+1,2
+4,3
+9,8'
+	run cat "$d/rej"
+	assert_output '5,6,7'
+	run -1 --separate-stderr pmap '*' "$d/u1.csv" "$d/u2.csv"
+	assert_equal "$stderr" "pmap: header of $d/u2.csv differs from header of $d/u1.csv"
+	run -1 --separate-stderr pmap --union '*' "$d/u1.csv" - <"$d/u2.csv"
+	assert_equal "$stderr" "pmap: --union reads every file's header before any record: standard input cannot be one of its files"
+	run -2 --separate-stderr pmap --union -H '*' "$d/u1.csv"
+	assert_equal "$(head -1 <<<"$stderr")" "pmap: --union joins files by their header's names: CSV or TSV with a header, not -H, --lines or --jsonl"
+}
