@@ -154,7 +154,9 @@ def parse(fmt, data, errors):
     out = []
     for line in data.split(b'\n')[:-1]:
         try:
-            obj = json.loads(line.decode('utf-8'))
+            # Numbers as their text: a field wholly a number is one.
+            obj = json.loads(line.decode('utf-8'), parse_int=str,
+                             parse_float=str)
         except (UnicodeDecodeError, ValueError) as e:
             errors.append('JSON line does not parse (%s): %r' % (e, line))
             continue

@@ -323,7 +323,8 @@ keywords'
 	assert_output 'preduce'
 	run complete_words pmap -a data/flights.csv -- echo data/fl
 	assert_output 'data/flights.csv
-data/flights.csv.gz'
+data/flights.csv.gz
+data/flights.jsonl'
 }
 
 @test "the zsh function parses and reads header fields" {

@@ -71,7 +71,7 @@ y,2'
 3,x
 2,y'
 	run -0 pmap -H --names n,s --ojsonl '*' "$d/h.csv"
-	assert_line -n 0 '{"n":"1","s":"x"}'
+	assert_line -n 0 '{"n":1,"s":"x"}'
 	run -0 pmap -H --names n,s -- echo '{s}{n}' <"$d/h.csv"
 	assert_output 'x1
 y2
@@ -167,8 +167,8 @@ $d/u3.csv.gz,1,"
 	printf 'x\ty\n1\ta\\tb\n' >"$d/t1.tsv"
 	printf 'y\tz\nc\\nd\t2\n' >"$d/t2.tsv"
 	run -0 pmap --union --ojsonl '*' "$d/t1.tsv" "$d/t2.tsv"
-	assert_output '{"x":"1","y":"a\tb","z":""}
-{"x":"","y":"c\nd","z":"2"}'
+	assert_output '{"x":1,"y":"a\tb","z":""}
+{"x":"","y":"c\nd","z":2}'
 }
 
 @test "--union: malformed records keep their line; without it a header differs; stdin and -H refused" {
