@@ -48,6 +48,24 @@ pf_codec_sniff(const void *p, size_t len)
 	return PF_CODEC_NONE;
 }
 
+bool
+pf_codec_partial(const void *p, size_t len)
+{
+	static const char *const magic[] = { "\x1f\x8b\x08", "\x28\xb5\x2f\xfd",
+	    "\xfd" "7zXZ", "BZh" };
+	size_t i, n;
+
+	if (len >= PF_CODEC_SNIFF)
+		return false;
+	for (i = 0; i < sizeof(magic) / sizeof(magic[0]); i++) {
+		n = strlen(magic[i]);
+		if (memcmp(p, magic[i], len < n ? len : n) == 0 &&
+		    (len < n || i == 3 || i == 2))
+			return true;	/* xz and bzip2 need more than that */
+	}
+	return false;
+}
+
 const char *
 pf_codec_name(enum pf_codec c)
 {

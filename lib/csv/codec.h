@@ -31,6 +31,13 @@ enum pf_codec {
  */
 enum pf_codec pf_codec_sniff(const void *p, size_t len);
 
+/*
+ * Whether p[0..len) may still turn out to be a codec's magic bytes when
+ * more bytes come: so that a slow text stream is not held up waiting
+ * for PF_CODEC_SNIFF bytes (an empty input may be anything).
+ */
+bool pf_codec_partial(const void *p, size_t len);
+
 /* "gzip", "zstd", "bzip2", "xz" (NONE: "plain"). */
 const char *pf_codec_name(enum pf_codec c);
 

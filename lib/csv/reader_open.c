@@ -91,7 +91,8 @@ sniff_codec(struct pf_reader *r)
 		want = PF_CODEC_SNIFF;
 	r->codec = PF_CODEC_NONE;
 	pf_buf_reserve(&r->pending, want + 1);
-	while (r->pending.len < PF_CODEC_SNIFF && !raw_eof) {
+	while (!raw_eof && (r->pending.len == 0 ||
+	    pf_codec_partial(r->pending.data, r->pending.len))) {
 		do
 			n = read(r->fd, r->pending.data + r->pending.len,
 			    want - r->pending.len);
