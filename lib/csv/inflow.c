@@ -163,6 +163,23 @@ fill_slot(struct pf_inflow *f, struct slot *s)
 	return 1;
 }
 
+/*
+ * Puts slot s, filled (fill_slot() returned rc), in the ring if it holds
+ * anything, and marks the end (under the lock when there is a thread).
+ */
+static void
+post_slot(struct pf_inflow *f, const struct slot *s, int rc)
+{
+	if (s->len > 0) {
+		f->tail = (f->tail + 1) % PF_INFLOW_SLOTS;
+		f->filled++;
+	}
+	if (rc <= 0) {
+		f->done = true;
+		f->failed = rc < 0;
+	}
+}
+
 /* The producer: fills free slots until the end, an error or stop. */
 static void *
 produce(void *arg)
@@ -187,14 +204,7 @@ produce(void *arg)
 		rc = fill_slot(f, s);
 
 		pthread_mutex_lock(&f->lock);
-		if (s->len > 0) {
-			f->tail = (f->tail + 1) % PF_INFLOW_SLOTS;
-			f->filled++;
-		}
-		if (rc <= 0) {
-			f->done = true;
-			f->failed = rc < 0;
-		}
+		post_slot(f, s, rc);
 		pthread_cond_broadcast(&f->filled_cv);
 		pthread_mutex_unlock(&f->lock);
 		if (rc <= 0)
@@ -224,14 +234,7 @@ produce_in_line(struct pf_inflow *f)
 	if (f->done || f->filled > 0)
 		return;
 	rc = fill_slot(f, s);
-	if (s->len > 0) {
-		f->tail = (f->tail + 1) % PF_INFLOW_SLOTS;
-		f->filled++;
-	}
-	if (rc <= 0) {
-		f->done = true;
-		f->failed = rc < 0;
-	}
+	post_slot(f, s, rc);
 }
 
 ssize_t
