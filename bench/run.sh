@@ -4,7 +4,8 @@
 #
 # Usage: bench/run.sh [JOB...]   (jobs: filter map reduce join latency
 #                                  takesort topgroup sort unique partition
-#                                  command pipe map-time scan; default all)
+#                                  command pipe map-time scan gzip zstd
+#                                  jsonl; default all)
 # bench/setup.sh installs the peers (Miller, datamash, mawk, gawk, GNU
 # parallel, hyperfine, DuckDB) and makes the data in $BENCH_DATA (default
 # /tmp/pflow-bench). pflow is built with -Dbuildtype=release in
@@ -50,7 +51,7 @@ PY
 
 want() { [ $# -eq 0 ] || [[ " ${jobs[*]} " == *" $1 "* ]]; }
 jobs=("$@")
-[ ${#jobs[@]} -gt 0 ] || jobs=(filter map map-time reduce join latency takesort topgroup sort unique partition command pipe scan)
+[ ${#jobs[@]} -gt 0 ] || jobs=(filter map map-time reduce join latency takesort topgroup sort unique partition command pipe scan gzip zstd jsonl)
 echo "# $(date -u '+%F %H:%M UTC') on $(nproc) cores, $(uname -m), $(. /etc/os-release; echo "$PRETTY_NAME"); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# $F ($(du -h "$F" | cut -f1), $(($(wc -l <"$F") - 1)) records)"
 # The floor: reading the file once, with wc -l and with cat.
@@ -187,4 +188,30 @@ if want pipe; then
 bench pipe "$B/pmap --pipe --chunk 4M -j2 -a $F -- wc -l > /dev/null" \
 	cat-wc "cat $F | wc -l > /dev/null" \
 	parallel "parallel --pipe -j2 --block 4M wc -l < $F > /dev/null"
+fi
+if want gzip; then
+# Compressed input: pfilter decodes on a thread of its own; the goal is
+# the decompressor's own time (zcat, zlib's minigzip), and less than a
+# pipe from it.
+Z=$data/flights-30m.csv.gz
+bench gzip "$B/pfilter 'delay > 60' $Z > /dev/null" \
+	zcat "zcat $Z > /dev/null" \
+	zcat-pfilter "zcat $Z | $B/pfilter 'delay > 60' > /dev/null"
+fi
+if want zstd; then
+Z=$data/flights-30m.csv.zst
+bench zstd "$B/pfilter 'delay > 60' $Z > /dev/null" \
+	zstd-dc "zstd -dc $Z > /dev/null" \
+	zstd-pfilter "zstd -dc $Z | $B/pfilter 'delay > 60' > /dev/null"
+fi
+if want jsonl && [ -x "$B/preduce" ]; then
+# JSON Lines input: a group-by on flights-3m.jsonl beside jq's group_by,
+# DuckDB's read_json, and Miller on its first 300,000 lines (Miller
+# takes minutes on all of it: compare its time x 10).
+JL=$data/flights-3m.jsonl
+head -n 300000 "$JL" >"$out/head.jsonl"
+bench jsonl "$B/preduce -k origin count mean:delay $JL > /dev/null" \
+	jq "jq -s -c 'group_by(.origin)[] | {origin: .[0].origin, count: length, mean: (map(.delay) | add / length)}' $JL > /dev/null" \
+	duckdb "$(duck "select origin, count(*), avg(delay) from read_json('$JL') group by origin") > /dev/null" \
+	miller-300k "mlr --ijsonl --ocsv stats1 -a count,mean -f delay -g origin $out/head.jsonl > /dev/null"
 fi

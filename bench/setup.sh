@@ -10,7 +10,9 @@
 #            (~970 MB); routes.csv: one row per origin-destination pair of
 #            flights-3m (the table side of joins); runways-big.csv: the
 #            repository's data/runways.csv (OurAirports, quoted CSV)
-#            repeated to at least 64 MiB.
+#            repeated to at least 64 MiB; flights-30m.csv.gz (gzip -6) and
+#            flights-30m.csv.zst (zstd -3) for compressed input;
+#            flights-3m.jsonl (DuckDB's JSON Lines) for JSON Lines input.
 # Usage: bench/setup.sh [DATADIR]     (default $BENCH_DATA or /tmp/pflow-bench)
 # Does nothing that is already done. As root, or with sudo for apt-get.
 set -euo pipefail
@@ -22,7 +24,7 @@ mkdir -p "$data"
 need=()
 for pair in mlr:miller datamash:datamash gawk:gawk mawk:mawk \
     parallel:parallel hyperfine:hyperfine node:nodejs npm:npm \
-    /usr/bin/time:time; do
+    /usr/bin/time:time zstd:zstd; do
 	command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -65,4 +67,18 @@ if [ ! -s "$data/runways-big.csv" ]; then
 	} >"$data/runways-big.csv.part"
 	mv "$data/runways-big.csv.part" "$data/runways-big.csv"
 fi
-ls -l "$data"/*.csv
+# flights-3m as JSON Lines (DuckDB writes one object a line), for the
+# jsonl job.
+if [ ! -s "$data/flights-3m.jsonl" ]; then
+	q "copy (select * from read_csv('$data/flights-3m.csv',
+	    types={'date': 'VARCHAR'})) to '$data/flights-3m.jsonl.part' (format json)"
+	mv "$data/flights-3m.jsonl.part" "$data/flights-3m.jsonl"
+fi
+# Compressed copies of flights-30m, for the gzip and zstd jobs.
+[ -s "$data/flights-30m.csv.gz" ] ||
+	{ gzip -6 -c "$data/flights-30m.csv" >"$data/flights-30m.csv.gz.part" &&
+	  mv "$data/flights-30m.csv.gz.part" "$data/flights-30m.csv.gz"; }
+[ -s "$data/flights-30m.csv.zst" ] ||
+	{ zstd -q -3 -c "$data/flights-30m.csv" >"$data/flights-30m.csv.zst.part" &&
+	  mv "$data/flights-30m.csv.zst.part" "$data/flights-30m.csv.zst"; }
+ls -l "$data"/*.csv "$data"/*.csv.gz "$data"/*.csv.zst

@@ -57,6 +57,7 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc < 1)
 		pf_usage_error(usage_all, "missing EXPR");
+	pf_options_inputs(&opt, argv + 1, argc - 1, usage_all);
 	pf_options_finish(&opt);
 	args.expr = argv[0];
 	pf_check_operand_order(usage_all, argv[0], argv + 1, argc - 1);

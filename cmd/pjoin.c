@@ -97,6 +97,7 @@ main(int argc, char *argv[])
 			pf_usage_error(usage_all, "TABLE and the stream cannot "
 			    "both be stdin: name the stream's files");
 	}
+	pf_options_inputs(&opt, argv + 1, argc - 1, usage_all);
 	pf_options_finish(&opt);
 	args.table = argv[0];
 	return pf_join_main(&opt, &args, argv + 1, argc - 1);

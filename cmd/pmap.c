@@ -230,6 +230,7 @@ main(int argc, char *argv[])
 		if (argc < 1)
 			pf_usage_error(usage_all, "missing EXPR");
 		free(a.files);
+		pf_options_inputs(&opt, argv + 1, argc - 1, usage_all);
 		pf_options_finish(&opt);
 		pf_check_operand_order(usage_all, argv[0], argv + 1, argc - 1);
 		return pf_map_main(&opt, argv[0], argv + 1, argc - 1);
@@ -248,6 +249,7 @@ main(int argc, char *argv[])
 		    "--batch-key");
 	if (a.resume && a.joblog_path == NULL)
 		pf_usage_error(usage_all, "--resume needs --joblog FILE");
+	pf_options_inputs(&opt, a.files, a.nfiles, usage_all);
 	pf_options_finish(&opt);
 	if (pf_format_is_view(opt.out_format))
 		pf_usage_error(usage_all, "%s shows records; command mode "

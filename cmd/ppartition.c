@@ -124,6 +124,8 @@ main(int argc, char *argv[])
 	if (command && args.nparts > 1000)
 		pf_usage_error(usage_all, "-n: at most 1000 copies of a "
 		    "command");
+	pf_options_inputs(&opt, command ? afiles : argv, command ? nafiles : argc,
+	    usage_all);
 	pf_options_finish(&opt);
 	if (pf_format_is_view(opt.out_format))
 		pf_usage_error(usage_all, "%s is a view for people; "

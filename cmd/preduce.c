@@ -139,6 +139,7 @@ main(int argc, char *argv[])
 	args.naggs = n;
 	if (!pf_reduce_check_pivot(&args, msg, sizeof(msg)))
 		pf_usage_error(usage_all, "%s", msg);
+	pf_options_inputs(&opt, argv + n, argc - n, usage_all);
 	pf_options_finish(&opt);
 	args.strict = opt.strict;
 	args.aggs = argv;

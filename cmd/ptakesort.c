@@ -134,6 +134,7 @@ main(int argc, char *argv[])
 	if (args.tmpdir == NULL)
 		args.tmpdir = getenv("TMPDIR") != NULL &&
 		    *getenv("TMPDIR") != '\0' ? getenv("TMPDIR") : "/tmp";
+	pf_options_inputs(&opt, argv, argc, usage_all);
 	pf_options_finish(&opt);
 	return pf_takesort_main(&opt, &args, argv, argc);
 }

@@ -11,7 +11,7 @@
 # it by hand. With -Dprogram_prefix=, the links and the names below carry
 # the prefix (scripts/install-prefix.sh).
 
-_pflow_common_opts='--csv --tsv --lines -d --delimiter -H --no-header --ocsv --otsv --ojsonl --otable --oxtab --omd -D --out-delimiter --bad -j --jobs --chunk --queue --flush --progress --progress=always --stats --strict -h --help --version'
+_pflow_common_opts='--csv --tsv --lines --jsonl --ijsonl -d --delimiter -H --no-header --names --union --ocsv --otsv --ojsonl --otable --oxtab --omd -D --out-delimiter --bad -j --jobs --chunk --queue --flush --progress --progress=always --stats --strict -h --help --version'
 _pflow_agg_funcs='count sum mean min max first last distinct stdev var median p50 p90 p95 p99 mode'
 _pflow_scan_steps='count sum mean min max first fill lag lead delta ratio msum mmean mmin mmax ewma session'
 
@@ -31,8 +31,8 @@ _pflow_tool_opts() {
 # _pflow_takes_arg TOOL OPTION: true when OPTION takes a separate argument.
 _pflow_takes_arg() {
 	case $2 in
-	-d|--delimiter|-D|--out-delimiter|--bad|-j|--jobs|--chunk|--queue|\
-	--flush) return 0 ;;
+	-d|--delimiter|-D|--out-delimiter|--names|--bad|-j|--jobs|--chunk|\
+	--queue|--flush) return 0 ;;
 	esac
 	case $1:$2 in
 	pfilter:--unique|pfilter:--seed|pmap:--seed) return 0 ;;

@@ -2,19 +2,20 @@
 # Installs what pflow needs from Debian's packages, as root (or with sudo)
 # on Debian 12; does nothing that is already done.
 #   install-deps.sh        building and running: compiler, meson, PCRE2,
-#                          xxHash, GMP, zlib, zstd (what scripts/demo.sh
-#                          needs)
-#   install-deps.sh test   also what the tests use: bats, libcsv, Miller,
+#                          xxHash, GMP, zlib, libzstd, libbz2, liblzma,
+#                          nettle, tzdata (what scripts/demo.sh needs)
+#   install-deps.sh test   also what the tests use: zstd, bzip2 and xz
+#                          (to make archives), bats, libcsv, Miller,
 #                          valgrind, clang's sanitizer runtimes, zsh, groff,
 #                          Slurm and munge, and DuckDB from npm
 #                          (scripts/install-duckdb.sh; without it the
 #                          DuckDB differential tests skip)
 set -e
 pkgs="gcc meson ninja-build pkg-config libpcre2-dev libxxhash-dev \
-libgmp-dev nettle-dev tzdata zlib1g-dev libzstd-dev"
+libgmp-dev nettle-dev tzdata zlib1g-dev libzstd-dev libbz2-dev liblzma-dev"
 if [ "${1:-}" = test ]; then
-	pkgs="$pkgs xxhash libcsv-dev bats bats-assert bats-support miller \
-python3 zstd valgrind clang libclang-rt-14-dev time make groff-base mandoc zsh slurm-wlm munge"
+	pkgs="$pkgs xxhash zstd bzip2 xz-utils libcsv-dev bats bats-assert bats-support miller \
+python3 valgrind clang libclang-rt-14-dev time make groff-base mandoc zsh slurm-wlm munge"
 fi
 missing=
 for p in $pkgs; do

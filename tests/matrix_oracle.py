@@ -154,7 +154,9 @@ def parse(fmt, data, errors):
     out = []
     for line in data.split(b'\n')[:-1]:
         try:
-            obj = json.loads(line.decode('utf-8'))
+            # Numbers as their text: a field wholly a number is one.
+            obj = json.loads(line.decode('utf-8'), parse_int=str,
+                             parse_float=str)
         except (UnicodeDecodeError, ValueError) as e:
             errors.append('JSON line does not parse (%s): %r' % (e, line))
             continue
@@ -274,11 +276,12 @@ def check_counts(fmt, data, names, good, errors, what):
     for r in recs:
         if fmt == 'jsonl':
             keys, vals = r
+            # A count is a JSON number (read back as its text).
             if keys != [keyname.decode(), 'count'] or \
-                    not isinstance(vals[1], int):
+                    not isinstance(vals[1], str) or not vals[1].isdigit():
                 errors.append('%s: bad count object %r' % (what, r))
                 continue
-            got[vals[0].encode('utf-8')] = vals[1]
+            got[vals[0].encode('utf-8')] = int(vals[1])
         else:
             got[r[0]] = int(r[1])
     if got != want:

@@ -365,7 +365,8 @@ add_field(const struct pf_output *o, struct pf_buf *b, bool first,
 		else
 			add_json_position(b, pos);
 		pf_buf_addc(b, ':');
-		if (is_number && len > 0)
+		/* A value wholly a number in JSON's grammar is a number. */
+		if ((is_number && len > 0) || is_json_number(s, len))
 			add_json_number(b, s, len);
 		else
 			add_json_string(b, s, len);

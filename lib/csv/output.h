@@ -6,7 +6,8 @@
  * is written "" so that it is not read back as an empty line. TSV cannot
  * quote: tab, CR, LF and backslash in a value are written as \t, \r, \n
  * and \\. JSON Lines writes one object per record, keys from the header,
- * values as strings except those marked as numbers; it is always valid
+ * a value that is wholly a number in JSON's grammar (or marked as a
+ * number) as a number, every other as a string; it is always valid
  * JSON: control bytes are escaped and each ill-formed UTF-8 subpart is
  * replaced by U+FFFD (as Python's decode(errors="replace") does).
  * The views for people (PF_TABLE, PF_XTAB, PF_MD) are written in their
@@ -51,8 +52,9 @@ void pf_output_header(const struct pf_output *o, struct pf_buf *b);
 
 /*
  * Appends column col of the current record. Columns are written in order
- * 0, 1, ...; pf_output_end() finishes the record. is_number marks a value
- * written unquoted in JSON (null when it is inf or nan). A column past
+ * 0, 1, ...; pf_output_end() finishes the record. In JSON a value in
+ * JSON's number grammar is written unquoted; is_number marks one more
+ * (an aggregate: null when it is inf or nan, a string when not a number). A column past
  * the names (a record wider than its header) has the JSON key col + 1.
  */
 void pf_output_field(const struct pf_output *o, struct pf_buf *b, size_t col,

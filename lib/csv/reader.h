@@ -12,6 +12,17 @@
  * it from the page cache instead of copying it; with ranges set, such a
  * batch is only that range, its bytes scanned in a small buffer and not
  * kept.
+ *
+ * Compressed input (gzip, zstd, bzip2, xz: codec.h) is known by its
+ * first bytes, on files and stdin alike, and decoded ahead of the
+ * reader by an inflow (inflow.h) on a thread that start_thread makes
+ * (the engine sets it); its batches are never byte ranges. Binary data
+ * that is no such codec is refused, named as what it looks like.
+ *
+ * With unite (--union), files whose headers differ are read as the union
+ * of their fields by name: every header is read before any record (so
+ * stdin cannot be one of them), and a file whose header is not the union
+ * in order has its records written again in the union's order.
  */
 #ifndef PF_READER_H
 #define PF_READER_H
@@ -21,6 +32,7 @@
 #include <sys/types.h>
 
 #include "support/buf.h"
+#include "csv/inflow.h"
 #include "csv/record.h"
 
 /* Which regular file an operand was: to open it again and know it. */
@@ -35,6 +47,9 @@ struct pf_reader {
 	int		  npaths;
 	size_t		  chunk;
 	long		  flush_ms;	/* <0: never flush early */
+	const char	 *names;	/* without a header: "a,b,c" names the
+					   fields (-H --names); NULL: "1".."n"
+					   (set after pf_reader_init()) */
 
 	int		  index;	/* current operand, -1 before the first */
 	int		  fd;		/* -1 between files */
@@ -63,6 +78,24 @@ struct pf_reader {
 	struct pf_buf	  scan;		/* the block being scanned (ranges) */
 	struct pf_file_id *ids;		/* each operand's, once opened */
 
+	/* Compressed input: the current file's codec and its decoder. */
+	pf_thread_start_fn *start_thread; /* set by the engine; NULL: the
+					   reader decodes in line */
+	enum pf_codec	  codec;
+	struct pf_inflow *inflow;	/* NULL: plain, or ended */
+	uint64_t	  bytes_base;	/* bytes before this file's */
+
+	/* --union (reader_union.c): set unite after pf_reader_init(). */
+	bool		  unite;
+	bool		  union_collecting; /* reading every header first */
+	char		**union_names;	/* the union's fields, in order */
+	size_t		  union_n;
+	size_t		 *union_map;	/* current file's field i -> union's */
+	size_t		  union_map_n;	/* the current file's fields */
+	bool		  union_identity; /* its header is the union */
+	struct pf_splitter union_sp;
+	struct pf_buf	  union_out;
+
 	uint64_t	  bytes;	/* bytes read so far */
 	uint64_t	  total_bytes;	/* sum of regular files' sizes, 0 if unknown */
 	char		  error[512];	/* set when a fill returns -1 */
@@ -75,9 +108,10 @@ void pf_reader_free(struct pf_reader *r);
 
 /*
  * Opens the first file and fills *schema from its header (or, with no
- * header, from the number of fields of its first record, named "1".."n").
- * Returns 1, 0 when the input holds no record at all, or -1 on error
- * (r->error says why).
+ * header, from names, or else from the number of fields of its first
+ * record, named "1".."n"). Returns 1, 0 when the input holds no record
+ * at all (the schema is then names', or empty), or -1 on error (r->error
+ * says why).
  */
 int pf_reader_start(struct pf_reader *r, struct pf_schema *schema);
 

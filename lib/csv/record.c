@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "csv/chunk.h"
+#include "csv/jsonl.h"
 #include "csv/record.h"
 #include "csv/scan.h"
 #include "support/suggest.h"
@@ -191,6 +192,7 @@ pf_splitter_free(struct pf_splitter *sp)
 	free(sp->fields);
 	free(sp->scratch_at);
 	pf_buf_free(&sp->scratch);
+	pf_buf_free(&sp->json_stack);
 	memset(sp, 0, sizeof(*sp));
 }
 
@@ -488,6 +490,11 @@ split_with(const struct pf_scan_kernel *k, struct pf_splitter *sp,
 	}
 	if (p >= end)
 		return NULL;
+	if (d->format == PF_LINES && d->delim == ' ')
+		return pf_split_blanks(sp, p, end, rec, lines);
+	if (d->format == PF_JSONL)
+		return pf_split_jsonl(sp, pf_jsonl_stream_keys(), p, end, rec,
+		    lines, status);
 	if (k != NULL && (next = k->split(sp, &chars, p, end, rec,
 	    lines)) != NULL)
 		return next;

@@ -31,7 +31,7 @@ enum pf_format {
 	PF_CSV,
 	PF_TSV,
 	PF_LINES,
-	PF_JSONL,		/* output only */
+	PF_JSONL,		/* one JSON object a line (jsonl.h) */
 	PF_TABLE,		/* output only, the views for people */
 	PF_XTAB,		/* (view.h): --otable, --oxtab, --omd */
 	PF_MD,
@@ -64,6 +64,8 @@ struct pf_record {
 	uint64_t	 in_batch;	/* set by the engine: its 1-based index
 					   in its batch (malformed counted) */
 	uint64_t	 lines_before;	/* ... and the LFs before it there */
+	const char	*file;		/* set by the engine: the operand it
+					   came from, as given ("-": stdin) */
 };
 
 /*
@@ -118,6 +120,7 @@ enum pf_split_status {
 	PF_SPLIT_OK,
 	PF_SPLIT_BAD_QUOTE,	/* a quote where RFC 4180 allows none */
 	PF_SPLIT_UNTERMINATED,	/* end of input inside quotes */
+	PF_SPLIT_JSON,		/* JSON Lines: the splitter's why says */
 };
 
 /*
@@ -134,6 +137,8 @@ pf_record_malformed(enum pf_split_status status, size_t field_count,
 		return "malformed quoting";
 	if (status == PF_SPLIT_UNTERMINATED)
 		return "unterminated quoted field";
+	if (status == PF_SPLIT_JSON)
+		return "malformed JSON Lines record";
 	if (nfields != 0 && field_count != nfields)
 		return field_count < nfields ? "too few fields" :
 		    "too many fields";
@@ -166,6 +171,8 @@ struct pf_split_memo {
 	char		 delim_c, special;
 };
 
+struct pf_jsonl_keys;
+
 /* Per-thread splitting state: the field array and the unquoting scratch. */
 struct pf_splitter {
 	struct pf_field	*fields;
@@ -176,6 +183,11 @@ struct pf_splitter {
 					   of a well-formed record is only
 					   counted) */
 	struct pf_split_memo memo;
+	/* JSON Lines (jsonl.c): why a record is malformed, the key table,
+	   the open brackets of a container. */
+	char		 why[192];
+	const struct pf_jsonl_keys *json_keys;
+	struct pf_buf	 json_stack;
 };
 
 void pf_splitter_free(struct pf_splitter *sp);
@@ -200,5 +212,14 @@ void pf_split_pad(struct pf_buf *b);
 const char *pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
     const char *p, const char *end, struct pf_record *rec,
     size_t *lines, enum pf_split_status *status);
+
+/*
+ * pf_split_next() for --lines -d ' ' (split_blanks.c): the line at p
+ * (p < end) is split on runs of blanks (spaces and tabs), leading and
+ * trailing blanks ignored, as awk's default does: a line of blanks has
+ * no field. The same contract as pf_split_next() otherwise.
+ */
+const char *pf_split_blanks(struct pf_splitter *sp, const char *p,
+    const char *end, struct pf_record *rec, size_t *lines);
 
 #endif

@@ -313,6 +313,13 @@ pipeline_end(struct engine *e, int read_status)
 	pthread_cond_destroy(&e->nr_cv);
 }
 
+/* The thread that decodes a compressed input (the reader asks for it). */
+static int
+start_inflow_thread(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+	return pthread_create(thread, NULL, fn, arg);
+}
+
 /*
  * Before the pipeline: checks that no output is an input, reads the
  * header, calls start() and writes its header, opens --bad. Returns 0
@@ -338,6 +345,9 @@ engine_open(struct engine *e, const struct pf_options *opt, char **files,
 	e->reader_own.every_records = tool->every_records;
 	e->reader_own.every_ms = tool->every_ms;
 	e->reader_own.ranges = tool->whole_batches;
+	e->reader_own.start_thread = start_inflow_thread;
+	e->reader_own.names = opt->names;
+	e->reader_own.unite = opt->unite;
 
 	/* An output that is also an input: refuse before reading it. */
 	pf_inputs_add(&e->inputs, files, nfiles);
@@ -363,7 +373,8 @@ engine_open(struct engine *e, const struct pf_options *opt, char **files,
 		 * there are none, with input or without.
 		 */
 		e->no_input = true;
-		e->schema_own.any_name = opt->in.header;
+		e->schema_own.any_name = opt->in.header ||
+		    opt->in.format == PF_JSONL;
 		return tool->check != NULL ?
 		    tool->check(tool->ctx, e->schema) : 0;
 	}

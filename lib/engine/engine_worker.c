@@ -132,6 +132,7 @@ process_batch(struct worker *w, struct batch *b)
 			rec.nr = b->nr_base + b->records;
 			rec.in_batch = b->records;
 			rec.lines_before = b->lines;
+			rec.file = e->reader->paths[b->file];
 			written = e->tool->record(w->state, &rec, &b->out);
 			if (written == PF_RECORD_FAILED) {
 				b->failure_text = pf_xstrdup(
@@ -154,7 +155,10 @@ process_batch(struct worker *w, struct batch *b)
 				b->filtered = true;
 				pf_buf_add(&b->out, start, (size_t)(p - start));
 			}
-			stop_batch(b, start, &rec, why);
+			/* The splitter's message lasts only until its next. */
+			b->failure_text = pf_xstrdup(status == PF_SPLIT_JSON ?
+			    w->splitter.why : why);
+			stop_batch(b, start, &rec, b->failure_text);
 			return;
 		}
 		b->lines += lines;

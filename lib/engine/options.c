@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -21,9 +22,16 @@
 
 const char pf_common_usage[] =
 "Input and output:\n"
-"  --csv | --tsv | --lines   input format (default: CSV)\n"
+"  --csv | --tsv | --lines | --jsonl\n"
+"                            input format (default: by the file's name\n"
+"                            .tsv .tab .jsonl .ndjson, else CSV;\n"
+"                            gzip, zstd, bzip2, xz read as they are)\n"
 "  -d, --delimiter C         field delimiter (one byte; '\\t' for tab)\n"
 "  -H, --no-header           input has no header; fields by position only\n"
+"  --names a,b,c             with -H or --lines: names for the fields\n"
+"                            (and a header line on output)\n"
+"  --union                   files with different headers: the union of\n"
+"                            their fields by name (a missing one empty)\n"
 "  --ocsv | --otsv | --ojsonl  output format (default: as input)\n"
 "  --otable | --oxtab | --omd  views for people: aligned columns, one\n"
 "                            NAME VALUE line per field, a Markdown table\n"
@@ -256,14 +264,31 @@ pf_options_common(struct pf_options *o, int ch, const char *arg,
 	case 'H':
 		o->in.header = false;
 		break;
+	case PF_OPT_NAMES:
+		if (*arg == '\0' || arg[0] == ',' || arg[strlen(arg) - 1] ==
+		    ',' || strstr(arg, ",,") != NULL)
+			pf_usage_error(usage_text, "--names: a list of names "
+			    "separated by commas, none empty: '%s'", arg);
+		o->names = arg;
+		break;
 	case PF_OPT_CSV:
 		o->in.format = PF_CSV;
+		o->format_set = true;
 		break;
 	case PF_OPT_TSV:
 		o->in.format = PF_TSV;
+		o->format_set = true;
 		break;
 	case PF_OPT_LINES:
 		o->in.format = PF_LINES;
+		o->format_set = true;
+		break;
+	case PF_OPT_JSONL:
+		o->in.format = PF_JSONL;
+		o->format_set = true;
+		break;
+	case PF_OPT_UNION:
+		o->unite = true;
 		break;
 	case PF_OPT_OCSV:
 	case PF_OPT_OTSV:
@@ -328,6 +353,68 @@ pf_options_common(struct pf_options *o, int ch, const char *arg,
 	}
 }
 
+/* The format a file's name says: its extension, past a compression one. */
+static enum pf_format
+format_of_name(const char *path)
+{
+	static const char *const squeezed[] = { ".gz", ".bgz", ".zst",
+	    ".zstd", ".bz2", ".xz" };
+	size_t len = strlen(path), n, i;
+	const char *ext;
+
+	for (i = 0; i < sizeof(squeezed) / sizeof(squeezed[0]); i++) {
+		n = strlen(squeezed[i]);
+		if (len > n && strcasecmp(path + len - n, squeezed[i]) == 0) {
+			len -= n;
+			break;
+		}
+	}
+	for (ext = path + len; ext > path && ext[-1] != '.' &&
+	    ext[-1] != '/'; ext--)
+		;
+	if (ext == path || ext[-1] != '.')
+		return PF_CSV;
+	n = (size_t)(path + len - ext);
+	if ((n == 3 && strncasecmp(ext, "tsv", 3) == 0) ||
+	    (n == 3 && strncasecmp(ext, "tab", 3) == 0))
+		return PF_TSV;
+	if ((n == 5 && strncasecmp(ext, "jsonl", 5) == 0) ||
+	    (n == 6 && strncasecmp(ext, "ndjson", 6) == 0))
+		return PF_JSONL;
+	return PF_CSV;
+}
+
+static const char *
+format_name(enum pf_format f)
+{
+	return f == PF_TSV ? "TSV" : f == PF_LINES ? "lines" :
+	    f == PF_JSONL ? "JSON Lines" : "CSV";
+}
+
+void
+pf_options_inputs(struct pf_options *o, char *const *files, int nfiles,
+    const char *usage_text)
+{
+	enum pf_format f;
+	const char *first = NULL;
+	int i;
+
+	if (o->format_set)
+		return;
+	for (i = 0; i < nfiles; i++) {
+		if (strcmp(files[i], "-") == 0)
+			continue;
+		f = format_of_name(files[i]);
+		if (first == NULL) {
+			first = files[i];
+			o->in.format = f;
+		} else if (f != o->in.format)
+			pf_usage_error(usage_text, "%s is %s by its name but %s "
+			    "is %s: say which with --csv, --tsv, ...", first,
+			    format_name(o->in.format), files[i], format_name(f));
+	}
+}
+
 void
 pf_options_finish(struct pf_options *o)
 {
@@ -342,8 +429,20 @@ pf_options_finish(struct pf_options *o)
 	if (!o->delim_set)
 		o->in.delim = o->in.format == PF_CSV ? ',' :
 		    o->in.format == PF_TSV ? '\t' : '\0';
-	if (o->in.format == PF_LINES)
-		o->in.header = false;
+	if (o->in.format == PF_JSONL)
+		o->in.delim = ',';	/* unused: the output's, by default */
+	if (o->in.format == PF_LINES || o->in.format == PF_JSONL)
+		o->in.header = false;	/* JSON Lines: keys name fields */
+	if (o->unite && !o->in.header)
+		pf_usage_error(NULL, "--union joins files by their header's "
+		    "names: CSV or TSV with a header, not -H, --lines or "
+		    "--jsonl");
+	if (o->names != NULL && o->in.format == PF_JSONL)
+		pf_usage_error(NULL, "--names: JSON Lines input is named by "
+		    "its keys");
+	if (o->names != NULL && o->in.header)
+		pf_usage_error(NULL, "--names names the fields of input "
+		    "without a header: give -H too (or --lines)");
 	if (!o->out_set)
 		o->out_format = o->in.format;
 	/*

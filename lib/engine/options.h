@@ -22,6 +22,9 @@ struct pf_options {
 	bool		out_set;	/* --ocsv/--otsv/--ojsonl/a view given */
 	bool		delim_set;	/* -d given */
 	char		out_delim_arg;	/* -D's, or 0 */
+	bool		format_set;	/* --csv/--tsv/--lines given */
+	const char	*names;		/* --names a,b,c (with -H), or NULL */
+	bool		unite;		/* --union */
 	int		jobs;
 	size_t		chunk;
 	int		queue;
@@ -40,6 +43,7 @@ enum {
 	PF_OPT_PROGRESS, PF_OPT_STATS, PF_OPT_BAD, PF_OPT_VERSION,
 	PF_OPT_STRICT, PF_OPT_SEED,
 	PF_OPT_OTABLE, PF_OPT_OXTAB, PF_OPT_OMD,
+	PF_OPT_NAMES, PF_OPT_JSONL, PF_OPT_UNION,
 	PF_OPT_TOOL = 1100	/* tools number their own long options from here */
 };
 
@@ -53,6 +57,10 @@ enum {
 	{ "csv",	no_argument,	   NULL, PF_OPT_CSV },		\
 	{ "tsv",	no_argument,	   NULL, PF_OPT_TSV },		\
 	{ "lines",	no_argument,	   NULL, PF_OPT_LINES },	\
+	{ "names",	required_argument, NULL, PF_OPT_NAMES },	\
+	{ "jsonl",	no_argument,	   NULL, PF_OPT_JSONL },	\
+	{ "ijsonl",	no_argument,	   NULL, PF_OPT_JSONL },	\
+	{ "union",	no_argument,	   NULL, PF_OPT_UNION },	\
 	{ "ocsv",	no_argument,	   NULL, PF_OPT_OCSV },		\
 	{ "otsv",	no_argument,	   NULL, PF_OPT_OTSV },		\
 	{ "ojsonl",	no_argument,	   NULL, PF_OPT_OJSONL },	\
@@ -103,6 +111,15 @@ void pf_options_common(struct pf_options *o, int ch, const char *arg,
 char *pf_options_begin_expr(struct pf_options *o, const char *tool_usage);
 /* The option that names format ("--tsv", "--otable"), for messages. */
 const char *pf_format_option(enum pf_format format);
+
+/*
+ * The input format from the input files' names, when no option gave it
+ * (call before pf_options_finish()): .tsv and .tab are TSV, .jsonl and
+ * .ndjson JSON Lines, anything else CSV, after a compression suffix (.gz, .zst, .bz2, .xz): data.tsv.gz
+ * is TSV. Files whose names say different formats are a usage error.
+ */
+void pf_options_inputs(struct pf_options *o, char *const *files, int nfiles,
+    const char *usage_text);
 
 /* Fills the defaults that depend on other options (delimiters, queue). */
 void pf_options_finish(struct pf_options *o);

@@ -147,6 +147,16 @@ fn_nr(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
 	pf_set_int(out, (int64_t)rec->nr);
 }
 
+/* filename(): the name of the input the record came from ("-": stdin). */
+static void
+fn_filename(struct pf_eval *ev, const struct pf_expr *e,
+    const struct pf_node *n, const struct pf_record *rec, struct pf_value *out)
+{
+	(void)ev, (void)e, (void)n;
+	pf_set_str(out, rec->file != NULL ? rec->file : "",
+	    rec->file != NULL ? strlen(rec->file) : 0);
+}
+
 static void
 fn_abs(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
     const struct pf_record *rec, struct pf_value *out)
@@ -282,6 +292,8 @@ static const struct pf_func funcs[] = {
 	    "endswith(s, t)", "whether s ends with t" },
 	{ "exp",	1, 1,  fn_exp, NULL,
 	    "exp(x)", "e to the x" },
+	{ "filename",	0, 0,  fn_filename, NULL,
+	    "filename()", "the current input file's name (- for stdin)" },
 	{ "floor",	1, 1,  fn_floor, NULL,
 	    "floor(x)", "rounded down" },
 	{ "format",	1, 64, fn_format, check_format,

@@ -259,7 +259,14 @@ join_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	struct pf_dialect d = j->opt->in;
 	int status;
 
+	/* A JSON Lines stream's TABLE is CSV unless told (with a header). */
+	if (d.format == PF_JSONL && !j->args->table_format_set) {
+		d.format = PF_CSV;
+		d.header = true;
+	}
 	if (j->args->table_format_set && j->args->table_format != d.format) {
+		if (d.format == PF_JSONL)
+			d.header = true;
 		d.format = j->args->table_format;
 		d.delim = d.format == PF_TSV ? '\t' : ',';
 	}

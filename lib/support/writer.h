@@ -13,11 +13,7 @@
 
 #include <stddef.h>
 
-enum pf_codec {
-	PF_CODEC_NONE,
-	PF_CODEC_GZIP,		/* name ends in .gz: zlib, level 6 */
-	PF_CODEC_ZSTD,		/* name ends in .zst: libzstd, level 3 */
-};
+#include "support/codecs.h"
 
 /* Writes all of buf to fd. Returns 0, or -1 with errno set. */
 int pf_write_all(int fd, const char *buf, size_t len);

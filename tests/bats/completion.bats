@@ -124,8 +124,12 @@ destination'
 --csv
 --tsv
 --lines
+--jsonl
+--ijsonl
 --delimiter
 --no-header
+--names
+--union
 --ocsv
 --otsv
 --ojsonl
@@ -160,10 +164,14 @@ destination'
 --csv
 --tsv
 --lines
+--jsonl
+--ijsonl
 -d
 --delimiter
 -H
 --no-header
+--names
+--union
 --ocsv
 --otsv
 --ojsonl
@@ -355,7 +363,9 @@ keywords'
 	run complete_words ppartition -k origin -n 4 -- preduc
 	assert_output 'preduce'
 	run complete_words pmap -a data/flights.csv -- echo data/fl
-	assert_output 'data/flights.csv'
+	assert_output 'data/flights.csv
+data/flights.csv.gz
+data/flights.jsonl'
 }
 
 @test "the zsh function parses and reads header fields" {

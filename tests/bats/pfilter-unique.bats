@@ -50,9 +50,9 @@ U=$BATS_FILE_TMPDIR/u.csv
 	assert_output "$(printf 'k1,k2,v\n"a,b",c,1\na,"b,c",2\n"x\ny",,4')"
 	run pfilter --ojsonl --unique k1 true "$in"
 	assert_success
-	assert_output '{"k1":"a,b","k2":"c","v":"1"}
-{"k1":"a","k2":"b,c","v":"2"}
-{"k1":"x\ny","k2":"","v":"4"}'
+	assert_output '{"k1":"a,b","k2":"c","v":1}
+{"k1":"a","k2":"b,c","v":2}
+{"k1":"x\ny","k2":"","v":4}'
 	run --separate-stderr pfilter --stats --unique k1 true "$in"
 	[[ ${stderr_lines[0]} == "pfilter: 5 records in, 3 records out, "* ]] ||
 	    fail "${stderr_lines[0]}"

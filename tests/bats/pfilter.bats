@@ -99,8 +99,8 @@ CSV
 	assert_output 'a,b
 1,"has, comma"'
 	run pfilter --tsv --ojsonl 'a >= 1' "$G"
-	assert_output '{"a":"1","b":"has, comma"}
-{"a":"2","b":"z"}'
+	assert_output '{"a":1,"b":"has, comma"}
+{"a":2,"b":"z"}'
 }
 
 @test "--otsv escapes tabs and newlines" {
@@ -113,15 +113,15 @@ CSV
 	G=$(mkinput g.csv < <(printf '1\n2,b\n3,c,extra\n'))
 	same_for_all_jobs pfilter -H --ojsonl true "$G"
 	assert_success
-	assert_output '{"1":"1"}
-{"1":"2","2":"b"}
-{"1":"3","2":"c","3":"extra"}'
+	assert_output '{"1":1}
+{"1":2,"2":"b"}
+{"1":3,"2":"c","3":"extra"}'
 	same_for_all_jobs pfilter --lines -d , --otsv true "$G"
 	assert_output "$(printf '1\n2\tb\n3\tc\textra')"
 	T=$(mkinput g.tsv < <(printf '1\n2\tb\textra\n'))
 	same_for_all_jobs pfilter --tsv -H --ojsonl true "$T"
-	assert_output '{"1":"1"}
-{"1":"2","2":"b","3":"extra"}'
+	assert_output '{"1":1}
+{"1":2,"2":"b","3":"extra"}'
 }
 
 @test "--tsv decodes \\t \\n \\r \\\\ and keeps other backslashes; --otsv writes them back" {

@@ -86,8 +86,8 @@ a,2,10,x'
 b,z,21
 b,y,20'
 	run pjoin --ojsonl --semi -k code "$tb" "$in"
-	assert_output '{"code":"b","v":"1"}
-{"code":"a","v":"2"}'
+	assert_output '{"code":"b","v":1}
+{"code":"a","v":2}'
 	tsv=$(mkinput t3.tsv < <(printf 'code\tname\nz\tzed\n'))
 	run pjoin --table-tsv --left -k code "$tsv" "$in"
 	assert_output 'code,v,name

@@ -66,10 +66,10 @@ GAMMA,
 
 @test "--ojsonl and --otsv" {
 	run pmap --ojsonl 'id, name' "$F"
-	assert_output '{"id":"1","name":"alpha"}
-{"id":"2","name":"beta, the second"}
-{"id":"3","name":"gamma"}
-{"id":"4","name":"say \"hi\""}'
+	assert_output '{"id":1,"name":"alpha"}
+{"id":2,"name":"beta, the second"}
+{"id":3,"name":"gamma"}
+{"id":4,"name":"say \"hi\""}'
 	run pmap --otsv 'id, name' "$F"
 	assert_output "$(printf 'id\tname\n1\talpha\n2\tbeta, the second\n3\tgamma\n4\tsay "hi"')"
 }
@@ -99,9 +99,9 @@ y,20'
 3'
 	same_for_all_jobs pmap -H --ojsonl 'x = 0, *, $2' "$G"
 	# $2 named after * takes field 2 out of it (no key twice)
-	assert_output '{"x":"0","1":"1","2":"a"}
-{"x":"0","1":"2","3":"extra","2":"b"}
-{"x":"0","1":"3","2":""}'
+	assert_output '{"x":0,"1":1,"2":"a"}
+{"x":0,"1":2,"3":"extra","2":"b"}
+{"x":0,"1":3,"2":""}'
 	same_for_all_jobs pmap --lines -d , --otsv '*' "$G"
 	assert_output "$(printf '1\ta\n2\tb\textra\n3')"
 }

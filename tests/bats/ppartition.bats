@@ -152,7 +152,7 @@ b,last$'
 	assert_equal "$(cat f-0.tsv)" "$(printf 'k\tv\nx\ta\\tb\nx\t2')"
 	run ppartition --ojsonl -k k -n 1 -o 'f-{}.jsonl' "$in"
 	assert_equal "$(cat f-0.jsonl)" '{"k":"x","v":"a\tb"}
-{"k":"x","v":"2"}'
+{"k":"x","v":2}'
 }
 
 @test "-H: no header, keys by position; --tsv and --lines input" {

@@ -121,7 +121,7 @@ Oslo	3	1.125
 Rome	3	20.333333333333332
 Lima	2	17.5"
 	run --separate-stderr preduce --ojsonl -k city count mean:temp min:temp first:note "$T"
-	assert_output '{"city":"Oslo","count":3,"temp_mean":1.125,"temp_min":"-1.25","note_first":"cold"}
+	assert_output '{"city":"Oslo","count":3,"temp_mean":1.125,"temp_min":-1.25,"note_first":"cold"}
 {"city":"Rome","count":3,"temp_mean":20.333333333333332,"temp_min":19,"note_first":"warm"}
 {"city":"Lima","count":2,"temp_mean":17.5,"temp_min":17.5,"note_first":"mild"}'
 	run preduce --tsv -k a sum:b < <(printf 'a\tb\nx\t1\nx\t2\n')

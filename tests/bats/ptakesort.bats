@@ -206,8 +206,8 @@ line"
 
 @test "--ojsonl, --otsv and --tsv input re-serialize the records" {
 	run ptakesort -n 2 -k score:desc --ojsonl "$MIXED"
-	assert_output '{"id":"4","name":"delta \"d\"","score":"100","note":"quoted"}
-{"id":"1","name":"alpha","score":"10","note":"plain"}'
+	assert_output '{"id":4,"name":"delta \"d\"","score":100,"note":"quoted"}
+{"id":1,"name":"alpha","score":10,"note":"plain"}'
 	same_for_all_jobs ptakesort -n 2 -k note:desc --otsv "$MIXED"
 	assert_output 'id	name	score	note
 5	epsilon	9	tie with 2
@@ -428,9 +428,9 @@ run_in_source() {
 
 @test "tests/data: in a pipeline, JSON Lines out" {
 	run_in_source "pfilter 'type == \"large_airport\"' tests/data/airports.csv | ptakesort --ojsonl -n 3 -k elevation_ft:desc"
-	assert_output '{"id":"3191","ident":"US0191","type":"large_airport","name":"Hill County","elevation_ft":"8734","iso_country":"US","municipality":"Springfield"}
-{"id":"3160","ident":"DE0160","type":"large_airport","name":"Field Municipal","elevation_ft":"8267","iso_country":"DE","municipality":"Fairview"}
-{"id":"3001","ident":"CA0001","type":"large_airport","name":"Creek Municipal","elevation_ft":"7612","iso_country":"CA","municipality":"Kyōto"}'
+	assert_output '{"id":3191,"ident":"US0191","type":"large_airport","name":"Hill County","elevation_ft":8734,"iso_country":"US","municipality":"Springfield"}
+{"id":3160,"ident":"DE0160","type":"large_airport","name":"Field Municipal","elevation_ft":8267,"iso_country":"DE","municipality":"Fairview"}
+{"id":3001,"ident":"CA0001","type":"large_airport","name":"Creek Municipal","elevation_ft":7612,"iso_country":"CA","municipality":"Kyōto"}'
 }
 
 @test "tests/data: numbers and strings" {

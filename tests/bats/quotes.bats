@@ -43,11 +43,11 @@ for i in range(1, 2001):
 4,"q ""r""",40
 5,z",50'
 	same_for_all_jobs pmap --ojsonl '*' s.csv
-	assert_output '{"id":"1","name":"x\"y","n":"10"}
-{"id":"2","name":"5\" disk","n":"20"}
-{"id":"3","name":"a\"\"b","n":"30"}
-{"id":"4","name":"q \"r\"","n":"40"}
-{"id":"5","name":"z\"","n":"50"}'
+	assert_output '{"id":1,"name":"x\"y","n":10}
+{"id":2,"name":"5\" disk","n":20}
+{"id":3,"name":"a\"\"b","n":30}
+{"id":4,"name":"q \"r\"","n":40}
+{"id":5,"name":"z\"","n":50}'
 	printf '%s\n' "$output" | python3 -c 'import json, sys; [json.loads(l) for l in sys.stdin]'
 	same_for_all_jobs pmap 'name' s.csv
 	assert_output 'name

@@ -5,7 +5,9 @@
  *   keys; string, number or null values; escapes; well-formed UTF-8,
  *   no raw control bytes, no lone surrogates) with the expected keys,
  *   and a value written from well-formed UTF-8 decodes to the same
- *   bytes; a value marked as a number is a JSON number or null;
+ *   bytes; a value marked as a number is a JSON number or null, and
+ *   an unmarked value is a number only when it is wholly one in JSON's
+ *   grammar, written as its bytes;
  * - TSV written with escapes and split again as --tsv gives the same
  *   fields (but a record of one empty field: an empty line);
  * - the views for people are UTF-8 without control bytes, in the lines
@@ -325,9 +327,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    memcmp(text.data, fields[i].ptr, text.len) != 0)))
 				fail("string differs from the field", p);
 		} else {
-			if (!(numbers >> i & 1))
-				fail("a string field written as a number", p);
+			/* Marked, or wholly a number: then exactly it. */
+			const char *at = p;
+
 			json_number(&p, e);
+			if (!(numbers >> i & 1) &&
+			    ((size_t)(p - at) != fields[i].len ||
+			    memcmp(at, fields[i].ptr, fields[i].len) != 0))
+				fail("a string field written as a number", p);
 		}
 	}
 	if (p >= e || *p++ != '}' || p != e)

@@ -254,7 +254,7 @@ test_wider_than_header(void)
 
 	pf_output_init(&o, PF_JSONL, ',', names2, 1);
 	pf_output_record(&o, &b, f, 3);
-	CHECK_BYTES(b.data, b.len, "{\"a\":\"1\",\"2\":\"b\",\"3\":\"x\\ty\"}\n");
+	CHECK_BYTES(b.data, b.len, "{\"a\":1,\"2\":\"b\",\"3\":\"x\\ty\"}\n");
 	b.len = 0;
 	pf_output_extra(&o, &b, true, 7, "z", 1);
 	pf_output_extra(&o, &b, false, 8, "", 0);
