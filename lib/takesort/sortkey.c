@@ -60,6 +60,14 @@ int_double_cmp(int64_t i, double d)
 
 #define EXACT_INT	(INT64_C(1) << 53)	/* a double holds |i| below */
 
+/* Whether a number's text is an expression's "inf" or "-inf". */
+static inline int
+infinite_text(const struct val *v)
+{
+	return v->len > 0 && (v->s[0] == 'i' || (v->s[0] == '-' &&
+	    v->len > 1 && v->s[1] == 'i'));
+}
+
 /*
  * Orders two numbers exactly, as written. The doubles (nearest to each
  * value) decide when they differ, since rounding keeps the order; equal
@@ -85,6 +93,10 @@ num_cmp(const struct val *a, const struct val *b)
 		db = b->is_int ? (double)b->i : b->d;
 		if (da != db)
 			return da < db ? -1 : 1;
+		if (isinf(da) && (infinite_text(a) || infinite_text(b)))
+			/* A computed infinity passes every written number. */
+			return (infinite_text(a) - infinite_text(b)) *
+			    (da > 0 ? 1 : -1);
 	}
 	return pf_number_cmp_text(a->s, a->len, b->s, b->len);
 }

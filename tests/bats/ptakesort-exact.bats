@@ -91,4 +91,12 @@ PY
 18446744073709551617
 18446744073709551616
 0.30000000000000001'
+	# an expression's infinity passes every written number
+	G=$(mkinput inf.csv < <(printf 'k\n3e400\n1e400\n2\n-1e400\n'))
+	same_for_all_jobs ptakesort -k 'k > 2e400 ? k * 1 : k' "$G"
+	assert_output 'k
+-1e400
+2
+1e400
+3e400'
 }
