@@ -388,6 +388,9 @@ reduce
 takesort
 partition
 join
+head
+tail
+headers
 help
 --help
 --version
@@ -397,6 +400,9 @@ reduce
 takesort
 partition
 join
+head
+tail
+headers
 preduce: or
 ptakesort: -n'
 }
