@@ -361,8 +361,10 @@ read_item(const char *src, const struct span *s,
 
 		sel = select_parse(src, s->start, s->len, schema ? schema :
 		    &any, &it->sel, err);
-		if (sel < 0)
+		if (sel < 0) {
+			select_free(&it->sel);
 			return -1;
+		}
 		if (sel > 0) {
 			it->kind = ITEM_SELECT;
 			return 0;

@@ -432,6 +432,9 @@ partition
 join
 scan
 view
+head
+tail
+headers
 help
 --help
 --version
@@ -442,6 +445,10 @@ takesort
 partition
 join
 scan
+head
+tail
+headers
+view
 expressions
 preduce: or
 ptakesort: -n'

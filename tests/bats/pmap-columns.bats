@@ -122,5 +122,5 @@ b,2,y'
 
 @test "random column lists agree with a model of the documented rules" {
 	cd "$BATS_TEST_TMPDIR"
-	python3 "$PFLOW_SOURCE/tests/columns_oracle.py" 300 "$PFLOW_BUILD/pmap"
+	python3 "$PFLOW_SOURCE/tests/columns_oracle.py" 150 "$PFLOW_BUILD/pmap"
 }
