@@ -7,7 +7,10 @@
 #                          valgrind, clang's sanitizer runtimes, zsh, groff,
 #                          Slurm and munge, and DuckDB from npm
 #                          (scripts/install-duckdb.sh; without it the
-#                          DuckDB differential tests skip)
+#                          DuckDB differential tests skip), and for the
+#                          aarch64 build Debian's cross compiler,
+#                          qemu-user-static and the arm64 libraries
+#                          (multiarch; without them that build skips)
 set -e
 pkgs="gcc meson ninja-build pkg-config libpcre2-dev libxxhash-dev \
 libgmp-dev"
@@ -27,6 +30,21 @@ if [ -n "$missing" ]; then
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 if [ "${1:-}" = test ]; then
+	cross="gcc-aarch64-linux-gnu qemu-user-static libpcre2-dev:arm64 \
+libxxhash-dev:arm64 libgmp-dev:arm64"
+	missing=
+	for p in $cross; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		SUDO=
+		[ "$(id -u)" -eq 0 ] || SUDO=sudo
+		{ $SUDO dpkg --add-architecture arm64 && $SUDO apt-get update -qq &&
+		    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+		    $missing >/dev/null; } ||
+			echo "install-deps.sh: the aarch64 cross build's packages are not installed; that build will skip" >&2
+	fi
 	"$(dirname "$0")/install-duckdb.sh" ||
 		echo "install-deps.sh: DuckDB is not installed; its differential tests will skip" >&2
 fi
