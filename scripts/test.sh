@@ -72,7 +72,7 @@ csv_units="tests/test_record tests/test_scan tests/test_output"
 plainc() {
 	extra_build build-plainc -Dbuildtype=debugoptimized -Db_ndebug=false \
 		-Dsimd=disabled -- $csv_units tests/fuzz_kernels tests/fuzz_split \
-		pfilter pmap preduce || return 1
+		pfilter pmap preduce ppartition || return 1
 	PF_FUZZ_SECONDS=5 meson test -C build-plainc --no-rebuild \
 		--print-errorlogs --num-processes 2 \
 		record scan output fuzz-kernels fuzz-split kernels

@@ -44,7 +44,7 @@ tools_on_k() {
 	local k
 	for k in $(kernels); do
 		run env PFLOW_KERNEL=$k python3 "$PFLOW_SOURCE/tests/csv_oracle.py" \
-		    "$PFLOW_BUILD" "$BATS_TEST_TMPDIR" 5 "$((${#k} * 7))"
+		    "$PFLOW_BUILD" "$BATS_TEST_TMPDIR" 3 "$((${#k} * 7))"
 		[ "$status" -eq 0 ] || { echo "kernel $k: $output"; false; }
 	done
 }
