@@ -18,11 +18,14 @@ if [ "${1:-}" = test ]; then
 	pkgs="$pkgs xxhash libcsv-dev bats bats-assert bats-support miller \
 python3 valgrind clang libclang-rt-14-dev time make groff-base mandoc zsh slurm-wlm munge"
 fi
-missing=
-for p in $pkgs; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
-		missing="$missing $p"
-done
+# missing PACKAGE...: prints those that are not installed
+missing() {
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q "ok installed" || printf ' %s' "$p"
+	done
+}
+missing=$(missing $pkgs)
 if [ -n "$missing" ]; then
 	SUDO=
 	[ "$(id -u)" -eq 0 ] || SUDO=sudo
@@ -32,11 +35,7 @@ fi
 if [ "${1:-}" = test ]; then
 	cross="gcc-aarch64-linux-gnu qemu-user-static libpcre2-dev:arm64 \
 libxxhash-dev:arm64 libgmp-dev:arm64"
-	missing=
-	for p in $cross; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
-			missing="$missing $p"
-	done
+	missing=$(missing $cross)
 	if [ -n "$missing" ]; then
 		SUDO=
 		[ "$(id -u)" -eq 0 ] || SUDO=sudo

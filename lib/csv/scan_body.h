@@ -175,6 +175,30 @@ body_classify_keep(struct pf_splitter *sp, const struct pf_scan_chars *c,
 }
 
 /*
+ * The masks of the record at start's first block, into b: the rest of
+ * the memo's block when the record follows the last one split, else the
+ * 64 bytes at start (kept). Returns the bytes they cover.
+ */
+static inline unsigned
+body_first_block(struct pf_splitter *sp, const struct pf_scan_chars *c,
+    const char *start, const char *end, struct pf_scan_bits *b)
+{
+	const struct pf_split_memo *m = &sp->memo;
+	unsigned off;
+
+	if (m->next == start && m->end == end && m->delim_c == c->delim &&
+	    m->special == c->special && start < m->blk + 64) {
+		off = (unsigned)(start - m->blk);
+		b->quote = m->quote >> off;
+		b->delim = m->delim >> off;
+		b->lf = m->lf >> off;
+		return 64 - off;
+	}
+	body_classify_keep(sp, c, start, b);
+	return 64;
+}
+
+/*
  * The kernel's split (scan.h) of any record: bits walked in order, 64
  * bytes a time but for the first block, which is the rest of the
  * previous call's last block when this record follows that call's
@@ -192,19 +216,11 @@ body_split_any(struct pf_splitter *sp, const struct pf_scan_chars *c,
 	/* inside: all ones when the byte before block is inside quotes */
 	uint64_t inside = 0, prev_ok = 1, par, lfo, before, dl, sep, valid;
 	size_t n = 0, i, nlf = 0;	/* n: the index of the next field */
-	unsigned nb = 64, off;		/* nb: the bytes block's masks cover */
+	unsigned nb;			/* the bytes block's masks cover */
 	bool in_scratch = false, quotes = false;
 
 	sp->scratch.len = 0;
-	if (m->next == start && m->end == end && m->delim_c == c->delim &&
-	    m->special == c->special && start < m->blk + 64) {
-		off = (unsigned)(start - m->blk);
-		b.quote = m->quote >> off;
-		b.delim = m->delim >> off;
-		b.lf = m->lf >> off;
-		nb = 64 - off;
-	} else
-		body_classify_keep(sp, c, block, &b);
+	nb = body_first_block(sp, c, start, end, &b);
 	m->next = NULL;
 	for (;;) {
 		b.quote &= ~b.lf;	/* none when special is '\n' */
@@ -304,17 +320,9 @@ body_split(struct pf_splitter *sp, const struct pf_scan_chars *c,
 	struct pf_scan_bits b;
 	uint64_t lfo, dl;
 	size_t n = 0;
-	unsigned nb = 64, off;
+	unsigned nb;
 
-	if (m->next == start && m->end == end && m->delim_c == c->delim &&
-	    m->special == c->special && start < m->blk + 64) {
-		off = (unsigned)(start - m->blk);
-		b.quote = m->quote >> off;
-		b.delim = m->delim >> off;
-		b.lf = m->lf >> off;
-		nb = 64 - off;
-	} else
-		body_classify_keep(sp, c, block, &b);
+	nb = body_first_block(sp, c, start, end, &b);
 	for (;;) {
 		lfo = b.lf;
 		dl = (lfo & (0 - lfo)) - 1;	/* ones before the LF */
