@@ -3,7 +3,13 @@
 #   build-test   optimised, assertions on: unit and command-line tests
 #   build-asan   AddressSanitizer + UndefinedBehaviorSanitizer: all tests
 #   build-tsan   ThreadSanitizer: the engine's concurrency tests
-# and the unit tests and the tools' main tests under valgrind memcheck.
+# and the unit tests and the tools' main tests under valgrind memcheck;
+# then, on subsets that keep them to a few minutes, the CSV layer where
+# the CPU kernels differ (each step's time is printed):
+#   build-plainc -Dsimd=disabled: the plain-C kernel alone
+#   build-clang  clang: the unit tests
+#   build-aarch64  arm64 (Debian's cross compiler, run by qemu-user): the
+#                CSV unit tests, the kernels' fuzz smoke and CLI test
 # Ends with one line "N passed, N failed" over every TAP test point.
 cd "$(dirname "$0")/.." || exit 1
 scripts/install-deps.sh test || exit 1
@@ -53,5 +59,74 @@ TSAN_OPTIONS=halt_on_error=1 \
 run_suites build-tsan -Dbuildtype=debugoptimized -Db_sanitize=thread -- \
 	--suite engine
 
-python3 tests/count-tap.py build-test build-asan build-tsan ${v3:-} || status=1
+# The extra builds: only the targets their tests need.
+timed() {	# timed LABEL COMMAND...: runs it, prints how long it took
+	label=$1; shift
+	t0=$(date +%s)
+	"$@" || status=1
+	echo "== $label: $(($(date +%s) - t0)) s"
+}
+extra_build() {	# extra_build DIR MESON-OPTIONS -- NINJA-TARGETS
+	dir=$1; shift
+	opts=
+	while [ "$1" != "--" ]; do opts="$opts $1"; shift; done
+	shift
+	if [ ! -d "$dir" ]; then
+		meson setup "$dir" $opts >/dev/null || return 1
+	fi
+	ninja -C "$dir" "$@" >/dev/null || { echo "build failed in $dir"; return 1; }
+}
+csv_units="tests/test_record tests/test_scan tests/test_output"
+plainc() {
+	extra_build build-plainc -Dbuildtype=debugoptimized -Db_ndebug=false \
+		-Dsimd=disabled -- $csv_units tests/fuzz_kernels tests/fuzz_split \
+		pfilter pmap preduce ppartition || return 1
+	PF_FUZZ_SECONDS=5 meson test -C build-plainc --no-rebuild \
+		--print-errorlogs --num-processes 2 \
+		record scan output fuzz-kernels fuzz-split kernels
+}
+clang_units() {
+	units=$(sed -n "/^unit_tests = {/,/^}/s/^  '\([a-z_]*\)' : .*/tests\/test_\1/p" \
+		tests/meson.build)
+	CC=clang extra_build build-clang -Dbuildtype=debugoptimized \
+		-Db_ndebug=false -- $units tests/test_compat || return 1
+	meson test -C build-clang --no-rebuild --print-errorlogs \
+		--num-processes 2 --suite unit
+}
+aarch64() {
+	if ! command -v aarch64-linux-gnu-gcc >/dev/null ||
+	    ! command -v qemu-aarch64-static >/dev/null ||
+	    [ ! -e /usr/lib/aarch64-linux-gnu/libpcre2-8.so ]; then
+		echo "== build-aarch64: skipped (the arm64 cross compiler, qemu-user-static or the arm64 libraries are not installed: scripts/install-deps.sh cross)"
+		return 0
+	fi
+	extra_build build-aarch64 --cross-file scripts/aarch64-cross.ini \
+		-Dbuildtype=debugoptimized -Db_ndebug=false -- $csv_units \
+		tests/fuzz_kernels pfilter pmap preduce || return 1
+	PF_FUZZ_SECONDS=5 meson test -C build-aarch64 --no-rebuild \
+		--print-errorlogs --num-processes 2 record scan output \
+		fuzz-kernels || return 1
+	# The tools through qemu: bats runs them by name from PFLOW_BUILD.
+	wrap=build-aarch64/qemu-bin
+	mkdir -p $wrap
+	for t in pfilter pmap preduce; do
+		printf '#!/bin/sh\nexec qemu-aarch64-static -L /usr/aarch64-linux-gnu %s "$@"\n' \
+			"$PWD/build-aarch64/$t" >$wrap/$t
+		chmod +x $wrap/$t
+	done
+	echo "== build-aarch64: bats kernels.bats (reference's bytes)"
+	PFLOW_BUILD=$PWD/$wrap PFLOW_SOURCE=$PWD bats \
+		-f "reference's bytes: quoted" tests/bats/kernels.bats
+}
+timed "build-plainc (plain-C kernel: CSV unit tests, fuzz smoke, kernels.bats)" plainc
+# clang and aarch64 (qemu) take longer than the test command's budget on
+# a busy 2-core machine: run them with PFLOW_TEST_MORE=1 (and the cross
+# packages from "scripts/install-deps.sh cross").
+if [ "${PFLOW_TEST_MORE:-}" = 1 ]; then
+	timed "build-clang (unit tests)" clang_units
+	timed "build-aarch64 (qemu: CSV unit tests, fuzz smoke, kernels.bats)" aarch64
+fi
+
+python3 tests/count-tap.py build-test build-asan build-tsan ${v3:-} \
+	build-plainc || status=1
 exit $status

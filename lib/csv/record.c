@@ -311,6 +311,25 @@ finish_fields(struct pf_splitter *sp, struct pf_record *rec, size_t n,
 }
 
 /*
+ * Field n is the quoted text [f, close): in place, or, when copied (it
+ * held ""), the rest of it added to scratch from off on. Returns whether
+ * it went to scratch.
+ */
+static bool
+add_quoted(struct pf_splitter *sp, size_t n, const char *f,
+    const char *close, bool copied, size_t off)
+{
+	if (!copied) {
+		add_field(sp, n, f, (size_t)(close - f));
+		return false;
+	}
+	pf_buf_add(&sp->scratch, f, (size_t)(close - f));
+	add_field(sp, n, NULL, sp->scratch.len - off);
+	sp->scratch_at[n] = off;
+	return true;
+}
+
+/*
  * The reference splitter for CSV: scan.h's automaton, byte by byte. A
  * field ends where the automaton returns to PF_SCAN_START; a quoted
  * field's text runs from its opening quote to its closing one, through
@@ -358,15 +377,9 @@ split_reference_csv(struct pf_splitter *sp, const struct pf_dialect *d,
 			continue;
 		}
 		/* A delimiter or LF ends field n. */
-		if (s == PF_SCAN_CLOSED) {
-			if (copied) {
-				pf_buf_add(&sp->scratch, f, (size_t)(close - f));
-				add_field(sp, n, NULL, sp->scratch.len - off);
-				sp->scratch_at[n] = off;
-				in_scratch = true;
-			} else
-				add_field(sp, n, f, (size_t)(close - f));
-		} else if (*p == '\n' && p > f && p[-1] == '\r')
+		if (s == PF_SCAN_CLOSED)
+			in_scratch |= add_quoted(sp, n, f, close, copied, off);
+		else if (*p == '\n' && p > f && p[-1] == '\r')
 			add_field(sp, n, f, (size_t)(p - 1 - f));
 		else
 			add_field(sp, n, f, (size_t)(p - f));
@@ -388,15 +401,9 @@ split_reference_csv(struct pf_splitter *sp, const struct pf_dialect *d,
 			lf = end;
 		goto malformed;
 	}
-	if (s == PF_SCAN_CLOSED) {
-		if (copied) {
-			pf_buf_add(&sp->scratch, f, (size_t)(close - f));
-			add_field(sp, n, NULL, sp->scratch.len - off);
-			sp->scratch_at[n] = off;
-			in_scratch = true;
-		} else
-			add_field(sp, n, f, (size_t)(close - f));
-	} else if (end > f && end[-1] == '\r')
+	if (s == PF_SCAN_CLOSED)
+		in_scratch |= add_quoted(sp, n, f, close, copied, off);
+	else if (end > f && end[-1] == '\r')
 		add_field(sp, n, f, (size_t)(end - 1 - f));
 	else
 		add_field(sp, n, f, (size_t)(end - f));

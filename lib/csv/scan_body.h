@@ -175,12 +175,37 @@ body_classify_keep(struct pf_splitter *sp, const struct pf_scan_chars *c,
 }
 
 /*
- * The kernel's split (scan.h): bits walked in order, 64 bytes a time
- * but for the first block, which is the rest of the previous call's
- * last block when this record follows that call's (sp->memo).
+ * The masks of the record at start's first block, into b: the rest of
+ * the memo's block when the record follows the last one split, else the
+ * 64 bytes at start (kept). Returns the bytes they cover.
  */
-static const char *
-body_split(struct pf_splitter *sp, const struct pf_scan_chars *c,
+static inline unsigned
+body_first_block(struct pf_splitter *sp, const struct pf_scan_chars *c,
+    const char *start, const char *end, struct pf_scan_bits *b)
+{
+	const struct pf_split_memo *m = &sp->memo;
+	unsigned off;
+
+	if (m->next == start && m->end == end && m->delim_c == c->delim &&
+	    m->special == c->special && start < m->blk + 64) {
+		off = (unsigned)(start - m->blk);
+		b->quote = m->quote >> off;
+		b->delim = m->delim >> off;
+		b->lf = m->lf >> off;
+		return 64 - off;
+	}
+	body_classify_keep(sp, c, start, b);
+	return 64;
+}
+
+/*
+ * The kernel's split (scan.h) of any record: bits walked in order, 64
+ * bytes a time but for the first block, which is the rest of the
+ * previous call's last block when this record follows that call's
+ * (sp->memo).
+ */
+static __attribute__((noinline)) const char *
+body_split_any(struct pf_splitter *sp, const struct pf_scan_chars *c,
     const char *start, const char *end, struct pf_record *rec,
     size_t *lines)
 {
@@ -191,19 +216,11 @@ body_split(struct pf_splitter *sp, const struct pf_scan_chars *c,
 	/* inside: all ones when the byte before block is inside quotes */
 	uint64_t inside = 0, prev_ok = 1, par, lfo, before, dl, sep, valid;
 	size_t n = 0, i, nlf = 0;	/* n: the index of the next field */
-	unsigned nb = 64, off;		/* nb: the bytes block's masks cover */
+	unsigned nb;			/* the bytes block's masks cover */
 	bool in_scratch = false, quotes = false;
 
 	sp->scratch.len = 0;
-	if (m->next == start && m->end == end && m->delim_c == c->delim &&
-	    m->special == c->special && start < m->blk + 64) {
-		off = (unsigned)(start - m->blk);
-		b.quote = m->quote >> off;
-		b.delim = m->delim >> off;
-		b.lf = m->lf >> off;
-		nb = 64 - off;
-	} else
-		body_classify_keep(sp, c, block, &b);
+	nb = body_first_block(sp, c, start, end, &b);
 	m->next = NULL;
 	for (;;) {
 		b.quote &= ~b.lf;	/* none when special is '\n' */
@@ -285,6 +302,74 @@ body_split(struct pf_splitter *sp, const struct pf_scan_chars *c,
 	m->next = s + 1;
 	m->end = end;
 	return s + 1;
+}
+
+/*
+ * The kernel's split (scan.h): body_split_any() for a record without a
+ * special byte, in few registers; the first special byte hands the
+ * record over to body_split_any() from its start.
+ */
+static const char *
+body_split(struct pf_splitter *sp, const struct pf_scan_chars *c,
+    const char *start, const char *end, struct pf_record *rec,
+    size_t *lines)
+{
+	const size_t want = sp->want ? sp->want : SIZE_MAX;
+	const char *block = start, *f = start, *s;
+	struct pf_split_memo *m = &sp->memo;
+	struct pf_scan_bits b;
+	uint64_t lfo, dl;
+	size_t n = 0;
+	unsigned nb;
+
+	nb = body_first_block(sp, c, start, end, &b);
+	for (;;) {
+		lfo = b.lf;
+		dl = (lfo & (0 - lfo)) - 1;	/* ones before the LF */
+		if ((b.quote & ~b.lf & dl) != 0)
+			break;
+		dl &= b.delim;
+		if (n < want && n + 65 > sp->cap)
+			pf_splitter_grow(sp, n + 65);
+		for (; dl != 0 && n < want; dl &= dl - 1) {
+			s = block + body_ctz(dl);
+			sp->fields[n].ptr = f;
+			sp->fields[n++].len = (size_t)(s - f);
+			f = s + 1;
+		}
+		for (; dl != 0; dl &= dl - 1)
+			n++;
+		if (lfo != 0) {
+			/* s may be the sentinel at end: no final LF */
+			s = block + body_ctz(lfo);
+			rec->raw = start;
+			rec->raw_len = (size_t)(s - start) -
+			    (s > start && s[-1] == '\r');
+			if (n < want) {
+				sp->fields[n].ptr = f;
+				sp->fields[n].len = f <= rec->raw +
+				    rec->raw_len ? (size_t)(rec->raw +
+				    rec->raw_len - f) : 0;
+			}
+			n++;
+			rec->fields = sp->fields;
+			rec->field_count = n;
+			rec->nfields = n < want ? n : want;
+			if (s >= end) {
+				m->next = NULL;
+				return end;
+			}
+			*lines += 1;
+			m->next = s + 1;
+			m->end = end;
+			return s + 1;
+		}
+		block += nb;
+		nb = 64;
+		body_classify_keep(sp, c, block, &b);
+	}
+	m->next = NULL;
+	return body_split_any(sp, c, start, end, rec, lines);
 }
 
 /* The kernel's table: scan_X.c defines pf_scan_kernel_X = BODY_KERNEL("X"). */

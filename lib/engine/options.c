@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "csv/scan.h"
 #include "engine/options.h"
 #include "expr/expr.h"
 #include "support/compat.h"
@@ -229,6 +230,7 @@ pf_options_begin(struct pf_options *o, const char *tool_usage)
 	setlocale(LC_CTYPE, "C.UTF-8");
 	atexit(pf_close_stdout);	/* --help > /dev/full is an error */
 	pf_options_init(o);
+	(void)pf_scan_kernel();	/* a bad PFLOW_KERNEL fails before input */
 	return usage_join(tool_usage);
 }
 
