@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "support/compat.h"
 #include "support/seed.h"
 #include "support/status.h"
 #include "support/xalloc.h"
