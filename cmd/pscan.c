@@ -29,10 +29,9 @@ static const char usage_text[] =
 "STEPs come first; the first operand that is not one starts the files.\n"
 "  -k, --key(s) KEY[,KEY...] the key: fields or expressions (none: one)\n"
 "  --time FIELD              a record's time (ISO 8601 or epoch seconds)\n"
-"  --strict                  a non-number in a numeric STEP is an error\n"
 "  --memory SIZE             most that lead holds back (default 256M)\n";
 
-enum { OPT_TIME = PF_OPT_TOOL, OPT_STRICT, OPT_MEMORY };
+enum { OPT_TIME = PF_OPT_TOOL, OPT_MEMORY };
 
 int
 main(int argc, char *argv[])
@@ -42,7 +41,6 @@ main(int argc, char *argv[])
 		{ "key",	required_argument, NULL, 'k' },
 		{ "keys",	required_argument, NULL, 'k' },
 		{ "time",	required_argument, NULL, OPT_TIME },
-		{ "strict",	no_argument,	   NULL, OPT_STRICT },
 		{ "memory",	required_argument, NULL, OPT_MEMORY },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -60,9 +58,6 @@ main(int argc, char *argv[])
 			break;
 		case OPT_TIME:
 			args.time_field = optarg;
-			break;
-		case OPT_STRICT:
-			args.strict = true;
 			break;
 		case OPT_MEMORY:
 			if (!pf_parse_size(optarg, &args.memory) ||
@@ -88,5 +83,6 @@ main(int argc, char *argv[])
 	args.nsteps = n;
 	pf_scan_check_steps(&args, usage_all);
 	pf_options_finish(&opt);
+	args.strict = opt.strict;
 	return pf_scan_main(&opt, &args, argv + n, argc - n);
 }

@@ -70,7 +70,7 @@ sys.exit(a != b)' <(printf '%s\n' "$output") "$BATS_TEST_TMPDIR/want.csv"
 	same_for_all_jobs pmap --melt 'c,{a}' "$f"
 	assert_output $'id,b,name,value\n1,,c,3\n1,,a,x\n2,5,c,6\n2,5,a,y'
 	run pmap --melt a --ojsonl "$f"
-	assert_line --index 0 '{"id":"1","b":"","c":"3","name":"a","value":"x"}'
+	assert_line --index 0 '{"id":1,"b":"","c":3,"name":"a","value":"x"}'
 }
 
 @test "melt then pivot gives the input back, at every -j" {
