@@ -207,12 +207,14 @@ _pflow_quote() {
 	return 0
 }
 
-# _pflow_functions: the expression functions, as the tool lists them.
+# _pflow_functions: the expression functions, as the tool's --help lists
+# them (pfilter's and pmap's end with the expression summary).
 _pflow_functions() {
 	local tool=${_pflow_w[0]}
 	command -v -- "$tool" >/dev/null 2>&1 || return 0
-	"$tool" 'pflow_no_such_function_()' </dev/null 2>&1 |
-	    sed -n 's/.*(functions: \(.*\))$/\1/p' | tr -d ' ' | tr , '\n'
+	"$tool" --help 2>/dev/null |
+	    sed -n '/^  functions  /,/^  [^ ]/{/^  "/d;s/^  functions//;p;}' |
+	    tr -s ' ' '\n' | sed '/^$/d'
 }
 
 # _pflow_expr CUR: the last word of an expression, quoted or not: a field

@@ -343,9 +343,15 @@ pf_options_common(struct pf_options *o, int ch, const char *arg,
 	case PF_OPT_BAD:
 		o->bad_path = arg;
 		break;
-	case 'h':
+	case 'h': {
+		/* One write at exit, so that its error is reported with
+		   errno: the text is longer than stdio's usual buffer. */
+		static char help_buf[1 << 16];
+
+		setvbuf(stdout, help_buf, _IOFBF, sizeof(help_buf));
 		fputs(usage_text, stdout);
 		exit(0);
+	}
 	case PF_OPT_VERSION:
 		printf("%s (pflow) %s\n", program_invocation_short_name, PF_VERSION);
 		exit(0);

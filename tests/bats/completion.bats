@@ -363,7 +363,7 @@ keywords'
 	run complete_words ppartition -k origin -n 4 -- preduc
 	assert_output 'preduce'
 	run complete_words pmap -a data/flights.csv -- echo data/fl
-	assert_output 'data/flights.csv
+	assert_equal "$(sort <<<"$output")" 'data/flights.csv
 data/flights.csv.gz
 data/flights.jsonl'
 }
@@ -475,7 +475,9 @@ ptakesort: -n'
 	assert_equal "${lines[0]}" '-n'
 	assert_equal "${lines[1]}" '--csv'
 	run complete_front pflow headers data/fl
-	assert_output 'data/flights.csv'
+	assert_equal "$(sort <<<"$output")" 'data/flights.csv
+data/flights.csv.gz
+data/flights.jsonl'
 }
 
 @test "expressions: fields and functions, inside quotes too; spaced names braced" {
