@@ -212,17 +212,20 @@ add_field_column(struct pf_projection *pr, const struct pf_schema *schema,
 
 /*
  * `*`: the input fields that no other item selects (selected[f]) and
- * that are not already a column of the same name.
+ * that are not already a column of the same name made by an item
+ * before it (the input's own repeated names all stay: a, a -> a, a_2).
  */
 static void
 add_star(struct pf_projection *pr, const struct pf_schema *schema,
     const bool *selected, size_t pos)
 {
-	size_t f;
+	size_t f, before = pr->ncols;
+	long c;
 
 	for (f = 0; schema && f < schema->nfields; f++)
 		if (!(selected && selected[f]) &&
-		    !(selected && find_column(pr, schema->names[f]) >= 0))
+		    !(selected && (c = find_column(pr, schema->names[f])) >= 0 &&
+		    (size_t)c < before))
 			add_field_column(pr, schema, (long)f, NULL, true, pos);
 	pr->rest_at = pr->ncols;
 	pr->has_rest = true;

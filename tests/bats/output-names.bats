@@ -31,7 +31,7 @@ if n == 0:
 		assert_success
 		assert_output "$(printf 'a,a_2,a_2_2,a_3\n1,2,3,4')"
 		run --separate-stderr $cmd --ojsonl "$IN"
-		assert_output '{"a":"1","a_2":"2","a_2_2":"3","a_3":"4"}'
+		assert_output '{"a":1,"a_2":2,"a_2_2":3,"a_3":4}'
 		no_duplicate_keys <<<"$output"
 	done
 }
@@ -42,7 +42,7 @@ if n == 0:
 	assert_output "$(printf 'count,count_2,count_3\n1,2,2\n7,1,1')"
 	run preduce -k count count --ojsonl "$IN"
 	no_duplicate_keys <<<"$output"
-	assert_line --index 0 '{"count":"1","count_2":2}'
+	assert_line --index 0 '{"count":1,"count_2":2}'
 }
 
 @test "preduce --partial then --merge keeps the numbered AGG names" {
@@ -68,7 +68,7 @@ if n == 0:
 	run pmap 'x, x, y, x' "$IN"
 	assert_output "$(printf 'x,x_2,y,x_3\n1,1,2,1')"
 	run pmap 'x, x_2 = y, x' --ojsonl "$IN"
-	assert_output '{"x":"1","x_2":"2","x_3":"1"}'
+	assert_output '{"x":1,"x_2":2,"x_3":1}'
 	no_duplicate_keys <<<"$output"
 }
 
