@@ -524,6 +524,8 @@ pf_jsonl_keys_learn(struct pf_jsonl_keys *k, const char *line, size_t len,
 	for (i = 0; i < k->n; i++)
 		free(k->names[i]);
 	k->n = 0;
+	if (k->nslots > 0)	/* they name the keys just freed */
+		memset(k->slots, 0, k->nslots * sizeof(*k->slots));
 
 	ok = parse_object(&ps, learn_member, k);
 	pf_buf_free(&out);

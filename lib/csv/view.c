@@ -275,6 +275,8 @@ keep_names(struct pf_view *v)
 static void
 add_spaces(struct pf_buf *b, size_t n)
 {
+	if (n == 0)
+		return;		/* b->data may still be NULL */
 	pf_buf_reserve(b, n);
 	memset(b->data + b->len, ' ', n);
 	b->len += n;
