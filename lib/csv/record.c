@@ -1,8 +1,9 @@
 /*
  * record.c - field splitting and the header schema (see record.h).
  *
- * The splitter is the hot path of every tool. Each record goes first to
- * the CPU's kernel (scan.h), which splits well-formed records, quoted
+ * The splitter is the hot path of every tool. Records go first to the
+ * CPU's kernel (scan.h): a run of quote-free records split in one pass
+ * and handed out one by one (split_run.h), else one record, which it splits well-formed records, quoted
  * fields included, 64 bytes at a time from bit masks. What it cannot
  * read alone (a quote inside an unquoted field, text after a closing
  * quote, a quote open at the end, a TSV field with a backslash) comes
@@ -19,6 +20,7 @@
 #include "csv/jsonl.h"
 #include "csv/record.h"
 #include "csv/scan.h"
+#include "csv/split_run.h"
 #include "support/suggest.h"
 #include "support/xalloc.h"
 
@@ -193,18 +195,8 @@ pf_splitter_free(struct pf_splitter *sp)
 	free(sp->scratch_at);
 	pf_buf_free(&sp->scratch);
 	pf_buf_free(&sp->json_stack);
+	pf_split_run_free(sp->run);
 	memset(sp, 0, sizeof(*sp));
-}
-
-/* The byte that sends a record to the reference: '"', '\\' or none. */
-static char
-special_byte(const struct pf_dialect *d)
-{
-	if (d->format == PF_CSV)
-		return '"';
-	if (d->format == PF_TSV && d->delim != '\\')
-		return '\\';
-	return '\0';
 }
 
 void
@@ -438,7 +430,7 @@ split_reference_plain(struct pf_splitter *sp, const struct pf_dialect *d,
     const char *p, const char *end, struct pf_record *rec, size_t *lines)
 {
 	const char delim = d->delim != '\0' ? d->delim : '\n';
-	const bool escapes = special_byte(d) == '\\';
+	const bool escapes = pf_scan_chars_for(d).special == '\\';
 	const char *start = p, *f;
 	bool in_scratch = false, last;
 	size_t n = 0;
@@ -475,12 +467,7 @@ split_with(const struct pf_scan_kernel *k, struct pf_splitter *sp,
     const struct pf_dialect *d, const char *p, const char *end,
     struct pf_record *rec, size_t *lines, enum pf_split_status *status)
 {
-	const char special = special_byte(d);
-	const struct pf_scan_chars chars = {
-		d->delim != '\0' ? d->delim : '\n',
-		special != '\0' ? special : '\n',
-		d->format == PF_CSV,
-	};
+	const struct pf_scan_chars chars = pf_scan_chars_for(d);
 	const char *next;
 
 	*lines = 0;
@@ -515,8 +502,29 @@ pf_split_next(struct pf_splitter *sp, const struct pf_dialect *d,
     const char *p, const char *end, struct pf_record *rec,
     size_t *lines, enum pf_split_status *status)
 {
-	return split_with(pf_scan_kernel(), sp, d, p, end, rec, lines,
-	    status);
+	const struct pf_scan_kernel *k;
+	const char *next;
+
+	/*
+	 * A call that does not go on from the last one's result starts a new
+	 * walk, maybe over other bytes at the same addresses (a buffer used
+	 * again): what was kept of the old one is forgotten.
+	 */
+	if (p != sp->resume) {
+		sp->memo.next = NULL;
+		if (sp->run != NULL)
+			sp->run->i = sp->run->n = 0;
+	}
+	if ((next = pf_split_run_take(sp, d, p, end, rec, lines, status)) !=
+	    NULL)
+		return next;
+	k = pf_scan_kernel();
+	if (pf_split_run_fill(sp, k, d, p, end) && (next = pf_split_run_take(sp,
+	    d, p, end, rec, lines, status)) != NULL)
+		return next;
+	next = split_with(k, sp, d, p, end, rec, lines, status);
+	sp->resume = next;
+	return next;
 }
 
 const char *

@@ -172,6 +172,7 @@ struct pf_split_memo {
 };
 
 struct pf_jsonl_keys;
+struct pf_split_run;
 
 /* Per-thread splitting state: the field array and the unquoting scratch. */
 struct pf_splitter {
@@ -183,6 +184,9 @@ struct pf_splitter {
 					   of a well-formed record is only
 					   counted) */
 	struct pf_split_memo memo;
+	struct pf_split_run *run;	/* records split ahead (split_run.h) */
+	const char	*resume;	/* the last call's result: memo and run
+					   serve only a call at that p */
 	/* JSON Lines (jsonl.c): why a record is malformed, the key table,
 	   the open brackets of a container. */
 	char		 why[192];
@@ -201,7 +205,10 @@ void pf_split_pad(struct pf_buf *b);
  * input), that end[0] holds '\n' (a sentinel) and that PF_SPLIT_PAD bytes
  * from end on are readable (pf_split_pad() arranges both), and that the
  * bytes of [p, end + PF_SPLIT_PAD) do not change while a batch is split
- * record after record (the splitter keeps masks of bytes past a record). Fills *rec (raw, fields) and returns
+ * record after record: the splitter keeps masks of bytes past a record,
+ * and records split ahead (split_run.h), for a next call whose p is this
+ * call's result; any other call starts afresh. Fills *rec (raw, fields)
+ * and returns
  * the position after the record's terminator, or NULL when [p, end) holds
  * no more records. Empty lines are not records in CSV and TSV: they are
  * skipped (--lines keeps them). *lines is set, also when NULL is returned,

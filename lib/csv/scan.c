@@ -87,7 +87,7 @@ ref_split(struct pf_splitter *sp, const struct pf_scan_chars *c,
 }
 
 const struct pf_scan_kernel pf_scan_kernel_ref = {
-	"ref", ref_classify, ref_prefix_xor, ref_cut, ref_split,
+	"ref", ref_classify, ref_prefix_xor, ref_cut, ref_split, NULL,
 };
 
 /* Whether the CPU runs kernel k (x86 asks the CPU; aarch64 has NEON). */
@@ -109,7 +109,8 @@ cpu_runs(const struct pf_scan_kernel *k)
 	if (k == &pf_scan_kernel_avx2)
 #if PF_HAVE_BUILTIN_CPU_SUPPORTS
 		return __builtin_cpu_supports("avx2") &&
-		    __builtin_cpu_supports("pclmul");
+		    __builtin_cpu_supports("pclmul") &&
+		    __builtin_cpu_supports("popcnt");
 #else
 		return false;
 #endif

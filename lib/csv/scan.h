@@ -102,7 +102,56 @@ struct pf_scan_chars {
 	bool	quoting;	/* CSV: special opens quoted fields; else a
 				   record holding special is left to the
 				   reference splitter */
+	bool	empty_lines;	/* --lines: an empty line is a record
+				   (CSV and TSV skip it) */
 };
+
+/* What the fast path looks for in dialect d (CSV, TSV or --lines). */
+static inline struct pf_scan_chars
+pf_scan_chars_for(const struct pf_dialect *d)
+{
+	struct pf_scan_chars c;
+
+	c.delim = d->delim != '\0' ? d->delim : '\n';
+	c.special = d->format == PF_CSV ? '"' :
+	    d->format == PF_TSV && d->delim != '\\' ? '\\' : '\n';
+	c.quoting = d->format == PF_CSV;
+	c.empty_lines = d->format == PF_LINES;
+	return c;
+}
+
+/*
+ * A run: the records a kernel split at once (split_run below), handed
+ * out one by one by pf_split_next() (split_run.c). A record's fields are
+ * fields[first .. first + nfields).
+ */
+#define PF_RUN_RECORDS	256
+
+struct pf_run_record {
+	const char	*raw;
+	size_t		 raw_len;
+	size_t		 first;
+	size_t		 field_count;	/* as in struct pf_record; nfields
+					   is it or the run's want */
+	const char	*lf;		/* its LF, or the sentinel at end */
+};
+
+struct pf_split_run {
+	struct pf_run_record rec[PF_RUN_RECORDS];
+	size_t		 n, i;		/* records held; the next to hand out */
+	struct pf_field	*fields;
+	size_t		 cap;
+	/* What the records hold good for: the next call's p and end, the
+	   dialect and the fields wanted (0: all) when they were split. */
+	const char	*expect, *end;
+	const struct pf_dialect *dialect;
+	size_t		 want, max;	/* max: want, or SIZE_MAX for all */
+	unsigned	 backoff;	/* calls to leave to split() after a
+					   run that split nothing */
+};
+
+/* Makes room for need fields in r (split_run.c). */
+void pf_split_run_grow(struct pf_split_run *r, size_t need);
 
 struct pf_scan_kernel {
 	const char *name;		/* "c", "sse2", "avx2", "neon" */
@@ -131,6 +180,18 @@ struct pf_scan_kernel {
 	const char *(*split)(struct pf_splitter *sp,
 		    const struct pf_scan_chars *c, const char *start,
 		    const char *end, struct pf_record *rec, size_t *lines);
+	/*
+	 * Splits the records from start on at once into r (r->rec, from
+	 * 0, and r->fields, up to want fields each, 0 for all; the rest
+	 * are counted), as split() would one by one, stopping before the
+	 * first that holds a special byte, or that starts with CR or LF
+	 * unless c->empty_lines, after the one that ends at end, or when r
+	 * is full. Returns how many it split (0: leave this one to
+	 * split()). NULL in "ref". Needs what split() needs.
+	 */
+	size_t	(*split_run)(struct pf_split_run *r,
+		    const struct pf_scan_chars *c, size_t want,
+		    const char *start, const char *end);
 };
 
 /* The kernel in use (see above): pf_scan_in_use, once chosen. */

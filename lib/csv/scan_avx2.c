@@ -1,7 +1,8 @@
 /*
  * scan_avx2.c - the AVX2 kernel (scan.h): 64 bytes as two 32-byte
  * compares per byte class; parity by carry-less multiply (PCLMUL).
- * Built with -mavx2 -mpclmul on x86 only; chosen when the CPU has both.
+ * Built with -mavx2 -mpclmul -mpopcnt on x86 only; chosen when the CPU
+ * has all three.
  */
 #include <immintrin.h>
 #include <stdint.h>

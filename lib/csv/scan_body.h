@@ -50,7 +50,7 @@ body_last_outside(const char *buf, size_t from, size_t to, bool odd)
 static size_t
 body_cut(char delim, const char *buf, size_t len, enum pf_scan_state *state)
 {
-	const struct pf_scan_chars c = { delim, '"', true };
+	const struct pf_scan_chars c = { delim, '"', true, false };
 	/* Parity holds from "from" on, where the state is st. */
 	enum pf_scan_state st = *state;
 	/* All ones when the byte before the block is inside quotes. */
@@ -372,6 +372,82 @@ body_split(struct pf_splitter *sp, const struct pf_scan_chars *c,
 	return body_split_any(sp, c, start, end, rec, lines);
 }
 
+/*
+ * The kernel's split_run (scan.h): each block's LFs walked in order
+ * across records, the delimiters before each LF in a tight loop, bits
+ * below the block's first special byte only; the record that holds it
+ * is left to split().
+ */
+static size_t
+body_split_run(struct pf_split_run *r, const struct pf_scan_chars *c,
+    size_t want, const char *start, const char *end)
+{
+	const size_t max = want ? want : SIZE_MAX;
+	const char *block = start, *rs = start, *f = start, *s;
+	struct pf_run_record *x;
+	struct pf_scan_bits b;
+	uint64_t special, below, lf, dl, before;
+	size_t n = 0, kept = 0, fi = 0;	/* records; fields kept before
+					   this record; its fields so far */
+
+	if (!c->empty_lines && (*start == '\n' || *start == '\r'))
+		return 0;
+	for (;; block += 64) {
+		/* Room for a block's fields and the last one. */
+		if (kept + fi + 65 > r->cap)
+			pf_split_run_grow(r, kept + fi + 65);
+		kclassify(block, c, &b);
+		special = b.quote & ~b.lf;	/* none when special is '\n' */
+		below = special != 0 ? (special & (0 - special)) - 1 :
+		    ~(uint64_t)0;
+		lf = b.lf & below;
+		dl = b.delim & ~b.lf & below;	/* --lines without -d: none */
+		for (;;) {
+			before = lf != 0 ? (lf & (0 - lf)) - 1 : ~(uint64_t)0;
+			for (; (dl & before) != 0 && fi < max; dl &= dl - 1) {
+				s = block + body_ctz(dl);
+				r->fields[kept + fi].ptr = f;
+				r->fields[kept + fi++].len = (size_t)(s - f);
+				f = s + 1;
+			}
+			/* past the wanted: counted */
+#ifdef __POPCNT__
+			fi += (size_t)__builtin_popcountll(dl & before);
+			dl &= ~before;
+#else
+			for (; (dl & before) != 0; dl &= dl - 1)
+				fi++;
+#endif
+			if (lf == 0)
+				break;
+			/* s may be the sentinel at end: no final LF */
+			s = block + body_ctz(lf);
+			lf &= lf - 1;
+			x = &r->rec[n++];
+			x->raw = rs;
+			x->lf = s;
+			x->raw_len = (size_t)(s - rs) - (s > rs && s[-1] == '\r');
+			x->first = kept;
+			x->field_count = ++fi;
+			if (fi <= max) {
+				r->fields[kept + fi - 1].ptr = f;
+				r->fields[kept + fi - 1].len = f <= rs +
+				    x->raw_len ? (size_t)(rs + x->raw_len - f) :
+				    0;
+				kept += fi;
+			} else
+				kept += max;
+			fi = 0;
+			rs = f = s + 1;
+			if (rs >= end || n == PF_RUN_RECORDS ||
+			    (!c->empty_lines && (*rs == '\n' || *rs == '\r')))
+				return n;
+		}
+		if (special != 0)
+			return n;
+	}
+}
+
 /* The kernel's table: scan_X.c defines pf_scan_kernel_X = BODY_KERNEL("X"). */
 static void
 body_classify(const char *p, const struct pf_scan_chars *c,
@@ -387,4 +463,5 @@ body_prefix_xor(uint64_t x)
 }
 
 #define BODY_KERNEL(name) \
-	{ name, body_classify, body_prefix_xor, body_cut, body_split }
+	{ name, body_classify, body_prefix_xor, body_cut, body_split, \
+	  body_split_run }

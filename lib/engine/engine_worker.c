@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "csv/split_run.h"
 #include "engine/engine_int.h"
 #include "support/outfile.h"
 #include "support/xalloc.h"
@@ -91,6 +92,22 @@ read_range(struct worker *w, struct batch *b)
 }
 
 /*
+ * pf_split_next() with the next record of the splitter's run taken here,
+ * inline: the call per record is the hot path's (split_run.h).
+ */
+static inline const char *
+split_next(struct pf_splitter *sp, const struct pf_dialect *d,
+    const char *p, const char *end, struct pf_record *rec, size_t *lines,
+    enum pf_split_status *status)
+{
+	const char *next = pf_split_run_take(sp, d, p, end, rec, lines,
+	    status);
+
+	return next != NULL ? next : pf_split_next(sp, d, p, end, rec, lines,
+	    status);
+}
+
+/*
  * Splits a batch's records and runs the tool on each. A whole batch
  * (pmap --pipe) is checked the same way, but its records are not handed
  * to record(): when --bad set some aside, or a malformed one stopped it,
@@ -119,7 +136,7 @@ process_batch(struct worker *w, struct batch *b)
 	}
 	p = start;
 	end = start + len;
-	while ((next = pf_split_next(&w->splitter, d, p, end, &rec, &lines,
+	while ((next = split_next(&w->splitter, d, p, end, &rec, &lines,
 	    &status)) != NULL) {
 		b->records++;
 		why = pf_record_malformed(status, rec.field_count,
@@ -178,7 +195,7 @@ count_records(struct worker *w, const struct batch *b)
 	uint64_t n = 0;
 	size_t lines;
 
-	while ((p = pf_split_next(&w->splitter, d, p, end, &rec, &lines,
+	while ((p = split_next(&w->splitter, d, p, end, &rec, &lines,
 	    &status)) != NULL)
 		n++;
 	return n;

@@ -147,10 +147,7 @@ static bool
 check_kernels(const struct pf_dialect *d, const char *data, size_t len,
     size_t want)
 {
-	const char special = d->format == PF_CSV ? '"' :
-	    d->format == PF_TSV && d->delim != '\\' ? '\\' : '\n';
-	const struct pf_scan_chars c = { d->delim ? d->delim : '\n', special,
-	    d->format == PF_CSV };
+	const struct pf_scan_chars c = pf_scan_chars_for(d);
 	const struct pf_scan_kernel *k;
 	char *b = kernels_padded(data, len);
 	bool ok = true;
