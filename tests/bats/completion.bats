@@ -543,3 +543,23 @@ PY
 	assert_line 'Drama,3'
 	refute_line ',4'
 }
+
+@test "zsh: an expression completes its last word inside quotes: fields, {braced} names, functions" {
+	command -v zsh >/dev/null || skip "zsh is absent"
+	printf 'Major Genre,delay,dest\nx,1,y\n' >"$BATS_TEST_TMPDIR/m.csv"
+	# compadd prints its options and names; IPREFIX is what stays
+	local stubs='compadd() { print -r -- "[$IPREFIX|$PREFIX] $*" }
+	    _message() { }'
+	run zsh -c "source <(sed '\$d' \"\$1\"); $stubs"'
+	    service=pfilter
+	    words=(pfilter "delay > 1 && de" "$2")
+	    PREFIX="delay > 1 && de" IPREFIX= _pflow_expr
+	    words=(pfilter "len({Ma" "$2")
+	    PREFIX="len({Ma" IPREFIX= _pflow_expr' \
+	    _ "$PFLOW_SOURCE/completions/_pflow" "$BATS_TEST_TMPDIR/m.csv"
+	assert_line --index 0 '[delay > 1 && |de] -- delay dest'
+	assert_line --index 1 '[delay > 1 && |de] -Q -- {Major Genre}'
+	assert_regex "${lines[2]}" '^\[delay > 1 && \|de\] -S \( -- abs .*\bstrftime\b.* yearday$'
+	assert_line --index 3 '[len(|{Ma] -Q -- {Major Genre} {delay} {dest}'
+	assert_equal "${#lines[@]}" 4
+}
