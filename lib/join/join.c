@@ -285,8 +285,10 @@ join_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 		return table_too_large(j, status);
 	j->tool->record_numbers = pf_projection_uses_nr(j->keys.proj);
 	output_columns(j, schema);
+	/* A JSON object's raw bytes take no suffix: JSON Lines is rewritten. */
 	j->raw_copy = j->opt->out_format == j->opt->in.format &&
-	    j->opt->out_delim == j->opt->in.delim;
+	    j->opt->out_delim == j->opt->in.delim &&
+	    j->opt->in.format != PF_JSONL;
 	if (j->raw_copy) {
 		render_suffixes(j);
 		if (pf_join_table_cost(&j->table) > j->args->memory)

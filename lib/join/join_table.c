@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "csv/codec.h"
 #include "join/join_int.h"
 #include "support/status.h"
 #include "support/xalloc.h"
@@ -58,6 +59,48 @@ read_whole(const char *path, size_t memory, struct pf_buf *b)
 	}
 	if (fd != STDIN_FILENO)
 		close(fd);
+	return status;
+}
+
+/*
+ * A compressed TABLE (gzip, zstd, bzip2, xz: its first bytes say) is
+ * decoded whole, as the stream is: b then holds the text. 2 past memory
+ * bytes, 1 on a truncated or corrupt file (said).
+ */
+static int
+decode_whole(const char *path, size_t memory, struct pf_buf *b)
+{
+	enum pf_codec c = pf_codec_sniff(b->data, b->len);
+	const unsigned char *in = (const unsigned char *)b->data;
+	struct pf_buf text = { 0 };
+	struct pf_decoder *d;
+	size_t in_len = b->len, produced;
+	const char *why;
+	int status = 0, done = 0;
+
+	if (c == PF_CODEC_NONE)
+		return 0;
+	d = pf_decoder_new(c);
+	while (done == 0) {
+		pf_buf_reserve(&text, 1 << 16);
+		done = pf_decoder_run(d, &in, &in_len,
+		    (unsigned char *)text.data + text.len, text.cap - text.len,
+		    &produced, true, &why);
+		text.len += produced;
+		if (done < 0) {
+			warnx("%s: %s", table_name(path), why);
+			status = PF_FAILED;
+		} else if (text.len > memory)
+			status = PF_USAGE;
+		if (status != 0)
+			break;
+	}
+	pf_decoder_free(d);
+	if (status == 0) {
+		pf_buf_free(b);
+		*b = text;
+	} else
+		pf_buf_free(&text);
 	return status;
 }
 
@@ -144,7 +187,8 @@ pf_join_table_read(struct pf_join_table *t, const char *path,
 	int status;
 
 	t->path = table_name(path);
-	if ((status = read_whole(path, memory, b)) != 0)
+	if ((status = read_whole(path, memory, b)) != 0 ||
+	    (status = decode_whole(path, memory, b)) != 0)
 		return status;
 	path = t->path;
 	p = b->data;

@@ -244,3 +244,50 @@ d,"4
 	run -0 /usr/bin/time -f %M -o rss pjoin --memory 256M -k k keys.csv few.csv
 	assert_equal "${#lines[@]}" 1001
 }
+
+@test "a compressed TABLE is read as the stream is; a truncated one is an error that says so" {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'k,w\na,10\nb,"2\n0"\nc,30\n' >t.csv
+	printf 'k,v\na,1\nb,2\nd,4\n' >s.csv
+	gzip -c t.csv >t.csv.gz
+	zstd -q -c t.csv >t.csv.zst
+	bzip2 -c t.csv >t.csv.bz2
+	xz -c t.csv >t.csv.xz
+	local f
+	for f in t.csv.gz t.csv.zst t.csv.bz2 t.csv.xz; do
+		same_for_all_jobs pjoin --left -k k "$f" s.csv
+		assert_success
+		assert_output 'k,v,w
+a,1,10
+b,2,"2
+0"
+d,4,'
+	done
+	gzip -c t.csv | pjoin -k k - s.csv >out
+	assert_equal "$(cat out)" 'k,v,w
+a,1,10
+b,2,"2
+0"'
+	head -c 20 t.csv.gz >cut.gz
+	run --separate-stderr pjoin -k k cut.gz s.csv
+	assert_failure 1
+	assert_output ''
+	assert_equal "$stderr" 'pjoin: cut.gz: truncated gzip data (it ends inside a member)'
+}
+
+@test "a JSON Lines stream joined with a CSV TABLE is JSON Lines, each object whole (no raw copy)" {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'k,w\na,10\nb,x y\n' >t.csv
+	printf '{"k":"a","v":1}\n{"k":"b","v":[1,2]}\n{"k":"c","v":null}\n' >s.jsonl
+	same_for_all_jobs pjoin --left -k k t.csv s.jsonl
+	assert_success
+	assert_output '{"k":"a","v":1,"w":10}
+{"k":"b","v":"[1,2]","w":"x y"}
+{"k":"c","v":"","w":""}'
+	python3 -c 'import json, sys
+for l in sys.stdin: json.loads(l)' <<<"$output"
+	run -0 pjoin -k k --ocsv t.csv s.jsonl
+	assert_output 'k,v,w
+a,1,10
+b,"[1,2]",x y'
+}
