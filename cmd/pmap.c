@@ -97,6 +97,7 @@ reshape_main(struct pf_options *opt, const struct pf_reshape_args *r,
 		pf_usage_error(usage_all, "--sep is for --explode");
 	if (r->sep[0] == '\0')
 		pf_usage_error(usage_all, "--sep needs at least one byte");
+	pf_options_inputs(opt, files, nfiles, usage_all);
 	pf_options_finish(opt);
 	return pf_reshape_main(opt, r, files, nfiles);
 }

@@ -82,6 +82,7 @@ main(int argc, char *argv[])
 	args.steps = argv;
 	args.nsteps = n;
 	pf_scan_check_steps(&args, usage_all);
+	pf_options_inputs(&opt, argv + n, argc - n, usage_all);
 	pf_options_finish(&opt);
 	args.strict = opt.strict;
 	return pf_scan_main(&opt, &args, argv + n, argc - n);

@@ -150,3 +150,35 @@ lone � �x,123456789012345678901234567890,,,,
 	cmp "$DATA/airports.csv" "$d/a.csv"
 	pmap --ojsonl '*' "$d/a.csv" | cmp - "$d/a.jsonl"
 }
+
+@test "every tool reads a .jsonl file (and .jsonl.gz) by its name, reshaping and pscan too" {
+	cd "$BATS_TEST_TMPDIR"
+	printf '{"k":"a","v":1}\n{"k":"a","v":2}\n{"k":"b","v":5}\n' >s.jsonl
+	gzip -c s.jsonl >s.jsonl.gz
+	local f
+	for f in s.jsonl s.jsonl.gz; do
+		run -0 pscan -k k sum:v "$f"
+		assert_output '{"k":"a","v":1,"v_sum":1}
+{"k":"a","v":2,"v_sum":3}
+{"k":"b","v":5,"v_sum":5}'
+		run -0 pmap --melt k "$f"
+		assert_output '{"v":1,"name":"k","value":"a"}
+{"v":2,"name":"k","value":"a"}
+{"v":5,"name":"k","value":"b"}'
+		run -0 pmap --explode k --ocsv "$f"
+		assert_output 'k,v
+a,1
+a,2
+b,5'
+		run -0 preduce -k k sum:v "$f"
+		assert_output '{"k":"a","v_sum":3}
+{"k":"b","v_sum":5}'
+		run -0 ptakesort -k v:desc "$f"
+		assert_output '{"k":"b","v":5}
+{"k":"a","v":2}
+{"k":"a","v":1}'
+		run -0 pfilter 'v > 1' "$f"
+		assert_output '{"k":"a","v":2}
+{"k":"b","v":5}'
+	done
+}
