@@ -5,7 +5,8 @@
   (support < csv < expr < engine < process < the tools), and no tool's
   folder includes another tool's (but for BUILT_ON);
 - no file includes a .c file, and the headers of lib/ have no cycle;
-- no .c or .h file in lib/ or cmd/ is longer than LIMIT lines.
+- no .c or .h file in lib/ or cmd/ is longer than LIMIT lines;
+- only the engine (lib/engine/) starts threads.
 Usage: layers.py SOURCE_ROOT"""
 import os
 import re
@@ -85,6 +86,16 @@ for folder in ["cmd"] + ["lib/" + f for f in sorted(os.listdir(lib))]:
             n = sum(1 for _ in open(os.path.join(path, f), encoding="utf-8"))
             tests.append((n <= LIMIT, "%s/%s has %d lines (at most %d)" %
                           (folder, f, n, LIMIT)))
+
+spawn = re.compile(r"\bpthread_create\s*\(")
+for folder in ["cmd"] + ["lib/" + f for f in sorted(os.listdir(lib))]:
+    path = os.path.join(root, folder)
+    if folder == "lib/engine" or not os.path.isdir(path):
+        continue
+    starts = [f for f in sorted(os.listdir(path)) if f.endswith((".c", ".h"))
+              and spawn.search(open(os.path.join(path, f), encoding="utf-8").read())]
+    tests.append((not starts, "%s/ starts no thread (only the engine does)%s" %
+                  (folder, "" if not starts else ": " + ", ".join(starts))))
 
 print("1..%d" % len(tests))
 for i, (ok, what) in enumerate(tests, 1):

@@ -32,13 +32,13 @@
  */
 #include <err.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "engine/parallel.h"
 #include "engine/stdout.h"
 #include "support/status.h"
 #include "support/xalloc.h"
@@ -262,45 +262,30 @@ sort_failure(struct worker *w)
 	return w->sort->error;
 }
 
-/* A worker's buffer to sort at the end, on a thread of its own. */
-struct sort_job {
+/* The workers' buffers to sort at the end, under m. */
+struct sort_jobs {
 	const struct takesort	*ts;
+	struct worker		**ws;
 	unsigned		 m;
-	struct sorter		*s;
-	pthread_t		 thread;
-	bool			 started;
 };
 
-static void *
-sort_job_main(void *arg)
+static void
+sort_job(void *ctx, size_t k)
 {
-	struct sort_job *j = arg;
+	const struct sort_jobs *j = ctx;
+	struct sorter *s = j->ws[k]->sort;
 
-	sort_items(j->ts, j->m, items_of(j->s), j->s->n, scratch_of(j->s));
-	return NULL;
+	sort_items(j->ts, j->m, items_of(s), s->n, scratch_of(s));
 }
 
-/* Sorts every worker's buffer under m, in parallel. */
+/* Sorts every worker's buffer under m, in parallel (the engine's threads). */
 static void
 sort_buffers(const struct takesort *ts, struct worker **ws, int nworkers,
     unsigned m)
 {
-	struct sort_job *jobs = pf_xcalloc((size_t)nworkers, sizeof(*jobs));
-	int k;
+	struct sort_jobs j = { ts, ws, m };
 
-	for (k = 0; k < nworkers; k++) {
-		jobs[k] = (struct sort_job){ ts, m, ws[k]->sort, 0, false };
-		if (k > 0 && ws[k]->sort->n > 1)
-			jobs[k].started = pthread_create(&jobs[k].thread, NULL,
-			    sort_job_main, &jobs[k]) == 0;
-	}
-	for (k = 0; k < nworkers; k++)
-		if (!jobs[k].started)
-			sort_job_main(&jobs[k]);
-	for (k = 0; k < nworkers; k++)
-		if (jobs[k].started)
-			pthread_join(jobs[k].thread, NULL);
-	free(jobs);
+	pf_parallel_run((size_t)nworkers, sort_job, &j);
 }
 
 struct reload {
