@@ -5,6 +5,21 @@
 
 load helper
 
+# Asserts that $output holds the rows of CSV file $1, as Python's csv
+# reads both (pflow quotes " x", Python's writer does not); says which
+# row differs.
+assert_csv_rows() {
+	run python3 -c 'import csv, sys
+a, b = (list(csv.reader(open(p, newline=""))) for p in sys.argv[1:])
+for i, (x, y) in enumerate(zip(a, b)):
+    if x != y:
+        sys.exit("row %d: got %r, want %r" % (i + 1, x, y))
+if len(a) != len(b):
+    sys.exit("%d rows, want %d" % (len(a), len(b)))' \
+	    <(printf '%s\n' "$output") "$1"
+	assert_success
+}
+
 @test "--explode: cut at --sep, a JSON array by element, nothing dropped" {
 	f=$(mkinput e.csv < <(printf '%s\n' 'id,tags,n' '1,"a,b,c",x' '2,,y' \
 	    '3,"[""p"",1,null,[1, 2],{""k"": ""v\u00e9""},""q\""r""]",z' '4,[],w' '5,[bad,v' '6,"a;;b",u'))
@@ -58,11 +73,7 @@ with open(sys.argv[1], "w", newline="") as a, open(sys.argv[2], "w", newline="")
 PY
 	same_for_all_jobs pmap --explode arr "$f"
 	assert_success
-	# the same rows as Python's csv reads them (pflow quotes " x")
-	run python3 -c 'import csv, sys
-a, b = (list(csv.reader(open(p, newline=""))) for p in sys.argv[1:])
-sys.exit(a != b)' <(printf '%s\n' "$output") "$BATS_TEST_TMPDIR/want.csv"
-	assert_success
+	assert_csv_rows "$BATS_TEST_TMPDIR/want.csv"
 }
 
 @test "--explode: only what Python's json reads as an array explodes; all else is cut at --sep" {
@@ -123,10 +134,7 @@ with open(sys.argv[1], "w", newline="") as a, open(sys.argv[2], "w", newline="")
 PY
 	same_for_all_jobs pmap --explode arr "$f"
 	assert_success
-	run python3 -c 'import csv, sys
-a, b = (list(csv.reader(open(p, newline=""))) for p in sys.argv[1:])
-sys.exit(a != b)' <(printf '%s\n' "$output") "$BATS_TEST_TMPDIR/want.csv"
-	assert_success
+	assert_csv_rows "$BATS_TEST_TMPDIR/want.csv"
 }
 
 @test "--melt: the other fields, then name and value; empties kept" {
