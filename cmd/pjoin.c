@@ -33,8 +33,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		PF_COMMON_LONGOPTS,
-		{ "key",	 required_argument, NULL, 'k' },
-		{ "keys",	 required_argument, NULL, 'k' },
+		PF_KEY_LONGOPTS,
 		{ "left",	 no_argument,	    NULL, OPT_LEFT },
 		{ "anti",	 no_argument,	    NULL, OPT_ANTI },
 		{ "semi",	 no_argument,	    NULL, OPT_SEMI },

@@ -42,8 +42,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		PF_COMMON_LONGOPTS,
-		{ "key",	 required_argument, NULL, 'k' },
-		{ "keys",	 required_argument, NULL, 'k' },
+		PF_KEY_LONGOPTS,
 		{ "partitions",	 required_argument, NULL, 'n' },
 		{ "output",	 required_argument, NULL, 'o' },
 		{ "arg-file",	 required_argument, NULL, 'a' },

@@ -43,8 +43,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		PF_COMMON_LONGOPTS,
-		{ "key",	required_argument, NULL, 'k' },
-		{ "keys",	required_argument, NULL, 'k' },
+		PF_KEY_LONGOPTS,
 		{ "partial",	no_argument,	   NULL, OPT_PARTIAL },
 		{ "merge",	no_argument,	   NULL, OPT_MERGE },
 		{ "every",	required_argument, NULL, OPT_EVERY },

@@ -38,8 +38,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		PF_COMMON_LONGOPTS,
-		{ "key",	required_argument, NULL, 'k' },
-		{ "keys",	required_argument, NULL, 'k' },
+		PF_KEY_LONGOPTS,
 		{ "time",	required_argument, NULL, OPT_TIME },
 		{ "memory",	required_argument, NULL, OPT_MEMORY },
 		{ NULL, 0, NULL, 0 }

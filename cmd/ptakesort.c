@@ -69,8 +69,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		PF_COMMON_LONGOPTS,
 		{ "count",	required_argument, NULL, 'n' },
-		{ "key",	required_argument, NULL, 'k' },
-		{ "keys",	required_argument, NULL, 'k' },
+		PF_KEY_LONGOPTS,
 		{ "group",	required_argument, NULL, 'g' },
 		{ "sample",	no_argument,	   NULL, OPT_SAMPLE },
 		{ "seed",	required_argument, NULL, OPT_SEED },

@@ -29,6 +29,8 @@ import subprocess
 import sys
 from fractions import Fraction
 
+from oracle import ok, plan, rounded
+
 BUILD = sys.argv[1]
 SEED = int(sys.argv[2]) if len(sys.argv) > 2 else 13
 PREDUCE = os.path.join(BUILD, "preduce")
@@ -38,20 +40,6 @@ AGGS = (["count", "count:x", "sum:x", "mean:x", "var:x", "stdev:x",
         + [p + ":x" for p in PCTS])
 
 rng = random.Random(SEED)
-tests = 0
-failures = 0
-
-
-def ok(cond, name, diag=""):
-    global tests, failures
-    tests += 1
-    print(("ok" if cond else "not ok") + " %d - %s" % (tests, name))
-    if not cond:
-        failures += 1
-        for line in str(diag).splitlines()[:20]:
-            print("# " + line)
-
-
 def run(args, data):
     p = subprocess.run([PREDUCE] + args, input=data, capture_output=True)
     if p.returncode != 0:
@@ -140,14 +128,6 @@ def to_csv(rows):
 
 
 # The oracle.
-
-def rounded(q):
-    """The double nearest to a Fraction (Python rounds correctly)."""
-    try:
-        return float(q)
-    except OverflowError:
-        return math.inf if q > 0 else -math.inf
-
 
 def quantile_cont(values, q):
     """DuckDB's quantile_cont in exact arithmetic, rounded once: h = (n-1) q,
@@ -331,8 +311,7 @@ def main():
         check_jobs(name, data, out)
         check_merge(name, rows, out)
         check_json(name, rows, data, out)
-    print("1..%d" % tests)
-    return 1 if failures else 0
+    return plan()
 
 
 if __name__ == "__main__":

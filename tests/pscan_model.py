@@ -22,6 +22,8 @@ import subprocess
 import sys
 from fractions import Fraction
 
+from oracle import ok, plan, rounded
+
 BUILD = sys.argv[1]
 SEED = int(sys.argv[2]) if len(sys.argv) > 2 else 29
 PSCAN = os.path.join(BUILD, "pscan")
@@ -33,20 +35,6 @@ STEPS = ["count", "rank", "count:x", "sum:x", "mean:x", "min:x", "max:x",
          "ewma:0.25:x", "ewma:1:x", "session:40s", "rank:r2"]
 
 rng = random.Random(SEED)
-tests = 0
-failures = 0
-
-
-def ok(cond, name, diag=""):
-    global tests, failures
-    tests += 1
-    print(("ok" if cond else "not ok") + " %d - %s" % (tests, name))
-    if not cond:
-        failures += 1
-        for line in str(diag).splitlines()[:20]:
-            print("# " + line)
-
-
 def run(args, data):
     p = subprocess.run([PSCAN] + args, input=data, capture_output=True)
     return p.returncode, p.stdout, p.stderr.decode(errors="replace")
@@ -65,13 +53,6 @@ def fmt(d):
         if float(s) == d:
             return s
     return repr(d)
-
-
-def rounded(q):
-    try:
-        return float(q)
-    except OverflowError:
-        return math.inf if q > 0 else -math.inf
 
 
 def value():
@@ -262,8 +243,7 @@ def main():
         n = rng.choice([1, 5, 40, 300])
         check("case %d (%d records, %d keys)" % (case, n, 1 + case % 5),
               dataset(n, 1 + case % 5), [])
-    print("1..%d" % tests)
-    sys.exit(1 if failures else 0)
+    sys.exit(plan())
 
 
 main()

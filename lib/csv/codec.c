@@ -161,6 +161,25 @@ pf_decoder_free(struct pf_decoder *d)
 	free(d);
 }
 
+/*
+ * How one call of the gzip, zstd and bzip2 loops ends, given the input
+ * left unread and the bytes produced: 0 while there is more to do (input
+ * left, output given, or more input to come); at the end of all input, 1
+ * when it stands between members, else -1 with *why = truncated.
+ */
+static int
+run_end(const struct pf_decoder *d, size_t in_left, size_t produced,
+    bool finish, const char *truncated, const char **why)
+{
+	if (!finish || in_left > 0 || produced > 0)
+		return 0;
+	if (d->in_member) {
+		*why = truncated;
+		return -1;
+	}
+	return 1;
+}
+
 /* gzip: members one after the other; zlib reads one at a time. */
 static int
 run_gzip(struct pf_decoder *d, const unsigned char **in, size_t *in_len,
@@ -196,13 +215,8 @@ run_gzip(struct pf_decoder *d, const unsigned char **in, size_t *in_len,
 	*produced = cap - z->avail_out;
 	*in = z->next_in;
 	*in_len = z->avail_in;
-	if (!finish || *in_len > 0 || *produced > 0)
-		return 0;
-	if (d->in_member) {
-		*why = "truncated gzip data (it ends inside a member)";
-		return -1;
-	}
-	return 1;
+	return run_end(d, *in_len, *produced, finish,
+	    "truncated gzip data (it ends inside a member)", why);
 }
 
 /* zstd: libzstd reads frame after frame (and skips skippable ones). */
@@ -236,13 +250,8 @@ run_zstd(struct pf_decoder *d, const unsigned char **in, size_t *in_len,
 	*produced = ob.pos;
 	*in += ib.pos;
 	*in_len -= ib.pos;
-	if (!finish || *in_len > 0 || *produced > 0)
-		return 0;
-	if (d->in_member) {
-		*why = "truncated zstd data (it ends inside a frame)";
-		return -1;
-	}
-	return 1;
+	return run_end(d, *in_len, *produced, finish,
+	    "truncated zstd data (it ends inside a frame)", why);
 }
 
 /* bzip2: libbz2 reads one stream; a new one starts after its end. */
@@ -288,13 +297,8 @@ run_bzip2(struct pf_decoder *d, const unsigned char **in, size_t *in_len,
 	*produced = cap - avail_out;
 	*in += *in_len - avail_in;
 	*in_len = avail_in;
-	if (!finish || *in_len > 0 || *produced > 0)
-		return 0;
-	if (d->in_member) {
-		*why = "truncated bzip2 data (it ends inside a stream)";
-		return -1;
-	}
-	return 1;
+	return run_end(d, *in_len, *produced, finish,
+	    "truncated bzip2 data (it ends inside a stream)", why);
 }
 
 /* xz: liblzma reads concatenated streams itself (LZMA_CONCATENATED). */

@@ -111,8 +111,8 @@ add_csv(const struct pf_output *o, struct pf_buf *b, const char *s,
 	pf_buf_addc(b, '"');
 }
 
-static void
-add_escaped_tsv(struct pf_buf *b, const char *s, size_t len)
+void
+pf_tsv_escape(struct pf_buf *b, const char *s, size_t len)
 {
 	size_t i;
 
@@ -139,7 +139,7 @@ add_tsv(struct pf_buf *b, const char *s, size_t len)
 	if (i == len)
 		pf_buf_add(b, s, len);
 	else
-		add_escaped_tsv(b, s, len);
+		pf_tsv_escape(b, s, len);
 }
 
 /*

@@ -69,6 +69,12 @@ void pf_output_extra(const struct pf_output *o, struct pf_buf *b, bool first,
 void pf_output_end(const struct pf_output *o, struct pf_buf *b, size_t ncols);
 
 /*
+ * Appends s[0..len) as a TSV field: tab, LF, CR and backslash as \t, \n,
+ * \r and \\ (the escapes the TSV reader undoes), all else as it is.
+ */
+void pf_tsv_escape(struct pf_buf *b, const char *s, size_t len);
+
+/*
  * The length of the well-formed UTF-8 sequence at s (len > 0 bytes, s[0]
  * >= 0x80), or, when it is ill-formed, minus the number of bytes that
  * one U+FFFD replaces (its maximal subpart, as Python's

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv/output.h"
 #include "csv/reader.h"
 #include "csv/reader_int.h"
 #include "support/xalloc.h"
@@ -70,15 +71,7 @@ add_field(const struct pf_reader *r, struct pf_buf *b, const char *s,
 	size_t i;
 
 	if (r->dialect.format == PF_TSV) {
-		for (i = 0; i < len; i++) {
-			switch (s[i]) {
-			case '\t': pf_buf_add(b, "\\t", 2); break;
-			case '\n': pf_buf_add(b, "\\n", 2); break;
-			case '\r': pf_buf_add(b, "\\r", 2); break;
-			case '\\': pf_buf_add(b, "\\\\", 2); break;
-			default: pf_buf_addc(b, s[i]);
-			}
-		}
+		pf_tsv_escape(b, s, len);
 		return;
 	}
 	for (i = 0; i < len; i++)

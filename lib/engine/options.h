@@ -84,6 +84,15 @@ enum {
  */
 #define PF_SEED_LONGOPT { "seed", required_argument, NULL, PF_OPT_SEED }
 
+/*
+ * -k KEY[,KEY...] as --key and --keys, for the tools that take a key
+ * (pjoin, ppartition, preduce, pscan, ptakesort): put it in the
+ * getopt_long() table and "k:" in the option string; the tool takes 'k'.
+ */
+#define PF_KEY_LONGOPTS							\
+	{ "key",	required_argument, NULL, 'k' },			\
+	{ "keys",	required_argument, NULL, 'k' }
+
 /* The common options' lines of --help, shared by every usage(). */
 extern const char pf_common_usage[];
 

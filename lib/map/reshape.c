@@ -9,6 +9,7 @@
  * ensure_ascii=False) writes them); any other value is cut at each --sep (default
  * ","). An empty value, or an empty array, is one record with F empty:
  * no record is dropped.
+ * The array is read by csv/json_value.c, JSON Lines input's reader.
  *
  * --melt FIELDS writes, for each record, one record per listed field:
  * the fields not listed, in their order, then `name` (the field's name)
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv/json_value.h"
 #include "csv/output.h"
 #include "engine/engine.h"
 #include "expr/keys.h"
@@ -44,7 +46,7 @@ struct reshape {
 struct reshape_worker {
 	struct reshape	*r;
 	struct pf_buf	 part;		/* an element, unescaped */
-	struct pf_buf	 tmp;		/* a nested string, unescaped */
+	struct pf_buf	 stack;		/* pf_json_array_each()'s brackets */
 	struct pf_field	*fields;
 	size_t		 cap;
 };
@@ -155,7 +157,7 @@ reshape_worker_free(void *worker)
 	struct reshape_worker *w = worker;
 
 	pf_buf_free(&w->part);
-	pf_buf_free(&w->tmp);
+	pf_buf_free(&w->stack);
 	free(w->fields);
 	free(w);
 }
@@ -178,264 +180,44 @@ write_with(struct reshape_worker *w, const struct pf_record *rec, long f,
 	pf_output_record(&r->out, out, w->fields, rec->nfields);
 }
 
-static const char *
-skip_blanks(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
-	    *p == '\r'))
-		p++;
-	return p;
-}
-
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static bool
-read_hex4(const char *p, const char *end, unsigned *u)
-{
-	int i, d;
-
-	if (end - p < 4)
-		return false;
-	for (*u = 0, i = 0; i < 4; i++) {
-		if ((d = hex_digit(p[i])) < 0)
-			return false;
-		*u = *u << 4 | (unsigned)d;
-	}
-	return true;
-}
+/* pf_json_array_each()'s each() for explode_json(): one record. */
+struct explode {
+	struct reshape_worker	*w;
+	const struct pf_record	*rec;
+	struct pf_buf		*out;
+	uint64_t		 n;
+};
 
 static void
-add_utf8(struct pf_buf *b, unsigned c)
+explode_element(void *ctx, const char *s, size_t len)
 {
-	if (c < 0x80)
-		pf_buf_addc(b, (char)c);
-	else if (c < 0x800) {
-		pf_buf_addc(b, (char)(0xc0 | c >> 6));
-		pf_buf_addc(b, (char)(0x80 | (c & 0x3f)));
-	} else if (c < 0x10000) {
-		pf_buf_addc(b, (char)(0xe0 | c >> 12));
-		pf_buf_addc(b, (char)(0x80 | (c >> 6 & 0x3f)));
-		pf_buf_addc(b, (char)(0x80 | (c & 0x3f)));
-	} else {
-		pf_buf_addc(b, (char)(0xf0 | c >> 18));
-		pf_buf_addc(b, (char)(0x80 | (c >> 12 & 0x3f)));
-		pf_buf_addc(b, (char)(0x80 | (c >> 6 & 0x3f)));
-		pf_buf_addc(b, (char)(0x80 | (c & 0x3f)));
-	}
+	struct explode *x = ctx;
+
+	write_with(x->w, x->rec, x->w->r->field, s, len, x->out);
+	x->n++;
 }
 
 /*
- * A JSON string at p (after its quote), unescaped into b. Returns the
- * byte after its closing quote, or NULL when it is malformed.
- */
-static const char *
-json_string(const char *p, const char *end, struct pf_buf *b)
-{
-	unsigned u, lo;
-
-	for (; p < end && *p != '"'; p++) {
-		if ((unsigned char)*p < 0x20)
-			return NULL;
-		if (*p != '\\') {
-			pf_buf_addc(b, *p);
-			continue;
-		}
-		if (++p == end)
-			return NULL;
-		switch (*p) {
-		case '"': case '\\': case '/':
-			u = (unsigned char)*p;
-			break;
-		case 'b': u = '\b'; break;
-		case 'f': u = '\f'; break;
-		case 'n': u = '\n'; break;
-		case 'r': u = '\r'; break;
-		case 't': u = '\t'; break;
-		case 'u':
-			if (!read_hex4(p + 1, end, &u))
-				return NULL;
-			p += 4;
-			if (u >= 0xd800 && u < 0xdc00 && end - p >= 7 &&
-			    p[1] == '\\' && p[2] == 'u' &&
-			    read_hex4(p + 3, end, &lo) && lo >= 0xdc00 &&
-			    lo < 0xe000) {
-				u = 0x10000 + ((u - 0xd800) << 10) +
-				    (lo - 0xdc00);
-				p += 6;
-			} else if (u >= 0xd800 && u < 0xe000)
-				u = 0xfffd;	/* a lone surrogate */
-			break;
-		default:
-			return NULL;
-		}
-		add_utf8(b, u);
-	}
-	return p == end ? NULL : p + 1;
-}
-
-/*
- * A JSON string at p (after its quote), written into out as compact
- * JSON writes it: quotes, backslashes and control bytes escaped, all
- * else as it is (Python's json.dumps with ensure_ascii=False). tmp is
- * scratch. Returns as json_string().
- */
-static const char *
-json_string_compact(const char *p, const char *end, struct pf_buf *out,
-    struct pf_buf *tmp)
-{
-	static const char hex[] = "0123456789abcdef";
-	const char *q;
-	size_t i;
-	unsigned char c;
-
-	tmp->len = 0;
-	if ((q = json_string(p, end, tmp)) == NULL)
-		return NULL;
-	pf_buf_addc(out, '"');
-	for (i = 0; i < tmp->len; i++) {
-		c = (unsigned char)tmp->data[i];
-		if (c == '"' || c == '\\') {
-			pf_buf_addc(out, '\\');
-			pf_buf_addc(out, (char)c);
-		} else if (c < 0x20) {
-			pf_buf_addc(out, '\\');
-			switch (c) {
-			case '\n': pf_buf_addc(out, 'n'); break;
-			case '\r': pf_buf_addc(out, 'r'); break;
-			case '\t': pf_buf_addc(out, 't'); break;
-			case '\b': pf_buf_addc(out, 'b'); break;
-			case '\f': pf_buf_addc(out, 'f'); break;
-			default:
-				pf_buf_add(out, "u00", 3);
-				pf_buf_addc(out, hex[c >> 4]);
-				pf_buf_addc(out, hex[c & 15]);
-			}
-		} else
-			pf_buf_addc(out, (char)c);
-	}
-	pf_buf_addc(out, '"');
-	return q;
-}
-
-/*
- * A JSON value at p: a string is unescaped into out (top is true) or
- * kept quoted; other values are copied compactly (no blanks outside
- * strings); null is empty at the top. Returns the byte after it, or
- * NULL when it is malformed.
- */
-static const char *
-json_value(const char *p, const char *end, struct pf_buf *out,
-    struct pf_buf *tmp, bool top, int depth)
-{
-	const char *q;
-	char close;
-
-	p = skip_blanks(p, end);
-	if (p == end || depth > 64)
-		return NULL;
-	if (*p == '"')
-		return top ? json_string(p + 1, end, out) :
-		    json_string_compact(p + 1, end, out, tmp);
-	if (*p == '[' || *p == '{') {
-		close = *p == '[' ? ']' : '}';
-		pf_buf_addc(out, *p);
-		p = skip_blanks(p + 1, end);
-		if (p < end && *p == close) {
-			pf_buf_addc(out, close);
-			return p + 1;
-		}
-		for (;;) {
-			if (close == '}') {
-				p = skip_blanks(p, end);
-				if (p == end || *p != '"' ||
-				    (p = json_string_compact(p + 1, end, out,
-				    tmp)) == NULL)
-					return NULL;
-				p = skip_blanks(p, end);
-				if (p == end || *p != ':')
-					return NULL;
-				pf_buf_addc(out, ':');
-				p++;
-			}
-			if ((p = json_value(p, end, out, tmp, false,
-			    depth + 1)) == NULL)
-				return NULL;
-			p = skip_blanks(p, end);
-			if (p < end && *p == ',') {
-				pf_buf_addc(out, ',');
-				p++;
-				continue;
-			}
-			if (p < end && *p == close) {
-				pf_buf_addc(out, close);
-				return p + 1;
-			}
-			return NULL;
-		}
-	}
-	for (q = p; q < end && strchr(",]} \t\r\n", *q) == NULL; q++)
-		;
-	if (q == p)
-		return NULL;
-	if (top && q - p == 4 && memcmp(p, "null", 4) == 0)
-		return q;
-	pf_buf_add(out, p, (size_t)(q - p));
-	return q;
-}
-
-/*
- * Explodes a JSON array: one record per element. Returns false (and
- * writes nothing) when s is not wholly an array.
+ * Explodes a JSON array: one record per element, one with the field
+ * empty for an empty array. Returns false (and writes nothing) when s is
+ * not wholly an array.
  */
 static bool
 explode_json(struct reshape_worker *w, const struct pf_record *rec,
     const char *s, size_t len, struct pf_buf *out, uint64_t *written)
 {
-	const char *p = skip_blanks(s, s + len), *end = s + len;
+	struct explode x = { w, rec, out, 0 };
 	size_t start = out->len;
-	uint64_t n = 0;
 
-	if (p == end || *p != '[')
+	if (!pf_json_array_each(s, len, &w->part, &w->stack, explode_element,
+	    &x)) {
+		out->len = start;	/* not an array: no half output */
 		return false;
-	p = skip_blanks(p + 1, end);
-	if (p < end && *p == ']') {
-		if (skip_blanks(p + 1, end) != end)
-			return false;
-		write_with(w, rec, w->r->field, "", 0, out);
-		*written = 1;
-		return true;
 	}
-	for (;;) {
-		w->part.len = 0;
-		if ((p = json_value(p, end, &w->part, &w->tmp, true, 0)) ==
-		    NULL)
-			break;
-		write_with(w, rec, w->r->field, w->part.data == NULL ? "" :
-		    w->part.data, w->part.len, out);
-		n++;
-		p = skip_blanks(p, end);
-		if (p < end && *p == ',') {
-			p++;
-			continue;
-		}
-		if (p < end && *p == ']' && skip_blanks(p + 1, end) == end) {
-			*written = n;
-			return true;
-		}
-		break;
-	}
-	out->len = start;	/* not an array after all: no half output */
-	return false;
+	if (x.n == 0)
+		explode_element(&x, "", 0);
+	*written = x.n;
+	return true;
 }
 
 static uint64_t

@@ -21,24 +21,11 @@
 #include "csv/jsonl.h"
 #include "csv/record.h"
 #include "support/buf.h"
+#include "split_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct pf_dialect jsonl = { PF_JSONL, ',', false };
-
-static char *
-padded_copy(const void *p, size_t len)
-{
-	char *b = malloc(len + PF_SPLIT_PAD);
-
-	if (b == NULL)
-		abort();
-	if (len > 0)
-		memcpy(b, p, len);
-	b[len] = '\n';
-	memset(b + len + 1, 0, PF_SPLIT_PAD - 1);
-	return b;
-}
 
 static void
 add_json_string(struct pf_buf *b, const char *p, size_t len)

@@ -9,27 +9,17 @@
 #include <stdlib.h>
 
 #include "kernels.h"
+#include "split_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const struct pf_dialect dialects[8] = {
-	{ PF_CSV, ',', true },
-	{ PF_CSV, ';', true },
-	{ PF_CSV, '\t', false },
-	{ PF_CSV, '|', false },
-	{ PF_TSV, '\t', true },
-	{ PF_LINES, '\0', false },
-	{ PF_LINES, ',', false },
-	{ PF_LINES, ' ', false },
-};
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	if (!check_kernels(&dialects[data[0] & 7], (const char *)data + 1,
-	    size - 1, (size_t)(data[0] >> 3 & 7)))
+	if (!check_kernels(&split_dialects[data[0] & 7],
+	    (const char *)data + 1, size - 1, (size_t)(data[0] >> 3 & 7)))
 		abort();
 	return 0;
 }

@@ -30,38 +30,9 @@
 #include "support/buf.h"
 #include "csv/chunk.h"
 #include "csv/record.h"
+#include "split_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const struct pf_dialect dialects[8] = {
-	{ PF_CSV, ',', true },
-	{ PF_CSV, ';', true },
-	{ PF_CSV, '\t', false },
-	{ PF_CSV, '|', false },
-	{ PF_TSV, '\t', true },
-	{ PF_LINES, '\0', false },
-	{ PF_LINES, ',', false },
-	{ PF_LINES, ' ', false },
-};
-
-/*
- * Copies [p, p+len) into an allocation of exactly len + PF_SPLIT_PAD
- * bytes with the sentinel, so that AddressSanitizer sees any read past
- * the padding the splitter is promised.
- */
-static char *
-padded_copy(const uint8_t *p, size_t len)
-{
-	char *b = malloc(len + PF_SPLIT_PAD);
-
-	if (b == NULL)
-		abort();
-	if (len > 0)
-		memcpy(b, p, len);
-	b[len] = '\n';
-	memset(b + len + 1, 0, PF_SPLIT_PAD - 1);
-	return b;
-}
 
 /* Appends a size and bytes to the rendering. */
 static void
@@ -209,7 +180,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 3)
 		return 0;
-	d = &dialects[data[0] % 8];
+	d = &split_dialects[data[0] % 8];
 	fields = (size_t)(data[0] >> 3) % 5;
 	state = 0x9e3779b9u ^ ((uint32_t)data[1] << 8 | data[2]);
 	scan_state = state ^ 0x5bd1e995u;
