@@ -35,8 +35,9 @@ static const char usage_text[] =
 "  --lateness DURATION       how late an event may come (default 0)\n"
 "  --summary                 one row per column: type, count, empty,\n"
 "                            distinct, min, max, mean, stdev, p25, median,\n"
-"                            p75, minlen, maxlen, top (pflow stats)\n"
-"  --memory SIZE             --summary's distinct values kept (256M)\n";
+"                            p75, minlen, maxlen, top, approx (pflow stats)\n"
+"  --memory SIZE             --summary: exact while the distinct values fit\n"
+"                            in SIZE (256M), then sketches (approx says)\n";
 
 enum {
 	OPT_PARTIAL = PF_OPT_TOOL, OPT_MERGE, OPT_EVERY,

@@ -20,9 +20,13 @@ summary against an oracle written from the man page:
 - minlen, maxlen: characters (Python's len of the str);
 - top: collections.Counter, most common first, ties by first appearance,
   five at most, "VALUE:COUNT" joined by "; ".
+- approx: empty.
 Then the same output, byte for byte, at -j1, -j2, -j4 and small --chunk,
-for CSV, TSV and JSON Lines (each line parses, with the same values),
-and `pflow stats` is `preduce --summary`.
+in CSV and JSON Lines (each line parses, with the same values), and
+`pflow stats` is `preduce --summary`. Past a small --memory (sketches):
+the same at every -j and --chunk, every column exact but distinct (within
+2.43% of the true count), the quartiles (within 1% of the values they
+interpolate) and top (empty), and approx naming the bounds.
 """
 import csv
 import io
@@ -42,7 +46,7 @@ PREDUCE = os.path.join(BUILD, "preduce")
 PFLOW = os.path.join(BUILD, "pflow")
 COLUMNS = ["field", "type", "count", "empty", "distinct", "min", "max",
            "mean", "stdev", "p25", "median", "p75", "minlen", "maxlen",
-           "top"]
+           "top", "approx"]
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
 INTEGER = re.compile(r"[+-]?\d+\Z")
 DATE = re.compile(r"\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d)?)?\Z")
@@ -229,9 +233,32 @@ def close_ulp(got, want):
     return got == want or abs(got - want) <= 2 * math.ulp(want)
 
 
-def check_row(name, row, values):
+def check_row(name, row, values, sketch=False):
     e = expected(values)
     bad = []
+    if sketch:
+        e["top"] = ""
+        d = len({v for v in values if v != ""})
+        got = int(row["distinct"])
+        if abs(got - d) > max(1, 0.0243 * d):
+            bad.append("distinct: got %d, want %d +- 2.43%%" % (got, d))
+        e["distinct"] = row["distinct"]
+        approx = "distinct±2.43%" if e["count"] else ""
+        if e["type"] in ("integer", "decimal"):
+            approx += " p25±1% median±1% p75±1%"
+            fr = sorted(Fraction(v) for v in values if v != "")
+            for k, q in (("p25", Fraction(1, 4)), ("median", Fraction(1, 2)),
+                         ("p75", Fraction(3, 4))):
+                h = (len(fr) - 1) * q
+                span = max(abs(fr[math.floor(h)]), abs(fr[math.ceil(h)]))
+                if abs(Fraction(row[k]) - Fraction(e[k])) > \
+                        span / 100 * Fraction(1000001, 1000000):
+                    bad.append("%s: got %s, want %s +- 1%%" % (k, row[k], e[k]))
+                e[k] = float(row[k])
+        if row["approx"] != approx:
+            bad.append("approx: got %r, want %r" % (row["approx"], approx))
+    elif row["approx"] != "":
+        bad.append("approx: got %r, want empty" % row["approx"])
     for k in ("type", "count", "empty", "distinct"):
         if str(e[k]) != row[k]:
             bad.append("%s: got %r, want %r" % (k, row[k], e[k]))
@@ -294,6 +321,25 @@ def main():
         if cases % 10 == 0:
             ok(run(PFLOW, ["stats", "-j2"], data) == base,
                "case %d: pflow stats is preduce --summary" % cases)
+        if cases % 3 == 0 and rows:
+            sk = run(PREDUCE, ["--summary", "--memory", "2K", "-j1"], data)
+            for args in (["-j4", "--chunk", "64"], ["-j2", "--chunk", "1"]):
+                other = run(PREDUCE, ["--summary", "--memory", "2K"] + args,
+                            data)
+                ok(other == sk, "case %d: sketches, %s byte-identical to -j1"
+                   % (cases, " ".join(args)))
+            srows = list(csv.DictReader(io.StringIO(sk.decode(), newline="")))
+            # The table's bytes: 40 per entry and the value, 8-aligned.
+            big = sum((40 + len(v.encode()) + 7) // 8 * 8
+                      for i in range(len(names))
+                      for v in {r[i] for r in rows} - {""}) > 2048
+            for i, r in enumerate(srows):
+                check_row("case %d: sketched column %d (%s)" % (
+                    cases, i, names[i]), r, [row[i] for row in rows],
+                    sketch=bool(r["approx"]))
+            ok(any(r["approx"] for r in srows) == big,
+               "case %d: approximate exactly when the values pass --memory"
+               % cases)
     print("1..%d" % tests)
     return 1 if failures else 0
 

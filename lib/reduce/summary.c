@@ -24,8 +24,13 @@
  * entries, pf_arena.used of a table's arena, which the merged table's
  * entries alone fill). Any worker's or partial global table is part of
  * the final one, so passing the budget there means the final one passes
- * it too: the run stops with an error as soon as it is known, and ends
- * with one whenever the final table passes it, whatever -j and --chunk.
+ * it too, and the final one is measured at the end: the summary is
+ * approximate exactly when the final table would pass --memory, whatever
+ * -j and --chunk. Then (s->sketching) each table is folded, entry by
+ * entry, into per-column sketches (summary_column.c: the exact states,
+ * HyperLogLog, DDSketch), and workers fold each later value into their
+ * own; the sketches depend only on the values, so they merge into the
+ * same result for every -j and --chunk.
  */
 #include <err.h>
 #include <pthread.h>
@@ -45,7 +50,8 @@ struct summary_worker {
 	struct pf_arena	 arena;
 	struct pf_values values;
 	uint64_t	*empty;		/* per column */
-	char		 failure[256];
+	struct summary_column *sketch;	/* once sketching, per column */
+	struct pf_arena	 sketch_arena;
 };
 
 static void
@@ -90,6 +96,7 @@ summary_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 		s->names[i] = pf_xstrdup(schema->names[i]);
 	s->has_header = schema->has_header;
 	s->empty = pf_xcalloc(s->ncols + 1, sizeof(uint64_t));
+	pf_summary_aggs(s);
 	table_init(&s->arena, &s->values);
 	s->started = true;
 	return 0;
@@ -111,33 +118,67 @@ summary_worker_free(void *worker)
 	struct summary_worker *w = worker;
 
 	table_free(&w->arena, &w->values);
+	pf_summary_columns_free(w->s, w->sketch, w->s->ncols);
+	pf_arena_free(&w->sketch_arena);
 	free(w->empty);
 	free(w);
 }
 
-/* The message of a table past --memory, into buf. */
+/*
+ * Folds a table into the sketches cols (made if NULL) and empties it.
+ */
 static void
-over_budget(const struct summary *s, char *buf, size_t size)
+to_sketch(struct summary *s, struct summary_column **cols,
+    struct pf_arena *sketch_arena, struct pf_arena *arena,
+    struct pf_values *values)
 {
-	snprintf(buf, size, "--summary: the distinct values of the columns "
-	    "need more than --memory (%zu bytes); raise --memory (e.g. "
-	    "--memory %zuM)", s->memory, s->memory / (1u << 20) * 4 + 4);
+	if (*cols == NULL)
+		*cols = pf_summary_columns_new(s, s->ncols);
+	pf_summary_columns_add_table(s, *cols, values, sketch_arena);
+	table_free(arena, values);
+	table_init(arena, values);
 }
 
-/* Moves the worker's table into the global one. Returns false past --memory. */
-static bool
+/*
+ * Moves the worker's table into the global one; past --memory, the
+ * global table goes to the sketches from then on.
+ */
+static void
 spill(struct summary_worker *w)
 {
 	struct summary *s = w->s;
-	bool over;
 
 	pthread_mutex_lock(&s->lock);
 	table_merge(&s->values, &w->values);
-	over = s->arena.used > s->memory;
+	if (s->arena.used > s->memory) {
+		to_sketch(s, &s->sketch, &s->sketch_arena, &s->arena,
+		    &s->values);
+		s->sketching = true;
+	}
 	pthread_mutex_unlock(&s->lock);
 	table_free(&w->arena, &w->values);
 	table_init(&w->arena, &w->values);
-	return !over;
+}
+
+/* A record once sketching: each value into the worker's sketches. */
+static void
+sketch_record(struct summary_worker *w, const struct pf_record *rec, size_t n)
+{
+	struct summary *s = w->s;
+	const struct pf_field *f;
+	size_t i;
+
+	if (w->sketch == NULL || w->values.count > 0)
+		to_sketch(s, &w->sketch, &w->sketch_arena, &w->arena,
+		    &w->values);
+	for (i = 0; i < n; i++) {
+		f = &rec->fields[i];
+		if (f->len == 0)
+			w->empty[i]++;
+		else
+			pf_summary_column_add(s, &w->sketch[i], f->ptr,
+			    f->len, 1, rec->order, true, &w->sketch_arena);
+	}
 }
 
 static uint64_t
@@ -151,6 +192,12 @@ summary_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	(void)out;
 	if (w->empty == NULL)
 		w->empty = pf_xcalloc(s->ncols + 1, sizeof(uint64_t));
+	for (i = n; i < s->ncols; i++)	/* fields a record lacks: empty */
+		w->empty[i]++;
+	if (s->sketching) {
+		sketch_record(w, rec, n);
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
 		f = &rec->fields[i];
 		if (f->len == 0)
@@ -159,19 +206,9 @@ summary_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 			pf_values_add(&w->values, (uint32_t)i, 0, f->ptr,
 			    f->len, 1, rec->order, 0);
 	}
-	for (; i < s->ncols; i++)	/* fields a record lacks: empty */
-		w->empty[i]++;
-	if (w->arena.used > s->spill && !spill(w)) {
-		over_budget(s, w->failure, sizeof(w->failure));
-		return PF_RECORD_FAILED;
-	}
+	if (w->arena.used > s->spill)
+		spill(w);
 	return 0;
-}
-
-static const char *
-summary_failure(void *worker)
-{
-	return ((struct summary_worker *)worker)->failure;
 }
 
 static void
@@ -186,6 +223,14 @@ summary_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
 		w = workers[k];
 		for (i = 0; w->empty != NULL && i < s->ncols; i++)
 			s->empty[i] += w->empty[i];
+		if (w->sketch != NULL) {
+			s->sketching = true;
+			if (s->sketch == NULL)
+				s->sketch = pf_summary_columns_new(s,
+				    s->ncols);
+			pf_summary_columns_merge(s, s->sketch, w->sketch,
+			    &s->sketch_arena);
+		}
 		if (s->values.count == 0) {
 			/* Nothing to merge into: take the table as it is. */
 			table_free(&s->arena, &s->values);
@@ -199,10 +244,9 @@ summary_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
 		table_free(&w->arena, &w->values);
 		table_init(&w->arena, &w->values);
 	}
-	if (s->arena.used > s->memory) {
-		s->over = true;
-		return;
-	}
+	if (s->sketching || s->arena.used > s->memory)
+		to_sketch(s, &s->sketch, &s->sketch_arena, &s->arena,
+		    &s->values);
 	pf_summary_write(s, out);
 }
 
@@ -217,10 +261,8 @@ pf_reduce_summary_main(const struct pf_options *opt, size_t memory,
 		.worker_new = summary_worker_new,
 		.worker_free = summary_worker_free,
 		.record = summary_record,
-		.record_failure = summary_failure,
 		.finish = summary_finish,
 	};
-	char msg[256];
 	size_t i;
 	int status;
 
@@ -228,13 +270,10 @@ pf_reduce_summary_main(const struct pf_options *opt, size_t memory,
 	s.spill = memory / 4 < SPILL_BYTES ? memory / 4 : SPILL_BYTES;
 	s.tool = &tool;
 	status = pf_run(opt, files, nfiles, &tool);
-	if (status == 0 && s.over) {
-		over_budget(&s, msg, sizeof(msg));
-		warnx("%s", msg);
-		status = PF_FAILED;
-	}
 	if (s.started)
 		table_free(&s.arena, &s.values);
+	pf_summary_columns_free(&s, s.sketch, s.ncols);
+	pf_arena_free(&s.sketch_arena);
 	for (i = 0; s.names != NULL && i < s.ncols; i++)
 		free(s.names[i]);
 	free(s.names);

@@ -19,15 +19,9 @@
 
 static const char *const columns[] = {
 	"field", "type", "count", "empty", "distinct", "min", "max", "mean",
-	"stdev", "p25", "median", "p75", "minlen", "maxlen", "top"
+	"stdev", "p25", "median", "p75", "minlen", "maxlen", "top", "approx"
 };
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
-
-/* The aggregations a row is made of, as preduce parses them. */
-enum { A_MIN, A_MAX, A_MEAN, A_STDEV, A_P25, A_MEDIAN, A_P75, NAGGS };
-static const char *const agg_names[NAGGS] = {
-	"min", "max", "mean", "stdev", "p25", "median", "p75"
-};
 
 static int
 by_first(const void *x, const void *y)
@@ -48,18 +42,6 @@ by_count(const void *x, const void *y)
 	if (a->count != b->count)
 		return a->count > b->count ? -1 : 1;
 	return by_first(x, y);
-}
-
-/* Characters of UTF-8 text: the bytes that do not continue one. */
-static uint64_t
-characters(const char *s, size_t len)
-{
-	uint64_t n = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		n += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return n;
 }
 
 static const char *
@@ -140,105 +122,179 @@ quantile_entries(struct pf_value_entry **e, size_t n, struct pf_arena *arena)
 	return q;
 }
 
-/* Writes the row of column c, whose n distinct values are e[0..n). */
+/*
+ * Writes the columns every row shares from the folded column col: field,
+ * type, count, empty, then (after distinct, written by the caller) min,
+ * max, mean and stdev.
+ */
+static void
+write_head(struct summary *s, struct row *r, size_t c,
+    const struct summary_column *col)
+{
+	const char *type = type_name(col->kinds);
+
+	field(r, s->names[c], strlen(s->names[c]), false);
+	field(r, type, strlen(type), false);
+	field_int(r, col->count);
+	field_int(r, s->empty[c]);
+}
+
+/* min, max, mean, stdev; numeric: whether the column is. */
+static void
+write_states(struct summary *s, struct row *r,
+    const struct summary_column *col, bool numeric, struct pf_buf *val)
+{
+	bool is_number;
+	unsigned k;
+
+	for (k = S_MIN; k <= S_STDEV; k++) {
+		val->len = 0;
+		is_number = false;
+		if (k <= S_MAX || numeric)
+			pf_agg_result(&s->aggs[k], col->state[k], val,
+			    &is_number);
+		field(r, val->data, val->len, is_number && val->len > 0);
+	}
+}
+
+static void
+write_lengths(struct row *r, const struct summary_column *col)
+{
+	if (col->count > 0) {
+		field_int(r, col->minlen);
+		field_int(r, col->maxlen);
+	} else {
+		field(r, "", 0, false);
+		field(r, "", 0, false);
+	}
+}
+
+static bool
+is_numeric(unsigned kinds)
+{
+	return kinds != 0 && (kinds & ~(1u << PF_KIND_INTEGER |
+	    1u << PF_KIND_DECIMAL)) == 0;
+}
+
+/* Writes the exact row of column c, whose n distinct values are e[0..n). */
 static void
 write_row(struct summary *s, const struct pf_output *o, size_t c,
-    struct pf_value_entry **e, size_t n, struct pf_agg *aggs,
-    struct pf_buf *out)
+    struct pf_value_entry **e, size_t n, struct pf_buf *out)
 {
 	struct row r = { o, out, 0 };
-	unsigned char *state[NAGGS] = { NULL };
-	struct pf_value_entry **q;
+	struct summary_column *col = pf_summary_columns_new(s, 1);
+	struct pf_value_entry **q = NULL;
 	struct pf_arena arena = { 0 };
 	struct pf_buf val = { 0 };
-	struct pf_number num;
-	uint64_t count = 0, minlen = UINT64_MAX, maxlen = 0, len;
-	unsigned kinds = 0, k;
 	bool is_number, numeric;
 	size_t i;
+	unsigned k;
 
-	for (k = 0; k < NAGGS; k++)
-		if (pf_agg_state_size(aggs[k].func) > 0)
-			state[k] = pf_xcalloc(1, pf_agg_state_size(
-			    aggs[k].func));
 	qsort(e, n, sizeof(*e), by_first);
-	for (i = 0; i < n; i++) {
-		const struct pf_value_entry *v = e[i];
-		enum pf_value_kind kind = pf_value_kind(v->bytes, v->len, &num);
-		bool isnum = kind == PF_KIND_INTEGER || kind == PF_KIND_DECIMAL;
-
-		kinds |= 1u << kind;
-		count += v->count;
-		len = characters(v->bytes, v->len);
-		minlen = len < minlen ? len : minlen;
-		maxlen = len > maxlen ? len : maxlen;
-		for (k = A_MIN; k <= A_MAX; k++)
-			pf_agg_update_times(&aggs[k], state[k], v->bytes,
-			    v->len, isnum ? &num : NULL, v->count, v->first,
-			    &arena);
-	}
-	numeric = kinds != 0 && (kinds & ~(1u << PF_KIND_INTEGER |
-	    1u << PF_KIND_DECIMAL)) == 0;
-	for (i = 0; numeric && i < n; i++) {
-		pf_number_parse(e[i]->bytes, e[i]->len, &num);
-		for (k = A_MEAN; k <= A_STDEV; k++)
-			pf_agg_update_times(&aggs[k], state[k], e[i]->bytes,
-			    e[i]->len, &num, e[i]->count, e[i]->first, &arena);
-	}
-
-	field(&r, s->names[c], strlen(s->names[c]), false);
-	field(&r, type_name(kinds), strlen(type_name(kinds)), false);
-	field_int(&r, count);
-	field_int(&r, s->empty[c]);
+	for (i = 0; i < n; i++)
+		pf_summary_column_add(s, col, e[i]->bytes, e[i]->len,
+		    e[i]->count, e[i]->first, false, &arena);
+	numeric = is_numeric(col->kinds);
+	write_head(s, &r, c, col);
 	field_int(&r, n);
-	for (k = A_MIN; k <= A_STDEV; k++) {
-		val.len = 0;
-		if (k <= A_MAX || numeric)
-			pf_agg_result(&aggs[k], state[k], &val, &is_number);
-		field(&r, val.data, val.len, is_number && val.len > 0);
-	}
-	q = numeric ? quantile_entries(e, n, &arena) : NULL;
-	for (k = A_P25; k <= A_P75; k++) {
+	write_states(s, &r, col, numeric, &val);
+	if (numeric)
+		q = quantile_entries(e, n, &arena);
+	for (k = S_P25; k <= S_P75; k++) {
 		val.len = 0;
 		is_number = false;
 		if (numeric)
-			pf_agg_values_result(&aggs[k], q, n, &val, &is_number);
+			pf_agg_values_result(&s->aggs[k], q, n, &val,
+			    &is_number);
 		field(&r, val.data, val.len, is_number && val.len > 0);
 	}
-	if (n > 0) {
-		field_int(&r, minlen);
-		field_int(&r, maxlen);
-	} else {
-		field(&r, "", 0, false);
-		field(&r, "", 0, false);
-	}
+	write_lengths(&r, col);
 	qsort(e, n, sizeof(*e), by_count);
 	val.len = 0;
 	top_values(e, n, &val);
 	field(&r, val.data, val.len, false);
+	field(&r, "", 0, false);	/* approx: nothing */
 	pf_output_end(o, out, r.col);
 	s->tool->written++;
 
 	free(q);
-	for (k = 0; k < NAGGS; k++)
-		free(state[k]);
+	pf_summary_columns_free(s, col, 1);
 	pf_buf_free(&val);
 	pf_arena_free(&arena);
+}
+
+/*
+ * The DDSketch's quantile_cont: h = (count - 1) q, the sketch's values
+ * at ranks floor(h) and floor(h) + 1 interpolated.
+ */
+static double
+sketch_quantile(const struct pf_dds *d, uint64_t q_num, uint64_t q_den)
+{
+	unsigned __int128 h = (unsigned __int128)(d->total - 1) * q_num;
+	uint64_t below = (uint64_t)(h / q_den), r = (uint64_t)(h % q_den);
+	double lo = pf_dds_at_rank(d, below), hi;
+
+	if (r == 0)
+		return lo;
+	hi = pf_dds_at_rank(d, below + 1);
+	return lo + (hi - lo) * ((double)r / (double)q_den);
+}
+
+/* Writes the row of column c from its sketches (past --memory). */
+static void
+write_sketch_row(struct summary *s, const struct pf_output *o, size_t c,
+    struct pf_buf *out)
+{
+	const struct summary_column *col = &s->sketch[c];
+	struct row r = { o, out, 0 };
+	struct pf_buf val = { 0 };
+	bool numeric = is_numeric(col->kinds), is_number;
+	double d = pf_hll_estimate(&col->hll);
+	uint64_t distinct = (uint64_t)(d + 0.5);
+	unsigned k;
+
+	/* At most count, and at least one value when there are any. */
+	if (distinct > col->count)
+		distinct = col->count;
+	if (distinct == 0 && col->count > 0)
+		distinct = 1;
+	write_head(s, &r, c, col);
+	field_int(&r, distinct);
+	write_states(s, &r, col, numeric, &val);
+	for (k = S_P25; k <= S_P75; k++) {
+		val.len = 0;
+		is_number = false;
+		if (numeric)
+			pf_agg_add_number(&val, sketch_quantile(&col->dds,
+			    s->aggs[k].q_num, s->aggs[k].q_den), &is_number);
+		field(&r, val.data, val.len, is_number && val.len > 0);
+	}
+	write_lengths(&r, col);
+	field(&r, "", 0, false);	/* top: needs exact counts */
+	val.len = 0;
+	if (col->count > 0) {
+		pf_buf_adds(&val, "distinct±" PF_HLL_BOUND);
+	}
+	if (numeric) {
+		for (k = S_P25; k <= S_P75; k++) {
+			pf_buf_addc(&val, ' ');
+			pf_buf_adds(&val, s->aggs[k].funcname);
+			pf_buf_adds(&val, "±" PF_DDS_BOUND);
+		}
+	}
+	field(&r, val.data, val.len, false);
+	pf_output_end(o, out, r.col);
+	s->tool->written++;
+	pf_buf_free(&val);
 }
 
 void
 pf_summary_write(struct summary *s, struct pf_buf *out)
 {
 	struct pf_value_entry **v, *e;
-	struct pf_agg aggs[NAGGS];
 	struct pf_output o;
 	size_t *starts, i, c;
 
-	memset(aggs, 0, sizeof(aggs));
-	for (i = 0; i < NAGGS; i++)
-		if (!pf_agg_func_find(agg_names[i], strlen(agg_names[i]),
-		    &aggs[i]))
-			abort();
 	/* The entries by column: a counting sort on the group. */
 	starts = pf_xcalloc(s->ncols + 2, sizeof(*starts));
 	for (i = 0; s->values.slots != NULL && i <= s->values.mask; i++)
@@ -255,8 +311,11 @@ pf_summary_write(struct summary *s, struct pf_buf *out)
 	    (char *const *)columns, NCOLUMNS);
 	pf_output_header(&o, out);
 	for (c = 0; c < s->ncols; c++) {
-		write_row(s, &o, c, v + starts[c], starts[c + 1] - starts[c],
-		    aggs, out);
+		if (s->sketch != NULL)
+			write_sketch_row(s, &o, c, out);
+		else
+			write_row(s, &o, c, v + starts[c],
+			    starts[c + 1] - starts[c], out);
 		if (out->len >= (1u << 20)) {
 			if (pf_write_all(STDOUT_FILENO, out->data,
 			    out->len) < 0)
