@@ -75,6 +75,7 @@ table_merge(struct pf_values *dst, const struct pf_values *src)
 	struct pf_value_entry *e;
 	size_t i;
 
+	pf_values_reserve(dst, dst->count + src->count);
 	for (i = 0; src->slots != NULL && i <= src->mask; i++)
 		if ((e = src->slots[i]) != NULL)
 			pf_values_add(dst, e->group, 0, e->bytes, e->len,
