@@ -42,7 +42,6 @@
 #include "engine/engine.h"
 #include "reduce/reduce_int.h"
 #include "reduce/summary_int.h"
-#include "support/status.h"
 #include "support/xalloc.h"
 
 struct summary_worker {
