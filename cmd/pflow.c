@@ -46,6 +46,7 @@ static const struct tool {
 
 static int run_peek(int argc, char **argv);
 static int view(int argc, char **argv);
+static int stats(int argc, char **argv);
 
 /* pflow's own commands. */
 static const struct command {
@@ -62,6 +63,8 @@ static const struct command {
 	    "position, name and type (of the first N records: 1000)" },
 	{ "view",	view, "view [-n N] [FILE...] [OPTION...]",
 	    "the first N records (20) as a table, through less -S on a terminal" },
+	{ "stats",	stats, "stats [OPTIONS] [FILE...]",
+	    "one row per column: type, counts, min, max, mean, quartiles, top" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -89,6 +92,7 @@ static const struct verb {
 	{ "cat",	"pmap '*' FILE...  (one header; --union for different ones)" },
 	{ "sample",	"ptakesort --sample -n N FILE" },
 	{ "step",	"pscan" },
+	{ "summary",	"pflow stats FILE  (preduce --summary)" },
 };
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
 
@@ -302,6 +306,23 @@ view(int argc, char **argv)
 	if (WIFSIGNALED(status))
 		return WTERMSIG(status) == SIGPIPE ? 0 : 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
+}
+
+/* pflow stats ARG...: preduce --summary ARG... */
+static int
+stats(int argc, char **argv)
+{
+	char **args = calloc((size_t)argc + 2, sizeof(char *));
+	int i;
+
+	if (args == NULL)
+		err(1, NULL);
+	args[1] = "--summary";
+	for (i = 1; i < argc; i++)
+		args[i + 1] = argv[i];
+	run_tool(find_tool("reduce"), args);
+	free(args);
+	return 1;
 }
 
 int

@@ -16,6 +16,7 @@
 static const char usage_text[] =
 "usage: preduce [OPTIONS] [-k KEY[,KEY...]] AGG... [FILE...]\n"
 "       preduce [OPTIONS] --merge [--partial] [FILE...]\n"
+"       preduce [OPTIONS] --summary [--memory SIZE] [FILE...]\n"
 "Write one record per group: the keys, then one column per AGG.\n"
 "AGG is count or FUNC:FIELD[:NAME], FUNC one of count sum mean min max\n"
 "first last distinct stdev var median mode, or pN for a percentile (p90,\n"
@@ -31,12 +32,37 @@ static const char usage_text[] =
 "  --window count:N|time:DURATION|event:DURATION\n"
 "                            reset the groups at each window's end\n"
 "  --time FIELD              event time of a record (event windows)\n"
-"  --lateness DURATION       how late an event may come (default 0)\n";
+"  --lateness DURATION       how late an event may come (default 0)\n"
+"  --summary                 one row per column: type, count, empty,\n"
+"                            distinct, min, max, mean, stdev, p25, median,\n"
+"                            p75, minlen, maxlen, top, approx (pflow stats)\n"
+"  --memory SIZE             --summary: exact while the distinct values fit\n"
+"                            in SIZE (256M), then sketches (approx says)\n";
 
 enum {
 	OPT_PARTIAL = PF_OPT_TOOL, OPT_MERGE, OPT_EVERY,
-	OPT_INTERVAL, OPT_WINDOW, OPT_TIME, OPT_LATENESS, OPT_PIVOT
+	OPT_INTERVAL, OPT_WINDOW, OPT_TIME, OPT_LATENESS, OPT_PIVOT,
+	OPT_SUMMARY, OPT_MEMORY
 };
+
+/* --summary: no -k, AGG or other mode; every operand is a file. */
+static int
+summary_main(struct pf_options *opt, const struct pf_reduce_args *args,
+    size_t memory, char **files, int nfiles, const char *usage_all)
+{
+	if (args->keys != NULL || args->merge || args->partial ||
+	    args->pivot != NULL || pf_reduce_streaming(args) ||
+	    args->time_field != NULL)
+		pf_usage_error(usage_all, "--summary takes no -k, --merge, "
+		    "--partial, --pivot or window options");
+	if (nfiles > 0 && pf_reduce_is_agg(files[0]))
+		pf_usage_error(usage_all, "--summary takes no AGG: '%s' (it "
+		    "summarizes every column)", files[0]);
+	pf_options_inputs(opt, files, nfiles, usage_all);
+	pf_options_finish(opt);
+	return pf_reduce_summary_main(opt, memory != 0 ? memory :
+	    PF_SUMMARY_MEMORY_DEFAULT, files, nfiles);
+}
 
 int
 main(int argc, char *argv[])
@@ -52,12 +78,16 @@ main(int argc, char *argv[])
 		{ "time",	required_argument, NULL, OPT_TIME },
 		{ "lateness",	required_argument, NULL, OPT_LATENESS },
 		{ "pivot",	required_argument, NULL, OPT_PIVOT },
+		{ "summary",	no_argument,	   NULL, OPT_SUMMARY },
+		{ "memory",	required_argument, NULL, OPT_MEMORY },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pf_reduce_args args = { 0 };
 	struct pf_options opt;
 	char *usage_all, *end, msg[256];
 	unsigned long long every;
+	size_t memory = 0;
+	bool summary = false;
 	int ch, n;
 
 	usage_all = pf_options_begin(&opt, usage_text);
@@ -99,6 +129,14 @@ main(int argc, char *argv[])
 		case OPT_PIVOT:
 			args.pivot = optarg;
 			break;
+		case OPT_SUMMARY:
+			summary = true;
+			break;
+		case OPT_MEMORY:
+			if (!pf_parse_size(optarg, &memory) || memory == 0)
+				pf_usage_error(usage_all, "bad --memory '%s' "
+				    "(a size > 0, e.g. 512M)", optarg);
+			break;
 		case OPT_LATENESS:
 			if (!pf_parse_duration(optarg, &args.lateness_ms) ||
 			    args.lateness_ms < 0)
@@ -111,6 +149,11 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (summary)
+		return summary_main(&opt, &args, memory, argv, argc,
+		    usage_all);
+	if (memory != 0)
+		pf_usage_error(usage_all, "--memory goes with --summary");
 	for (n = 0; n < argc && pf_reduce_is_agg(argv[n]); n++)
 		;
 	if (args.merge && (n > 0 || args.keys != NULL))

@@ -20,7 +20,7 @@ _pflow_tool_opts() {
 	case $1 in
 	pfilter) echo '-v --invert -c --count --unique --seed' ;;
 	pmap) echo '-a --arg-file --unordered --timeout --retries --halt --failed --batch --batch-timeout --batch-key --pipe --rate --joblog --resume --seed --explode --sep --melt' ;;
-	preduce) echo '-k --key --keys --partial --merge --every --interval --window --time --lateness --pivot' ;;
+	preduce) echo '-k --key --keys --partial --merge --every --interval --window --time --lateness --pivot --summary --memory' ;;
 	ptakesort) echo '-n --count -k --key --keys -g --group --sample --seed --memory -T --temporary-directory' ;;
 	pjoin) echo '-k --key --keys --left --anti --semi --ignore-case --memory --table-csv --table-tsv' ;;
 	pscan) echo '-k --key --keys --time --memory' ;;
@@ -41,7 +41,7 @@ _pflow_takes_arg() {
 	pmap:--joblog|pmap:--explode|pmap:--sep|pmap:--melt) return 0 ;;
 	preduce:-k|preduce:--key|preduce:--keys|preduce:--every|\
 	preduce:--interval|preduce:--window|preduce:--time|\
-	preduce:--lateness|preduce:--pivot) return 0 ;;
+	preduce:--lateness|preduce:--pivot|preduce:--memory) return 0 ;;
 	ptakesort:-n|ptakesort:--count|ptakesort:-k|ptakesort:--key|\
 	ptakesort:--keys|ptakesort:-g|ptakesort:--group|ptakesort:--seed|\
 	ptakesort:--memory|ptakesort:-T|ptakesort:--temporary-directory) return 0 ;;
@@ -301,11 +301,11 @@ _pflow_front_commands='head tail headers'
 _pflow_front() {
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	if ((COMP_CWORD == 1)); then
-		_pflow_reply "" "$cur" $_pflow_front_tools view $_pflow_front_commands help --help --version
+		_pflow_reply "" "$cur" $_pflow_front_tools view stats $_pflow_front_commands help --help --version
 		return 0
 	fi
 	if ((COMP_CWORD == 2)) && [[ ${COMP_WORDS[1]} == help ]]; then
-		_pflow_reply "" "$cur" $_pflow_front_tools $_pflow_front_commands view expressions
+		_pflow_reply "" "$cur" $_pflow_front_tools $_pflow_front_commands view stats expressions
 		return 0
 	fi
 	if [[ " $_pflow_front_commands " == *" ${COMP_WORDS[1]} "* ]]; then
@@ -316,11 +316,12 @@ _pflow_front() {
 		fi
 		return 0
 	fi
-	# pflow view takes pfilter's options and files
-	local front=${COMP_WORDS[1]/#view/filter}
+	# pflow view takes pfilter's options and files, stats preduce's
+	local front=${COMP_WORDS[1]/#view/filter} summary=()
+	[[ $front == stats ]] && front=reduce summary=(--summary)
 	[[ " $_pflow_front_tools " == *" $front "* ]] || return 0
-	local -a words=("p$front" "${COMP_WORDS[@]:2}")
-	local COMP_WORDS=("${words[@]}") COMP_CWORD=$((COMP_CWORD - 1))
+	local -a words=("p$front" "${summary[@]}" "${COMP_WORDS[@]:2}")
+	local COMP_WORDS=("${words[@]}") COMP_CWORD=$((COMP_CWORD - 1 + ${#summary[@]}))
 	_pflow
 }
 
@@ -402,7 +403,8 @@ _pflow() {
 		_pflow_trim "$cur"
 		return 0
 	fi
-	if [[ ($tool == preduce || $tool == pscan) && $cur != */* && $cur != .* ]]; then
+	if [[ ($tool == preduce || $tool == pscan) && $cur != */* && $cur != .* &&
+	    " ${_pflow_w[*]} " != *" --summary "* ]]; then
 		[[ $tool == pscan ]] && _pflow_agg "$cur" "$_pflow_scan_steps" || _pflow_agg "$cur"
 		if ((${#COMPREPLY[@]})); then
 			_pflow_trim "$cur"

@@ -17,11 +17,8 @@
 #include "csv/output.h"
 #include "engine/engine.h"
 #include "front/peek.h"
-#include "support/number.h"
-#include "support/timeutil.h"
+#include "support/valuekind.h"
 #include "support/xalloc.h"
-
-enum kind { K_INT, K_DEC, K_DATE, K_TEXT, NKINDS };
 
 /* A batch's records, formatted, one after another. */
 struct records {
@@ -98,25 +95,12 @@ peek_worker_free(void *worker)
 	free(w);
 }
 
-/* The kind of a non-empty value. */
-static enum kind
-value_kind(const char *s, size_t len)
-{
-	struct pf_number num;
-	struct pf_iso_time t;
-
-	if (pf_number_parse(s, len, &num))
-		return num.is_int ? K_INT : K_DEC;
-	if (len >= 10 && pf_iso_time_parse(s, len, &t))
-		return K_DATE;
-	return K_TEXT;
-}
-
 static uint64_t
 peek_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 {
 	struct peek_worker *w = worker;
 	struct records *r;
+	struct pf_number num;
 	size_t i;
 
 	(void)out;
@@ -133,8 +117,8 @@ peek_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 		    sizeof(*r->kinds));
 		for (i = 0; i < rec->nfields; i++)
 			r->kinds[r->nkinds + i] = rec->fields[i].len == 0 ? 0 :
-			    1u << value_kind(rec->fields[i].ptr,
-			    rec->fields[i].len) | 1u << NKINDS;
+			    1u << pf_value_kind(rec->fields[i].ptr,
+			    rec->fields[i].len, &num) | 1u << PF_NKINDS;
 		r->nkinds += rec->nfields;
 		r->ends[r->n++] = r->nkinds;
 		return 0;
@@ -214,14 +198,14 @@ peek_emit(void *ctx, const struct pf_buf *out)
 static const char *
 type_name(unsigned kinds)
 {
-	if (!(kinds & 1u << NKINDS))
+	if (!(kinds & 1u << PF_NKINDS))
 		return "empty";
-	kinds &= ~(1u << NKINDS);
-	if (kinds == 1u << K_INT)
+	kinds &= ~(1u << PF_NKINDS);
+	if (kinds == 1u << PF_KIND_INTEGER)
 		return "integer";
-	if ((kinds & ~(1u << K_INT | 1u << K_DEC)) == 0)
+	if ((kinds & ~(1u << PF_KIND_INTEGER | 1u << PF_KIND_DECIMAL)) == 0)
 		return "decimal";
-	if (kinds == 1u << K_DATE)
+	if (kinds == 1u << PF_KIND_DATE)
 		return "date";
 	return "text";
 }

@@ -18,7 +18,8 @@ enum pf_peek_mode {
  * Runs the look over files (none: stdin) and writes it to stdout.
  * head stops reading once it has n records; tail keeps only the last n
  * in memory. headers suggests a type per field from the first n
- * records: integer, decimal, date (ISO 8601), text, or empty (no value).
+ * records: integer, decimal, date, text (each value as pf_value_kind()
+ * classifies it), or empty (no value).
  * Returns the exit status.
  */
 int pf_peek_main(const struct pf_options *opt, enum pf_peek_mode mode,

@@ -291,6 +291,60 @@ pf_agg_update(const struct pf_agg *a, unsigned char *state, const char *s,
 		update(state, s, len, num, order, arena);
 }
 
+/* Adds term n times to d (n >= 1), by doubling; term is spent. */
+static void
+dec_add_times(struct pf_dec *d, struct pf_dec *term, uint64_t n,
+    struct pf_arena *arena)
+{
+	struct pf_dec twice;
+
+	for (;;) {
+		if (n & 1)
+			pf_dec_merge(d, term, arena);
+		if ((n >>= 1) == 0)
+			return;
+		memset(&twice, 0, sizeof(twice));
+		pf_dec_merge(&twice, term, arena);
+		pf_dec_merge(&twice, term, arena);
+		*term = twice;
+	}
+}
+
+void
+pf_agg_update_times(const struct pf_agg *a, unsigned char *state,
+    const char *s, size_t len, const struct pf_number *num, uint64_t n,
+    uint64_t order, struct pf_arena *arena)
+{
+	struct sum_state *sum = (struct sum_state *)state;
+	struct var_state *var = (struct var_state *)state;
+	struct pf_dec term;
+
+	switch (a->func) {
+	case PF_AGG_COUNT:
+		((struct count_state *)state)->n += n;
+		break;
+	case PF_AGG_SUM:
+	case PF_AGG_MEAN:
+		sum->n += n;
+		memset(&term, 0, sizeof(term));
+		pf_dec_add(&term, s, len, num, arena);
+		dec_add_times(&sum->s, &term, n, arena);
+		break;
+	case PF_AGG_STDEV:
+	case PF_AGG_VAR:
+		var->n += n;
+		memset(&term, 0, sizeof(term));
+		pf_dec_add(&term, s, len, num, arena);
+		dec_add_times(&var->s, &term, n, arena);
+		memset(&term, 0, sizeof(term));
+		pf_dec_add_square(&term, s, len, num, arena);
+		dec_add_times(&var->q, &term, n, arena);
+		break;
+	default:	/* min, max, first, last: n sightings are one */
+		pf_agg_update(a, state, s, len, num, order, arena);
+	}
+}
+
 void
 pf_agg_merge(const struct pf_agg *a, unsigned char *dst,
     const unsigned char *src, struct pf_arena *arena)

@@ -105,6 +105,15 @@ typedef void pf_agg_update_fn(unsigned char *state, const char *s,
     struct pf_arena *arena);
 pf_agg_update_fn *pf_agg_updater(enum pf_agg_func f);
 
+/*
+ * pf_agg_update() with a value seen n >= 1 times at order (the lowest):
+ * the same state as n calls, exact sums by doubling (log n additions).
+ * For the column summary, which folds each distinct value once.
+ */
+void pf_agg_update_times(const struct pf_agg *a, unsigned char *state,
+    const char *s, size_t len, const struct pf_number *num, uint64_t n,
+    uint64_t order, struct pf_arena *arena);
+
 /* Folds a whole record into a plain `count`, whose state is a uint64_t. */
 static inline void
 pf_agg_count_record(unsigned char *state)

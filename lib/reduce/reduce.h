@@ -70,6 +70,17 @@ bool pf_reduce_is_agg(const char *arg);
  */
 void pf_reduce_check_aggs(char **aggs, int naggs);
 
+/* --memory's default for --summary: the bytes of distinct values kept. */
+#define PF_SUMMARY_MEMORY_DEFAULT	((size_t)256 << 20)
+
+/*
+ * Runs preduce --summary (summary.c): one row per input column, exact
+ * while the columns' distinct values fit in memory bytes, else an error
+ * naming --memory. Returns the exit status.
+ */
+int pf_reduce_summary_main(const struct pf_options *opt, size_t memory,
+    char **files, int nfiles);
+
 /* Runs preduce; returns the exit status. */
 int pf_reduce_main(const struct pf_options *opt,
     const struct pf_reduce_args *args, char **files, int nfiles);

@@ -299,6 +299,13 @@ values_grow(struct pf_values *t)
 	t->mask = mask;
 }
 
+void
+pf_values_reserve(struct pf_values *t, size_t n)
+{
+	while ((n + 1) * 4 > (t->mask + 1) * 3 || t->slots == NULL)
+		values_grow(t);
+}
+
 struct pf_value_entry *
 pf_values_add(struct pf_values *t, uint32_t group, uint16_t agg,
     const void *bytes, size_t len, uint64_t n, uint64_t order, uint32_t sub)

@@ -121,6 +121,12 @@ void pf_values_init(struct pf_values *t, struct pf_arena *arena);
 void pf_values_free(struct pf_values *t);
 
 /*
+ * Makes room for n entries in all. Call it before adding another table's
+ * entries in their slot order: into a smaller table, linear probing
+ * would make long runs of them.
+ */
+void pf_values_reserve(struct pf_values *t, size_t n);
+/*
  * Adds n sightings of the value at (order, sub), keeping the lowest, and
  * returns its entry.
  */

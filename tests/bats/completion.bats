@@ -63,6 +63,7 @@ partition
 join
 scan
 view
+stats
 head
 tail
 headers
@@ -121,6 +122,8 @@ destination'
 --time
 --lateness
 --pivot
+--summary
+--memory
 --csv
 --tsv
 --lines
@@ -422,6 +425,7 @@ continent'
 	    service=pflow words=(pflow "") CURRENT=2 _pflow
 	    service=pflow words=(pflow help "") CURRENT=3 _pflow
 	    service=pflow words=(pflow reduce -k or) CURRENT=4 _pflow
+	    service=pflow words=(pflow stats --mem) CURRENT=3 _pflow
 	    service=pf-ptakesort words=(pf-ptakesort -n) CURRENT=2 _pflow' \
 	    _ "$PFLOW_SOURCE/completions/_pflow"
 	assert_output 'filter
@@ -432,6 +436,7 @@ partition
 join
 scan
 view
+stats
 head
 tail
 headers
@@ -449,8 +454,10 @@ head
 tail
 headers
 view
+stats
 expressions
 preduce: or
+preduce: --mem
 ptakesort: -n'
 }
 
@@ -468,6 +475,20 @@ ptakesort: -n'
 1s
 5s
 1m'
+}
+
+@test "pflow stats: preduce's options and --memory, then files, no AGG" {
+	run complete_front pflow stats --mem
+	assert_output '--memory'
+	run complete_front pflow stats --memory ''
+	assert_output "$(printf '%s\n' 64M 256M 1G 4G)"
+	run complete_front pflow stats data/flights.cs
+	assert_equal "$(sort <<<"$output")" 'data/flights.csv
+data/flights.csv.gz'
+	run complete_words preduce --summary m
+	refute_output --partial 'mean:'
+	run complete_words preduce --su
+	assert_output '--summary'
 }
 
 @test "pflow head, tail, headers: options, then files" {

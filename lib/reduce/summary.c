@@ -1,0 +1,283 @@
+/*
+ * summary.c - preduce --summary (pflow stats): one row per input column
+ * (see reduce.h); the engine's side: the workers' tables, their merge,
+ * and --memory. summary_write.c turns the merged table into the rows.
+ *
+ * DESIGN
+ *
+ * Every summary column but empty follows from a column's distinct values
+ * with their counts and first orders: count, distinct, the type, the
+ * lengths and the top values directly; min, max, mean and stdev by
+ * folding each distinct value once into preduce's states with its count
+ * (pf_agg_update_times: exact sums by doubling); the quantiles by
+ * preduce's own function over the values and counts. So a worker only
+ * adds each non-empty field to a value table (column -> value bytes ->
+ * count, lowest record order: table.h's pf_values, the column as the
+ * group) and counts the empty ones. No number is parsed per record.
+ *
+ * A worker's table spills into the global one under a lock when it
+ * passes a quarter of --memory (at most SPILL_BYTES); at the end every
+ * worker's table is merged in. Entries keep the lowest order, so the
+ * merged table, and every row, is the same for every -j and --chunk.
+ *
+ * --memory bounds the bytes of the distinct values kept (the table's
+ * entries, pf_arena.used of a table's arena, which the merged table's
+ * entries alone fill). Any worker's or partial global table is part of
+ * the final one, so passing the budget there means the final one passes
+ * it too, and the final one is measured at the end: the summary is
+ * approximate exactly when the final table would pass --memory, whatever
+ * -j and --chunk. Then (s->sketching) each table is folded, entry by
+ * entry, into per-column sketches (summary_column.c: the exact states,
+ * HyperLogLog, DDSketch), and workers fold each later value into their
+ * own; the sketches depend only on the values, so they merge into the
+ * same result for every -j and --chunk.
+ */
+#include <err.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "reduce/reduce_int.h"
+#include "reduce/summary_int.h"
+#include "support/xalloc.h"
+
+struct summary_worker {
+	struct summary	*s;
+	struct pf_arena	 arena;
+	struct pf_values values;
+	uint64_t	*empty;		/* per column */
+	struct summary_column *sketch;	/* once sketching, per column */
+	struct pf_arena	 sketch_arena;
+};
+
+static void
+table_init(struct pf_arena *arena, struct pf_values *values)
+{
+	memset(arena, 0, sizeof(*arena));
+	pf_values_init(values, arena);
+}
+
+static void
+table_free(struct pf_arena *arena, struct pf_values *values)
+{
+	pf_values_free(values);
+	pf_arena_free(arena);
+}
+
+/* Adds every entry of src to dst (src is left as it was). */
+static void
+table_merge(struct pf_values *dst, const struct pf_values *src)
+{
+	struct pf_value_entry *e;
+	size_t i;
+
+	pf_values_reserve(dst, dst->count + src->count);
+	for (i = 0; src->slots != NULL && i <= src->mask; i++)
+		if ((e = src->slots[i]) != NULL)
+			pf_values_add(dst, e->group, 0, e->bytes, e->len,
+			    e->count, e->first, 0);
+}
+
+static int
+summary_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
+{
+	struct summary *s = ctx;
+	size_t i;
+
+	(void)out;	/* the header comes with the rows, in finish() */
+	s->ncols = schema->nfields;
+	if (s->ncols > UINT32_MAX)
+		errx(1, "--summary: too many columns (%zu)", s->ncols);
+	s->names = pf_xcalloc(s->ncols + 1, sizeof(char *));
+	for (i = 0; i < s->ncols; i++)
+		s->names[i] = pf_xstrdup(schema->names[i]);
+	s->has_header = schema->has_header;
+	s->empty = pf_xcalloc(s->ncols + 1, sizeof(uint64_t));
+	pf_summary_aggs(s);
+	table_init(&s->arena, &s->values);
+	s->started = true;
+	return 0;
+}
+
+static void *
+summary_worker_new(void *ctx)
+{
+	struct summary_worker *w = pf_xcalloc(1, sizeof(*w));
+
+	w->s = ctx;
+	table_init(&w->arena, &w->values);
+	return w;
+}
+
+static void
+summary_worker_free(void *worker)
+{
+	struct summary_worker *w = worker;
+
+	table_free(&w->arena, &w->values);
+	pf_summary_columns_free(w->s, w->sketch, w->s->ncols);
+	pf_arena_free(&w->sketch_arena);
+	free(w->empty);
+	free(w);
+}
+
+/*
+ * Folds a table into the sketches cols (made if NULL) and empties it.
+ */
+static void
+to_sketch(struct summary *s, struct summary_column **cols,
+    struct pf_arena *sketch_arena, struct pf_arena *arena,
+    struct pf_values *values)
+{
+	if (*cols == NULL)
+		*cols = pf_summary_columns_new(s, s->ncols);
+	pf_summary_columns_add_table(s, *cols, values, sketch_arena);
+	table_free(arena, values);
+	table_init(arena, values);
+}
+
+/*
+ * Moves the worker's table into the global one; past --memory, the
+ * global table goes to the sketches from then on.
+ */
+static void
+spill(struct summary_worker *w)
+{
+	struct summary *s = w->s;
+
+	pthread_mutex_lock(&s->lock);
+	table_merge(&s->values, &w->values);
+	if (s->arena.used > s->memory) {
+		to_sketch(s, &s->sketch, &s->sketch_arena, &s->arena,
+		    &s->values);
+		s->sketching = true;
+	}
+	pthread_mutex_unlock(&s->lock);
+	table_free(&w->arena, &w->values);
+	table_init(&w->arena, &w->values);
+}
+
+/* A record once sketching: each value into the worker's sketches. */
+static void
+sketch_record(struct summary_worker *w, const struct pf_record *rec, size_t n)
+{
+	struct summary *s = w->s;
+	const struct pf_field *f;
+	size_t i;
+
+	if (w->sketch == NULL || w->values.count > 0)
+		to_sketch(s, &w->sketch, &w->sketch_arena, &w->arena,
+		    &w->values);
+	for (i = 0; i < n; i++) {
+		f = &rec->fields[i];
+		if (f->len == 0)
+			w->empty[i]++;
+		else
+			pf_summary_column_add(s, &w->sketch[i], f->ptr,
+			    f->len, 1, rec->order, true, &w->sketch_arena);
+	}
+}
+
+static uint64_t
+summary_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
+{
+	struct summary_worker *w = worker;
+	struct summary *s = w->s;
+	const struct pf_field *f;
+	size_t i, n = rec->nfields < s->ncols ? rec->nfields : s->ncols;
+
+	(void)out;
+	if (w->empty == NULL)
+		w->empty = pf_xcalloc(s->ncols + 1, sizeof(uint64_t));
+	for (i = n; i < s->ncols; i++)	/* fields a record lacks: empty */
+		w->empty[i]++;
+	if (s->sketching) {
+		sketch_record(w, rec, n);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		f = &rec->fields[i];
+		if (f->len == 0)
+			w->empty[i]++;
+		else
+			pf_values_add(&w->values, (uint32_t)i, 0, f->ptr,
+			    f->len, 1, rec->order, 0);
+	}
+	if (w->arena.used > s->spill)
+		spill(w);
+	return 0;
+}
+
+static void
+summary_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
+{
+	struct summary *s = ctx;
+	struct summary_worker *w;
+	size_t i;
+	int k;
+
+	for (k = 0; k < nworkers; k++) {
+		w = workers[k];
+		for (i = 0; w->empty != NULL && i < s->ncols; i++)
+			s->empty[i] += w->empty[i];
+		if (w->sketch != NULL) {
+			s->sketching = true;
+			if (s->sketch == NULL)
+				s->sketch = pf_summary_columns_new(s,
+				    s->ncols);
+			pf_summary_columns_merge(s, s->sketch, w->sketch,
+			    &s->sketch_arena);
+		}
+		if (s->values.count == 0) {
+			/* Nothing to merge into: take the table as it is. */
+			table_free(&s->arena, &s->values);
+			s->arena = w->arena;
+			s->values = w->values;
+			s->values.arena = &s->arena;
+			table_init(&w->arena, &w->values);
+			continue;
+		}
+		table_merge(&s->values, &w->values);
+		table_free(&w->arena, &w->values);
+		table_init(&w->arena, &w->values);
+	}
+	if (s->sketching || s->arena.used > s->memory)
+		to_sketch(s, &s->sketch, &s->sketch_arena, &s->arena,
+		    &s->values);
+	pf_summary_write(s, out);
+}
+
+int
+pf_reduce_summary_main(const struct pf_options *opt, size_t memory,
+    char **files, int nfiles)
+{
+	struct summary s = { .opt = opt, .memory = memory };
+	struct pf_tool tool = {
+		.ctx = &s,
+		.start = summary_start,
+		.worker_new = summary_worker_new,
+		.worker_free = summary_worker_free,
+		.record = summary_record,
+		.finish = summary_finish,
+	};
+	size_t i;
+	int status;
+
+	pthread_mutex_init(&s.lock, NULL);
+	s.spill = memory / 4 < SPILL_BYTES ? memory / 4 : SPILL_BYTES;
+	s.tool = &tool;
+	status = pf_run(opt, files, nfiles, &tool);
+	if (s.started)
+		table_free(&s.arena, &s.values);
+	pf_summary_columns_free(&s, s.sketch, s.ncols);
+	pf_arena_free(&s.sketch_arena);
+	for (i = 0; s.names != NULL && i < s.ncols; i++)
+		free(s.names[i]);
+	free(s.names);
+	free(s.empty);
+	pthread_mutex_destroy(&s.lock);
+	return status;
+}
