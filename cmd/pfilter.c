@@ -37,6 +37,7 @@ main(int argc, char *argv[])
 	int ch;
 
 	usage_all = pf_options_begin_expr(&opt, usage_text);
+	pf_options_words(&opt, argv, longopts);
 	while ((ch = getopt_long(argc, argv, PF_COMMON_SHORTOPTS "vc", longopts,
 	    NULL)) != -1) {
 		switch (ch) {

@@ -164,6 +164,7 @@ run_peek(int argc, char **argv)
 	    "  -n N                      records (default %ld)\n", c->usage,
 	    c->what, n);
 	usage_all = pf_options_begin(&opt, usage_text);
+	pf_options_words(&opt, argv, longopts);
 	while ((ch = getopt_long(argc, argv, PF_COMMON_SHORTOPTS "n:",
 	    longopts, NULL)) != -1) {
 		if (ch == 'n')

@@ -146,6 +146,7 @@ main(int argc, char *argv[])
 	int ch, cmd_at, nopts, longindex, status;
 
 	usage_all = pf_options_begin_expr(&opt, usage_text);
+	pf_options_words(&opt, argv, longopts);
 	cmd_at = find_command(argc, argv);
 	nopts = cmd_at > 0 ? cmd_at : argc;
 	a.files = pf_xcalloc((size_t)argc, sizeof(char *));

@@ -59,6 +59,7 @@ main(int argc, char *argv[])
 	bool command;
 
 	usage_all = pf_options_begin(&opt, usage_text);
+	pf_options_words(&opt, argv, longopts);
 	afiles = pf_xcalloc((size_t)argc + 1, sizeof(*afiles));
 	while ((ch = getopt_long(argc, argv, PF_COMMON_SHORTOPTS "k:n:o:a:",
 	    longopts, NULL)) != -1) {

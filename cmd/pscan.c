@@ -49,6 +49,7 @@ main(int argc, char *argv[])
 	int ch, n;
 
 	usage_all = pf_options_begin(&opt, usage_text);
+	pf_options_words(&opt, argv, longopts);
 	while ((ch = getopt_long(argc, argv, PF_COMMON_SHORTOPTS "k:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {

@@ -19,6 +19,7 @@
 #include "support/compat.h"
 #include "support/outfile.h"
 #include "support/status.h"
+#include "support/suggest.h"
 #include "support/xalloc.h"
 
 const char pf_common_usage[] =
@@ -249,6 +250,44 @@ pf_options_begin_expr(struct pf_options *o, const char *tool_usage)
 }
 
 void
+pf_options_words(struct pf_options *o, char *const argv[],
+    const struct option *longopts)
+{
+	o->argv = argv;
+	o->longopts = longopts;
+}
+
+/*
+ * After getopt_long() said that argv[optind - 1] is an unknown long
+ * option: "did you mean '--NAME'?" for the nearest of the tool's, when
+ * one is near and the word is not a prefix of several (getopt has listed
+ * those).
+ */
+static void
+suggest_option(const struct pf_options *o)
+{
+	const char *typed, *names[256];
+	size_t n = 0, len, prefixed = 0;
+	long at;
+
+	if (o->argv == NULL || o->longopts == NULL || optopt != 0 ||
+	    optind < 1 || (typed = o->argv[optind - 1]) == NULL ||
+	    strncmp(typed, "--", 2) != 0)
+		return;
+	typed += 2;
+	len = strcspn(typed, "=");
+	for (; o->longopts[n].name != NULL && n < 256; n++) {
+		names[n] = o->longopts[n].name;
+		prefixed += strncmp(names[n], typed, len) == 0;
+	}
+	if (len == 0 || prefixed > 1 ||
+	    (at = pf_suggest(typed, len, names, n)) < 0)
+		return;
+	fprintf(stderr, "%s: did you mean '--%s'?\n",
+	    program_invocation_short_name, names[at]);
+}
+
+void
 pf_options_common(struct pf_options *o, int ch, const char *arg,
     const char *usage_text)
 {
@@ -356,7 +395,8 @@ pf_options_common(struct pf_options *o, int ch, const char *arg,
 		printf("%s (pflow) %s\n", program_invocation_short_name, PF_VERSION);
 		exit(0);
 	default:
-		/* getopt has said what was wrong, once. */
+		/* getopt has said what was wrong, once; maybe what was meant */
+		suggest_option(o);
 		usage_exit();
 	}
 }

@@ -34,6 +34,10 @@ struct pf_options {
 	bool		strict;		/* --strict: what an expression
 					   cannot compute is an error */
 	const char	*bad_path;
+	/* The command line and the tool's long options (pf_options_words):
+	   for "did you mean" after an unknown option. */
+	char *const	*argv;
+	const struct option *longopts;
 };
 
 /* getopt_long() values of the long-only common options. */
@@ -103,6 +107,14 @@ void pf_options_init(struct pf_options *o);
  * and the full usage text (the tool's, then the common options').
  */
 char *pf_options_begin(struct pf_options *o, const char *tool_usage);
+
+/*
+ * Tells the options the command line and the tool's getopt_long() table,
+ * before the loop: an unknown long option is then answered with the
+ * nearest one ("did you mean '--unique'?") after getopt's message.
+ */
+void pf_options_words(struct pf_options *o, char *const argv[],
+    const struct option *longopts);
 
 /*
  * Applies common option ch with argument arg; anything else (an unknown

@@ -86,3 +86,32 @@ PY
 	run --separate-stderr pmap 'x = zzzz(origin)' f.csv
 	assert_equal "${stderr_lines[0]}" "pmap: unknown function 'zzzz' (the functions: 'pflow help expressions')"
 }
+
+@test "an unknown long option: getopt's message, then the nearest option of that tool" {
+	local t typed want
+	while read -r t typed want; do
+		run --separate-stderr "$t" "$typed" f.csv
+		assert_failure 2
+		assert_output ''
+		assert_equal "${#stderr_lines[@]}" 3
+		assert_regex "${stderr_lines[0]}" "^.*$t: unrecognized option '$typed'\$"
+		assert_equal "${stderr_lines[1]}" "$t: did you mean '$want'?"
+		assert_equal "${stderr_lines[2]}" "Try '$t --help' for more information."
+	done <<'LIST'
+pfilter --uniqe --unique
+preduce --sumary --summary
+ptakesort --memroy=1G --memory
+pscan --stricct --strict
+pmap --otabel --otable
+pjoin --ignroe-case --ignore-case
+ppartition --header-onse --header-once
+LIST
+	# nothing near, or a prefix of several (getopt lists those): no guess
+	run --separate-stderr pfilter --zzzzzz true f.csv
+	assert_failure 2
+	assert_equal "${#stderr_lines[@]}" 2
+	run --separate-stderr pfilter --o true f.csv
+	assert_failure 2
+	assert_equal "${#stderr_lines[@]}" 2
+	assert_regex "${stderr_lines[0]}" "option '--o' is ambiguous"
+}
