@@ -24,21 +24,7 @@
 
 #include "csv/record.h"
 #include "csv/scan.h"
-
-/* A copy of data with the sentinel and exactly PF_SPLIT_PAD bytes after. */
-static char *
-kernels_padded(const char *data, size_t len)
-{
-	char *b = malloc(len + PF_SPLIT_PAD);
-
-	if (b == NULL)
-		abort();
-	if (len > 0)
-		memcpy(b, data, len);
-	b[len] = '\n';
-	memset(b + len + 1, 0, PF_SPLIT_PAD - 1);
-	return b;
-}
+#include "split_input.h"
 
 static bool
 kernels_fail(const struct pf_scan_kernel *k, const char *what, size_t at)
@@ -149,7 +135,7 @@ check_kernels(const struct pf_dialect *d, const char *data, size_t len,
 {
 	const struct pf_scan_chars c = pf_scan_chars_for(d);
 	const struct pf_scan_kernel *k;
-	char *b = kernels_padded(data, len);
+	char *b = padded_copy(data, len);
 	bool ok = true;
 	size_t i;
 
