@@ -40,6 +40,8 @@ import sys
 from collections import Counter
 from fractions import Fraction
 
+from oracle import ok, plan
+
 BUILD = sys.argv[1]
 SEED = int(sys.argv[2]) if len(sys.argv) > 2 else 29
 PREDUCE = os.path.join(BUILD, "preduce")
@@ -52,20 +54,6 @@ INTEGER = re.compile(r"[+-]?\d+\Z")
 DATE = re.compile(r"\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d)?)?\Z")
 
 rng = random.Random(SEED)
-tests = 0
-failures = 0
-
-
-def ok(cond, name, diag=""):
-    global tests, failures
-    tests += 1
-    print(("ok" if cond else "not ok") + " %d - %s" % (tests, name))
-    if not cond:
-        failures += 1
-        for line in str(diag).splitlines()[:20]:
-            print("# " + line)
-
-
 def run(prog, args, data):
     p = subprocess.run([prog] + args, input=data, capture_output=True)
     if p.returncode != 0:
@@ -340,8 +328,7 @@ def main():
             ok(any(r["approx"] for r in srows) == big,
                "case %d: approximate exactly when the values pass --memory"
                % cases)
-    print("1..%d" % tests)
-    return 1 if failures else 0
+    return plan()
 
 
 if __name__ == "__main__":
