@@ -568,6 +568,10 @@ PY
 @test "zsh: an expression completes its last word inside quotes: fields, {braced} names, functions" {
 	command -v zsh >/dev/null || skip "zsh is absent"
 	printf 'Major Genre,delay,dest\nx,1,y\n' >"$BATS_TEST_TMPDIR/m.csv"
+	# Under ASan, LeakSanitizer's tracer at the exit of `pfilter --help`
+	# sometimes spins when zsh starts it (seen: the test hung); its leaks
+	# are checked where bash starts it.
+	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 	# compadd prints its options and names; IPREFIX is what stays
 	local stubs='compadd() { print -r -- "[$IPREFIX|$PREFIX] $*" }
 	    _message() { }'
