@@ -172,6 +172,7 @@ run_peek(int argc, char **argv)
 		else
 			pf_options_common(&opt, ch, optarg, usage_all);
 	}
+	pf_options_inputs(&opt, argv + optind, argc - optind, usage_all);
 	pf_options_finish(&opt);
 	return pf_peek_main(&opt, mode, n, argv + optind, argc - optind);
 }

@@ -5,7 +5,11 @@
                                      and DIR/want.json (what each field
                                      must read as)
     jsonl_oracle.py check DIR OUT    checks OUT, the output of
-                                     `pmap --ojsonl '*' DIR/in.jsonl`
+                                     `pmap --ojsonl '*' DIR/in.jsonl`:
+                                     each value with its JSON type
+    jsonl_oracle.py check-csv DIR OUT
+                                     checks OUT, the same as CSV: each
+                                     field's text
 
 The objects are written as text by this generator, so that it knows each
 value as written: strings with every escape (\\uXXXX, surrogate pairs,
@@ -16,7 +20,9 @@ Every line is first checked to be what json.loads reads (the generator's
 own test), then pflow's fields must be: a string unescaped (a lone
 surrogate as U+FFFD), a number its text as written, true/false the word,
 null and a missing key empty, an array or object a compact JSON text that
-json.loads reads as the same value.
+json.loads reads as the same value; and written back as JSON Lines, each
+value of the same JSON type (a string that looks like a number stays a
+string; null and a missing key null).
 """
 import json
 import random
@@ -127,16 +133,16 @@ def deep(rng, n):
 
 
 def want_field(value, text):
-    """What pflow must give for a top-level value written as text."""
-    if value is None:
-        return ("str", "")
-    if isinstance(value, bool):
-        return ("str", "true" if value else "false")
+    """What pflow must write back for a top-level value written as text:
+    its JSON type kept (SPEC "Outputs"): a number as written, a string
+    (lone surrogates as U+FFFD), and true, false, null and containers as
+    the same JSON values."""
+    if isinstance(value, bool) or value is None or \
+            isinstance(value, (list, dict)):
+        return ("lit", value)
     if isinstance(value, (int, float)):
-        return ("str", text)
-    if isinstance(value, str):
-        return ("str", re.sub("[\ud800-\udfff]", "\ufffd", value))
-    return ("json", value)
+        return ("num", text)
+    return ("str", re.sub("[\ud800-\udfff]", "\ufffd", value))
 
 
 def gen(d, seed, n):
@@ -146,7 +152,7 @@ def gen(d, seed, n):
         keys = list(KEYS) if i == 0 else [k for k in KEYS if rng.random() < 0.8]
         if i > 0:
             rng.shuffle(keys)
-        parts, want, values = [], {k: ["str", ""] for k in KEYS}, {}
+        parts, want, values = [], {k: ["lit", None] for k in KEYS}, {}
         for k in keys:
             if rng.random() < 0.03:
                 t, v = deep(rng, rng.randint(50, 400))
@@ -169,28 +175,78 @@ def gen(d, seed, n):
         json.dump(wants, f)
 
 
+def same(a, b):
+    """Equal JSON values, true and 1 told apart."""
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
 def check(d, out):
+    """Each record of out (JSON Lines) holds the input's values with their
+    types; keys after the input's (a tool's new columns) are let be."""
     wants = json.load(open(d + "/want.json"))
-    # Numbers as their text: a value is compared as it was written.
-    got = [json.loads(line, parse_int=str, parse_float=str)
-           for line in open(out, encoding="utf-8")]
-    if len(got) != len(wants):
-        sys.exit("records: %d, want %d" % (len(got), len(wants)))
-    for i, (g, w) in enumerate(zip(got, wants)):
-        if list(g.keys()) != KEYS:
-            sys.exit("record %d: keys %r" % (i + 1, list(g.keys())))
+    lines = open(out, encoding="utf-8", newline="").read().split("\n")
+    if lines[-1] != "":
+        sys.exit("no final newline")
+    lines.pop()
+    if len(lines) != len(wants):
+        sys.exit("records: %d, want %d" % (len(lines), len(wants)))
+    for i, (line, w) in enumerate(zip(lines, wants)):
+        # Numbers as their text: a number is compared as it was written.
+        text = json.loads(line, parse_int=str, parse_float=str,
+                          parse_constant=str)
+        value = json.loads(line)
+        if list(text.keys())[:len(KEYS)] != KEYS:
+            sys.exit("record %d: keys %r" % (i + 1, list(text.keys())))
         for k in KEYS:
             kind, v = w[k]
-            ok = g[k] == v if kind == "str" else json.loads(g[k]) == v
+            if kind == "num":
+                ok = isinstance(value[k], (int, float)) and \
+                    not isinstance(value[k], bool) and text[k] == v
+            elif kind == "str":
+                ok = text[k] == v
+            else:
+                ok = same(value[k], v)
             if not ok:
                 sys.exit("record %d, key %r: got %r, want %r" %
-                         (i + 1, k, g[k], v))
-    print("ok %d records" % len(got))
+                         (i + 1, k, text[k], v))
+    print("ok %d records" % len(lines))
+
+
+def check_csv(d, out):
+    """Each record of out (CSV, header first) holds the input's fields as
+    text: a string unescaped, a number as written, true/false the word,
+    null and a missing key empty, an array or object compact JSON text
+    that json.loads reads as the same value."""
+    import csv
+    wants = json.load(open(d + "/want.json"))
+    rows = list(csv.reader(open(out, encoding="utf-8", newline="")))
+    if rows[0] != KEYS or len(rows) - 1 != len(wants):
+        sys.exit("header %r, records %d, want %d" %
+                 (rows[0], len(rows) - 1, len(wants)))
+    for i, (row, w) in enumerate(zip(rows[1:], wants)):
+        for k, got in zip(KEYS, row):
+            kind, v = w[k]
+            if kind != "lit":
+                ok = got == v
+            elif v is None or isinstance(v, bool):
+                ok = got == {None: "", True: "true", False: "false"}[v]
+            else:
+                ok = same(json.loads(got), v)
+            if not ok:
+                sys.exit("record %d, key %r: got %r, want %r" %
+                         (i + 1, k, got, v))
+    print("ok %d records" % len(wants))
 
 
 if __name__ == "__main__":
     sys.setrecursionlimit(10000)
     if sys.argv[1] == "gen":
         gen(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif sys.argv[1] == "check-csv":
+        check_csv(sys.argv[2], sys.argv[3])
     else:
         check(sys.argv[2], sys.argv[3])

@@ -380,8 +380,11 @@ pf_json_parse_value(struct pf_json_parse *ps, struct pf_json_value *v)
 	pf_json_skip_blanks(ps);
 	if (ps->p >= ps->e)
 		return pf_json_fail(ps, "expected a value");
-	if (*ps->p == '"')
+	if (*ps->p == '"') {
+		v->kind = PF_JSON_STRING;
 		return pf_json_parse_string(ps, v, false);
+	}
+	v->kind = PF_JSON_LITERAL;
 	if (*ps->p == '{' || *ps->p == '[')
 		return parse_container(ps, v);
 	if (!parse_scalar(ps, v))
@@ -389,6 +392,7 @@ pf_json_parse_value(struct pf_json_parse *ps, struct pf_json_value *v)
 	if (v->len == 4 && memcmp(v->ptr, "null", 4) == 0) {
 		v->ptr = null_value;
 		v->len = 0;
+		v->kind = PF_JSON_NULL;
 	}
 	return true;
 }
@@ -396,7 +400,8 @@ pf_json_parse_value(struct pf_json_parse *ps, struct pf_json_value *v)
 bool
 pf_json_array_each(const char *s, size_t len, struct pf_buf *value,
     struct pf_buf *stack,
-    void (*each)(void *ctx, const char *elem, size_t len), void *ctx)
+    void (*each)(void *ctx, const char *elem, size_t len,
+    enum pf_json_kind kind), void *ctx)
 {
 	char why[128];
 	struct pf_json_parse ps = { .line = s, .p = s, .e = s + len,
@@ -420,7 +425,8 @@ pf_json_array_each(const char *s, size_t len, struct pf_buf *value,
 		value->len = 0;
 		if (!pf_json_parse_value(&ps, &v))
 			break;
-		each(ctx, v.ptr != NULL ? v.ptr : value->data + v.off, v.len);
+		each(ctx, v.ptr != NULL ? v.ptr : value->data + v.off, v.len,
+		    v.kind);
 		pf_json_skip_blanks(&ps);
 		if (ps.p < ps.e && *ps.p == ',') {
 			ps.p++;

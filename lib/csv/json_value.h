@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "support/buf.h"
+#include "csv/record.h"
 
 /* A reader's place in the text, and where what it builds goes. */
 struct pf_json_parse {
@@ -29,10 +30,14 @@ struct pf_json_parse {
 					   writes them, not as written */
 };
 
-/* A value: in the text (ptr), or in out at off (ptr NULL). */
+/*
+ * A value: in the text (ptr), or in out at off (ptr NULL); kind is its
+ * enum pf_json_kind (record.h), set by pf_json_parse_value().
+ */
 struct pf_json_value {
 	const char	*ptr;
 	size_t		 off, len;
+	unsigned char	 kind;
 };
 
 /*
@@ -64,7 +69,7 @@ bool pf_json_parse_value(struct pf_json_parse *ps, struct pf_json_value *v);
 /*
  * The elements of the JSON array that is wholly s[0..len) (blanks may
  * stand around it and between its parts), for pmap --explode: each()
- * gets them in order, as pf_json_parse_value() reads them, but an array
+ * gets them in order, with their kinds, as pf_json_parse_value() reads them, but an array
  * or object as Python's json.dumps(v, separators=(",", ":"),
  * ensure_ascii=False) writes it. An element's bytes live until each()
  * returns. value and stack are the caller's scratch (kept between calls,
@@ -73,6 +78,7 @@ bool pf_json_parse_value(struct pf_json_parse *ps, struct pf_json_value *v);
  */
 bool pf_json_array_each(const char *s, size_t len, struct pf_buf *value,
     struct pf_buf *stack,
-    void (*each)(void *ctx, const char *elem, size_t len), void *ctx);
+    void (*each)(void *ctx, const char *elem, size_t len,
+    enum pf_json_kind kind), void *ctx);
 
 #endif

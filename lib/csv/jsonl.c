@@ -224,6 +224,7 @@ split_member(struct pf_json_parse *ps, const char *key, size_t len,
 	sp->fields[i].ptr = v->ptr;
 	sp->fields[i].len = v->len;
 	sp->scratch_at[i] = v->off;
+	sp->kinds[i] = v->kind;
 	return true;
 }
 
@@ -251,9 +252,11 @@ pf_split_jsonl(struct pf_splitter *sp, const struct pf_jsonl_keys *k,
 		sp->scratch_at = pf_xrealloc(sp->scratch_at,
 		    sp->cap * sizeof(*sp->scratch_at));
 	}
+	sp->kinds = pf_xrealloc(sp->kinds, sp->cap);
 	for (i = 0; i < k->n; i++) {
 		sp->fields[i].ptr = unset_mark;
 		sp->fields[i].len = 0;
+		sp->kinds[i] = PF_JSON_NULL;	/* a key the object lacks */
 	}
 	sp->scratch.len = 0;
 	sp->json_keys = k;
@@ -261,6 +264,7 @@ pf_split_jsonl(struct pf_splitter *sp, const struct pf_jsonl_keys *k,
 	    .out = &sp->scratch,
 	    .stack = sp->json_stack, .why = sp->why, .nwhy = sizeof(sp->why) };
 	rec->fields = sp->fields;
+	rec->kinds = sp->kinds;
 	if (!parse_object(&ps, split_member, sp)) {
 		sp->json_stack = ps.stack;
 		*status = PF_SPLIT_JSON;

@@ -9,7 +9,8 @@
  * surrogate as U+FFFD), a number is its text as written, true and false
  * are those words, null is empty, an array or object is its compact JSON
  * text (no blanks outside strings; strings as written); a key the object
- * lacks is empty. A key the first object did not have, a key twice in
+ * lacks is empty. Each field's JSON type is marked in pf_record.kinds
+ * (record.h), for writers of JSON Lines to keep it. A key the first object did not have, a key twice in
  * one object, and text that is no JSON object make the record malformed,
  * with a message that says which (and names the key). Bytes that are not
  * UTF-8 inside strings pass through as they are.

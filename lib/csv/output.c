@@ -317,6 +317,32 @@ add_json_number(struct pf_buf *b, const char *s, size_t len)
 		add_json_string(b, s, len);
 }
 
+/*
+ * A value read as JSON text (a number, true, false, an array or an
+ * object: json_value.h) as it is, but each ill-formed UTF-8 subpart
+ * (only inside its strings, where the reader let it pass) as U+FFFD.
+ */
+static void
+add_json_literal(struct pf_buf *b, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, run = 0;
+	int n;
+
+	while (i < len)
+		if (u[i] < 0x80)
+			i++;
+		else if ((n = utf8_sequence(u + i, len - i)) > 0)
+			i += (size_t)n;
+		else {
+			pf_buf_add(b, s + run, i - run);
+			pf_buf_add(b, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			i += (size_t)-n;
+			run = i;
+		}
+	pf_buf_add(b, s + run, len - run);
+}
+
 /* Appends the JSON key "pos", a 1-based position written in digits. */
 static void
 add_json_position(struct pf_buf *b, size_t pos)
@@ -333,7 +359,8 @@ add_json_position(struct pf_buf *b, size_t pos)
  */
 static void
 add_field(const struct pf_output *o, struct pf_buf *b, bool first,
-    const char *name, size_t pos, const char *s, size_t len, bool is_number)
+    const char *name, size_t pos, const char *s, size_t len,
+    enum pf_json_kind kind)
 {
 	switch (o->format) {
 	case PF_CSV:
@@ -365,28 +392,43 @@ add_field(const struct pf_output *o, struct pf_buf *b, bool first,
 		else
 			add_json_position(b, pos);
 		pf_buf_addc(b, ':');
-		/* A value wholly a number in JSON's grammar is a number. */
-		if ((is_number && len > 0) || is_json_number(s, len))
-			add_json_number(b, s, len);
-		else
+		switch (kind) {
+		case PF_JSON_STRING:
 			add_json_string(b, s, len);
+			break;
+		case PF_JSON_LITERAL:
+			add_json_literal(b, s, len);
+			break;
+		case PF_JSON_NULL:
+			pf_buf_add(b, "null", 4);
+			break;
+		case PF_JSON_NUMBER:
+		case PF_JSON_AUTO:
+			/* A value wholly a number in JSON's grammar is one. */
+			if ((kind == PF_JSON_NUMBER && len > 0) ||
+			    is_json_number(s, len))
+				add_json_number(b, s, len);
+			else
+				add_json_string(b, s, len);
+			break;
+		}
 		break;
 	}
 }
 
 void
 pf_output_field(const struct pf_output *o, struct pf_buf *b, size_t col,
-    const char *s, size_t len, bool is_number)
+    const char *s, size_t len, enum pf_json_kind kind)
 {
 	add_field(o, b, col == 0, col < o->ncols ? o->names[col] : NULL,
-	    col + 1, s, len, is_number);
+	    col + 1, s, len, kind);
 }
 
 void
 pf_output_extra(const struct pf_output *o, struct pf_buf *b, bool first,
-    size_t pos, const char *s, size_t len)
+    size_t pos, const char *s, size_t len, enum pf_json_kind kind)
 {
-	add_field(o, b, first, NULL, pos, s, len, false);
+	add_field(o, b, first, NULL, pos, s, len, kind);
 }
 
 void
@@ -400,7 +442,7 @@ pf_output_end(const struct pf_output *o, struct pf_buf *b, size_t ncols)
 
 void
 pf_output_record(const struct pf_output *o, struct pf_buf *b,
-    const struct pf_field *fields, size_t n)
+    const struct pf_field *fields, const unsigned char *kinds, size_t n)
 {
 	size_t i;
 
@@ -410,7 +452,8 @@ pf_output_record(const struct pf_output *o, struct pf_buf *b,
 		return;
 	}
 	for (i = 0; i < n; i++)
-		pf_output_field(o, b, i, fields[i].ptr, fields[i].len, false);
+		pf_output_field(o, b, i, fields[i].ptr, fields[i].len,
+		    kinds != NULL ? kinds[i] : PF_JSON_AUTO);
 	pf_output_end(o, b, n);
 }
 
@@ -425,6 +468,6 @@ pf_output_header(const struct pf_output *o, struct pf_buf *b)
 		pf_buf_adds(b, PF_VIEW_HEADER);
 	for (i = 0; i < o->ncols; i++)
 		pf_output_field(o, b, i, o->names[i], strlen(o->names[i]),
-		    false);
+		    PF_JSON_AUTO);
 	pf_output_end(o, b, o->ncols);
 }

@@ -6,8 +6,9 @@
  * is written "" so that it is not read back as an empty line. TSV cannot
  * quote: tab, CR, LF and backslash in a value are written as \t, \r, \n
  * and \\. JSON Lines writes one object per record, keys from the header,
- * a value that is wholly a number in JSON's grammar (or marked as a
- * number) as a number, every other as a string; it is always valid
+ * a value read from JSON in its JSON type, another that is wholly a
+ * number in JSON's grammar (or marked as a number) as a number, every
+ * other as a string; it is always valid
  * JSON: control bytes are escaped and each ill-formed UTF-8 subpart is
  * replaced by U+FFFD (as Python's decode(errors="replace") does).
  * The views for people (PF_TABLE, PF_XTAB, PF_MD) are written in their
@@ -52,20 +53,23 @@ void pf_output_header(const struct pf_output *o, struct pf_buf *b);
 
 /*
  * Appends column col of the current record. Columns are written in order
- * 0, 1, ...; pf_output_end() finishes the record. In JSON a value in
- * JSON's number grammar is written unquoted; is_number marks one more
- * (an aggregate: null when it is inf or nan, a string when not a number). A column past
- * the names (a record wider than its header) has the JSON key col + 1.
+ * 0, 1, ...; pf_output_end() finishes the record. In JSON, kind (record.h)
+ * says how: PF_JSON_AUTO, a value in JSON's number grammar unquoted and
+ * every other a string; PF_JSON_NUMBER, an aggregate, null when it is
+ * inf or nan; PF_JSON_STRING always a string; PF_JSON_LITERAL the JSON
+ * text as read; PF_JSON_NULL null. Other formats write the text. A column
+ * past the names (a record wider than its header) has the JSON key
+ * col + 1.
  */
 void pf_output_field(const struct pf_output *o, struct pf_buf *b, size_t col,
-    const char *s, size_t len, bool is_number);
+    const char *s, size_t len, enum pf_json_kind kind);
 /*
  * Appends a field that is none of the columns (pmap's `*` on a record
  * wider than the header): its JSON key is pos, its 1-based position in
  * the input record; first says whether it begins the record.
  */
 void pf_output_extra(const struct pf_output *o, struct pf_buf *b, bool first,
-    size_t pos, const char *s, size_t len);
+    size_t pos, const char *s, size_t len, enum pf_json_kind kind);
 void pf_output_end(const struct pf_output *o, struct pf_buf *b, size_t ncols);
 
 /*
@@ -82,8 +86,11 @@ void pf_tsv_escape(struct pf_buf *b, const char *s, size_t len);
  */
 int pf_utf8_sequence(const unsigned char *s, size_t len);
 
-/* Appends a whole record made of fields[0..n). */
+/*
+ * Appends a whole record made of fields[0..n), of JSON kinds kinds[0..n)
+ * (NULL: all PF_JSON_AUTO; a record's kinds, pf_record.kinds).
+ */
 void pf_output_record(const struct pf_output *o, struct pf_buf *b,
-    const struct pf_field *fields, size_t n);
+    const struct pf_field *fields, const unsigned char *kinds, size_t n);
 
 #endif

@@ -195,6 +195,7 @@ pf_splitter_free(struct pf_splitter *sp)
 	free(sp->scratch_at);
 	pf_buf_free(&sp->scratch);
 	pf_buf_free(&sp->json_stack);
+	free(sp->kinds);
 	pf_split_run_free(sp->run);
 	memset(sp, 0, sizeof(*sp));
 }
@@ -472,6 +473,7 @@ split_with(const struct pf_scan_kernel *k, struct pf_splitter *sp,
 
 	*lines = 0;
 	*status = PF_SPLIT_OK;
+	rec->kinds = NULL;	/* JSON Lines sets its own */
 	/* Empty lines are not CSV or TSV records. */
 	if (d->format != PF_LINES) {
 		while (p < end && (*p == '\n' ||

@@ -49,6 +49,23 @@ struct pf_field {
 	size_t		 len;
 };
 
+/*
+ * What a field is in JSON, so that JSON Lines output keeps the type a
+ * value was read with (SPEC "Outputs"). JSON Lines input marks each field
+ * (pf_record.kinds); text from CSV, TSV or an expression is PF_JSON_AUTO:
+ * a number when it is wholly one in JSON's grammar, else a string.
+ */
+enum pf_json_kind {
+	PF_JSON_AUTO,
+	PF_JSON_NUMBER,		/* an aggregate: a number, null when inf or
+				   nan, a string when no number */
+	PF_JSON_STRING,		/* read as a JSON string: always a string */
+	PF_JSON_LITERAL,	/* a number, true, false, an array or an
+				   object: its (compact) JSON text */
+	PF_JSON_NULL,		/* null, or a key the object lacks (the
+				   text is empty) */
+};
+
 struct pf_record {
 	const char	*raw;		/* the record's bytes, no terminator */
 	size_t		 raw_len;
@@ -66,6 +83,10 @@ struct pf_record {
 	uint64_t	 lines_before;	/* ... and the LFs before it there */
 	const char	*file;		/* set by the engine: the operand it
 					   came from, as given ("-": stdin) */
+	const unsigned char *kinds;	/* JSON Lines input: kinds[i] is
+					   fields[i]'s enum pf_json_kind;
+					   NULL for other formats (every
+					   split sets it) */
 };
 
 /*
@@ -192,6 +213,7 @@ struct pf_splitter {
 	char		 why[192];
 	const struct pf_jsonl_keys *json_keys;
 	struct pf_buf	 json_stack;
+	unsigned char	*kinds;		/* the fields' JSON kinds (cap) */
 };
 
 void pf_splitter_free(struct pf_splitter *sp);

@@ -37,6 +37,7 @@ pf_split_run_take(struct pf_splitter *sp, const struct pf_dialect *d,
 	rec->raw = x->raw;
 	rec->raw_len = x->raw_len;
 	rec->fields = r->fields + x->first;
+	rec->kinds = NULL;
 	rec->nfields = x->field_count < r->max ? x->field_count : r->max;
 	rec->field_count = x->field_count;
 	*lines = x->lf < end;

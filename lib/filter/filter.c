@@ -125,7 +125,8 @@ write_kept(const struct filter *f, const struct pf_record *rec,
 		out->len += rec->raw_len;
 		out->data[out->len++] = '\n';
 	} else
-		pf_output_record(&f->out, out, rec->fields, rec->nfields);
+		pf_output_record(&f->out, out, rec->fields, rec->kinds,
+		    rec->nfields);
 }
 
 /* --unique: the record goes to the writer if it may be its key's first. */

@@ -123,7 +123,8 @@ peek_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 		r->ends[r->n++] = r->nkinds;
 		return 0;
 	}
-	pf_output_record(&w->peek->out, &r->text, rec->fields, rec->nfields);
+	pf_output_record(&w->peek->out, &r->text, rec->fields, rec->kinds,
+	    rec->nfields);
 	r->ends[r->n++] = r->text.len;
 	return 0;
 }

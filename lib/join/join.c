@@ -127,10 +127,10 @@ render_suffixes(struct join *j)
 			if (i < t->n && f < t->recs[i].nfields)
 				pf_output_field(&j->out, &b, j->nstream + k + 1,
 				    t->recs[i].fields[f].ptr,
-				    t->recs[i].fields[f].len, false);
+				    t->recs[i].fields[f].len, PF_JSON_AUTO);
 			else	/* the last: --left's empty columns */
 				pf_output_field(&j->out, &b, j->nstream + k + 1,
-				    "", 0, false);
+				    "", 0, PF_JSON_NULL);
 		}
 		if (i == t->n) {
 			j->empty_suffix = pf_xstrndup(b.data ? b.data : "",
@@ -341,14 +341,16 @@ write_joined(const struct join *j, const struct pf_record *rec,
 	}
 	for (i = 0; i < rec->nfields; i++, col++)
 		pf_output_field(&j->out, out, col, rec->fields[i].ptr,
-		    rec->fields[i].len, false);
+		    rec->fields[i].len, rec->kinds != NULL ? rec->kinds[i] :
+		    PF_JSON_AUTO);
 	for (i = 0; with_table && i < j->ntcols; i++, col++) {
 		f = j->tcols[i];
 		if (t != NULL && f < t->nfields)
 			pf_output_field(&j->out, out, col, t->fields[f].ptr,
-			    t->fields[f].len, false);
-		else
-			pf_output_field(&j->out, out, col, "", 0, false);
+			    t->fields[f].len, PF_JSON_AUTO);
+		else	/* --left without a match: null in JSON */
+			pf_output_field(&j->out, out, col, "", 0,
+			    PF_JSON_NULL);
 	}
 	pf_output_end(&j->out, out, col);
 }

@@ -103,6 +103,7 @@ map_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	const struct pf_output *o = &w->map->out;
 	const struct pf_column *col;
 	struct pf_value v;
+	enum pf_json_kind kind;
 	const char *s;
 	size_t i, f, len, written = 0, start = out->len;
 
@@ -112,14 +113,19 @@ map_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 			for (f = w->map->schema_fields; f < rec->nfields;
 			    f++, written++)
 				pf_output_extra(o, out, written == 0, f + 1,
-				    rec->fields[f].ptr, rec->fields[f].len);
+				    rec->fields[f].ptr, rec->fields[f].len,
+				    rec->kinds != NULL ? rec->kinds[f] :
+				    PF_JSON_AUTO);
 		if (i == proj->ncols)
 			break;
 		col = &proj->cols[i];
+		kind = PF_JSON_AUTO;	/* a computed value: by its text */
 		if (col->field >= 0) {
 			if ((size_t)col->field < rec->nfields) {
 				s = rec->fields[col->field].ptr;
 				len = rec->fields[col->field].len;
+				if (rec->kinds != NULL)
+					kind = rec->kinds[col->field];
 			} else if (col->star)
 				continue;	/* `*` on a narrower record */
 			else {
@@ -134,7 +140,7 @@ map_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 			}
 			pf_value_text(w->eval, &v, &s, &len);
 		}
-		pf_output_field(o, out, i, s, len, false);
+		pf_output_field(o, out, i, s, len, kind);
 		written++;
 	}
 	pf_output_end(o, out, written);

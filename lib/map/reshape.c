@@ -48,6 +48,7 @@ struct reshape_worker {
 	struct pf_buf	 part;		/* an element, unescaped */
 	struct pf_buf	 stack;		/* pf_json_array_each()'s brackets */
 	struct pf_field	*fields;
+	unsigned char	*kinds;		/* the fields' JSON kinds (record.h) */
 	size_t		 cap;
 };
 
@@ -159,13 +160,25 @@ reshape_worker_free(void *worker)
 	pf_buf_free(&w->part);
 	pf_buf_free(&w->stack);
 	free(w->fields);
+	free(w->kinds);
 	free(w);
 }
 
-/* Appends one record: rec's fields with field f's value replaced. */
+/* The JSON kind of rec's field i (record.h). */
+static enum pf_json_kind
+kind_of(const struct pf_record *rec, size_t i)
+{
+	return rec->kinds != NULL && i < rec->nfields ? rec->kinds[i] :
+	    PF_JSON_AUTO;
+}
+
+/*
+ * Appends one record: rec's fields with field f's value replaced by
+ * s[0..len) of JSON kind kind.
+ */
 static void
 write_with(struct reshape_worker *w, const struct pf_record *rec, long f,
-    const char *s, size_t len, struct pf_buf *out)
+    const char *s, size_t len, enum pf_json_kind kind, struct pf_buf *out)
 {
 	struct reshape *r = w->r;
 	size_t i;
@@ -173,11 +186,15 @@ write_with(struct reshape_worker *w, const struct pf_record *rec, long f,
 	if (rec->nfields > w->cap) {
 		w->cap = rec->nfields;
 		w->fields = pf_xrealloc(w->fields, w->cap * sizeof(*w->fields));
+		w->kinds = pf_xrealloc(w->kinds, w->cap);
 	}
-	for (i = 0; i < rec->nfields; i++)
+	for (i = 0; i < rec->nfields; i++) {
 		w->fields[i] = rec->fields[i];
+		w->kinds[i] = kind_of(rec, i);
+	}
 	w->fields[f] = (struct pf_field){ s, len };
-	pf_output_record(&r->out, out, w->fields, rec->nfields);
+	w->kinds[f] = kind;
+	pf_output_record(&r->out, out, w->fields, w->kinds, rec->nfields);
 }
 
 /* pf_json_array_each()'s each() for explode_json(): one record. */
@@ -189,11 +206,11 @@ struct explode {
 };
 
 static void
-explode_element(void *ctx, const char *s, size_t len)
+explode_element(void *ctx, const char *s, size_t len, enum pf_json_kind kind)
 {
 	struct explode *x = ctx;
 
-	write_with(x->w, x->rec, x->w->r->field, s, len, x->out);
+	write_with(x->w, x->rec, x->w->r->field, s, len, kind, x->out);
 	x->n++;
 }
 
@@ -215,7 +232,7 @@ explode_json(struct reshape_worker *w, const struct pf_record *rec,
 		return false;
 	}
 	if (x.n == 0)
-		explode_element(&x, "", 0);
+		explode_element(&x, "", 0, PF_JSON_AUTO);
 	*written = x.n;
 	return true;
 }
@@ -226,13 +243,18 @@ explode_record(struct reshape_worker *w, const struct pf_record *rec,
 {
 	struct reshape *r = w->r;
 	const char *s, *end, *cut, *sep = r->args->sep;
+	enum pf_json_kind kind = kind_of(rec, (size_t)r->field);
 	uint64_t n = 0;
 	size_t len;
 
 	if ((size_t)r->field >= rec->nfields) {
-		pf_output_record(&r->out, out, rec->fields, rec->nfields);
+		pf_output_record(&r->out, out, rec->fields, rec->kinds,
+		    rec->nfields);
 		return 1;
 	}
+	/* A part of a string is a string; of any other text, text. */
+	if (kind == PF_JSON_LITERAL)
+		kind = PF_JSON_AUTO;
 	s = rec->fields[r->field].ptr;
 	len = rec->fields[r->field].len;
 	if (len > 0 && explode_json(w, rec, s, len, out, &n))
@@ -241,7 +263,7 @@ explode_record(struct reshape_worker *w, const struct pf_record *rec,
 		cut = r->sep_len == 0 ? NULL : memmem(s, (size_t)(end - s),
 		    sep, r->sep_len);
 		write_with(w, rec, r->field, s, (size_t)((cut != NULL ? cut :
-		    end) - s), out);
+		    end) - s), kind, out);
 		n++;
 		if (cut == NULL)
 			return n;
@@ -263,13 +285,16 @@ melt_record(struct reshape_worker *w, const struct pf_record *rec,
 			if (!r->melted[i]) {
 				v = i < rec->nfields ? &rec->fields[i] : &empty;
 				pf_output_field(&r->out, out, col++, v->ptr,
-				    v->len, false);
+				    v->len, kind_of(rec, i));
 			}
+		/* A name is a string where the input was JSON (its key). */
 		pf_output_field(&r->out, out, col++, r->names[r->melt[k]],
-		    strlen(r->names[r->melt[k]]), false);
+		    strlen(r->names[r->melt[k]]), rec->kinds != NULL ?
+		    PF_JSON_STRING : PF_JSON_AUTO);
 		v = (size_t)r->melt[k] < rec->nfields ?
 		    &rec->fields[r->melt[k]] : &empty;
-		pf_output_field(&r->out, out, col++, v->ptr, v->len, false);
+		pf_output_field(&r->out, out, col++, v->ptr, v->len,
+		    kind_of(rec, (size_t)r->melt[k]));
 		pf_output_end(&r->out, out, col);
 	}
 	return r->nmelt;

@@ -163,7 +163,8 @@ partition_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 		out->len += rec->raw_len;
 		out->data[out->len++] = '\n';
 	} else
-		pf_output_record(&p->out, out, rec->fields, rec->nfields);
+		pf_output_record(&p->out, out, rec->fields, rec->kinds,
+		    rec->nfields);
 	f.len = (uint32_t)(out->len - body);
 	memcpy(out->data + at, &f, sizeof(f));
 	return 1;

@@ -152,7 +152,8 @@ write_row(struct reduce *r, struct shard *s, const struct cell *c,
 
 	split_key(r, g, &end, &v, &vlen);
 	while (p < end && pf_key_next(&p, end, &part, &len))
-		pf_output_field(&r->out, out, col++, part, len, false);
+		pf_output_field(&r->out, out, col++, part, len,
+		    PF_JSON_AUTO);
 	for (size_t j = 0; j < ncols; j++) {
 		val->len = 0;
 		is_number = false;
@@ -162,7 +163,7 @@ write_row(struct reduce *r, struct shard *s, const struct cell *c,
 			    &is_number);
 		}
 		pf_output_field(&r->out, out, col++, val->data, val->len,
-		    is_number && val->len > 0);
+		    is_number && val->len > 0 ? PF_JSON_NUMBER : PF_JSON_AUTO);
 	}
 	pf_output_end(&r->out, out, col);
 	r->tool->written++;

@@ -66,15 +66,18 @@ write_group(struct reduce *r, const struct win_col *win, struct pf_group *g,
 
 	if (win != NULL)
 		pf_output_field(&r->out, out, col++, win->s, win->len,
-		    win->is_number);
+		    win->is_number ? PF_JSON_NUMBER : PF_JSON_AUTO);
 	if (r->nkeys == 1)		/* the bytes themselves (fold_record) */
-		pf_output_field(&r->out, out, col++, g->key, g->keylen, false);
+		pf_output_field(&r->out, out, col++, g->key, g->keylen,
+		    PF_JSON_AUTO);
 	else
 		while (pf_key_next(&p, end, &s, &len))
-			pf_output_field(&r->out, out, col++, s, len, false);
+			pf_output_field(&r->out, out, col++, s, len,
+			    PF_JSON_AUTO);
 	if (r->args->partial) {
 		len = pf_format_int((int64_t)g->records, num);
-		pf_output_field(&r->out, out, col++, num, len, false);
+		pf_output_field(&r->out, out, col++, num, len,
+		    PF_JSON_AUTO);
 	}
 	for (i = 0; i < r->naggs; i++) {
 		a = &r->aggs[i];
@@ -89,7 +92,8 @@ write_group(struct reduce *r, const struct win_col *win, struct pf_group *g,
 				pf_agg_values_result(a, scratch, n, val,
 				    &is_number);
 			pf_output_field(&r->out, out, col++, val->data,
-			    val->len, !r->args->partial && is_number);
+			    val->len, !r->args->partial && is_number ?
+			    PF_JSON_NUMBER : PF_JSON_AUTO);
 			continue;
 		}
 		if (!r->args->partial) {
@@ -97,7 +101,8 @@ write_group(struct reduce *r, const struct win_col *win, struct pf_group *g,
 			pf_agg_result(a, PF_GROUP_STATE(g) + a->offset, val,
 			    &is_number);
 			pf_output_field(&r->out, out, col++, val->data,
-			    val->len, is_number && val->len > 0);
+			    val->len, is_number && val->len > 0 ?
+			    PF_JSON_NUMBER : PF_JSON_AUTO);
 			continue;
 		}
 		for (k = 0; pf_agg_parts(a->func)[k] != NULL; k++) {
@@ -105,7 +110,7 @@ write_group(struct reduce *r, const struct win_col *win, struct pf_group *g,
 			pf_agg_encode(a, PF_GROUP_STATE(g) + a->offset, k,
 			    val);
 			pf_output_field(&r->out, out, col++, val->data,
-			    val->len, false);
+			    val->len, PF_JSON_AUTO);
 		}
 	}
 	pf_output_end(&r->out, out, col);

@@ -292,7 +292,9 @@ scan_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	else
 		for (i = 0; i < rec->nfields; i++)
 			pf_output_field(&s->out, &w->b->text, i,
-			    rec->fields[i].ptr, rec->fields[i].len, false);
+			    rec->fields[i].ptr, rec->fields[i].len,
+			    rec->kinds != NULL ? rec->kinds[i] :
+			    PF_JSON_AUTO);
 	row->out_len = w->b->text.len - row->out_off;
 	/* The values the steps read, and the time. */
 	for (k = 0; k < (int)s->nslots; k++)

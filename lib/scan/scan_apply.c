@@ -301,7 +301,8 @@ pf_scan_apply(struct scan *s, const struct scan_batch *b,
 				    col->len, is_number, false);
 			else
 				pf_output_field(&s->out, out, s->ncols_in + i,
-				    col->data, col->len, is_number);
+				    col->data, col->len, is_number ?
+				    PF_JSON_NUMBER : PF_JSON_AUTO);
 		}
 		if (e == NULL) {
 			pf_output_end(&s->out, out, s->ncols_in + s->nsteps);

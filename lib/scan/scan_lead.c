@@ -103,7 +103,8 @@ pf_scan_lead_flush(struct scan_lead *l, const struct pf_output *o,
 		for (i = 0; i < l->ncols; i++)
 			pf_output_field(o, out, ncols_in + i,
 			    e->text.data + e->cols[i].off, e->cols[i].len,
-			    e->cols[i].is_number);
+			    e->cols[i].is_number ? PF_JSON_NUMBER :
+			    PF_JSON_AUTO);
 		pf_output_end(o, out, ncols_in + l->ncols);
 		if ((l->head = e->next) == NULL)
 			l->tail = NULL;

@@ -448,7 +448,7 @@ write_blob(struct takesort *ts, struct pf_splitter *sp, struct pf_buf *scratch,
 		rec.fields = &empty;
 		rec.nfields = 1;
 	}
-	pf_output_record(&ts->out, out, rec.fields, rec.nfields);
+	pf_output_record(&ts->out, out, rec.fields, rec.kinds, rec.nfields);
 }
 
 

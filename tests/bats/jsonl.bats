@@ -26,11 +26,64 @@ PY
 	local d=$BATS_TEST_TMPDIR seed
 	for seed in 1 2 3; do
 		python3 "$ORACLE" gen "$d" "$seed" 250
-		pmap --jsonl --ojsonl -j1 '*' "$d/in.jsonl" >"$d/out1.jsonl"
-		python3 "$ORACLE" check "$d" "$d/out1.jsonl"
-		pmap --ijsonl --ojsonl -j4 --chunk 100 '*' <"$d/in.jsonl" >"$d/out4.jsonl"
-		cmp "$d/out1.jsonl" "$d/out4.jsonl"
+		pmap --jsonl --ocsv -j1 '*' "$d/in.jsonl" >"$d/out1.csv"
+		python3 "$ORACLE" check-csv "$d" "$d/out1.csv"
+		pmap --ijsonl --ocsv -j4 --chunk 100 '*' <"$d/in.jsonl" >"$d/out4.csv"
+		cmp "$d/out1.csv" "$d/out4.csv"
 	done
+}
+
+@test "written back as JSON Lines, every value keeps its JSON type, in every tool that rewrites records" {
+	local d=$BATS_TEST_TMPDIR seed t
+	for seed in 4 5; do
+		python3 "$ORACLE" gen "$d" "$seed" 200
+		pmap --ojsonl -j1 '*' "$d/in.jsonl" >"$d/pmap.jsonl"
+		python3 "$ORACLE" check "$d" "$d/pmap.jsonl"
+		pmap --ojsonl -j4 --chunk 100 '*' "$d/in.jsonl" | cmp - "$d/pmap.jsonl"
+		pscan -j4 --chunk 100 rank "$d/in.jsonl" >"$d/pscan.jsonl"
+		python3 "$ORACLE" check "$d" "$d/pscan.jsonl"
+		# pjoin, --left: every record kept, TABLE's column after them.
+		printf 'id,extra\n' >"$d/table.csv"
+		pjoin --left -k id "$d/table.csv" "$d/in.jsonl" >"$d/pjoin.jsonl"
+		python3 "$ORACLE" check "$d" "$d/pjoin.jsonl"
+		for t in "pflow head -n 1000" "pflow tail -n 1000"; do
+			# shellcheck disable=SC2086
+			$t "$d/in.jsonl" >"$d/peek.jsonl"
+			python3 "$ORACLE" check "$d" "$d/peek.jsonl"
+		done
+	done
+}
+
+@test "JSON types by example: a string that looks like a number stays a string; null, missing, containers kept" {
+	cd "$BATS_TEST_TMPDIR"
+	printf '%s\n' '{"s":"42","n":42,"b":true,"z":null,"a":[1,"2",{"x":false}],"o":{"k":"v"}}' '{"s":"x"}' >t.jsonl
+	run -0 pmap 's, n, b, z, a, o, t = s . "!", m = n + 1' t.jsonl
+	assert_output '{"s":"42","n":42,"b":true,"z":null,"a":[1,"2",{"x":false}],"o":{"k":"v"},"t":"42!","m":43}
+{"s":"x","n":null,"b":null,"z":null,"a":null,"o":null,"t":"x!","m":""}'
+	run -0 pmap --explode a t.jsonl
+	assert_output '{"s":"42","n":42,"b":true,"z":null,"a":1,"o":{"k":"v"}}
+{"s":"42","n":42,"b":true,"z":null,"a":"2","o":{"k":"v"}}
+{"s":"42","n":42,"b":true,"z":null,"a":{"x":false},"o":{"k":"v"}}
+{"s":"x","n":null,"b":null,"z":null,"a":null,"o":null}'
+	run -0 pmap --melt s,b t.jsonl
+	assert_output '{"n":42,"z":null,"a":[1,"2",{"x":false}],"o":{"k":"v"},"name":"s","value":"42"}
+{"n":42,"z":null,"a":[1,"2",{"x":false}],"o":{"k":"v"},"name":"b","value":true}
+{"n":null,"z":null,"a":null,"o":null,"name":"s","value":"x"}
+{"n":null,"z":null,"a":null,"o":null,"name":"b","value":null}'
+	# A string field split at --sep: its parts are strings.
+	printf '%s\n' '{"id":1,"tags":"7,8"}' >s.jsonl
+	run -0 pmap --explode tags --sep , s.jsonl
+	assert_output '{"id":1,"tags":"7"}
+{"id":1,"tags":"8"}'
+	# From CSV the rule is the text's: wholly a number, a number.
+	run -0 pmap --ojsonl 's, n' <<<$'s,n\n"42",x'
+	assert_output '{"s":42,"n":"x"}'
+	# pjoin: the stream's types kept, TABLE's columns by their text,
+	# null where --left found no match.
+	printf 'n,name\n42,answer\n' >tab.csv
+	run -0 pjoin --left -k n tab.csv t.jsonl
+	assert_output '{"s":"42","n":42,"b":true,"z":null,"a":[1,"2",{"x":false}],"o":{"k":"v"},"name":"answer"}
+{"s":"x","n":null,"b":null,"z":null,"a":null,"o":null,"name":null}'
 }
 
 @test "every tool reads JSON Lines as the same records in CSV" {

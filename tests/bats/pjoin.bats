@@ -275,15 +275,15 @@ b,2,"2
 	assert_equal "$stderr" 'pjoin: cut.gz: truncated gzip data (it ends inside a member)'
 }
 
-@test "a JSON Lines stream joined with a CSV TABLE is JSON Lines, each object whole (no raw copy)" {
+@test "a JSON Lines stream joined with a CSV TABLE is JSON Lines, each object whole, its types kept" {
 	cd "$BATS_TEST_TMPDIR"
 	printf 'k,w\na,10\nb,x y\n' >t.csv
 	printf '{"k":"a","v":1}\n{"k":"b","v":[1,2]}\n{"k":"c","v":null}\n' >s.jsonl
 	same_for_all_jobs pjoin --left -k k t.csv s.jsonl
 	assert_success
 	assert_output '{"k":"a","v":1,"w":10}
-{"k":"b","v":"[1,2]","w":"x y"}
-{"k":"c","v":"","w":""}'
+{"k":"b","v":[1,2],"w":"x y"}
+{"k":"c","v":null,"w":null}'
 	python3 -c 'import json, sys
 for l in sys.stdin: json.loads(l)' <<<"$output"
 	run -0 pjoin -k k --ocsv t.csv s.jsonl

@@ -69,11 +69,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			else
 				fields[i].ptr = "", fields[i].len = 0;
 			pf_output_field(&o, &out, i, fields[i].ptr,
-			    fields[i].len, false);
+			    fields[i].len, PF_JSON_AUTO);
 		}
 		pf_output_end(&o, &out, ncols);
 		again.len = 0;
-		pf_output_record(&o, &again, fields, ncols);
+		pf_output_record(&o, &again, fields, NULL, ncols);
 		if (again.len != out.len - start ||
 		    memcmp(again.data, out.data + start, again.len) != 0)
 			fail("pf_output_record differs from pf_output_field",

@@ -247,7 +247,7 @@ check_views(char **names, const struct pf_field *fields, size_t ncols)
 		pf_output_init(&o, views[k], '\t', names, ncols);
 		carrier.len = shown.len = 0;
 		pf_output_header(&o, &carrier);
-		pf_output_record(&o, &carrier, fields, ncols);
+		pf_output_record(&o, &carrier, fields, NULL, ncols);
 		v = pf_view_new(views[k]);
 		pf_view_put(v, carrier.data, carrier.len, &shown);
 		pf_view_finish(v, &shown);
@@ -302,7 +302,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pf_output_init(&json, PF_JSONL, ',', names, ncols);
 	for (i = 0; i < ncols; i++)
 		pf_output_field(&json, &out, i, fields[i].ptr, fields[i].len,
-		    (numbers >> i & 1) != 0);
+		    (numbers >> i & 1) != 0 ? PF_JSON_NUMBER : PF_JSON_AUTO);
 	pf_output_end(&json, &out, ncols);
 	p = out.data;
 	e = out.data + out.len;
@@ -349,7 +349,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto done;
 	out.len = 0;
 	pf_output_header(&tab, &out);
-	pf_output_record(&tab, &out, fields, ncols);
+	pf_output_record(&tab, &out, fields, NULL, ncols);
 	pf_buf_add(&copy, out.data, out.len);
 	pf_split_pad(&copy);
 	p = copy.data;

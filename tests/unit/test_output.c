@@ -20,9 +20,9 @@ record(enum pf_format format, char delim, const char *f1, const char *f2)
 	size_t n = f2 != NULL ? 2 : 1;
 
 	pf_output_init(&o, format, delim, names2, n);
-	pf_output_field(&o, &b, 0, f1, strlen(f1), false);
+	pf_output_field(&o, &b, 0, f1, strlen(f1), PF_JSON_AUTO);
 	if (f2 != NULL)
-		pf_output_field(&o, &b, 1, f2, strlen(f2), false);
+		pf_output_field(&o, &b, 1, f2, strlen(f2), PF_JSON_AUTO);
 	pf_output_end(&o, &b, n);
 	memcpy(text, b.data, b.len);
 	text[b.len] = '\0';
@@ -70,8 +70,8 @@ test_jsonl(void)
 	CHECK_STR(record(PF_JSONL, ',', "x\"y\\", "t\tn\n\x01"),
 	    "{\"a\":\"x\\\"y\\\\\",\"b\":\"t\\tn\\n\\u0001\"}\n");
 	pf_output_init(&o, PF_JSONL, ',', names2, 2);
-	pf_output_field(&o, &b, 0, "3.5", 3, true);
-	pf_output_field(&o, &b, 1, "", 0, true);	/* an empty number */
+	pf_output_field(&o, &b, 0, "3.5", 3, PF_JSON_NUMBER);
+	pf_output_field(&o, &b, 1, "", 0, PF_JSON_NUMBER);	/* an empty number */
 	pf_output_end(&o, &b, 2);
 	CHECK_BYTES(b.data, b.len, "{\"a\":3.5,\"b\":\"\"}\n");
 	b.len = 0;
@@ -104,15 +104,18 @@ test_whole_record(void)
 	struct pf_buf b = { 0 };
 
 	pf_output_init(&o, PF_CSV, ',', names2, 2);
-	pf_output_record(&o, &b, f, 3);
+	pf_output_record(&o, &b, f, NULL, 3);
 	CHECK_BYTES(b.data, b.len, "1,\"x,y\",\n");
 	pf_buf_free(&b);
 	pf_output_free(&o);
 }
 
-/* The JSON Lines value written for the bytes s[0..len): "{"a":VALUE}\n". */
+/*
+ * The JSON Lines value written for the bytes s[0..len) of JSON kind kind:
+ * "{"a":VALUE}\n".
+ */
 static const char *
-json_value(const char *s, size_t len, bool is_number)
+json_kind_value(const char *s, size_t len, enum pf_json_kind kind)
 {
 	static char text[256];
 	struct pf_output o;
@@ -120,7 +123,7 @@ json_value(const char *s, size_t len, bool is_number)
 	size_t n;
 
 	pf_output_init(&o, PF_JSONL, ',', names2, 1);
-	pf_output_field(&o, &b, 0, s, len, is_number);
+	pf_output_field(&o, &b, 0, s, len, kind);
 	pf_output_end(&o, &b, 1);
 	/* Strip {"a": and }\n. */
 	n = b.len - 5 - 2;
@@ -129,6 +132,30 @@ json_value(const char *s, size_t len, bool is_number)
 	pf_buf_free(&b);
 	pf_output_free(&o);
 	return text;
+}
+
+static const char *
+json_value(const char *s, size_t len, bool is_number)
+{
+	return json_kind_value(s, len,
+	    is_number ? PF_JSON_NUMBER : PF_JSON_AUTO);
+}
+
+/* A value read from JSON is written back with its JSON type. */
+static void
+test_jsonl_kinds(void)
+{
+	CHECK_STR(json_kind_value("42", 2, PF_JSON_STRING), "\"42\"");
+	CHECK_STR(json_kind_value("42", 2, PF_JSON_AUTO), "42");
+	CHECK_STR(json_kind_value("true", 4, PF_JSON_LITERAL), "true");
+	CHECK_STR(json_kind_value("true", 4, PF_JSON_AUTO), "\"true\"");
+	CHECK_STR(json_kind_value("", 0, PF_JSON_NULL), "null");
+	CHECK_STR(json_kind_value("", 0, PF_JSON_AUTO), "\"\"");
+	CHECK_STR(json_kind_value("[1,{\"a\":\"\\u00e9\"}]", 18,
+	    PF_JSON_LITERAL), "[1,{\"a\":\"\\u00e9\"}]");
+	/* Bytes that are no UTF-8 inside a container's string: U+FFFD. */
+	CHECK_STR(json_kind_value("[\"a\xff\"]", 6, PF_JSON_LITERAL),
+	    "[\"a\xef\xbf\xbd\"]");
 }
 
 /*
@@ -253,24 +280,24 @@ test_wider_than_header(void)
 	struct pf_buf b = { 0 };
 
 	pf_output_init(&o, PF_JSONL, ',', names2, 1);
-	pf_output_record(&o, &b, f, 3);
+	pf_output_record(&o, &b, f, NULL, 3);
 	CHECK_BYTES(b.data, b.len, "{\"a\":1,\"2\":\"b\",\"3\":\"x\\ty\"}\n");
 	b.len = 0;
-	pf_output_extra(&o, &b, true, 7, "z", 1);
-	pf_output_extra(&o, &b, false, 8, "", 0);
+	pf_output_extra(&o, &b, true, 7, "z", 1, PF_JSON_AUTO);
+	pf_output_extra(&o, &b, false, 8, "", 0, PF_JSON_AUTO);
 	pf_output_end(&o, &b, 2);
 	CHECK_BYTES(b.data, b.len, "{\"7\":\"z\",\"8\":\"\"}\n");
 	pf_output_free(&o);
 	pf_output_init(&o, PF_TSV, '\t', names2, 1);
 	b.len = 0;
-	pf_output_record(&o, &b, f, 3);
+	pf_output_record(&o, &b, f, NULL, 3);
 	CHECK_BYTES(b.data, b.len, "1\tb\tx\\ty\n");
 	pf_output_free(&o);
 	/* One empty field under a wide header is still not an empty line. */
 	pf_output_init(&o, PF_CSV, ',', names2, 2);
 	b.len = 0;
-	pf_output_record(&o, &b, empty, 1);
-	pf_output_record(&o, &b, f, 3);
+	pf_output_record(&o, &b, empty, NULL, 1);
+	pf_output_record(&o, &b, f, NULL, 3);
 	CHECK_BYTES(b.data, b.len, "\"\"\n1,b,x\ty\n");
 	pf_buf_free(&b);
 	pf_output_free(&o);
@@ -289,6 +316,7 @@ main(void)
 	UNIT_RUN(test_jsonl_control_bytes);
 	UNIT_RUN(test_jsonl_every_position);
 	UNIT_RUN(test_jsonl_numbers);
+	UNIT_RUN(test_jsonl_kinds);
 	UNIT_RUN(test_wider_than_header);
 	return UNIT_DONE();
 }
