@@ -21,11 +21,13 @@ static const char usage_text[] =
 "  --semi                    the records with a match, once each\n"
 "  --ignore-case             keys compare with ASCII case folded\n"
 "  --memory SIZE             the most TABLE may hold (default 1G)\n"
-"  --table-csv | --table-tsv TABLE's format, when it is not the stream's\n";
+"  --table-csv | --table-tsv | --table-jsonl\n"
+"                            TABLE's format (default: by TABLE's name, .tsv\n"
+"                            .jsonl ...; else the stream's; CSV for JSON Lines)\n";
 
 enum {
 	OPT_LEFT = PF_OPT_TOOL, OPT_ANTI, OPT_SEMI, OPT_IGNORE_CASE,
-	OPT_MEMORY, OPT_TABLE_CSV, OPT_TABLE_TSV
+	OPT_MEMORY, OPT_TABLE_CSV, OPT_TABLE_TSV, OPT_TABLE_JSONL
 };
 
 int
@@ -41,6 +43,7 @@ main(int argc, char *argv[])
 		{ "memory",	 required_argument, NULL, OPT_MEMORY },
 		{ "table-csv",	 no_argument,	    NULL, OPT_TABLE_CSV },
 		{ "table-tsv",	 no_argument,	    NULL, OPT_TABLE_TSV },
+		{ "table-jsonl", no_argument,	    NULL, OPT_TABLE_JSONL },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pf_join_args args = { .memory = (size_t)1 << 30 };
@@ -73,9 +76,10 @@ main(int argc, char *argv[])
 			break;
 		case OPT_TABLE_CSV:
 		case OPT_TABLE_TSV:
+		case OPT_TABLE_JSONL:
 			args.table_format_set = true;
 			args.table_format = ch == OPT_TABLE_CSV ? PF_CSV :
-			    PF_TSV;
+			    ch == OPT_TABLE_TSV ? PF_TSV : PF_JSONL;
 			break;
 		default:
 			pf_options_common(&opt, ch, optarg, usage_all);

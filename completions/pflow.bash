@@ -22,7 +22,7 @@ _pflow_tool_opts() {
 	pmap) echo '-a --arg-file --unordered --timeout --retries --halt --failed --batch --batch-timeout --batch-key --pipe --rate --joblog --resume --seed --explode --sep --melt' ;;
 	preduce) echo '-k --key --keys --partial --merge --every --interval --window --time --lateness --pivot --summary --memory' ;;
 	ptakesort) echo '-n --count -k --key --keys -g --group --sample --seed --memory -T --temporary-directory' ;;
-	pjoin) echo '-k --key --keys --left --anti --semi --ignore-case --memory --table-csv --table-tsv' ;;
+	pjoin) echo '-k --key --keys --left --anti --semi --ignore-case --memory --table-csv --table-tsv --table-jsonl' ;;
 	pscan) echo '-k --key --keys --time --memory' ;;
 	ppartition) echo '-k --key --keys -n --partitions -o --output --by-value --max-open -a --arg-file --broadcast --header-once' ;;
 	esac

@@ -489,8 +489,9 @@ split_with(const struct pf_scan_kernel *k, struct pf_splitter *sp,
 	if (d->format == PF_LINES && d->delim == ' ')
 		return pf_split_blanks(sp, p, end, rec, lines);
 	if (d->format == PF_JSONL)
-		return pf_split_jsonl(sp, pf_jsonl_stream_keys(), p, end, rec,
-		    lines, status);
+		return pf_split_jsonl(sp, sp->own_keys != NULL ?
+		    sp->own_keys : pf_jsonl_stream_keys(), p, end, rec, lines,
+		    status);
 	if (k != NULL && (next = k->split(sp, &chars, p, end, rec,
 	    lines)) != NULL)
 		return next;

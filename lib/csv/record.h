@@ -212,6 +212,9 @@ struct pf_splitter {
 	   the open brackets of a container. */
 	char		 why[192];
 	const struct pf_jsonl_keys *json_keys;
+	const struct pf_jsonl_keys *own_keys;	/* set by its owner: a key
+						   table of its own (pjoin's
+						   TABLE), not the stream's */
 	struct pf_buf	 json_stack;
 	unsigned char	*kinds;		/* the fields' JSON kinds (cap) */
 };

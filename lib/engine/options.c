@@ -402,8 +402,8 @@ pf_options_common(struct pf_options *o, int ch, const char *arg,
 }
 
 /* The format a file's name says: its extension, past a compression one. */
-static enum pf_format
-format_of_name(const char *path)
+bool
+pf_format_named(const char *path, enum pf_format *format)
 {
 	static const char *const squeezed[] = { ".gz", ".bgz", ".zst",
 	    ".zstd", ".bz2", ".xz" };
@@ -420,16 +420,19 @@ format_of_name(const char *path)
 	for (ext = path + len; ext > path && ext[-1] != '.' &&
 	    ext[-1] != '/'; ext--)
 		;
+	*format = PF_CSV;
 	if (ext == path || ext[-1] != '.')
-		return PF_CSV;
+		return false;
 	n = (size_t)(path + len - ext);
 	if ((n == 3 && strncasecmp(ext, "tsv", 3) == 0) ||
 	    (n == 3 && strncasecmp(ext, "tab", 3) == 0))
-		return PF_TSV;
-	if ((n == 5 && strncasecmp(ext, "jsonl", 5) == 0) ||
+		*format = PF_TSV;
+	else if ((n == 5 && strncasecmp(ext, "jsonl", 5) == 0) ||
 	    (n == 6 && strncasecmp(ext, "ndjson", 6) == 0))
-		return PF_JSONL;
-	return PF_CSV;
+		*format = PF_JSONL;
+	else
+		return n == 3 && strncasecmp(ext, "csv", 3) == 0;
+	return true;
 }
 
 static const char *
@@ -452,7 +455,7 @@ pf_options_inputs(struct pf_options *o, char *const *files, int nfiles,
 	for (i = 0; i < nfiles; i++) {
 		if (strcmp(files[i], "-") == 0)
 			continue;
-		f = format_of_name(files[i]);
+		(void)pf_format_named(files[i], &f);
 		if (first == NULL) {
 			first = files[i];
 			o->in.format = f;

@@ -134,6 +134,14 @@ char *pf_options_begin_expr(struct pf_options *o, const char *tool_usage);
 const char *pf_format_option(enum pf_format format);
 
 /*
+ * The format a file's name says, after a compression suffix (.gz, .bgz,
+ * .zst, .zstd, .bz2, .xz): .tsv and .tab TSV, .jsonl and .ndjson JSON
+ * Lines, .csv CSV. Sets *format (CSV when the name says none) and
+ * returns whether the name said one.
+ */
+bool pf_format_named(const char *path, enum pf_format *format);
+
+/*
  * The input format from the input files' names, when no option gave it
  * (call before pf_options_finish()): .tsv and .tab are TSV, .jsonl and
  * .ndjson JSON Lines, anything else CSV, after a compression suffix (.gz, .zst, .bz2, .xz): data.tsv.gz

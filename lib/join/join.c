@@ -257,19 +257,27 @@ join_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 {
 	struct join *j = ctx;
 	struct pf_dialect d = j->opt->in;
+	enum pf_format f;
 	int status;
 
-	/* A JSON Lines stream's TABLE is CSV unless told (with a header). */
-	if (d.format == PF_JSONL && !j->args->table_format_set) {
-		d.format = PF_CSV;
-		d.header = true;
-	}
-	if (j->args->table_format_set && j->args->table_format != d.format) {
+	/*
+	 * TABLE's format: --table-csv/-tsv/-jsonl, else what its name says
+	 * (.tsv, .jsonl, ...), else the stream's; a JSON Lines stream's
+	 * TABLE is CSV unless told, with a header; else TABLE has a header
+	 * when the stream has one.
+	 */
+	if (j->args->table_format_set)
+		f = j->args->table_format;
+	else if (!pf_format_named(j->args->table, &f))
+		f = d.format == PF_JSONL ? PF_CSV : d.format;
+	if (f != d.format) {
 		if (d.format == PF_JSONL)
 			d.header = true;
-		d.format = j->args->table_format;
-		d.delim = d.format == PF_TSV ? '\t' : ',';
+		d.format = f;
+		d.delim = f == PF_TSV ? '\t' : ',';
 	}
+	if (f == PF_JSONL)
+		d.header = false;	/* its keys name its fields */
 	status = pf_join_table_read(&j->table, j->args->table, &d,
 	    j->args->memory, j->opt->bad_path != NULL);
 	j->tool->bad = &j->table.bad;
@@ -347,7 +355,8 @@ write_joined(const struct join *j, const struct pf_record *rec,
 		f = j->tcols[i];
 		if (t != NULL && f < t->nfields)
 			pf_output_field(&j->out, out, col, t->fields[f].ptr,
-			    t->fields[f].len, PF_JSON_AUTO);
+			    t->fields[f].len, t->kinds != NULL ? t->kinds[f] :
+			    PF_JSON_AUTO);
 		else	/* --left without a match: null in JSON */
 			pf_output_field(&j->out, out, col, "", 0,
 			    PF_JSON_NULL);

@@ -23,6 +23,8 @@
 
 struct pf_join_record {
 	struct pf_field	*fields;
+	unsigned char	*kinds;		/* JSON Lines TABLE: the fields' JSON
+					   kinds (record.h); else NULL */
 	size_t		 nfields;
 	uint32_t	 next;		/* the next of its key, or UINT32_MAX */
 	const char	*suffix;	/* its output columns, written after a
@@ -34,6 +36,8 @@ struct pf_join_table {
 	const char		*path;	/* its name: "stdin" for "-" */
 	struct pf_buf		 bytes;	/* TABLE, whole */
 	struct pf_schema	 schema;
+	struct pf_jsonl_keys	*json_keys;	/* JSON Lines: its first
+						   object's keys */
 	struct pf_arena		 arena;
 	struct pf_join_record	*recs;
 	size_t			 n, cap;
@@ -45,7 +49,8 @@ struct pf_join_table {
 };
 
 /*
- * Reads TABLE's records (dialect d). A malformed record (bad quoting, a
+ * Reads TABLE's records (dialect d; JSON Lines: fields named by its
+ * first object's keys, as a stream's are). A malformed record (bad quoting, a
  * field count other than the header's) is set aside in t->bad when
  * set_aside (--bad), as the engine sets aside a stream's; without it, it
  * is an error. A malformed header is always one. path "-" is stdin.

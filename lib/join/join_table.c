@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "csv/codec.h"
+#include "csv/jsonl.h"
 #include "join/join_int.h"
 #include "support/status.h"
 #include "support/xalloc.h"
@@ -147,6 +148,11 @@ keep_record(struct pf_join_table *t, const struct pf_record *rec,
 			f[i].ptr = pf_arena_dup(&t->arena, f[i].ptr, f[i].len);
 	}
 	t->recs[t->n].fields = f;
+	t->recs[t->n].kinds = NULL;
+	if (rec->kinds != NULL && rec->nfields > 0) {
+		t->recs[t->n].kinds = pf_arena_alloc(&t->arena, rec->nfields);
+		memcpy(t->recs[t->n].kinds, rec->kinds, rec->nfields);
+	}
 	t->recs[t->n].nfields = rec->nfields;
 	t->recs[t->n].next = UINT32_MAX;
 	t->n++;
@@ -174,6 +180,46 @@ set_schema(struct pf_join_table *t, const struct pf_record *rec, bool header)
 	}
 }
 
+/*
+ * A JSON Lines TABLE: the keys of its first object (the first line that
+ * is not empty, from p) are its fields, a key table of its own that sp
+ * splits its lines with. Returns false (said) when that line is no
+ * object or holds a key twice.
+ */
+static bool
+jsonl_schema(struct pf_join_table *t, const char *p, const char *end,
+    struct pf_splitter *sp)
+{
+	const char *lf;
+	char why[192];
+	size_t line = 1, len, i;
+
+	while (p < end && (*p == '\n' ||
+	    (*p == '\r' && p + 1 < end && p[1] == '\n'))) {
+		p += *p == '\n' ? 1 : 2;
+		line++;
+	}
+	t->json_keys = pf_jsonl_keys_new();
+	sp->own_keys = t->json_keys;
+	t->schema.has_header = true;
+	if (p >= end)
+		return true;	/* no record: no field */
+	if ((lf = memchr(p, '\n', (size_t)(end - p))) == NULL)
+		lf = end;
+	len = (size_t)(lf - p);
+	if (len > 0 && p[len - 1] == '\r')
+		len--;
+	if (!pf_jsonl_keys_learn(t->json_keys, p, len, why, sizeof(why))) {
+		warnx("%s:%zu (record 1): %s", t->path, line, why);
+		return false;
+	}
+	t->schema.nfields = t->json_keys->n;
+	t->schema.names = pf_xcalloc(t->json_keys->n + 1, sizeof(char *));
+	for (i = 0; i < t->json_keys->n; i++)
+		t->schema.names[i] = pf_xstrdup(t->json_keys->names[i]);
+	return true;
+}
+
 int
 pf_join_table_read(struct pf_join_table *t, const char *path,
     const struct pf_dialect *d, size_t memory, bool set_aside)
@@ -196,8 +242,14 @@ pf_join_table_read(struct pf_join_table *t, const char *path,
 		p += 3;
 	pf_split_pad(b);
 	end = b->data + b->len;
+	if (d->format == PF_JSONL && !jsonl_schema(t, p, end, &sp)) {
+		pf_splitter_free(&sp);
+		return PF_FAILED;
+	}
 	while ((p = pf_split_next(&sp, d, p, end, &rec, &lines, &st)) != NULL) {
 		why = pf_record_malformed(st, 0, 0);
+		if (st == PF_SPLIT_JSON)
+			why = sp.why;	/* which key, which fault */
 		if (t->schema.names == NULL && d->header) {
 			if (why != NULL) {
 				warnx("%s:%zu (header): %s", path, line, why);
@@ -307,6 +359,7 @@ pf_join_table_free(struct pf_join_table *t)
 	for (i = 0; t->schema.names != NULL && i < t->schema.nfields; i++)
 		free(t->schema.names[i]);
 	free(t->schema.names);
+	pf_jsonl_keys_free(t->json_keys);
 	pf_keys_free(&t->keys);
 	pf_buf_free(&t->bad);
 	pf_buf_free(&t->bytes);

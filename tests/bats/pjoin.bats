@@ -291,3 +291,38 @@ for l in sys.stdin: json.loads(l)' <<<"$output"
 a,1,10
 b,"[1,2]",x y'
 }
+
+@test "a JSON Lines TABLE (by its name or --table-jsonl) joins as the same table in CSV, its types kept" {
+	cd "$BATS_TEST_TMPDIR"
+	printf '%s\n' '{"ident":"ATL","tags":["hub",1],"big":true}' '' '{"big":null,"ident":"BOS"}' '{"ident":"ATL","tags":"second"}' >t.jsonl
+	pmap --ocsv '*' t.jsonl >t.csv
+	gzip -c t.jsonl >t.jsonl.gz
+	local f
+	for f in t.jsonl t.jsonl.gz; do
+		same_for_all_jobs pjoin -k origin=ident "$f" "$DATA/flights.csv"
+		assert_success
+		assert_output "$(pjoin -k origin=ident t.csv "$DATA/flights.csv")"
+	done
+	run -0 pjoin --table-jsonl -k origin=ident - "$DATA/flights.csv" <t.jsonl
+	assert_output "$(pjoin -k origin=ident t.csv "$DATA/flights.csv")"
+	printf '%s\n' '{"origin":"BOS","n":"7"}' '{"origin":"SFO","n":8}' >s.jsonl
+	run -0 pjoin --left -k origin=ident t.jsonl s.jsonl
+	assert_output '{"origin":"BOS","n":"7","tags":null,"big":null}
+{"origin":"SFO","n":8,"tags":null,"big":null}'
+	printf '%s\n' '{"origin":"ATL"}' >a.jsonl
+	run -0 pjoin -k origin=ident t.jsonl a.jsonl
+	assert_output '{"origin":"ATL","tags":["hub",1],"big":true}
+{"origin":"ATL","tags":"second","big":null}'
+	# Its faults name TABLE, its line and the key.
+	printf '%s\n' '{"ident":"x"}' '{"idnet":"y"}' >bad.jsonl
+	run --separate-stderr pjoin -k origin=ident bad.jsonl "$DATA/flights.csv"
+	assert_failure 1
+	assert_equal "$stderr" 'pjoin: bad.jsonl:2 (record 2): key "idnet" is not a key of the first object (its keys are the fields)'
+	printf 'ident\nx\n' >notjson.jsonl
+	run --separate-stderr pjoin -k origin=ident notjson.jsonl "$DATA/flights.csv"
+	assert_failure 1
+	assert_equal "$stderr" 'pjoin: notjson.jsonl:1 (record 1): malformed JSON: a line is not an object (at byte 1)'
+	# --table-csv reads it as CSV, whatever its name.
+	run -1 --separate-stderr pjoin --table-csv -k origin=ident t.jsonl "$DATA/flights.csv"
+	assert_equal "$stderr" 'pjoin: t.jsonl:1 (header): malformed quoting'
+}
