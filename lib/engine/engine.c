@@ -43,6 +43,18 @@
  * batch_result must stop the run, it sets the tool's stop_status; with
  * result_until_failure, a batch that stopped at a failed record still
  * has its result handed on, so what came before the failure is written.
+ * That in-order stage is one thread's work for all the records, so it
+ * bounds the speed-up of -j. A tool whose state needs only its own
+ * batch's rows in order (pscan without lead) takes turns instead
+ * (pf_tool.in_order): the worker that made a batch's result waits until
+ * the batch before it has had its turn, applies its rows to the shared
+ * state, passes the turn on, and then, in parallel with the next turn,
+ * writes its rows and their new columns into the batch's own output.
+ * Only the lookups and updates run one batch at a time; each batch's
+ * writing runs on its own worker. Batches reach workers in sequence
+ * order and every batch takes its turn (with no call when the run is
+ * stopping), so the batch whose turn it is is always at work or about
+ * to take it: no deadlock, as for record numbers.
  *
  * Shutdown: the reader marks the input done; workers leave when the work
  * queue is empty; the writer leaves after the last sequence number. All
@@ -201,6 +213,7 @@ pipeline_start(struct engine *e)
 	pthread_cond_init(&e->work_cv, NULL);
 	pthread_cond_init(&e->done_cv, NULL);
 	pthread_cond_init(&e->nr_cv, NULL);
+	pthread_cond_init(&e->turn_cv, NULL);
 	e->cur_file = -1;
 
 	e->workers = pf_xcalloc((size_t)opt->jobs, sizeof(*e->workers));
@@ -311,6 +324,7 @@ pipeline_end(struct engine *e, int read_status)
 	pthread_cond_destroy(&e->work_cv);
 	pthread_cond_destroy(&e->done_cv);
 	pthread_cond_destroy(&e->nr_cv);
+	pthread_cond_destroy(&e->turn_cv);
 }
 
 /* The thread that decodes a compressed input (the reader asks for it). */

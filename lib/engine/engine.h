@@ -117,6 +117,19 @@ struct pf_tool {
 	void	 (*batch_result)(void *ctx, void *result,
 		    const struct pf_batch_info *info, struct pf_buf *out);
 	/*
+	 * Optional, with batch_end, set by start(): turns in input order
+	 * on the workers (engine.c, DESIGN). in_order runs on the worker
+	 * that made a batch's result, right after batch_end, strictly in
+	 * input order across workers (each waits for the batch before it);
+	 * after_order then runs on the same worker, in parallel with the
+	 * next batch's turn, and may append to out, the batch's own output
+	 * (written as record()'s would be, a failed batch's too). Neither
+	 * is called for a NULL result or when the run is stopping. The
+	 * result still goes to batch_result, in order, to be freed.
+	 */
+	void	 (*in_order)(void *worker, void *result);
+	void	 (*after_order)(void *worker, void *result, struct pf_buf *out);
+	/*
 	 * Set by batch_result to stop the run with this status, its
 	 * message printed (pscan's lead past --memory): what it appended
 	 * is written, nothing after it.

@@ -80,6 +80,7 @@ struct engine {
 	pthread_cond_t	 work_cv;	/* work queued, or input done */
 	pthread_cond_t	 done_cv;	/* a batch finished, or input done */
 	pthread_cond_t	 nr_cv;		/* record numbers: a base is known */
+	pthread_cond_t	 turn_cv;	/* in_order: a batch had its turn */
 	struct batch	*batches;	/* the pool's storage */
 	int		 pool;
 	struct batch	*free_list;
@@ -94,6 +95,7 @@ struct engine {
 	bool		*nr_counted;
 	uint64_t	 nr_next;	/* the first seq with no base yet */
 	uint64_t	 nr_total;	/* records before nr_next */
+	uint64_t	 turn_next;	/* in_order: the seq whose turn it is */
 	atomic_uint_fast64_t bytes_read;
 
 	/* Owned by the writer thread until it is joined. */

@@ -235,6 +235,33 @@ number_batch(struct worker *w, struct batch *b)
 	pthread_mutex_unlock(&e->lock);
 }
 
+/*
+ * A batch's turn in input order (pf_tool.in_order): waits until every
+ * batch before it has had its turn, runs in_order, passes the turn on,
+ * then runs after_order. Every batch takes its turn, with no call when
+ * the run is stopping or it has no result.
+ */
+static void
+take_turn(struct worker *w, struct batch *b)
+{
+	struct engine *e = w->engine;
+	bool call;
+
+	pthread_mutex_lock(&e->lock);
+	while (b->seq != e->turn_next)
+		pthread_cond_wait(&e->turn_cv, &e->lock);
+	pthread_mutex_unlock(&e->lock);
+	call = b->result != NULL && !atomic_load(&e->stopping);
+	if (call)
+		e->tool->in_order(w->state, b->result);
+	pthread_mutex_lock(&e->lock);
+	e->turn_next++;
+	pthread_cond_broadcast(&e->turn_cv);
+	pthread_mutex_unlock(&e->lock);
+	if (call)
+		e->tool->after_order(w->state, b->result, &b->out);
+}
+
 void *
 worker_main(void *arg)
 {
@@ -270,6 +297,8 @@ worker_main(void *arg)
 			if (e->tool->batch_end != NULL)
 				b->result = e->tool->batch_end(w->state);
 		}
+		if (e->tool->in_order != NULL)
+			take_turn(w, b);
 		w->busy += now() - t1;
 
 		pthread_mutex_lock(&e->lock);

@@ -5,10 +5,14 @@
  * encode its key, copy the values the steps read and parse them as
  * numbers, read --time, and write the record's own fields in the output
  * format; a batch's rows go to the writer thread as the batch's result
- * (batch_end). There, in input order, scan_apply.c looks each row's key
- * up and applies the steps to its state. So the costly part of a record
- * runs on -j workers, and the part that must see every record of a key
- * in order is a hash lookup and a few updates per record.
+ * (batch_end). Then, in input order, scan_apply.c looks each row's key
+ * up and applies the steps to its state: in the batch's turn on its own
+ * worker (pf_tool.in_order), which then writes the rows and their new
+ * columns in parallel with the next turn; with lead, whose held records
+ * are written in later batches' output, on the writer thread. So the
+ * costly part of a record runs on -j workers, and the part that must
+ * see every record of a key in order is a hash lookup and a few updates
+ * per record.
  */
 #include <err.h>
 #include <pthread.h>
@@ -30,6 +34,9 @@ struct scan_worker {
 	uint64_t		 nonnum;
 	char			*failure;
 };
+
+static void scan_in_order(void *worker, void *result);
+static void scan_after_order(void *worker, void *result, struct pf_buf *out);
 
 /* Resolves a field by the field rule; reports an unknown one. */
 static int
@@ -131,6 +138,10 @@ scan_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	if (schema->has_header)
 		pf_output_header(&s->out, out);
 	pf_scan_apply_init(s);
+	if (s->lead == NULL) {	/* each batch's turn applies it */
+		s->tool->in_order = scan_in_order;
+		s->tool->after_order = scan_after_order;
+	}
 	return 0;
 }
 
@@ -153,6 +164,8 @@ batch_free(struct scan_batch *b)
 	pf_buf_free(&b->text);
 	free(b->rows);
 	free(b->values);
+	free(b->cells);
+	pf_buf_free(&b->cells_text);
 	free(b);
 }
 
@@ -287,15 +300,18 @@ scan_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	}
 	/* The record's own fields, in the output format. */
 	row->out_off = w->b->text.len;
-	if (s->raw_copy)
-		pf_buf_add(&w->b->text, rec->raw, rec->raw_len);
-	else
+	row->raw = NULL;
+	if (s->raw_copy) {	/* the input lives as long as the batch */
+		row->raw = rec->raw;
+		row->out_len = rec->raw_len;
+	} else
 		for (i = 0; i < rec->nfields; i++)
 			pf_output_field(&s->out, &w->b->text, i,
 			    rec->fields[i].ptr, rec->fields[i].len,
 			    rec->kinds != NULL ? rec->kinds[i] :
 			    PF_JSON_AUTO);
-	row->out_len = w->b->text.len - row->out_off;
+	if (row->raw == NULL)
+		row->out_len = w->b->text.len - row->out_off;
 	/* The values the steps read, and the time. */
 	for (k = 0; k < (int)s->nslots; k++)
 		if (read_value(w, field_at(rec, s->slot_field[k]), k,
@@ -328,7 +344,25 @@ scan_batch_end(void *worker)
 	return b;
 }
 
-/* On the writer thread, in input order. */
+/* Without lead: the batch's turn, in input order, on its worker. */
+static void
+scan_in_order(void *worker, void *result)
+{
+	struct scan_worker *w = worker;
+
+	pf_scan_apply_turn(w->s, result);
+}
+
+/* ... and after it, on the same worker. */
+static void
+scan_after_order(void *worker, void *result, struct pf_buf *out)
+{
+	struct scan_worker *w = worker;
+
+	pf_scan_write_rows(w->s, result, out);
+}
+
+/* On the writer thread, in input order: with lead, the in-order stage. */
 static void
 scan_batch_result(void *ctx, void *result, const struct pf_batch_info *info,
     struct pf_buf *out)
@@ -338,7 +372,7 @@ scan_batch_result(void *ctx, void *result, const struct pf_batch_info *info,
 
 	if (b == NULL)
 		return;
-	if (out != NULL)
+	if (out != NULL && s->lead != NULL)
 		pf_scan_apply(s, b, info, out);
 	pthread_mutex_lock(&s->pool_lock);
 	b->next = s->pool;

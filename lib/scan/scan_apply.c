@@ -1,7 +1,7 @@
 /*
- * scan_apply.c - pscan's in-order stage: on the writer thread, each row
- * a worker prepared (scan.c) is applied, in input order, to the state of
- * its key (one block per key in the project's hash table, table.h), and
+ * scan_apply.c - pscan's in-order stage: in each batch's turn on its
+ * worker (with lead, on the writer thread), each row a worker prepared
+ * (scan.c) is applied, in input order, to the state of its key (one block per key in the project's hash table, table.h), and
  * written with its new columns. Running count, sum, mean, min, max,
  * first and fill are preduce's own states (reduce/agg.h), updated and
  * read after each value; lag keeps the key's last N values, lead holds
@@ -286,10 +286,11 @@ pf_scan_apply(struct scan *s, const struct scan_batch *b,
 		if (timed && !row->has_time)
 			s->untimed++;
 		if (s->lead != NULL)
-			e = pf_scan_lead_add(s->lead, text + row->out_off,
-			    row->out_len);
+			e = pf_scan_lead_add(s->lead, pf_scan_row_output(b,
+			    row), row->out_len);
 		else
-			pf_buf_add(out, text + row->out_off, row->out_len);
+			pf_buf_add(out, pf_scan_row_output(b, row),
+			    row->out_len);
 		for (i = 0; i < s->nsteps; i++) {
 			col->len = 0;
 			apply_step(s, g, i, row, values, text, e, col,
@@ -317,6 +318,81 @@ pf_scan_apply(struct scan *s, const struct scan_batch *b,
 		}
 	}
 	pf_arena_free(&s->scratch);
+}
+
+void
+pf_scan_apply_turn(struct scan *s, struct scan_batch *b)
+{
+	const char *text = b->text.data;
+	const struct scan_row *row;
+	struct scan_cell *cell;
+	struct pf_group *g;
+	struct pf_buf *col = &s->tmp;
+	unsigned char *state;
+	bool added, timed = false;
+	size_t r, i;
+
+	for (i = 0; i < s->nsteps; i++)
+		timed |= pf_scan_step_uses_time(&s->steps[i]);
+	if (b->nrows * s->nsteps > b->cells_cap) {
+		b->cells_cap = b->nrows * s->nsteps;
+		b->cells = pf_xrealloc(b->cells,
+		    b->cells_cap * sizeof(*b->cells));
+	}
+	b->cells_text.len = 0;
+	for (r = 0, cell = b->cells; r < b->nrows; r++) {
+		row = &b->rows[r];
+		g = pf_groups_find(&s->groups, text + row->key_off,
+		    row->key_len, &added);
+		g->records++;
+		if (timed && !row->has_time)
+			s->untimed++;
+		for (i = 0; i < s->nsteps; i++, cell++) {
+			cell->is_count = s->steps[i].func == SCAN_COUNT ||
+			    s->steps[i].func == SCAN_RANK;
+			if (cell->is_count) {	/* written after the turn */
+				state = PF_GROUP_STATE(g) + s->steps[i].offset;
+				memcpy(&cell->count, state, sizeof(uint64_t));
+				cell->count++;
+				memcpy(state, &cell->count, sizeof(uint64_t));
+				continue;
+			}
+			col->len = 0;
+			apply_step(s, g, i, row, b->values + r * s->nslots,
+			    text, NULL, col, &cell->is_number);
+			cell->off = b->cells_text.len;
+			cell->len = (uint32_t)col->len;
+			pf_buf_add(&b->cells_text, col->data, col->len);
+		}
+	}
+	s->tool->written += b->nrows;
+	pf_arena_free(&s->scratch);
+}
+
+void
+pf_scan_write_rows(const struct scan *s, const struct scan_batch *b,
+    struct pf_buf *out)
+{
+	const struct scan_row *row;
+	const struct scan_cell *cell = b->cells;
+	char num[PF_NUMBER_MAX];
+	size_t r, i;
+
+	for (r = 0; r < b->nrows; r++) {
+		row = &b->rows[r];
+		pf_buf_add(out, pf_scan_row_output(b, row), row->out_len);
+		for (i = 0; i < s->nsteps; i++, cell++)
+			if (cell->is_count)
+				pf_output_field(&s->out, out, s->ncols_in + i,
+				    num, pf_format_int((int64_t)cell->count,
+				    num), PF_JSON_NUMBER);
+			else
+				pf_output_field(&s->out, out, s->ncols_in + i,
+				    b->cells_text.data + cell->off, cell->len,
+				    cell->is_number ? PF_JSON_NUMBER :
+				    PF_JSON_AUTO);
+		pf_output_end(&s->out, out, s->ncols_in + s->nsteps);
+	}
 }
 
 /* The pointer a lag, lead or window step keeps in key k's block. */

@@ -82,19 +82,47 @@ struct scan_row {
 	size_t		 key_off, key_len;	/* encoded key */
 	size_t		 out_off, out_len;	/* the record's output, its
 						   fields without the end */
+	const char	*raw;			/* when the output is the
+						   record as read: its bytes
+						   in the batch's input (no
+						   copy; out_off unused) */
 	uint64_t	 order;
 	int64_t		 time_ms;
 	bool		 has_time;		/* --time read */
 };
 
-/* What a worker made of one batch: rows and values[row * nslots + slot]. */
+/*
+ * A new column of a row, made in the batch's turn: cells_text[off..),
+ * or a count to write after the turn (is_count: count and rank).
+ */
+struct scan_cell {
+	size_t		 off;
+	uint64_t	 count;
+	uint32_t	 len;
+	bool		 is_number, is_count;
+};
+
+/*
+ * What a worker made of one batch: rows and values[row * nslots + slot];
+ * in its turn (no lead), cells[row * nsteps + step] too.
+ */
 struct scan_batch {
 	struct scan_batch	*next;		/* in the pool of spare ones */
 	struct pf_buf		 text;
 	struct scan_row		*rows;
 	struct scan_value	*values;
 	size_t			 nrows, cap;
+	struct scan_cell	*cells;
+	size_t			 cells_cap;
+	struct pf_buf		 cells_text;
 };
+
+/* A row's own output: its fields as read, or as the worker wrote them. */
+static inline const char *
+pf_scan_row_output(const struct scan_batch *b, const struct scan_row *row)
+{
+	return row->raw != NULL ? row->raw : b->text.data + row->out_off;
+}
 
 struct scan_lead;
 
@@ -129,9 +157,20 @@ struct scan {
 
 /* The in-order stage (scan_apply.c). */
 void pf_scan_apply_init(struct scan *s);
-/* Applies a batch's rows to their keys' state and writes them to out. */
+/*
+ * Applies a batch's rows to their keys' state and writes them to out
+ * (with lead, on the writer thread).
+ */
 void pf_scan_apply(struct scan *s, const struct scan_batch *b,
     const struct pf_batch_info *info, struct pf_buf *out);
+/*
+ * Without lead, in the batch's turn (pf_tool.in_order): applies its rows
+ * to their keys' state, their new columns into b->cells.
+ */
+void pf_scan_apply_turn(struct scan *s, struct scan_batch *b);
+/* ... then, after the turn, writes the rows with those columns to out. */
+void pf_scan_write_rows(const struct scan *s, const struct scan_batch *b,
+    struct pf_buf *out);
 /* After the input: what lead still holds, then the counts' warnings. */
 void pf_scan_apply_finish(struct scan *s, struct pf_buf *out);
 void pf_scan_apply_free(struct scan *s);
