@@ -353,6 +353,169 @@ test_count_triggers(void)
 	pf_buf_free(&in);
 }
 
+/*
+ * Turns (pf_tool.in_order): in_order numbers each batch's records with a
+ * counter that no lock guards (the turns order its uses; TSan checks
+ * it), after_order writes "N:value" lines into the batch's output.
+ */
+struct turn_batch {
+	struct pf_buf	 values;	/* field 2 of each record, LF after */
+	uint64_t	 n, first;
+};
+
+struct turn_worker {
+	struct turn_batch	*b;
+	uint64_t		*next;	/* the shared counter */
+};
+
+/* The tool's ctx: the capture first, as echo_emit() takes it. */
+struct turn_ctx {
+	struct echo	 e;
+	uint64_t	 next;
+};
+
+static void *
+turn_worker_new(void *ctx)
+{
+	struct turn_worker *w = calloc(1, sizeof(*w));
+
+	w->next = &((struct turn_ctx *)ctx)->next;
+	return w;
+}
+
+static uint64_t
+turn_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
+{
+	struct turn_worker *w = worker;
+
+	(void)out;
+	if (w->b == NULL)
+		w->b = calloc(1, sizeof(*w->b));
+	pf_buf_add(&w->b->values, rec->fields[1].ptr, rec->fields[1].len);
+	pf_buf_addc(&w->b->values, '\n');
+	w->b->n++;
+	return 0;
+}
+
+static void *
+turn_batch_end(void *worker)
+{
+	struct turn_worker *w = worker;
+	struct turn_batch *b = w->b;
+
+	w->b = NULL;
+	return b;
+}
+
+static void
+turn_in_order(void *worker, void *result)
+{
+	struct turn_worker *w = worker;
+	struct turn_batch *b = result;
+
+	b->first = *w->next;
+	*w->next += b->n;
+}
+
+static void
+turn_after_order(void *worker, void *result, struct pf_buf *out)
+{
+	struct turn_batch *b = result;
+	const char *p = b->values.data, *lf;
+	char num[32];
+	uint64_t i;
+
+	(void)worker;
+	for (i = 0; i < b->n; i++, p = lf + 1) {
+		lf = memchr(p, '\n', b->values.len - (size_t)(p -
+		    b->values.data));
+		snprintf(num, sizeof(num), "%llu:",
+		    (unsigned long long)(b->first + i + 1));
+		pf_buf_adds(out, num);
+		pf_buf_add(out, p, (size_t)(lf - p) + 1);
+	}
+}
+
+static void
+turn_batch_result(void *ctx, void *result, const struct pf_batch_info *info,
+    struct pf_buf *out)
+{
+	struct turn_batch *b = result;
+
+	(void)ctx;
+	(void)info;
+	(void)out;
+	if (b != NULL) {
+		pf_buf_free(&b->values);
+		free(b);
+	}
+}
+
+static void
+turn_worker_free(void *worker)
+{
+	struct turn_worker *w = worker;
+
+	turn_batch_result(NULL, w->b, NULL, NULL);
+	free(w);
+}
+
+/* Every record numbered in input order, whatever -j, --chunk, --queue. */
+static void
+test_turns_in_order(void)
+{
+	static const struct { int jobs; size_t chunk; int queue; } runs[] = {
+		{ 1, 1 << 20, 4 }, { 2, 100, 4 }, { 4, 64, 5 }, { 8, 7, 16 },
+	};
+	struct pf_buf in = { 0 }, want = { 0 }, ignored = { 0 };
+	struct turn_ctx t;
+	char line[64];
+	const char *path;
+	size_t r;
+	int i;
+
+	make_input(&in, &ignored);
+	for (i = 0; i < 20000; i++) {
+		snprintf(line, sizeof(line), "%d:v%d\n", i + 1, i);
+		pf_buf_adds(&want, line);
+	}
+	path = write_temp(in.data, in.len);
+	for (r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
+		struct pf_options opt;
+		struct pf_tool tool = {
+			.ctx = &t,
+			.start = trig_start,
+			.worker_new = turn_worker_new,
+			.worker_free = turn_worker_free,
+			.record = turn_record,
+			.emit = echo_emit,
+			.batch_end = turn_batch_end,
+			.batch_result = turn_batch_result,
+			.in_order = turn_in_order,
+			.after_order = turn_after_order,
+		};
+		char *files[] = { (char *)path };
+
+		memset(&t, 0, sizeof(t));
+		pthread_mutex_init(&t.e.lock, NULL);
+		pf_options_init(&opt);
+		opt.jobs = runs[r].jobs;
+		opt.chunk = runs[r].chunk;
+		opt.queue = runs[r].queue;
+		pf_options_finish(&opt);
+		CHECK(pf_run(&opt, files, 1, &tool) == 0);
+		CHECK(t.e.captured.len == want.len &&
+		    memcmp(t.e.captured.data, want.data, want.len) == 0);
+		CHECK(t.next == 20000);
+		pf_buf_free(&t.e.captured);
+		pthread_mutex_destroy(&t.e.lock);
+	}
+	unlink(path);
+	pf_buf_free(&in);
+	pf_buf_free(&want);
+	pf_buf_free(&ignored);
+}
+
 int
 main(void)
 {
@@ -361,5 +524,6 @@ main(void)
 	UNIT_RUN(test_empty_and_header_only);
 	UNIT_RUN(test_record_larger_than_batch);
 	UNIT_RUN(test_count_triggers);
+	UNIT_RUN(test_turns_in_order);
 	return UNIT_DONE();
 }
