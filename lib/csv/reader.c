@@ -40,7 +40,7 @@ pf_reader_init(struct pf_reader *r, const struct pf_dialect *d,
 	}
 	r->paths = paths;
 	r->npaths = npaths;
-	r->chunk = chunk;
+	r->chunk = r->chunk_decoded = chunk;
 	r->flush_ms = flush_ms;
 	r->index = -1;
 	r->fd = -1;
@@ -262,7 +262,7 @@ pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 		*file = r->index;
 		pf_buf_add(in, r->pending.data, r->pending.len);
 		r->pending.len = 0;
-		next_try = r->chunk;
+		next_try = r->inflow != NULL ? r->chunk_decoded : r->chunk;
 		flush_at = in->len > 0 && r->flush_ms >= 0 && !r->regular ?
 		    pf_monotonic_ms() + (double)r->flush_ms : 0;
 		cut = 0;

@@ -46,6 +46,9 @@ struct pf_reader {
 	char		**paths;
 	int		  npaths;
 	size_t		  chunk;
+	size_t		  chunk_decoded;	/* a batch of compressed input:
+					   chunk, unless the caller makes it
+					   larger (set after pf_reader_init()) */
 	long		  flush_ms;	/* <0: never flush early */
 	const char	 *names;	/* without a header: "a,b,c" names the
 					   fields (-H --names); NULL: "1".."n"

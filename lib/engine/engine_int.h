@@ -63,6 +63,9 @@ struct worker {
 	double		 busy, waiting;
 };
 
+/* Batches of compressed input, without --chunk: this many chunks. */
+#define PF_DECODED_CHUNKS	4
+
 struct engine {
 	const struct pf_options	*opt;
 	struct pf_tool		*tool;

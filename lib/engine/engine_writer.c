@@ -181,7 +181,7 @@ write_batch(struct engine *e, struct batch *b)
 void
 release_batch(struct engine *e, struct batch *b)
 {
-	size_t limit = 4 * e->opt->chunk + 65536;
+	size_t limit = 4 * e->reader->chunk_decoded + 65536;
 
 	if (b->in.cap > limit)
 		pf_buf_free(&b->in);

@@ -45,7 +45,7 @@ const char pf_common_usage[] =
 "                            error, not a count reported at exit\n"
 "Parallelism:\n"
 "  -j, --jobs N              worker threads (default: online CPUs)\n"
-"  --chunk SIZE              input bytes per batch (default 1M)\n"
+"  --chunk SIZE              input bytes per batch (default 1M; compressed 4M)\n"
 "  --queue N                 batches in flight (default 2 x jobs, at least 4)\n"
 "  --flush DURATION          longest a record waits for its batch (50ms)\n"
 "Reporting:\n"
@@ -350,6 +350,7 @@ pf_options_common(struct pf_options *o, int ch, const char *arg,
 		if (!pf_parse_size(arg, &o->chunk))
 			pf_usage_error(usage_text, "bad --chunk size '%s' "
 			    "(e.g. 64K, 4M)", arg);
+		o->chunk_set = true;
 		break;
 	case PF_OPT_FLUSH:
 		if (!pf_parse_duration(arg, &o->flush_ms))

@@ -27,6 +27,7 @@ struct pf_options {
 	bool		unite;		/* --union */
 	int		jobs;
 	size_t		chunk;
+	bool		chunk_set;	/* --chunk given */
 	int		queue;
 	long		flush_ms;
 	enum pf_progress progress;
