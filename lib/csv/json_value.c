@@ -231,6 +231,19 @@ pf_json_parse_string(struct pf_json_parse *ps, struct pf_json_value *v,
 	return true;
 }
 
+/* Whether c may follow a scalar: a blank, a separator. */
+static inline bool
+ends_value(char c)
+{
+	switch (c) {
+	case ' ': case '\t': case '\r': case '\n':
+	case ',': case ']': case '}': case ':':
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* A number, true, false or null at ps->p: its text as written. */
 static bool
 parse_scalar(struct pf_json_parse *ps, struct pf_json_value *v)
@@ -273,7 +286,7 @@ parse_scalar(struct pf_json_parse *ps, struct pf_json_value *v)
 		}
 	}
 	/* What follows a value: a blank, a separator or the end. */
-	if (p < e && (*p == '\0' || strchr(" \t\r\n,]}:", *p) == NULL))
+	if (p < e && !ends_value(*p))
 		return pf_json_fail(ps, "expected a value");
 	v->len = (size_t)(p - v->ptr);
 	ps->p = p;

@@ -212,7 +212,12 @@ split_member(struct pf_json_parse *ps, const char *key, size_t len,
 	long i;
 
 	k = sp->json_keys;
-	if ((i = pf_jsonl_keys_find(k, key, len)) < 0) {
+	/* Most objects list the keys in the first one's order. */
+	i = (long)sp->json_member;
+	if (!((size_t)i < k->n && k->lens[i] == len &&
+	    memcmp(k->names[i], key, len) == 0))
+		i = pf_jsonl_keys_find(k, key, len);
+	if (i < 0) {
 		key_message(ps, "key", key, len, " is not a key of the first "
 		    "object (its keys are the fields)");
 		return false;
@@ -225,6 +230,7 @@ split_member(struct pf_json_parse *ps, const char *key, size_t len,
 	sp->fields[i].len = v->len;
 	sp->scratch_at[i] = v->off;
 	sp->kinds[i] = v->kind;
+	sp->json_member = (size_t)i + 1;
 	return true;
 }
 
@@ -252,7 +258,11 @@ pf_split_jsonl(struct pf_splitter *sp, const struct pf_jsonl_keys *k,
 		sp->scratch_at = pf_xrealloc(sp->scratch_at,
 		    sp->cap * sizeof(*sp->scratch_at));
 	}
-	sp->kinds = pf_xrealloc(sp->kinds, sp->cap);
+	if (sp->kinds_cap < sp->cap) {
+		sp->kinds_cap = sp->cap;
+		sp->kinds = pf_xrealloc(sp->kinds, sp->kinds_cap);
+	}
+	sp->json_member = 0;
 	for (i = 0; i < k->n; i++) {
 		sp->fields[i].ptr = unset_mark;
 		sp->fields[i].len = 0;

@@ -216,7 +216,11 @@ struct pf_splitter {
 						   table of its own (pjoin's
 						   TABLE), not the stream's */
 	struct pf_buf	 json_stack;
-	unsigned char	*kinds;		/* the fields' JSON kinds (cap) */
+	unsigned char	*kinds;		/* the fields' JSON kinds */
+	size_t		 kinds_cap;
+	size_t		 json_member;	/* the key expected next: the one
+					   after the last, in the first
+					   object's order */
 };
 
 void pf_splitter_free(struct pf_splitter *sp);
