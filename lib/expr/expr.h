@@ -154,6 +154,11 @@ bool pf_expr_uses_nr(const struct pf_expr *e);
 bool pf_expr_uses_raw(const struct pf_expr *e);
 /* If the expression is exactly a field reference, its index, else -1. */
 long pf_expr_field(const struct pf_expr *e);
+/*
+ * If the expression is exactly a constant (`true`, `1`, `"x"`): true,
+ * with *truth its truth; its value is then the same for every record.
+ */
+bool pf_expr_constant(const struct pf_expr *e, bool *truth);
 
 struct pf_eval *pf_eval_new(void);
 void pf_eval_free(struct pf_eval *ev);

@@ -580,3 +580,14 @@ pf_expr_field(const struct pf_expr *e)
 
 	return n->kind == PF_N_FIELD ? n->field : -1;
 }
+
+bool
+pf_expr_constant(const struct pf_expr *e, bool *truth)
+{
+	const struct pf_node *n = &e->nodes[e->root];
+
+	if (n->kind != PF_N_CONST)
+		return false;
+	*truth = pf_value_truthy(&n->val);
+	return true;
+}

@@ -33,6 +33,11 @@ struct filter {
 	uint64_t			 unique_kept;
 	bool				 started;	/* start() ran: there
 							   was input */
+	bool				 constant;	/* EXPR is a constant
+							   (`-c true`): not
+							   evaluated per record */
+	bool				 keep;		/* ... whether it keeps
+							   every record */
 };
 
 struct filter_worker {
@@ -70,6 +75,8 @@ filter_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 	if ((status = filter_check(f, schema)) != 0)
 		return status;
 	f->started = true;
+	if ((f->constant = pf_expr_constant(f->expr, &f->keep)))
+		f->keep = f->keep != f->args->invert;
 	f->tool->record_numbers = pf_expr_uses_nr(f->expr) ||
 	    pf_projection_uses_nr(f->keys.proj);
 	f->raw_copy = opt->out_format == opt->in.format &&
@@ -173,12 +180,17 @@ filter_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	struct filter *f = w->filter;
 	struct pf_value v;
 
-	pf_eval_reset(w->eval);
-	pf_eval(w->eval, f->expr, rec, &v);
-	if (pf_eval_error(w->eval) != NULL)
-		return PF_RECORD_FAILED;
-	if (pf_value_truthy(&v) == f->args->invert)
-		return 0;
+	if (f->constant) {
+		if (!f->keep)
+			return 0;
+	} else {
+		pf_eval_reset(w->eval);
+		pf_eval(w->eval, f->expr, rec, &v);
+		if (pf_eval_error(w->eval) != NULL)
+			return PF_RECORD_FAILED;
+		if (pf_value_truthy(&v) == f->args->invert)
+			return 0;
+	}
 	w->kept++;
 	if (w->unique != NULL)
 		return offer_unique(w, rec);

@@ -382,3 +382,22 @@ true,1000'
 	run bash -c "tail -n +2 '$BATS_TEST_TMPDIR/nr0.csv' | wc -l"
 	assert_output 1000
 }
+
+@test "a constant EXPR is not evaluated per record: -c true counts every record, -v inverts, malformed ones still stop" {
+	cd "$BATS_TEST_TMPDIR"
+	local n
+	n=$(($(python3 -c 'import csv, sys; print(sum(1 for _ in csv.reader(open(sys.argv[1]))))' "$DATA/flights.csv") - 1))
+	run -0 pfilter -c true "$DATA/flights.csv"
+	assert_output "$n"
+	run -0 pfilter -j4 --chunk 100 -c '"x"' "$DATA/flights.csv"
+	assert_output "$n"
+	run -0 pfilter -c 0 "$DATA/flights.csv"
+	assert_output 0
+	run -0 pfilter -v -c false "$DATA/flights.csv"
+	assert_output "$n"
+	run -0 pfilter -v true "$DATA/flights.csv"
+	assert_output "$(head -1 "$DATA/flights.csv")"
+	printf 'a,b\n1,2\n3\n4,5\n' >ragged.csv
+	run -1 --separate-stderr pfilter -c true ragged.csv
+	assert_equal "$stderr" 'pfilter: ragged.csv:3 (record 2): too few fields'
+}
