@@ -90,8 +90,9 @@ csv_needs_quotes(const struct pf_output *o, const char *s, size_t len)
 	return false;
 }
 
+/* A CSV field, quoted as it must be (see add_csv). */
 static void
-add_csv(const struct pf_output *o, struct pf_buf *b, const char *s,
+add_csv_slow(const struct pf_output *o, struct pf_buf *b, const char *s,
     size_t len)
 {
 	const char *q;
@@ -109,6 +110,37 @@ add_csv(const struct pf_output *o, struct pf_buf *b, const char *s,
 	}
 	pf_buf_add(b, s, len);
 	pf_buf_addc(b, '"');
+}
+
+/* Fields up to this long are copied and checked in one pass. */
+#define SHORT_FIELD	32
+
+/*
+ * Appends a CSV field. The common one, short and needing no quotes, is
+ * copied while it is checked, in line: no call, no second pass; what
+ * turns out to need quotes is written again by add_csv_slow().
+ */
+static inline void
+add_csv(const struct pf_output *o, struct pf_buf *b, const char *s,
+    size_t len)
+{
+	unsigned char must = 0;
+	char *d;
+	size_t i;
+
+	if (len - 1 < SHORT_FIELD && s[0] != ' ' && s[len - 1] != ' ') {
+		pf_buf_reserve(b, len);
+		d = b->data + b->len;
+		for (i = 0; i < len; i++) {
+			d[i] = s[i];
+			must |= o->must_quote[(unsigned char)s[i]];
+		}
+		if (must == 0) {
+			b->len += len;
+			return;
+		}
+	}
+	add_csv_slow(o, b, s, len);
 }
 
 void
@@ -353,6 +385,20 @@ add_json_position(struct pf_buf *b, size_t pos)
 	pf_buf_adds(b, key);
 }
 
+/* A CSV field after its delimiter; first says whether it begins the record. */
+static inline void
+add_csv_field(const struct pf_output *o, struct pf_buf *b, bool first,
+    const char *s, size_t len)
+{
+	if (!first)
+		pf_buf_addc(b, o->delim);
+	else if (len == 0 && o->ncols == 1) {
+		pf_buf_add(b, "\"\"", 2);	/* not an empty line */
+		return;
+	}
+	add_csv(o, b, s, len);
+}
+
 /*
  * Appends a field; first says whether it begins the record. In JSON Lines
  * its key is name, or when name is NULL the position pos.
@@ -364,13 +410,7 @@ add_field(const struct pf_output *o, struct pf_buf *b, bool first,
 {
 	switch (o->format) {
 	case PF_CSV:
-		if (!first)
-			pf_buf_addc(b, o->delim);
-		else if (len == 0 && o->ncols == 1) {
-			pf_buf_add(b, "\"\"", 2);	/* not an empty line */
-			break;
-		}
-		add_csv(o, b, s, len);
+		add_csv_field(o, b, first, s, len);
 		break;
 	case PF_TSV:
 	case PF_TABLE:	/* the views' carrier (view.h) is TSV */
@@ -420,6 +460,10 @@ void
 pf_output_field(const struct pf_output *o, struct pf_buf *b, size_t col,
     const char *s, size_t len, enum pf_json_kind kind)
 {
+	if (o->format == PF_CSV) {	/* the common case, in line */
+		add_csv_field(o, b, col == 0, s, len);
+		return;
+	}
 	add_field(o, b, col == 0, col < o->ncols ? o->names[col] : NULL,
 	    col + 1, s, len, kind);
 }
