@@ -86,6 +86,7 @@ cleanup() {
 	rm -rf $tmp
 }
 trap cleanup EXIT
+trap 'exit 143' TERM HUP INT	# cleanup too when timed out
 
 TERM=dumb zpty pfzsh zsh -f -i
 zpty -w pfzsh "source ${(q)tmp}/setup.zsh"
