@@ -1,6 +1,6 @@
 #!/usr/bin/env zsh
 # zsh_complete.zsh - drives a real interactive zsh, with the real compsys
-# and completions/_pflow, for tests/bats/completion_zsh.bats.
+# and completions/_pflow, for tests/bats/completion-shells.bats.
 #
 # usage: zsh -f zsh_complete.zsh [-s SETUP] KEYS
 #

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # Shell completion (completions/pflow.bash, completions/_pflow): options,
 # option arguments, preduce's AGGs, ptakesort's key suffixes and the field
-# names of the header of a file on the command line. completion-zsh.bats
-# drives a real zsh with the real compsys.
+# names of the header of a file on the command line. completion-shells.bats
+# types into a real bash and a real zsh.
 
 load helper
 
@@ -520,48 +520,4 @@ data/flights.jsonl'
 	# the file may come after the cursor, as the usage puts it
 	run complete_at 1 pfilter "'dist" data/flights.csv
 	assert_output "'distance"
-}
-
-# interactive_bash KEYS: runs an interactive bash on a terminal with the
-# completion sourced, types KEYS (TAB completes) and prints the terminal.
-interactive_bash() {
-	python3 - "$PFLOW_SOURCE/completions/pflow.bash" "$1" <<'PY'
-import os, pty, select, sys, time
-pid, fd = pty.fork()
-if pid == 0:
-    os.environ.update(PS1="$ ", TERM="dumb", INPUTRC="/dev/null")
-    os.execvp("bash", ["bash", "--norc", "--noprofile", "-i"])
-def read(t):
-    out, end = b"", time.time() + t
-    while time.time() < end:
-        if select.select([fd], [], [], 0.1)[0]:
-            try:
-                out += os.read(fd, 4096)
-            except OSError:
-                break
-    return out
-read(0.5)
-os.write(fd, b"source '%s'; stty -echo\n" % sys.argv[1].encode())
-read(1.0)
-keys = sys.argv[2].encode().decode("unicode_escape").encode()
-for part in keys.split(b"\t")[:-1]:
-    os.write(fd, part + b"\t")
-    read(1.0)
-os.write(fd, keys.split(b"\t")[-1] + b"\n")
-out = read(2.0)
-os.write(fd, b"exit\n")
-read(0.3)
-sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
-PY
-}
-
-@test "a real bash: a spaced name completes braced inside the quotes, the file after the cursor" {
-	[ -z "$PFLOW_VALGRIND" ] || skip "timed keystrokes"
-	command -v python3 >/dev/null || skip "python3 needed"
-	printf 'Major Genre,Score\nDrama,3\n,4\n' > g.csv
-	# type the quotes and the file, go back into the quotes, type, TAB
-	run interactive_bash "pfilter '' g.csv\\x01$(printf '\\x06%.0s' {1..9})Maj\t"
-	assert_line 'Major Genre,Score'
-	assert_line 'Drama,3'
-	refute_line ',4'
 }
