@@ -15,7 +15,7 @@ show-all-if-ambiguous). For each report it prints the rows of the list of
 matches the terminal showed since the last one (as shown, trailing blanks
 removed), then the buffer with the cursor shown as U+2038 (a caret).
 
-Exits 1 when bash does not answer within 10 s for one report (then it
+Exits 1 when bash does not answer within 30 s for one report (then it
 prints what the terminal showed on stderr). The shell is always killed
 at exit.
 """
@@ -61,15 +61,15 @@ class Shell:
 
     def read_until(self, pattern):
         """Reads the terminal into self.out until it matches the regex
-        PATTERN (bytes), for at most 10 s; returns the match."""
-        deadline = time.monotonic() + 10
+        PATTERN (bytes), for at most 30 s; returns the match."""
+        deadline = time.monotonic() + 30
         while True:
             m = re.search(pattern, self.out, re.S)
             if m:
                 return m
             left = deadline - time.monotonic()
             if left <= 0:
-                sys.stderr.write("bash_complete: no answer within 10 s; the terminal showed:\n")
+                sys.stderr.write("bash_complete: no answer within 30 s; the terminal showed:\n")
                 sys.stderr.write(self.out.decode(errors="replace") + "\n")
                 sys.exit(1)
             if select.select([self.fd], [], [], min(left, 0.1))[0]:

@@ -17,7 +17,7 @@
 # with the cursor shown as U+2038 (a caret).
 #
 # Exits 2 when zsh/zpty is absent, 1 when the shell does not answer within
-# 10 s for one report (then it prints what the terminal showed on stderr).
+# 30 s for one report (then it prints what the terminal showed on stderr).
 # The pseudo-terminal is always deleted (its shell killed) at exit.
 
 emulate -L zsh
@@ -64,16 +64,16 @@ print -r -- \"<\"\"<ready>\"\">\"
 
 local out=
 # read_until PATTERN: reads the terminal into $out until it matches
-# PATTERN, for at most 10 s.
+# PATTERN, for at most 30 s.
 read_until() {
-	local chunk deadline=$(( EPOCHREALTIME + 10 ))
+	local chunk deadline=$(( EPOCHREALTIME + 30 ))
 	while [[ $out != $~1 ]]; do
 		if zpty -rt pfzsh chunk 2>/dev/null; then
 			out+=$chunk
 			continue
 		fi
 		if (( EPOCHREALTIME > deadline )); then
-			print -u2 -r -- "zsh_complete: no answer within 10 s; the terminal showed:"
+			print -u2 -r -- "zsh_complete: no answer within 30 s; the terminal showed:"
 			print -u2 -r -- "$out"
 			return 1
 		fi

@@ -19,14 +19,14 @@ setup() {
 }
 
 # zsh_complete KEYS: types KEYS (\t is TAB, \C-a goes to the start of the
-# line) into a real zsh; a hung shell fails the test after 10 s a TAB.
+# line) into a real zsh; a hung shell fails the test after 30 s a TAB.
 zsh_complete() {
-	timeout -k 5 60 zsh -f "$PFLOW_SOURCE/tests/zsh_complete.zsh" "$@"
+	timeout -k 5 120 zsh -f "$PFLOW_SOURCE/tests/zsh_complete.zsh" "$@"
 }
 
 # bash_complete KEYS: the same in a real bash.
 bash_complete() {
-	timeout -k 5 60 python3 "$PFLOW_SOURCE/tests/bash_complete.py" "$@"
+	timeout -k 5 120 python3 "$PFLOW_SOURCE/tests/bash_complete.py" "$@"
 }
 
 need_zsh() {
