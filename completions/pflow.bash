@@ -54,6 +54,32 @@ _pflow_takes_arg() {
 	return 1
 }
 
+# _pflow_files CUR: the files and directories CUR begins, as readline's
+# own filename completion gives them (a '/' after a directory, no space).
+_pflow_files() {
+	mapfile -t COMPREPLY < <(compgen -f -- "$1")
+	compopt -o filenames 2>/dev/null
+	return 0
+}
+
+# _pflow_cursor_word: when the cursor stands in the blanks before word
+# COMP_CWORD ("-k | FILE": bash names FILE the current word), inserts an
+# empty word there in COMP_WORDS, the one completed. Leaves the words as
+# they are when they are not found in COMP_LINE in order.
+_pflow_cursor_word() {
+	local i pos=0 rest skip
+	((COMP_CWORD < ${#COMP_WORDS[@]})) || return 0
+	for ((i = 0; i <= COMP_CWORD; i++)); do
+		rest=${COMP_LINE:pos}
+		skip=${rest%%"${COMP_WORDS[i]}"*}
+		[[ $skip == "$rest" && -n ${COMP_WORDS[i]} ]] && return 0
+		pos=$((pos + ${#skip}))
+		((i < COMP_CWORD)) && pos=$((pos + ${#COMP_WORDS[i]}))
+	done
+	((pos > COMP_POINT)) || return 0
+	COMP_WORDS=("${COMP_WORDS[@]:0:COMP_CWORD}" "" "${COMP_WORDS[@]:COMP_CWORD}")
+}
+
 # _pflow_words: sets _pflow_w (the words, with the ones bash split at ':'
 # or '=' joined again, as typed) and _pflow_cw (the index of the current
 # word in it).
@@ -299,6 +325,7 @@ _pflow_front_commands='head tail headers'
 # pflow TOOL ARG...: the tool names first (and help's argument), then the
 # words as the tool itself would see them.
 _pflow_front() {
+	_pflow_cursor_word
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	if ((COMP_CWORD == 1)); then
 		_pflow_reply "" "$cur" $_pflow_front_tools view stats $_pflow_front_commands help --help --version
@@ -312,12 +339,14 @@ _pflow_front() {
 		if [[ $cur == -* ]]; then
 			_pflow_reply "" "$cur" -n $_pflow_common_opts
 		elif [[ ${COMP_WORDS[COMP_CWORD - 1]} != -n ]]; then
-			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			_pflow_files "$cur"
 		fi
 		return 0
 	fi
 	# pflow view takes pfilter's options and files, stats preduce's
 	local front=${COMP_WORDS[1]/#view/filter} summary=()
+	local _pflow_view=0	# seen by _pflow: view's operands are all files
+	[[ ${COMP_WORDS[1]} == view ]] && _pflow_view=1
 	[[ $front == stats ]] && front=reduce summary=(--summary)
 	[[ " $_pflow_front_tools " == *" $front "* ]] || return 0
 	local -a words=("p$front" "${summary[@]}" "${COMP_WORDS[@]:2}")
@@ -327,6 +356,8 @@ _pflow_front() {
 
 _pflow() {
 	local _pflow_w _pflow_cw
+	# from _pflow_front, its words are the tool's, already at the cursor
+	[[ ${FUNCNAME[1]-} == _pflow_front ]] || _pflow_cursor_word
 	_pflow_words
 	local tool=${_pflow_w[0]##*/} cur=${_pflow_w[_pflow_cw]}
 	tool=$(_pflow_tool_name "$tool")
@@ -349,7 +380,7 @@ _pflow() {
 		if ((_pflow_cw == i + 1)); then
 			mapfile -t COMPREPLY < <(compgen -c -- "$cur" | sort -u)
 		else
-			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			_pflow_files "$cur"
 		fi
 		return 0
 	fi
@@ -381,7 +412,7 @@ _pflow() {
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return 0 ;;
 	--bad|--failed|--joblog|-a|--arg-file|-o|--output)
-		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		_pflow_files "$cur"
 		return 0 ;;
 	-n|--count|--partitions)
 		[[ $tool == ptakesort || $tool == ppartition ]] && return 0 ;;
@@ -412,12 +443,13 @@ _pflow() {
 			return 0
 		fi
 	fi
-	if [[ ($tool == pfilter || $tool == pmap) && $operands == 0 ]]; then
+	if [[ ($tool == pfilter || $tool == pmap) && $operands == 0 &&
+	    ${_pflow_view-0} == 0 ]]; then
 		# the expression: field and function names, also inside quotes
 		_pflow_expr "$cur"
 		((${#COMPREPLY[@]})) && return 0
 	fi
-	mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+	_pflow_files "$cur"
 	return 0
 }
 
