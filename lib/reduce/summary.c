@@ -28,9 +28,21 @@
  * approximate exactly when the final table would pass --memory, whatever
  * -j and --chunk. Then (s->sketching) each table is folded, entry by
  * entry, into per-column sketches (summary_column.c: the exact states,
- * HyperLogLog, DDSketch), and workers fold each later value into their
- * own; the sketches depend only on the values, so they merge into the
- * same result for every -j and --chunk.
+ * HyperLogLog, DDSketch, Count-Min), and workers fold each later value
+ * into their own; the sketches depend only on the values, so they merge
+ * into the same result for every -j and --chunk.
+ *
+ * The top values past --memory cannot come from the tables, whose
+ * entries hold counts but no longer positions: which values were counted
+ * before the switch depends on -j and --chunk, and so would any summary
+ * that keeps some values and drops others in the order they come
+ * (Space-Saving, Misra-Gries). So every worker also keeps, from the
+ * start, each column's occurrence sample (sketch.h): the non-empty
+ * values of the records whose priority, a mix of the record's number in
+ * the input, is among the PF_SAMPLE_SIZE lowest. It costs a mix and a
+ * comparison per record, depends only on the input, and gives the top
+ * values' candidates; their counts are Count-Min's estimates
+ * (summary_write.c).
  */
 #include <err.h>
 #include <pthread.h>
@@ -49,6 +61,8 @@ struct summary_worker {
 	struct pf_arena	 arena;
 	struct pf_values values;
 	uint64_t	*empty;		/* per column */
+	struct pf_sample *samples;	/* per column */
+	uint64_t	 sample_limit;	/* the highest of theirs */
 	struct summary_column *sketch;	/* once sketching, per column */
 	struct pf_arena	 sketch_arena;
 };
@@ -96,6 +110,8 @@ summary_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 		s->names[i] = pf_xstrdup(schema->names[i]);
 	s->has_header = schema->has_header;
 	s->empty = pf_xcalloc(s->ncols + 1, sizeof(uint64_t));
+	s->samples = pf_summary_samples_new(s->ncols);
+	s->tool->record_numbers = true;	/* the samples' positions */
 	pf_summary_aggs(s);
 	table_init(&s->arena, &s->values);
 	s->started = true;
@@ -120,6 +136,7 @@ summary_worker_free(void *worker)
 	table_free(&w->arena, &w->values);
 	pf_summary_columns_free(w->s, w->sketch, w->s->ncols);
 	pf_arena_free(&w->sketch_arena);
+	pf_summary_samples_free(w->samples, w->s->ncols);
 	free(w->empty);
 	free(w);
 }
@@ -181,6 +198,31 @@ sketch_record(struct summary_worker *w, const struct pf_record *rec, size_t n)
 	}
 }
 
+/*
+ * A record whose priority some column's sample wants: its non-empty
+ * values go to the samples that want them.
+ */
+static void
+sample_record(struct summary_worker *w, const struct pf_record *rec,
+    size_t n, uint64_t prio)
+{
+	const struct pf_field *f;
+	size_t i;
+
+	w->sample_limit = 0;
+	for (i = 0; i < n; i++) {
+		f = &rec->fields[i];
+		if (f->len > 0 && pf_sample_wants(&w->samples[i], prio))
+			pf_sample_add(&w->samples[i], prio, rec->nr, f->ptr,
+			    f->len);
+		if (w->samples[i].limit > w->sample_limit)
+			w->sample_limit = w->samples[i].limit;
+	}
+	for (; i < w->s->ncols; i++)	/* absent: empty */
+		if (w->samples[i].limit > w->sample_limit)
+			w->sample_limit = w->samples[i].limit;
+}
+
 static uint64_t
 summary_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 {
@@ -188,12 +230,19 @@ summary_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	struct summary *s = w->s;
 	const struct pf_field *f;
 	size_t i, n = rec->nfields < s->ncols ? rec->nfields : s->ncols;
+	uint64_t prio;
 
 	(void)out;
-	if (w->empty == NULL)
+	if (w->empty == NULL) {
 		w->empty = pf_xcalloc(s->ncols + 1, sizeof(uint64_t));
+		w->samples = pf_summary_samples_new(s->ncols);
+		w->sample_limit = UINT64_MAX;
+	}
 	for (i = n; i < s->ncols; i++)	/* fields a record lacks: empty */
 		w->empty[i]++;
+	prio = pf_sample_priority(rec->nr, 0);
+	if (prio <= w->sample_limit)
+		sample_record(w, rec, n, prio);
 	if (s->sketching) {
 		sketch_record(w, rec, n);
 		return 0;
@@ -221,8 +270,10 @@ summary_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
 
 	for (k = 0; k < nworkers; k++) {
 		w = workers[k];
-		for (i = 0; w->empty != NULL && i < s->ncols; i++)
+		for (i = 0; w->empty != NULL && i < s->ncols; i++) {
 			s->empty[i] += w->empty[i];
+			pf_sample_merge(&s->samples[i], &w->samples[i]);
+		}
 		if (w->sketch != NULL) {
 			s->sketching = true;
 			if (s->sketch == NULL)
@@ -278,6 +329,7 @@ pf_reduce_summary_main(const struct pf_options *opt, size_t memory,
 		free(s.names[i]);
 	free(s.names);
 	free(s.empty);
+	pf_summary_samples_free(s.samples, s.ncols);
 	pthread_mutex_destroy(&s.lock);
 	return status;
 }

@@ -223,6 +223,79 @@ write_row(struct summary *s, const struct pf_output *o, size_t c,
 	pf_arena_free(&arena);
 }
 
+struct candidate {
+	const struct pf_sample_item *item;	/* its first in the sample */
+	uint64_t	 count;			/* Count-Min's estimate */
+};
+
+static int
+by_bytes(const void *x, const void *y)
+{
+	const struct pf_sample_item *a = *(struct pf_sample_item *const *)x;
+	const struct pf_sample_item *b = *(struct pf_sample_item *const *)y;
+	int c = memcmp(a->bytes, b->bytes, a->len < b->len ? a->len : b->len);
+
+	if (c != 0 || a->len == b->len)
+		return c != 0 ? c : (a->position > b->position) -
+		    (a->position < b->position);
+	return a->len < b->len ? -1 : 1;
+}
+
+/* Highest estimate first; ties by first position in the sample. */
+static int
+by_estimate(const void *x, const void *y)
+{
+	const struct candidate *a = x, *b = y;
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return (a->item->position > b->item->position) -
+	    (a->item->position < b->item->position);
+}
+
+/*
+ * Appends the top values past --memory to val: the values of the
+ * column's occurrence sample whose Count-Min estimate passes the
+ * sketch's error bound, highest first (at most the count of values).
+ */
+static void
+top_sketch(const struct pf_sample *sample, const struct summary_column *col,
+    struct pf_buf *val)
+{
+	const struct pf_sample_item **it = pf_xcalloc(sample->n + 1,
+	    sizeof(*it));
+	struct candidate *c = pf_xcalloc(sample->n + 1, sizeof(*c));
+	uint64_t bound = pf_cms_bound(&col->cms);
+	char num[PF_NUMBER_MAX];
+	size_t i, n = 0;
+
+	for (i = 0; i < sample->n; i++)
+		it[i] = &sample->item[i];
+	qsort(it, sample->n, sizeof(*it), by_bytes);
+	for (i = 0; i < sample->n; i++) {
+		if (i > 0 && it[i]->len == it[i - 1]->len &&
+		    memcmp(it[i]->bytes, it[i - 1]->bytes, it[i]->len) == 0)
+			continue;	/* the value's first is already in */
+		c[n].item = it[i];
+		c[n].count = pf_cms_estimate(&col->cms,
+		    pf_hash(it[i]->bytes, it[i]->len));
+		if (c[n].count > col->count)
+			c[n].count = col->count;
+		if (c[n].count > bound)
+			n++;
+	}
+	qsort(c, n, sizeof(*c), by_estimate);
+	for (i = 0; i < n && i < PF_SUMMARY_TOP; i++) {
+		if (i > 0)
+			pf_buf_adds(val, "; ");
+		pf_buf_add(val, c[i].item->bytes, c[i].item->len);
+		pf_buf_addc(val, ':');
+		pf_buf_add(val, num, pf_format_int((int64_t)c[i].count, num));
+	}
+	free(c);
+	free(it);
+}
+
 /*
  * The DDSketch's quantile_cont: h = (count - 1) q, the sketch's values
  * at ranks floor(h) and floor(h) + 1 interpolated.
@@ -270,11 +343,12 @@ write_sketch_row(struct summary *s, const struct pf_output *o, size_t c,
 		field(&r, val.data, val.len, is_number && val.len > 0);
 	}
 	write_lengths(&r, col);
-	field(&r, "", 0, false);	/* top: needs exact counts */
 	val.len = 0;
-	if (col->count > 0) {
+	top_sketch(&s->samples[c], col, &val);
+	field(&r, val.data, val.len, false);
+	val.len = 0;
+	if (col->count > 0)
 		pf_buf_adds(&val, "distinct±" PF_HLL_BOUND);
-	}
 	if (numeric) {
 		for (k = S_P25; k <= S_P75; k++) {
 			pf_buf_addc(&val, ' ');
@@ -282,6 +356,8 @@ write_sketch_row(struct summary *s, const struct pf_output *o, size_t c,
 			pf_buf_adds(&val, "±" PF_DDS_BOUND);
 		}
 	}
+	if (col->count > 0)
+		pf_buf_adds(&val, " top+" PF_CMS_BOUND);
 	field(&r, val.data, val.len, false);
 	pf_output_end(o, out, r.col);
 	s->tool->written++;
