@@ -56,11 +56,31 @@
 #include "reduce/summary_int.h"
 #include "support/xalloc.h"
 
+/*
+ * A worker's shortcut to the entries of short values (up to 7 bytes:
+ * codes, small numbers): a direct-mapped cache per column, from the
+ * value's bytes to its entry in the worker's table, so that a value seen
+ * before costs a few instructions instead of a hash and a probe. Longer
+ * values check the column's last entry (sorted input repeats it).
+ * Emptied whenever the table is.
+ */
+#define SHORT_MAX	7
+#define CACHE_BITS	9
+
+struct short_slot {
+	uint64_t		 key;	/* the bytes, see short_key() */
+	size_t			 len;	/* 0: free */
+	struct pf_value_entry	*e;
+};
+
 struct summary_worker {
 	struct summary	*s;
 	struct pf_arena	 arena;
 	struct pf_values values;
 	uint64_t	*empty;		/* per column */
+	struct pf_value_entry **last;	/* per column: its last value's
+					   entry in values, or NULL */
+	struct short_slot *cache;	/* per column, 1 << CACHE_BITS */
 	struct pf_sample *samples;	/* per column */
 	uint64_t	 sample_limit;	/* the highest of theirs */
 	struct summary_column *sketch;	/* once sketching, per column */
@@ -137,6 +157,8 @@ summary_worker_free(void *worker)
 	pf_summary_columns_free(w->s, w->sketch, w->s->ncols);
 	pf_arena_free(&w->sketch_arena);
 	pf_summary_samples_free(w->samples, w->s->ncols);
+	free(w->last);
+	free(w->cache);
 	free(w->empty);
 	free(w);
 }
@@ -154,6 +176,71 @@ to_sketch(struct summary *s, struct summary_column **cols,
 	pf_summary_columns_add_table(s, *cols, values, sketch_arena);
 	table_free(arena, values);
 	table_init(arena, values);
+}
+
+/* Empties the worker's shortcuts to its table's entries. */
+static void
+forget_entries(struct summary_worker *w)
+{
+	size_t n = w->s->ncols;
+
+	memset(w->last, 0, n * sizeof(*w->last));
+	memset(w->cache, 0, (n << CACHE_BITS) * sizeof(*w->cache));
+}
+
+/*
+ * The bytes of a value of 1 to SHORT_MAX bytes as one number, which with
+ * the length tells the value: two 4-byte loads that overlap, or three
+ * bytes.
+ */
+static inline uint64_t
+short_key(const char *p, size_t len)
+{
+	uint32_t lo, hi;
+
+	if (len >= 4) {
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + len - 4, 4);
+		return (uint64_t)hi << 32 | lo;
+	}
+	return (uint64_t)(unsigned char)p[0] |
+	    (uint64_t)(unsigned char)p[len / 2] << 8 |
+	    (uint64_t)(unsigned char)p[len - 1] << 16;
+}
+
+/* Adds a non-empty value of column i seen at order to the worker's table. */
+static inline void
+add_value(struct summary_worker *w, uint32_t i, const char *p, size_t len,
+    uint64_t order)
+{
+	struct pf_value_entry *e;
+	struct short_slot *slot;
+	uint64_t key;
+
+	if (len <= SHORT_MAX) {
+		key = short_key(p, len);
+		slot = &w->cache[((size_t)i << CACHE_BITS) +
+		    (size_t)((key * 0x9e3779b97f4a7c15ULL + len) >>
+		    (64 - CACHE_BITS))];
+		if (slot->len == len && slot->key == key) {
+			e = slot->e;
+			goto found;
+		}
+		slot->e = pf_values_add(&w->values, i, 0, p, len, 1, order,
+		    0);
+		slot->key = key;
+		slot->len = len;
+		return;
+	}
+	e = w->last[i];
+	if (e != NULL && e->len == len && pf_bytes_eq(e->bytes, p, len))
+		goto found;
+	w->last[i] = pf_values_add(&w->values, i, 0, p, len, 1, order, 0);
+	return;
+found:
+	e->count++;
+	if (order < e->first)
+		e->first = order;
 }
 
 /*
@@ -175,6 +262,7 @@ spill(struct summary_worker *w)
 	pthread_mutex_unlock(&s->lock);
 	table_free(&w->arena, &w->values);
 	table_init(&w->arena, &w->values);
+	forget_entries(w);
 }
 
 /* A record once sketching: each value into the worker's sketches. */
@@ -185,9 +273,11 @@ sketch_record(struct summary_worker *w, const struct pf_record *rec, size_t n)
 	const struct pf_field *f;
 	size_t i;
 
-	if (w->sketch == NULL || w->values.count > 0)
+	if (w->sketch == NULL || w->values.count > 0) {
 		to_sketch(s, &w->sketch, &w->sketch_arena, &w->arena,
 		    &w->values);
+		forget_entries(w);
+	}
 	for (i = 0; i < n; i++) {
 		f = &rec->fields[i];
 		if (f->len == 0)
@@ -237,6 +327,9 @@ summary_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 		w->empty = pf_xcalloc(s->ncols + 1, sizeof(uint64_t));
 		w->samples = pf_summary_samples_new(s->ncols);
 		w->sample_limit = UINT64_MAX;
+		w->last = pf_xcalloc(s->ncols + 1, sizeof(*w->last));
+		w->cache = pf_xcalloc((s->ncols + 1) << CACHE_BITS,
+		    sizeof(*w->cache));
 	}
 	for (i = n; i < s->ncols; i++)	/* fields a record lacks: empty */
 		w->empty[i]++;
@@ -252,8 +345,7 @@ summary_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 		if (f->len == 0)
 			w->empty[i]++;
 		else
-			pf_values_add(&w->values, (uint32_t)i, 0, f->ptr,
-			    f->len, 1, rec->order, 0);
+			add_value(w, (uint32_t)i, f->ptr, f->len, rec->order);
 	}
 	if (w->arena.used > s->spill)
 		spill(w);
