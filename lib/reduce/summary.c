@@ -65,12 +65,11 @@
  * Emptied whenever the table is.
  */
 #define SHORT_MAX	7
-#define CACHE_BITS	9
+#define CACHE_BITS	10
 
 struct short_slot {
 	uint64_t		 key;	/* the bytes, see short_key() */
-	size_t			 len;	/* 0: free */
-	struct pf_value_entry	*e;
+	struct pf_value_entry	*e;	/* with the length; NULL: free */
 };
 
 struct summary_worker {
@@ -222,14 +221,12 @@ add_value(struct summary_worker *w, uint32_t i, const char *p, size_t len,
 		slot = &w->cache[((size_t)i << CACHE_BITS) +
 		    (size_t)((key * 0x9e3779b97f4a7c15ULL + len) >>
 		    (64 - CACHE_BITS))];
-		if (slot->len == len && slot->key == key) {
-			e = slot->e;
+		e = slot->e;
+		if (slot->key == key && e != NULL && e->len == len)
 			goto found;
-		}
 		slot->e = pf_values_add(&w->values, i, 0, p, len, 1, order,
 		    0);
 		slot->key = key;
-		slot->len = len;
 		return;
 	}
 	e = w->last[i];

@@ -82,19 +82,35 @@ field_int(struct row *r, uint64_t v)
 	field(r, num, pf_format_int((int64_t)v, num), true);
 }
 
-/* Appends the top values of e[0..n) (sorted by count) to val. */
+/*
+ * Appends the top values of e[0..n) (by_count's first PF_SUMMARY_TOP,
+ * picked in one pass, not sorted) to val.
+ */
 static void
 top_values(struct pf_value_entry **e, size_t n, struct pf_buf *val)
 {
+	struct pf_value_entry *top[PF_SUMMARY_TOP];
 	char num[PF_NUMBER_MAX];
-	size_t i;
+	size_t i, j, ntop = 0;
 
-	for (i = 0; i < n && i < PF_SUMMARY_TOP; i++) {
+	for (i = 0; i < n; i++) {
+		if (ntop == PF_SUMMARY_TOP &&
+		    by_count(&e[i], &top[ntop - 1]) >= 0)
+			continue;
+		if (ntop < PF_SUMMARY_TOP)
+			ntop++;
+		for (j = ntop - 1; j > 0 && by_count(&e[i], &top[j - 1]) < 0;
+		    j--)
+			top[j] = top[j - 1];
+		top[j] = e[i];
+	}
+	for (i = 0; i < ntop; i++) {
 		if (i > 0)
 			pf_buf_adds(val, "; ");
-		pf_buf_add(val, e[i]->bytes, e[i]->len);
+		pf_buf_add(val, top[i]->bytes, top[i]->len);
 		pf_buf_addc(val, ':');
-		pf_buf_add(val, num, pf_format_int((int64_t)e[i]->count, num));
+		pf_buf_add(val, num, pf_format_int((int64_t)top[i]->count,
+		    num));
 	}
 }
 
@@ -190,7 +206,7 @@ write_row(struct summary *s, const struct pf_output *o, size_t c,
 	size_t i;
 	unsigned k;
 
-	qsort(e, n, sizeof(*e), by_first);
+	/* In any order: the states keep the first by order, sums exact. */
 	for (i = 0; i < n; i++)
 		pf_summary_column_add(s, col, e[i]->bytes, e[i]->len,
 		    e[i]->count, e[i]->first, false, &arena);
@@ -209,7 +225,6 @@ write_row(struct summary *s, const struct pf_output *o, size_t c,
 		field(&r, val.data, val.len, is_number && val.len > 0);
 	}
 	write_lengths(&r, col);
-	qsort(e, n, sizeof(*e), by_count);
 	val.len = 0;
 	top_values(e, n, &val);
 	field(&r, val.data, val.len, false);
