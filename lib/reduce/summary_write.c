@@ -270,8 +270,9 @@ by_estimate(const void *x, const void *y)
 
 /*
  * Appends the top values past --memory to val: the values of the
- * column's occurrence sample whose Count-Min estimate passes the
- * sketch's error bound, highest first (at most the count of values).
+ * column's occurrence sample (but those past PF_SAMPLE_MAXLEN bytes)
+ * whose Count-Min estimate passes the sketch's error bound, highest
+ * first (at most the count of values).
  */
 static void
 top_sketch(const struct pf_sample *sample, const struct summary_column *col,
@@ -282,12 +283,13 @@ top_sketch(const struct pf_sample *sample, const struct summary_column *col,
 	struct candidate *c = pf_xcalloc(sample->n + 1, sizeof(*c));
 	uint64_t bound = pf_cms_bound(&col->cms);
 	char num[PF_NUMBER_MAX];
-	size_t i, n = 0;
+	size_t i, m = 0, n = 0;
 
 	for (i = 0; i < sample->n; i++)
-		it[i] = &sample->item[i];
-	qsort(it, sample->n, sizeof(*it), by_bytes);
-	for (i = 0; i < sample->n; i++) {
+		if (sample->item[i].bytes != NULL)	/* not too long */
+			it[m++] = &sample->item[i];
+	qsort(it, m, sizeof(*it), by_bytes);
+	for (i = 0; i < m; i++) {
 		if (i > 0 && it[i]->len == it[i - 1]->len &&
 		    memcmp(it[i]->bytes, it[i - 1]->bytes, it[i]->len) == 0)
 			continue;	/* the value's first is already in */

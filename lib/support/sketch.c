@@ -285,8 +285,11 @@ pf_sample_add(struct pf_sample *s, uint64_t priority, uint64_t position,
 	it->priority = priority;
 	it->position = position;
 	it->len = len;
-	it->bytes = pf_xmalloc(len + 1);
-	memcpy(it->bytes, v, len);
+	it->bytes = NULL;
+	if (v != NULL && len <= PF_SAMPLE_MAXLEN) {
+		it->bytes = pf_xmalloc(len + 1);
+		memcpy(it->bytes, v, len);
+	}
 	if (it == &s->item[0] && s->n == PF_SAMPLE_SIZE) {
 		sift_down(s->item, s->n, 0);
 	} else {	/* sift up */

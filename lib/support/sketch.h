@@ -103,11 +103,14 @@ uint64_t pf_cms_bound(const struct pf_cms *s);
 void pf_cms_free(struct pf_cms *s);
 
 #define PF_SAMPLE_SIZE	1024
+#define PF_SAMPLE_MAXLEN 256	/* longer values are kept without bytes */
 
 struct pf_sample_item {
 	uint64_t	 priority;	/* distinct within a sample */
 	uint64_t	 position;
-	char		*bytes;		/* malloc'd, len bytes */
+	char		*bytes;		/* malloc'd, len bytes; NULL past
+					   PF_SAMPLE_MAXLEN (memory stays
+					   bounded) */
 	size_t		 len;
 };
 
@@ -144,7 +147,8 @@ pf_sample_wants(const struct pf_sample *s, uint64_t priority)
 
 /*
  * Adds the occurrence of value v[0..len) at position with this priority
- * (copying v), dropping the highest priority past PF_SAMPLE_SIZE. An
+ * (copying v, unless v is NULL or len passes PF_SAMPLE_MAXLEN: then
+ * bytes is NULL), dropping the highest priority past PF_SAMPLE_SIZE. An
  * occurrence the sample already holds must not be added again.
  */
 void pf_sample_add(struct pf_sample *s, uint64_t priority,

@@ -138,6 +138,27 @@ PY
 	assert_output 'ok'
 }
 
+@test "--summary past --memory: top leaves out values past 256 bytes, lists the others within the bound" {
+	# v: half a 300-byte value, 30% 's', the rest distinct
+	awk 'BEGIN { srand(7); print "v"; for (i = 0; i < 20000; i++) {
+		r = rand(); if (r < 0.5) printf "%0300d\n", 0; else if (r < 0.8) print "s"; else print "u" i } }' >"$BATS_TEST_TMPDIR/long.csv"
+	n=$(grep -cx s "$BATS_TEST_TMPDIR/long.csv")
+	run --separate-stderr preduce --summary --memory 64K "$BATS_TEST_TMPDIR/long.csv"
+	assert_success
+	run python3 - "$output" "$n" <<'PY'
+import csv, io, sys
+row = list(csv.DictReader(io.StringIO(sys.argv[1])))[0]
+n = int(sys.argv[2])
+assert row["approx"] == "distinct±2.43% top+0.14%", row["approx"]
+assert row["maxlen"] == "300", row["maxlen"]
+v, c = row["top"].rsplit(":", 1)
+# 20000 e / 2048 = 26: the bound of Count-Min's over-count
+assert v == "s" and n <= int(c) <= n + 26, (row["top"], n)
+print("ok")
+PY
+	assert_output 'ok'
+}
+
 @test "--summary: usage errors" {
 	run --separate-stderr preduce --summary -k a "$M"
 	assert_failure 2

@@ -233,6 +233,35 @@ test_heavy_hitters(void)
 	pf_sample_free(&sall);
 }
 
+/* Values past PF_SAMPLE_MAXLEN keep their place but not their bytes. */
+static void
+test_sample_long_values(void)
+{
+	static char big[PF_SAMPLE_MAXLEN + 1];
+	struct pf_sample a, b;
+	size_t i, nobytes = 0;
+
+	memset(big, 'x', sizeof(big));
+	pf_sample_init(&a);
+	pf_sample_init(&b);
+	pf_sample_add(&a, 5, 1, big, PF_SAMPLE_MAXLEN);
+	pf_sample_add(&a, 3, 2, big, PF_SAMPLE_MAXLEN + 1);
+	pf_sample_merge(&b, &a);
+	CHECK(b.n == 2);
+	for (i = 0; i < b.n; i++) {
+		CHECK(b.item[i].len == PF_SAMPLE_MAXLEN +
+		    (b.item[i].position == 2));
+		if (b.item[i].bytes == NULL)
+			nobytes++;
+		else
+			CHECK(memcmp(b.item[i].bytes, big,
+			    PF_SAMPLE_MAXLEN) == 0);
+	}
+	CHECK(nobytes == 1);
+	pf_sample_free(&a);
+	pf_sample_free(&b);
+}
+
 int
 main(void)
 {
@@ -241,5 +270,6 @@ main(void)
 	UNIT_RUN(test_dds_ranks);
 	UNIT_RUN(test_dds_counts_and_infinities);
 	UNIT_RUN(test_heavy_hitters);
+	UNIT_RUN(test_sample_long_values);
 	return UNIT_DONE();
 }
