@@ -26,7 +26,10 @@ in CSV and JSON Lines (each line parses, with the same values), and
 `pflow stats` is `preduce --summary`. Past a small --memory (sketches):
 the same at every -j and --chunk, every column exact but distinct (within
 2.43% of the true count), the quartiles (within 1% of the values they
-interpolate) and top (empty), and approx naming the bounds.
+interpolate) and top (at most five values, highest first, each count at
+least the true one and at most e/2048 of the column's count above it,
+and above that bound; every value above 1% of the column listed unless
+five listed counts pass its own), and approx naming the bounds.
 """
 import csv
 import io
@@ -221,11 +224,52 @@ def close_ulp(got, want):
     return got == want or abs(got - want) <= 2 * math.ulp(want)
 
 
+def parse_top(text, known, at=0):
+    """The (value, count) pairs of a top column, values among known."""
+    if at == len(text):
+        return []
+    for x in known:
+        m = re.compile(r"(\d+)(; |\Z)").match(text, at + len(x) + 1)
+        if text.startswith(x + ":", at) and m:
+            rest = parse_top(text, known, m.end()) if m.group(2) else []
+            if rest is not None:
+                return [(x, int(m.group(1)))] + rest
+    return None
+
+
+def check_top(top, values):
+    """Past --memory: the top values of Count-Min over a sample."""
+    xs = [v for v in values if v != ""]
+    counts = Counter(xs)
+    n = len(xs)
+    bound = math.floor(n * math.e / 2048)
+    got = parse_top(top, set(counts))
+    if got is None:
+        return ["top: %r does not parse as VALUE:COUNT of the values" % top]
+    bad = []
+    if len(got) > 5 or len({x for x, _ in got}) != len(got):
+        bad.append("top: %r: more than 5, or a value twice" % top)
+    if [c for _, c in got] != sorted((c for _, c in got), reverse=True):
+        bad.append("top: %r: not highest first" % top)
+    for x, c in got:
+        if not counts[x] <= c <= counts[x] + bound or c <= bound:
+            bad.append("top: %r:%d, true count %d, bound %d" % (
+                x, c, counts[x], bound))
+    listed = {x for x, _ in got}
+    for x, c in counts.items():
+        # a value above 1% is listed unless 5 values listed are above it
+        if c * 100 > n and x not in listed and not (
+                len(got) == 5 and all(g >= c for _, g in got)):
+            bad.append("top: %r (%d of %d) missing from %r" % (x, c, n, top))
+    return bad
+
+
 def check_row(name, row, values, sketch=False):
     e = expected(values)
     bad = []
     if sketch:
-        e["top"] = ""
+        bad += check_top(row["top"], values)
+        e["top"] = row["top"]
         d = len({v for v in values if v != ""})
         got = int(row["distinct"])
         if abs(got - d) > max(1, 0.0243 * d):
@@ -243,6 +287,8 @@ def check_row(name, row, values, sketch=False):
                         span / 100 * Fraction(1000001, 1000000):
                     bad.append("%s: got %s, want %s +- 1%%" % (k, row[k], e[k]))
                 e[k] = float(row[k])
+        if e["count"]:
+            approx += " top+0.14%"
         if row["approx"] != approx:
             bad.append("approx: got %r, want %r" % (row["approx"], approx))
     elif row["approx"] != "":

@@ -28,9 +28,21 @@
  * approximate exactly when the final table would pass --memory, whatever
  * -j and --chunk. Then (s->sketching) each table is folded, entry by
  * entry, into per-column sketches (summary_column.c: the exact states,
- * HyperLogLog, DDSketch), and workers fold each later value into their
- * own; the sketches depend only on the values, so they merge into the
- * same result for every -j and --chunk.
+ * HyperLogLog, DDSketch, Count-Min), and workers fold each later value
+ * into their own; the sketches depend only on the values, so they merge
+ * into the same result for every -j and --chunk.
+ *
+ * The top values past --memory cannot come from the tables, whose
+ * entries hold counts but no longer positions: which values were counted
+ * before the switch depends on -j and --chunk, and so would any summary
+ * that keeps some values and drops others in the order they come
+ * (Space-Saving, Misra-Gries). So every worker also keeps, from the
+ * start, each column's occurrence sample (sketch.h): the non-empty
+ * values of the records whose priority, a mix of the record's number in
+ * the input, is among the PF_SAMPLE_SIZE lowest. It costs a mix and a
+ * comparison per record, depends only on the input, and gives the top
+ * values' candidates; their counts are Count-Min's estimates
+ * (summary_write.c).
  */
 #include <err.h>
 #include <pthread.h>
@@ -44,11 +56,32 @@
 #include "reduce/summary_int.h"
 #include "support/xalloc.h"
 
+/*
+ * A worker's shortcut to the entries of short values (up to 7 bytes:
+ * codes, small numbers): a direct-mapped cache per column, from the
+ * value's bytes to its entry in the worker's table, so that a value seen
+ * before costs a few instructions instead of a hash and a probe. Longer
+ * values check the column's last entry (sorted input repeats it).
+ * Emptied whenever the table is.
+ */
+#define SHORT_MAX	7
+#define CACHE_BITS	10
+
+struct short_slot {
+	uint64_t		 key;	/* the bytes, see short_key() */
+	struct pf_value_entry	*e;	/* with the length; NULL: free */
+};
+
 struct summary_worker {
 	struct summary	*s;
 	struct pf_arena	 arena;
 	struct pf_values values;
 	uint64_t	*empty;		/* per column */
+	struct pf_value_entry **last;	/* per column: its last value's
+					   entry in values, or NULL */
+	struct short_slot *cache;	/* per column, 1 << CACHE_BITS */
+	struct pf_sample *samples;	/* per column */
+	uint64_t	 sample_limit;	/* the highest of theirs */
 	struct summary_column *sketch;	/* once sketching, per column */
 	struct pf_arena	 sketch_arena;
 };
@@ -96,6 +129,8 @@ summary_start(void *ctx, const struct pf_schema *schema, struct pf_buf *out)
 		s->names[i] = pf_xstrdup(schema->names[i]);
 	s->has_header = schema->has_header;
 	s->empty = pf_xcalloc(s->ncols + 1, sizeof(uint64_t));
+	s->samples = pf_summary_samples_new(s->ncols);
+	s->tool->record_numbers = true;	/* the samples' positions */
 	pf_summary_aggs(s);
 	table_init(&s->arena, &s->values);
 	s->started = true;
@@ -120,6 +155,9 @@ summary_worker_free(void *worker)
 	table_free(&w->arena, &w->values);
 	pf_summary_columns_free(w->s, w->sketch, w->s->ncols);
 	pf_arena_free(&w->sketch_arena);
+	pf_summary_samples_free(w->samples, w->s->ncols);
+	free(w->last);
+	free(w->cache);
 	free(w->empty);
 	free(w);
 }
@@ -137,6 +175,69 @@ to_sketch(struct summary *s, struct summary_column **cols,
 	pf_summary_columns_add_table(s, *cols, values, sketch_arena);
 	table_free(arena, values);
 	table_init(arena, values);
+}
+
+/* Empties the worker's shortcuts to its table's entries. */
+static void
+forget_entries(struct summary_worker *w)
+{
+	size_t n = w->s->ncols;
+
+	memset(w->last, 0, n * sizeof(*w->last));
+	memset(w->cache, 0, (n << CACHE_BITS) * sizeof(*w->cache));
+}
+
+/*
+ * The bytes of a value of 1 to SHORT_MAX bytes as one number, which with
+ * the length tells the value: two 4-byte loads that overlap, or three
+ * bytes.
+ */
+static inline uint64_t
+short_key(const char *p, size_t len)
+{
+	uint32_t lo, hi;
+
+	if (len >= 4) {
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + len - 4, 4);
+		return (uint64_t)hi << 32 | lo;
+	}
+	return (uint64_t)(unsigned char)p[0] |
+	    (uint64_t)(unsigned char)p[len / 2] << 8 |
+	    (uint64_t)(unsigned char)p[len - 1] << 16;
+}
+
+/* Adds a non-empty value of column i seen at order to the worker's table. */
+static inline void
+add_value(struct summary_worker *w, uint32_t i, const char *p, size_t len,
+    uint64_t order)
+{
+	struct pf_value_entry *e;
+	struct short_slot *slot;
+	uint64_t key;
+
+	if (len <= SHORT_MAX) {
+		key = short_key(p, len);
+		slot = &w->cache[((size_t)i << CACHE_BITS) +
+		    (size_t)((key * 0x9e3779b97f4a7c15ULL + len) >>
+		    (64 - CACHE_BITS))];
+		e = slot->e;
+		if (slot->key == key && e != NULL && e->len == len)
+			goto found;
+		slot->e = pf_values_add(&w->values, i, 0, p, len, 1, order,
+		    0);
+		slot->key = key;
+		return;
+	}
+	e = w->last[i];
+	if (e != NULL && e->len == len && pf_bytes_eq(e->bytes, p, len))
+		goto found;
+	w->last[i] = pf_values_add(&w->values, i, 0, p, len, 1, order, 0);
+	return;
+found:
+	e->count++;
+	if (order < e->first)
+		e->first = order;
 }
 
 /*
@@ -158,6 +259,7 @@ spill(struct summary_worker *w)
 	pthread_mutex_unlock(&s->lock);
 	table_free(&w->arena, &w->values);
 	table_init(&w->arena, &w->values);
+	forget_entries(w);
 }
 
 /* A record once sketching: each value into the worker's sketches. */
@@ -168,9 +270,11 @@ sketch_record(struct summary_worker *w, const struct pf_record *rec, size_t n)
 	const struct pf_field *f;
 	size_t i;
 
-	if (w->sketch == NULL || w->values.count > 0)
+	if (w->sketch == NULL || w->values.count > 0) {
 		to_sketch(s, &w->sketch, &w->sketch_arena, &w->arena,
 		    &w->values);
+		forget_entries(w);
+	}
 	for (i = 0; i < n; i++) {
 		f = &rec->fields[i];
 		if (f->len == 0)
@@ -181,6 +285,31 @@ sketch_record(struct summary_worker *w, const struct pf_record *rec, size_t n)
 	}
 }
 
+/*
+ * A record whose priority some column's sample wants: its non-empty
+ * values go to the samples that want them.
+ */
+static void
+sample_record(struct summary_worker *w, const struct pf_record *rec,
+    size_t n, uint64_t prio)
+{
+	const struct pf_field *f;
+	size_t i;
+
+	w->sample_limit = 0;
+	for (i = 0; i < n; i++) {
+		f = &rec->fields[i];
+		if (f->len > 0 && pf_sample_wants(&w->samples[i], prio))
+			pf_sample_add(&w->samples[i], prio, rec->nr, f->ptr,
+			    f->len);
+		if (w->samples[i].limit > w->sample_limit)
+			w->sample_limit = w->samples[i].limit;
+	}
+	for (; i < w->s->ncols; i++)	/* absent: empty */
+		if (w->samples[i].limit > w->sample_limit)
+			w->sample_limit = w->samples[i].limit;
+}
+
 static uint64_t
 summary_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 {
@@ -188,12 +317,22 @@ summary_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	struct summary *s = w->s;
 	const struct pf_field *f;
 	size_t i, n = rec->nfields < s->ncols ? rec->nfields : s->ncols;
+	uint64_t prio;
 
 	(void)out;
-	if (w->empty == NULL)
+	if (w->empty == NULL) {
 		w->empty = pf_xcalloc(s->ncols + 1, sizeof(uint64_t));
+		w->samples = pf_summary_samples_new(s->ncols);
+		w->sample_limit = UINT64_MAX;
+		w->last = pf_xcalloc(s->ncols + 1, sizeof(*w->last));
+		w->cache = pf_xcalloc((s->ncols + 1) << CACHE_BITS,
+		    sizeof(*w->cache));
+	}
 	for (i = n; i < s->ncols; i++)	/* fields a record lacks: empty */
 		w->empty[i]++;
+	prio = pf_sample_priority(rec->nr, 0);
+	if (prio <= w->sample_limit)
+		sample_record(w, rec, n, prio);
 	if (s->sketching) {
 		sketch_record(w, rec, n);
 		return 0;
@@ -203,8 +342,7 @@ summary_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 		if (f->len == 0)
 			w->empty[i]++;
 		else
-			pf_values_add(&w->values, (uint32_t)i, 0, f->ptr,
-			    f->len, 1, rec->order, 0);
+			add_value(w, (uint32_t)i, f->ptr, f->len, rec->order);
 	}
 	if (w->arena.used > s->spill)
 		spill(w);
@@ -221,8 +359,10 @@ summary_finish(void *ctx, void **workers, int nworkers, struct pf_buf *out)
 
 	for (k = 0; k < nworkers; k++) {
 		w = workers[k];
-		for (i = 0; w->empty != NULL && i < s->ncols; i++)
+		for (i = 0; w->empty != NULL && i < s->ncols; i++) {
 			s->empty[i] += w->empty[i];
+			pf_sample_merge(&s->samples[i], &w->samples[i]);
+		}
 		if (w->sketch != NULL) {
 			s->sketching = true;
 			if (s->sketch == NULL)
@@ -278,6 +418,7 @@ pf_reduce_summary_main(const struct pf_options *opt, size_t memory,
 		free(s.names[i]);
 	free(s.names);
 	free(s.empty);
+	pf_summary_samples_free(s.samples, s.ncols);
 	pthread_mutex_destroy(&s.lock);
 	return status;
 }

@@ -2,8 +2,8 @@
  * summary_column.c - what preduce --summary folds a column's values into
  * (summary_int.h): the kinds, count, lengths and preduce's min, max,
  * mean and stdev states, from distinct values with their counts (exact)
- * or from every value (past --memory), then with HyperLogLog and
- * DDSketch beside them. Every part depends only on the values and their
+ * or from every value (past --memory), then with HyperLogLog, DDSketch
+ * and Count-Min beside them; and the columns' occurrence samples. Every part depends only on the values and their
  * first orders, not on how they were split among workers.
  */
 #include <stdlib.h>
@@ -56,8 +56,30 @@ pf_summary_columns_free(const struct summary *s, struct summary_column *c,
 			free(c[i].state[k]);
 		pf_hll_free(&c[i].hll);
 		pf_dds_free(&c[i].dds);
+		pf_cms_free(&c[i].cms);
 	}
 	free(c);
+}
+
+struct pf_sample *
+pf_summary_samples_new(size_t n)
+{
+	struct pf_sample *samples = pf_xcalloc(n + 1, sizeof(*samples));
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		pf_sample_init(&samples[i]);
+	return samples;
+}
+
+void
+pf_summary_samples_free(struct pf_sample *samples, size_t n)
+{
+	size_t i;
+
+	for (i = 0; samples != NULL && i < n; i++)
+		pf_sample_free(&samples[i]);
+	free(samples);
 }
 
 /* Characters of UTF-8 text: the bytes that do not continue one. */
@@ -80,7 +102,7 @@ pf_summary_column_add(const struct summary *s, struct summary_column *c,
 	struct pf_number num;
 	enum pf_value_kind kind = pf_value_kind(v, len, &num);
 	bool isnum = kind == PF_KIND_INTEGER || kind == PF_KIND_DECIMAL;
-	uint64_t chars = characters(v, len);
+	uint64_t chars = characters(v, len), hash;
 	size_t k;
 
 	c->kinds |= 1u << kind;
@@ -93,7 +115,9 @@ pf_summary_column_add(const struct summary *s, struct summary_column *c,
 			    isnum ? &num : NULL, n, order, arena);
 	if (!sketch)
 		return;
-	pf_hll_add(&c->hll, pf_hash(v, len));
+	hash = pf_hash(v, len);
+	pf_hll_add(&c->hll, hash);
+	pf_cms_add(&c->cms, hash, n);
 	if (isnum)
 		pf_dds_add(&c->dds, num.d, n);
 }
@@ -131,5 +155,6 @@ pf_summary_columns_merge(const struct summary *s,
 			    src[i].state[k], arena);
 		pf_hll_merge(&dst[i].hll, &src[i].hll);
 		pf_dds_merge(&dst[i].dds, &src[i].dds);
+		pf_cms_merge(&dst[i].cms, &src[i].cms);
 	}
 }

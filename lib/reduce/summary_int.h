@@ -25,7 +25,8 @@ enum { S_MIN, S_MAX, S_MEAN, S_STDEV, S_P25, S_MEDIAN, S_P75, S_NAGGS };
 /*
  * What a column's values fold into, in the order-independent part: kinds
  * seen, count, lengths, the min/max/mean/stdev states; with sketches
- * also the distinct values' HyperLogLog and the numbers' DDSketch.
+ * also the distinct values' HyperLogLog, the numbers' DDSketch and the
+ * values' Count-Min (the counts of the top values).
  */
 struct summary_column {
 	unsigned	 kinds;		/* 1 << pf_value_kind */
@@ -33,6 +34,7 @@ struct summary_column {
 	unsigned char	*state[S_NSTATES];
 	struct pf_hll	 hll;
 	struct pf_dds	 dds;
+	struct pf_cms	 cms;
 };
 
 struct summary {
@@ -44,6 +46,7 @@ struct summary {
 	bool		 has_header;
 	bool		 started;
 	uint64_t	*empty;		/* per column, merged at the end */
+	struct pf_sample *samples;	/* per column: the top values' candidates */
 	struct pf_agg	 aggs[S_NAGGS];
 
 	/* Past --memory: every column's sketches (guarded by lock). */
@@ -58,6 +61,10 @@ struct summary {
 };
 
 /* summary_column.c */
+/* n empty samples (pf_sample_init), freed by _free. */
+struct pf_sample *pf_summary_samples_new(size_t n);
+void pf_summary_samples_free(struct pf_sample *samples, size_t n);
+
 /* Parses the row's aggregations into s->aggs. */
 void pf_summary_aggs(struct summary *s);
 /* n columns with empty states, freed by _free. */

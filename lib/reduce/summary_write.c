@@ -82,19 +82,35 @@ field_int(struct row *r, uint64_t v)
 	field(r, num, pf_format_int((int64_t)v, num), true);
 }
 
-/* Appends the top values of e[0..n) (sorted by count) to val. */
+/*
+ * Appends the top values of e[0..n) (by_count's first PF_SUMMARY_TOP,
+ * picked in one pass, not sorted) to val.
+ */
 static void
 top_values(struct pf_value_entry **e, size_t n, struct pf_buf *val)
 {
+	struct pf_value_entry *top[PF_SUMMARY_TOP];
 	char num[PF_NUMBER_MAX];
-	size_t i;
+	size_t i, j, ntop = 0;
 
-	for (i = 0; i < n && i < PF_SUMMARY_TOP; i++) {
+	for (i = 0; i < n; i++) {
+		if (ntop == PF_SUMMARY_TOP &&
+		    by_count(&e[i], &top[ntop - 1]) >= 0)
+			continue;
+		if (ntop < PF_SUMMARY_TOP)
+			ntop++;
+		for (j = ntop - 1; j > 0 && by_count(&e[i], &top[j - 1]) < 0;
+		    j--)
+			top[j] = top[j - 1];
+		top[j] = e[i];
+	}
+	for (i = 0; i < ntop; i++) {
 		if (i > 0)
 			pf_buf_adds(val, "; ");
-		pf_buf_add(val, e[i]->bytes, e[i]->len);
+		pf_buf_add(val, top[i]->bytes, top[i]->len);
 		pf_buf_addc(val, ':');
-		pf_buf_add(val, num, pf_format_int((int64_t)e[i]->count, num));
+		pf_buf_add(val, num, pf_format_int((int64_t)top[i]->count,
+		    num));
 	}
 }
 
@@ -190,7 +206,7 @@ write_row(struct summary *s, const struct pf_output *o, size_t c,
 	size_t i;
 	unsigned k;
 
-	qsort(e, n, sizeof(*e), by_first);
+	/* In any order: the states keep the first by order, sums exact. */
 	for (i = 0; i < n; i++)
 		pf_summary_column_add(s, col, e[i]->bytes, e[i]->len,
 		    e[i]->count, e[i]->first, false, &arena);
@@ -209,7 +225,6 @@ write_row(struct summary *s, const struct pf_output *o, size_t c,
 		field(&r, val.data, val.len, is_number && val.len > 0);
 	}
 	write_lengths(&r, col);
-	qsort(e, n, sizeof(*e), by_count);
 	val.len = 0;
 	top_values(e, n, &val);
 	field(&r, val.data, val.len, false);
@@ -221,6 +236,81 @@ write_row(struct summary *s, const struct pf_output *o, size_t c,
 	pf_summary_columns_free(s, col, 1);
 	pf_buf_free(&val);
 	pf_arena_free(&arena);
+}
+
+struct candidate {
+	const struct pf_sample_item *item;	/* its first in the sample */
+	uint64_t	 count;			/* Count-Min's estimate */
+};
+
+static int
+by_bytes(const void *x, const void *y)
+{
+	const struct pf_sample_item *a = *(struct pf_sample_item *const *)x;
+	const struct pf_sample_item *b = *(struct pf_sample_item *const *)y;
+	int c = memcmp(a->bytes, b->bytes, a->len < b->len ? a->len : b->len);
+
+	if (c != 0 || a->len == b->len)
+		return c != 0 ? c : (a->position > b->position) -
+		    (a->position < b->position);
+	return a->len < b->len ? -1 : 1;
+}
+
+/* Highest estimate first; ties by first position in the sample. */
+static int
+by_estimate(const void *x, const void *y)
+{
+	const struct candidate *a = x, *b = y;
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return (a->item->position > b->item->position) -
+	    (a->item->position < b->item->position);
+}
+
+/*
+ * Appends the top values past --memory to val: the values of the
+ * column's occurrence sample (but those past PF_SAMPLE_MAXLEN bytes)
+ * whose Count-Min estimate passes the sketch's error bound, highest
+ * first (at most the count of values).
+ */
+static void
+top_sketch(const struct pf_sample *sample, const struct summary_column *col,
+    struct pf_buf *val)
+{
+	const struct pf_sample_item **it = pf_xcalloc(sample->n + 1,
+	    sizeof(*it));
+	struct candidate *c = pf_xcalloc(sample->n + 1, sizeof(*c));
+	uint64_t bound = pf_cms_bound(&col->cms);
+	char num[PF_NUMBER_MAX];
+	size_t i, m = 0, n = 0;
+
+	for (i = 0; i < sample->n; i++)
+		if (sample->item[i].bytes != NULL)	/* not too long */
+			it[m++] = &sample->item[i];
+	qsort(it, m, sizeof(*it), by_bytes);
+	for (i = 0; i < m; i++) {
+		if (i > 0 && it[i]->len == it[i - 1]->len &&
+		    memcmp(it[i]->bytes, it[i - 1]->bytes, it[i]->len) == 0)
+			continue;	/* the value's first is already in */
+		c[n].item = it[i];
+		c[n].count = pf_cms_estimate(&col->cms,
+		    pf_hash(it[i]->bytes, it[i]->len));
+		if (c[n].count > col->count)
+			c[n].count = col->count;
+		if (c[n].count > bound)
+			n++;
+	}
+	qsort(c, n, sizeof(*c), by_estimate);
+	for (i = 0; i < n && i < PF_SUMMARY_TOP; i++) {
+		if (i > 0)
+			pf_buf_adds(val, "; ");
+		pf_buf_add(val, c[i].item->bytes, c[i].item->len);
+		pf_buf_addc(val, ':');
+		pf_buf_add(val, num, pf_format_int((int64_t)c[i].count, num));
+	}
+	free(c);
+	free(it);
 }
 
 /*
@@ -270,11 +360,12 @@ write_sketch_row(struct summary *s, const struct pf_output *o, size_t c,
 		field(&r, val.data, val.len, is_number && val.len > 0);
 	}
 	write_lengths(&r, col);
-	field(&r, "", 0, false);	/* top: needs exact counts */
 	val.len = 0;
-	if (col->count > 0) {
+	top_sketch(&s->samples[c], col, &val);
+	field(&r, val.data, val.len, false);
+	val.len = 0;
+	if (col->count > 0)
 		pf_buf_adds(&val, "distinct±" PF_HLL_BOUND);
-	}
 	if (numeric) {
 		for (k = S_P25; k <= S_P75; k++) {
 			pf_buf_addc(&val, ' ');
@@ -282,6 +373,8 @@ write_sketch_row(struct summary *s, const struct pf_output *o, size_t c,
 			pf_buf_adds(&val, "±" PF_DDS_BOUND);
 		}
 	}
+	if (col->count > 0)
+		pf_buf_adds(&val, " top+" PF_CMS_BOUND);
 	field(&r, val.data, val.len, false);
 	pf_output_end(o, out, r.col);
 	s->tool->written++;

@@ -1,5 +1,6 @@
 /*
- * sketch.c - HyperLogLog and DDSketch (see sketch.h).
+ * sketch.c - HyperLogLog, DDSketch, Count-Min and the occurrence sample
+ * (see sketch.h).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -168,4 +169,160 @@ pf_dds_free(struct pf_dds *d)
 	free(d->pos.counts);
 	free(d->neg.counts);
 	memset(d, 0, sizeof(*d));
+}
+
+/* Count-Min */
+
+/* Row r's counter for hash: double hashing over the hash's two halves. */
+static size_t
+cms_slot(uint64_t hash, unsigned r)
+{
+	uint32_t a = (uint32_t)hash, b = (uint32_t)(hash >> 32) | 1;
+
+	return (size_t)r * PF_CMS_WIDTH + (a + r * b) % PF_CMS_WIDTH;
+}
+
+void
+pf_cms_add(struct pf_cms *s, uint64_t hash, uint64_t n)
+{
+	unsigned r;
+
+	if (s->count == NULL)
+		s->count = pf_xcalloc((size_t)PF_CMS_DEPTH * PF_CMS_WIDTH,
+		    sizeof(*s->count));
+	for (r = 0; r < PF_CMS_DEPTH; r++)
+		s->count[cms_slot(hash, r)] += n;
+	s->total += n;
+}
+
+void
+pf_cms_merge(struct pf_cms *dst, const struct pf_cms *src)
+{
+	size_t i;
+
+	if (src->count == NULL)
+		return;
+	if (dst->count == NULL)
+		dst->count = pf_xcalloc((size_t)PF_CMS_DEPTH * PF_CMS_WIDTH,
+		    sizeof(*dst->count));
+	for (i = 0; i < (size_t)PF_CMS_DEPTH * PF_CMS_WIDTH; i++)
+		dst->count[i] += src->count[i];
+	dst->total += src->total;
+}
+
+uint64_t
+pf_cms_estimate(const struct pf_cms *s, uint64_t hash)
+{
+	uint64_t least = UINT64_MAX, c;
+	unsigned r;
+
+	if (s->count == NULL)
+		return 0;
+	for (r = 0; r < PF_CMS_DEPTH; r++)
+		if ((c = s->count[cms_slot(hash, r)]) < least)
+			least = c;
+	return least;
+}
+
+uint64_t
+pf_cms_bound(const struct pf_cms *s)
+{
+	return (uint64_t)((double)s->total * 2.718281828459045 / PF_CMS_WIDTH);
+}
+
+void
+pf_cms_free(struct pf_cms *s)
+{
+	free(s->count);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The occurrence sample */
+
+void
+pf_sample_init(struct pf_sample *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->limit = UINT64_MAX;
+}
+
+/* Restores the max-heap below i. */
+static void
+sift_down(struct pf_sample_item *h, size_t n, size_t i)
+{
+	struct pf_sample_item t;
+	size_t c;
+
+	while ((c = 2 * i + 1) < n) {
+		if (c + 1 < n && h[c + 1].priority > h[c].priority)
+			c++;
+		if (h[i].priority >= h[c].priority)
+			break;
+		t = h[i];
+		h[i] = h[c];
+		h[c] = t;
+		i = c;
+	}
+}
+
+void
+pf_sample_add(struct pf_sample *s, uint64_t priority, uint64_t position,
+    const char *v, size_t len)
+{
+	struct pf_sample_item *it, t;
+	size_t i;
+
+	if (!pf_sample_wants(s, priority))
+		return;
+	if (s->item == NULL)
+		s->item = pf_xcalloc(PF_SAMPLE_SIZE, sizeof(*s->item));
+	if (s->n == PF_SAMPLE_SIZE) {	/* replace the highest */
+		it = &s->item[0];
+		free(it->bytes);
+	} else {
+		it = &s->item[s->n++];
+	}
+	it->priority = priority;
+	it->position = position;
+	it->len = len;
+	it->bytes = NULL;
+	if (v != NULL && len <= PF_SAMPLE_MAXLEN) {
+		it->bytes = pf_xmalloc(len + 1);
+		memcpy(it->bytes, v, len);
+	}
+	if (it == &s->item[0] && s->n == PF_SAMPLE_SIZE) {
+		sift_down(s->item, s->n, 0);
+	} else {	/* sift up */
+		for (i = s->n - 1; i > 0 &&
+		    s->item[(i - 1) / 2].priority < s->item[i].priority;
+		    i = (i - 1) / 2) {
+			t = s->item[i];
+			s->item[i] = s->item[(i - 1) / 2];
+			s->item[(i - 1) / 2] = t;
+		}
+	}
+	if (s->n == PF_SAMPLE_SIZE)
+		s->limit = s->item[0].priority - 1;
+}
+
+void
+pf_sample_merge(struct pf_sample *dst, const struct pf_sample *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		pf_sample_add(dst, src->item[i].priority,
+		    src->item[i].position, src->item[i].bytes,
+		    src->item[i].len);
+}
+
+void
+pf_sample_free(struct pf_sample *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->item[i].bytes);
+	free(s->item);
+	pf_sample_init(s);
 }

@@ -150,36 +150,6 @@ groups_grow(struct pf_groups *t)
 	t->mask = mask;
 }
 
-/*
- * Equality of two keys of the same length; short ones without a call or
- * a loop: two loads that overlap (or three bytes) cover the whole key.
- */
-static inline bool
-key_eq(const char *a, const char *b, size_t len)
-{
-	uint64_t x, y, x2, y2;
-	uint32_t u, v, u2, v2;
-
-	if (len > 16)
-		return memcmp(a, b, len) == 0;
-	if (len >= 8) {
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
-		memcpy(&x2, a + len - 8, 8);
-		memcpy(&y2, b + len - 8, 8);
-		return x == y && x2 == y2;
-	}
-	if (len >= 4) {
-		memcpy(&u, a, 4);
-		memcpy(&v, b, 4);
-		memcpy(&u2, a + len - 4, 4);
-		memcpy(&v2, b + len - 4, 4);
-		return u == v && u2 == v2;
-	}
-	return len == 0 || (a[0] == b[0] && a[len / 2] == b[len / 2] &&
-	    a[len - 1] == b[len - 1]);
-}
-
 /* Adds a group for the key at slot j (free), growing the table after. */
 static struct pf_group *
 groups_add(struct pf_groups *t, size_t j, uint32_t tag, const char *key,
@@ -220,7 +190,7 @@ groups_get(struct pf_groups *t, uint64_t hash, const char *key,
 		if ((uint32_t)s != tag)
 			continue;
 		g = pf_groups_at(t, (uint32_t)(s >> 32) - 1);
-		if (g->keylen == keylen && key_eq(g->key, key, keylen)) {
+		if (g->keylen == keylen && pf_bytes_eq(g->key, key, keylen)) {
 			*added = false;
 			return g;
 		}
@@ -260,7 +230,7 @@ pf_groups_lookup(const struct pf_groups *t, const char *key, size_t keylen)
 		if ((uint32_t)s != tag)
 			continue;
 		g = pf_groups_at(t, (uint32_t)(s >> 32) - 1);
-		if (g->keylen == keylen && key_eq(g->key, key, keylen))
+		if (g->keylen == keylen && pf_bytes_eq(g->key, key, keylen))
 			return g;
 	}
 	return NULL;
@@ -319,7 +289,7 @@ pf_values_add(struct pf_values *t, uint32_t group, uint16_t agg,
 		values_grow(t);
 	for (j = h & t->mask; (e = t->slots[j]) != NULL; j = (j + 1) & t->mask)
 		if (e->hash == h && e->group == group && e->agg == agg &&
-		    e->len == len && memcmp(e->bytes, bytes, len) == 0) {
+		    e->len == len && pf_bytes_eq(e->bytes, bytes, len)) {
 			e->count += n;
 			if (order < e->first ||
 			    (order == e->first && sub < e->sub)) {

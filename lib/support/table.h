@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Bump allocation in chunks; freed only all at once. */
 struct pf_arena {
@@ -78,6 +79,36 @@ struct pf_group *pf_groups_find(struct pf_groups *t, const char *key,
     size_t keylen, bool *added);
 
 uint64_t pf_hash(const void *p, size_t len);
+
+/*
+ * Whether a[0..len) and b[0..len) are equal; short ones without a call
+ * or a loop: two loads that overlap (or three bytes) cover the whole key.
+ */
+static inline bool
+pf_bytes_eq(const char *a, const char *b, size_t len)
+{
+	uint64_t x, y, x2, y2;
+	uint32_t u, v, u2, v2;
+
+	if (len > 16)
+		return memcmp(a, b, len) == 0;
+	if (len >= 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&x2, a + len - 8, 8);
+		memcpy(&y2, b + len - 8, 8);
+		return x == y && x2 == y2;
+	}
+	if (len >= 4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		memcpy(&u2, a + len - 4, 4);
+		memcpy(&v2, b + len - 4, 4);
+		return u == v && u2 == v2;
+	}
+	return len == 0 || (a[0] == b[0] && a[len / 2] == b[len / 2] &&
+	    a[len - 1] == b[len - 1]);
+}
 
 /*
  * The group with this encoded key, or NULL; changes nothing, so threads

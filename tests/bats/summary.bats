@@ -85,9 +85,10 @@ b,empty,0,0,0,,,,,,,,,,,'
 @test "--summary past --memory: sketches within their bounds on 1M values, the same for every -j" {
 	[ -z "${PFLOW_VALGRIND:-}" ] || skip "1M records: too slow under valgrind"
 	# 1M numbers of 2 decimal places over 3 decades, both signs (about
-	# 70000 distinct), and keys of 300000 distinct values
-	awk 'BEGIN { srand(29); print "x,k"; for (i = 0; i < 1000000; i++)
-		printf "%.2f,k%d\n", (rand() < 0.2 ? -1 : 1) * exp(rand() * 8 - 2), int(rand() * 300000) }' >"$BATS_TEST_TMPDIR/big.csv"
+	# 70000 distinct), keys of 300000 distinct values, and heavy hitters
+	# (h: h0 about 10%, h1 5%, ... down to a long tail)
+	awk 'BEGIN { srand(29); print "x,k,h"; for (i = 0; i < 1000000; i++)
+		printf "%.2f,k%d,h%d\n", (rand() < 0.2 ? -1 : 1) * exp(rand() * 8 - 2), int(rand() * 300000), int(exp(rand() * 12) / 16) }' >"$BATS_TEST_TMPDIR/big.csv"
 	run --separate-stderr preduce --summary "$BATS_TEST_TMPDIR/big.csv"
 	assert_success
 	exact=$output
@@ -96,23 +97,63 @@ b,empty,0,0,0,,,,,,,,,,,'
 	approx=$output
 	run --separate-stderr preduce --summary --memory 8M -j4 --chunk 100000 "$BATS_TEST_TMPDIR/big.csv"
 	assert_equal "$output" "$approx"
-	run python3 - "$exact" "$approx" <<'PY'
+	run python3 - "$exact" "$approx" "$BATS_TEST_TMPDIR/big.csv" <<'PY'
 import csv, io, sys
+from collections import Counter
 exact, approx = (list(csv.DictReader(io.StringIO(t))) for t in sys.argv[1:3])
-assert len(exact) == len(approx) == 2
-for e, a in zip(exact, approx):
+counts = [Counter() for _ in range(3)]
+with open(sys.argv[3], newline="") as f:
+    for row in list(csv.reader(f))[1:]:
+        for i, v in enumerate(row):
+            counts[i][v] += 1
+assert len(exact) == len(approx) == 3
+for e, a, c in zip(exact, approx, counts):
     assert e["approx"] == "", e
-    want = "distinct±2.43%" + (" p25±1% median±1% p75±1%" if e["type"] == "decimal" else "")
+    want = "distinct±2.43%" + (" p25±1% median±1% p75±1%" if e["type"] == "decimal" else "") + " top+0.14%"
+    # top: Count-Min's counts, at least the true ones, over by at most
+    # 1M e / 2048 = 1327, highest first; every value above 1% listed
+    # (in h, the five most common are: their counts are far apart)
+    top = [(v, int(n)) for v, n in (t.rsplit(":", 1) for t in a["top"].split("; ") if t)]
+    for v, n in top:
+        assert c[v] <= n <= c[v] + 1327 and n > 1327, (v, n, c[v])
+    assert [n for _, n in top] == sorted((n for _, n in top), reverse=True), top
+    heavy = [v for v, n in c.most_common() if n > 10000]
+    if e["field"] == "h":
+        assert [v for v, _ in top] == heavy[:5] and len(heavy) > 5, (top, heavy)
+    elif e["field"] == "x":  # values near 0.7% each: listed, none above 1%
+        assert top and heavy == [], (top, heavy)
+    else:  # k: about 3 each, no estimate passes the bound
+        assert top == [] and heavy == [], (top, heavy)
     assert a["approx"] == want, (a["approx"], want)
     for k in ("field", "type", "count", "empty", "min", "max", "mean", "stdev", "minlen", "maxlen"):
         assert a[k] == e[k], (k, a[k], e[k])
-    assert a["top"] == "", a["top"]
     d, got = int(e["distinct"]), int(a["distinct"])
     assert abs(got - d) <= 0.0243 * d, ("distinct", got, d)
     if e["type"] == "decimal":
         for k in ("p25", "median", "p75"):
             # 1M values: the two values interpolated are near each other
             assert abs(float(a[k]) - float(e[k])) <= 0.0101 * abs(float(e[k])), (k, a[k], e[k])
+print("ok")
+PY
+	assert_output 'ok'
+}
+
+@test "--summary past --memory: top leaves out values past 256 bytes, lists the others within the bound" {
+	# v: half a 300-byte value, 30% 's', the rest distinct
+	awk 'BEGIN { srand(7); print "v"; for (i = 0; i < 20000; i++) {
+		r = rand(); if (r < 0.5) printf "%0300d\n", 0; else if (r < 0.8) print "s"; else print "u" i } }' >"$BATS_TEST_TMPDIR/long.csv"
+	n=$(grep -cx s "$BATS_TEST_TMPDIR/long.csv")
+	run --separate-stderr preduce --summary --memory 64K "$BATS_TEST_TMPDIR/long.csv"
+	assert_success
+	run python3 - "$output" "$n" <<'PY'
+import csv, io, sys
+row = list(csv.DictReader(io.StringIO(sys.argv[1])))[0]
+n = int(sys.argv[2])
+assert row["approx"] == "distinct±2.43% top+0.14%", row["approx"]
+assert row["maxlen"] == "300", row["maxlen"]
+v, c = row["top"].rsplit(":", 1)
+# 20000 e / 2048 = 26: the bound of Count-Min's over-count
+assert v == "s" and n <= int(c) <= n + 26, (row["top"], n)
 print("ok")
 PY
 	assert_output 'ok'
