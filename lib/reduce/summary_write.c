@@ -71,7 +71,8 @@ struct row {
 static void
 field(struct row *r, const char *s, size_t len, bool is_number)
 {
-	pf_output_field(r->o, r->out, r->col++, s, len, is_number);
+	pf_output_field(r->o, r->out, r->col++, s, len,
+	    is_number ? PF_JSON_NUMBER : PF_JSON_AUTO);
 }
 
 static void
