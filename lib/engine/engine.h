@@ -125,10 +125,12 @@ struct pf_tool {
 	 * next batch's turn, and may append to out, the batch's own output
 	 * (written as record()'s would be, a failed batch's too). Neither
 	 * is called for a NULL result or when the run is stopping. The
-	 * result still goes to batch_result, in order, to be freed.
+	 * result then goes to batch_result, in order, to be freed; unless
+	 * after_order returns true: it has released the result itself
+	 * (for reuse by the next batch), and batch_result gets NULL.
 	 */
 	void	 (*in_order)(void *worker, void *result);
-	void	 (*after_order)(void *worker, void *result, struct pf_buf *out);
+	bool	 (*after_order)(void *worker, void *result, struct pf_buf *out);
 	/*
 	 * Set by batch_result to stop the run with this status, its
 	 * message printed (pscan's lead past --memory): what it appended

@@ -261,8 +261,8 @@ take_turn(struct worker *w, struct batch *b)
 	e->turn_next++;
 	pthread_cond_broadcast(&e->turn_cv);
 	pthread_mutex_unlock(&e->lock);
-	if (call)
-		e->tool->after_order(w->state, b->result, &b->out);
+	if (call && e->tool->after_order(w->state, b->result, &b->out))
+		b->result = NULL;	/* released: nothing to hand on */
 }
 
 void *

@@ -36,7 +36,8 @@ struct scan_worker {
 };
 
 static void scan_in_order(void *worker, void *result);
-static void scan_after_order(void *worker, void *result, struct pf_buf *out);
+static bool scan_after_order(void *worker, void *result, struct pf_buf *out);
+static void recycle(struct scan *s, struct scan_batch *b);
 
 /* Resolves a field by the field rule; reports an unknown one. */
 static int
@@ -353,13 +354,28 @@ scan_in_order(void *worker, void *result)
 	pf_scan_apply_turn(w->s, result);
 }
 
-/* ... and after it, on the same worker. */
-static void
+/*
+ * ... and after it, on the same worker: the rows are written, and the
+ * batch is at once free for the next (fewer batches, less memory).
+ */
+static bool
 scan_after_order(void *worker, void *result, struct pf_buf *out)
 {
 	struct scan_worker *w = worker;
 
 	pf_scan_write_rows(w->s, result, out);
+	recycle(w->s, result);
+	return true;
+}
+
+/* Puts a batch back in the pool of spare ones. */
+static void
+recycle(struct scan *s, struct scan_batch *b)
+{
+	pthread_mutex_lock(&s->pool_lock);
+	b->next = s->pool;
+	s->pool = b;
+	pthread_mutex_unlock(&s->pool_lock);
 }
 
 /* On the writer thread, in input order: with lead, the in-order stage. */
@@ -374,10 +390,7 @@ scan_batch_result(void *ctx, void *result, const struct pf_batch_info *info,
 		return;
 	if (out != NULL && s->lead != NULL)
 		pf_scan_apply(s, b, info, out);
-	pthread_mutex_lock(&s->pool_lock);
-	b->next = s->pool;
-	s->pool = b;
-	pthread_mutex_unlock(&s->pool_lock);
+	recycle(s, b);
 }
 
 static void

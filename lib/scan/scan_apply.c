@@ -188,7 +188,7 @@ session_step(struct scan_prev *p, const struct scan_step *st,
 	return back;
 }
 
-/* A step's column for one row, into col. */
+/* A step's column for one row, appended to col. */
 static void
 apply_step(struct scan *s, struct pf_group *g, size_t i,
     const struct scan_row *row, const struct scan_value *values,
@@ -201,6 +201,7 @@ apply_step(struct scan *s, struct pf_group *g, size_t i,
 	const char *vt = v != NULL ? text + v->off : NULL;
 	char num[PF_NUMBER_MAX];
 	uint64_t n;
+	size_t at;
 
 	*is_number = false;
 	if (st->agg.funcname[0] != '\0') {
@@ -222,9 +223,10 @@ apply_step(struct scan *s, struct pf_group *g, size_t i,
 		*is_number = true;
 		break;
 	case SCAN_LAG:
+		at = col->len;
 		lag_step(state, st, vt, v->len, col);
 		*is_number = s->out.format == PF_JSONL &&
-		    pf_number_is_json(col->data, col->len);
+		    pf_number_is_json(col->data + at, col->len - at);
 		break;
 	case SCAN_LEAD:
 		lead_step(s, state, st, i, vt, v->len, e);
@@ -327,7 +329,6 @@ pf_scan_apply_turn(struct scan *s, struct scan_batch *b)
 	const struct scan_row *row;
 	struct scan_cell *cell;
 	struct pf_group *g;
-	struct pf_buf *col = &s->tmp;
 	unsigned char *state;
 	bool added, timed = false;
 	size_t r, i;
@@ -357,12 +358,10 @@ pf_scan_apply_turn(struct scan *s, struct scan_batch *b)
 				memcpy(state, &cell->count, sizeof(uint64_t));
 				continue;
 			}
-			col->len = 0;
-			apply_step(s, g, i, row, b->values + r * s->nslots,
-			    text, NULL, col, &cell->is_number);
 			cell->off = b->cells_text.len;
-			cell->len = (uint32_t)col->len;
-			pf_buf_add(&b->cells_text, col->data, col->len);
+			apply_step(s, g, i, row, b->values + r * s->nslots,
+			    text, NULL, &b->cells_text, &cell->is_number);
+			cell->len = (uint32_t)(b->cells_text.len - cell->off);
 		}
 	}
 	s->tool->written += b->nrows;

@@ -417,7 +417,7 @@ turn_in_order(void *worker, void *result)
 	*w->next += b->n;
 }
 
-static void
+static bool
 turn_after_order(void *worker, void *result, struct pf_buf *out)
 {
 	struct turn_batch *b = result;
@@ -434,6 +434,7 @@ turn_after_order(void *worker, void *result, struct pf_buf *out)
 		pf_buf_adds(out, num);
 		pf_buf_add(out, p, (size_t)(lf - p) + 1);
 	}
+	return false;	/* batch_result frees it */
 }
 
 static void
