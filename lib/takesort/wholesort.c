@@ -394,7 +394,10 @@ resort_stale(struct takesort *ts, struct worker **ws, int nworkers,
 		if (l->runs[i].strmask == m)
 			continue;
 		old = l->runs[i];
-		reserve(s, old.mem);
+		/* mem counts an item a record; the buffer holds two (its
+		   place in the radix sort's scratch: ITEM_ROOM). */
+		reserve(s, old.mem + old.count * (ITEM_ROOM -
+		    sizeof(struct sort_item)));
 		if (run_read(ts, &old, reload_item, &r) != 0)
 			return -1;
 		sort_items(ts, m, items_of(s), s->n, scratch_of(s));

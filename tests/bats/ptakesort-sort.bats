@@ -138,6 +138,23 @@ setup() {
 	assert_output ''
 }
 
+@test "runs sorted again hold any worker's largest record (it failed 3 times in 20 with 'File too large')" {
+	local f=$BATS_TEST_TMPDIR/big.csv want i
+	python3 -c '
+print("k,v")
+for i in range(300):
+    print(f"{i % 50}," + ("z" * 400 if i in (37, 101, 170, 233) else "x"))
+print("word,last")' >"$f"
+	want=$(head -n 1 "$f"; tail -n +2 "$f" | LC_ALL=C sort -s -t, -k1,1)
+	for i in $(seq 30); do
+		run ptakesort -k k -j2 --chunk 64 --memory 1 -T "$TMPD" "$f"
+		assert_success
+		assert_equal "$output" "$want"
+	done
+	run ls -A "$TMPD"
+	assert_output ''
+}
+
 @test "a key seen as a string only after runs were spilled sorts them again" {
 	local f=$BATS_TEST_TMPDIR/late.csv want
 	python3 -c '
