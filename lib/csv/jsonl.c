@@ -202,6 +202,18 @@ pf_jsonl_keys_learn(struct pf_jsonl_keys *k, const char *line, size_t len,
 	return ok;
 }
 
+void
+pf_jsonl_keys_schema(const struct pf_jsonl_keys *k, struct pf_schema *schema)
+{
+	size_t i;
+
+	schema->nfields = k->n;
+	schema->has_header = true;
+	schema->names = pf_xcalloc(k->n + 1, sizeof(char *));
+	for (i = 0; i < k->n; i++)
+		schema->names[i] = pf_xstrdup(k->names[i]);
+}
+
 /* pf_split_jsonl's member(): the value goes to its key's field. */
 static bool
 split_member(struct pf_json_parse *ps, const char *key, size_t len,

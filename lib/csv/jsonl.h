@@ -56,6 +56,13 @@ bool pf_jsonl_keys_learn(struct pf_jsonl_keys *k, const char *line,
     size_t len, char *why, size_t n);
 
 /*
+ * Fills schema (empty) with k's keys as its field names, as a header
+ * names them (the names copied).
+ */
+void pf_jsonl_keys_schema(const struct pf_jsonl_keys *k,
+    struct pf_schema *schema);
+
+/*
  * pf_split_next() for JSON Lines (k: pf_jsonl_stream_keys()): splits the line at p
  * (p < end; the caller has skipped empty lines) into k->n fields. A
  * malformed line sets *status to PF_SPLIT_JSON and sp->why to the

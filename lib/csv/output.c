@@ -497,7 +497,7 @@ pf_output_record(const struct pf_output *o, struct pf_buf *b,
 	}
 	for (i = 0; i < n; i++)
 		pf_output_field(o, b, i, fields[i].ptr, fields[i].len,
-		    kinds != NULL ? kinds[i] : PF_JSON_AUTO);
+		    pf_json_kind_at(kinds, i));
 	pf_output_end(o, b, n);
 }
 

@@ -355,7 +355,7 @@ jsonl_schema(struct pf_reader *r, struct pf_schema *schema,
 	struct pf_jsonl_keys *keys = pf_jsonl_stream_keys();
 	const char *p;
 	char why[192];
-	size_t line = 1, i;
+	size_t line = 1;
 
 	if (!pf_jsonl_keys_learn(keys, rec->raw, rec->raw_len, why,
 	    sizeof(why))) {
@@ -365,11 +365,7 @@ jsonl_schema(struct pf_reader *r, struct pf_schema *schema,
 		    pf_reader_name(r, r->index), line, why);
 		return false;
 	}
-	schema->nfields = keys->n;
-	schema->has_header = true;
-	schema->names = pf_xcalloc(keys->n, sizeof(char *));
-	for (i = 0; i < keys->n; i++)
-		schema->names[i] = pf_xstrdup(keys->names[i]);
+	pf_jsonl_keys_schema(keys, schema);
 	return true;
 }
 

@@ -89,6 +89,13 @@ struct pf_record {
 					   split sets it) */
 };
 
+/* Field i's JSON kind, given its record's kinds (NULL: PF_JSON_AUTO). */
+static inline enum pf_json_kind
+pf_json_kind_at(const unsigned char *kinds, size_t i)
+{
+	return kinds != NULL ? (enum pf_json_kind)kinds[i] : PF_JSON_AUTO;
+}
+
 /*
  * Field names from the header (or "1".."n" without one).
  *

@@ -349,14 +349,12 @@ write_joined(const struct join *j, const struct pf_record *rec,
 	}
 	for (i = 0; i < rec->nfields; i++, col++)
 		pf_output_field(&j->out, out, col, rec->fields[i].ptr,
-		    rec->fields[i].len, rec->kinds != NULL ? rec->kinds[i] :
-		    PF_JSON_AUTO);
+		    rec->fields[i].len, pf_json_kind_at(rec->kinds, i));
 	for (i = 0; with_table && i < j->ntcols; i++, col++) {
 		f = j->tcols[i];
 		if (t != NULL && f < t->nfields)
 			pf_output_field(&j->out, out, col, t->fields[f].ptr,
-			    t->fields[f].len, t->kinds != NULL ? t->kinds[f] :
-			    PF_JSON_AUTO);
+			    t->fields[f].len, pf_json_kind_at(t->kinds, f));
 		else	/* --left without a match: null in JSON */
 			pf_output_field(&j->out, out, col, "", 0,
 			    PF_JSON_NULL);

@@ -192,7 +192,7 @@ jsonl_schema(struct pf_join_table *t, const char *p, const char *end,
 {
 	const char *lf;
 	char why[192];
-	size_t line = 1, len, i;
+	size_t line = 1, len;
 
 	while (p < end && (*p == '\n' ||
 	    (*p == '\r' && p + 1 < end && p[1] == '\n'))) {
@@ -213,10 +213,7 @@ jsonl_schema(struct pf_join_table *t, const char *p, const char *end,
 		warnx("%s:%zu (record 1): %s", t->path, line, why);
 		return false;
 	}
-	t->schema.nfields = t->json_keys->n;
-	t->schema.names = pf_xcalloc(t->json_keys->n + 1, sizeof(char *));
-	for (i = 0; i < t->json_keys->n; i++)
-		t->schema.names[i] = pf_xstrdup(t->json_keys->names[i]);
+	pf_jsonl_keys_schema(t->json_keys, &t->schema);
 	return true;
 }
 

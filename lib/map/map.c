@@ -114,8 +114,7 @@ map_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 			    f++, written++)
 				pf_output_extra(o, out, written == 0, f + 1,
 				    rec->fields[f].ptr, rec->fields[f].len,
-				    rec->kinds != NULL ? rec->kinds[f] :
-				    PF_JSON_AUTO);
+				    pf_json_kind_at(rec->kinds, f));
 		if (i == proj->ncols)
 			break;
 		col = &proj->cols[i];
@@ -124,8 +123,8 @@ map_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 			if ((size_t)col->field < rec->nfields) {
 				s = rec->fields[col->field].ptr;
 				len = rec->fields[col->field].len;
-				if (rec->kinds != NULL)
-					kind = rec->kinds[col->field];
+				kind = pf_json_kind_at(rec->kinds,
+				    (size_t)col->field);
 			} else if (col->star)
 				continue;	/* `*` on a narrower record */
 			else {

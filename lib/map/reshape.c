@@ -168,7 +168,7 @@ reshape_worker_free(void *worker)
 static enum pf_json_kind
 kind_of(const struct pf_record *rec, size_t i)
 {
-	return rec->kinds != NULL && i < rec->nfields ? rec->kinds[i] :
+	return i < rec->nfields ? pf_json_kind_at(rec->kinds, i) :
 	    PF_JSON_AUTO;
 }
 
@@ -190,7 +190,7 @@ write_with(struct reshape_worker *w, const struct pf_record *rec, long f,
 	}
 	for (i = 0; i < rec->nfields; i++) {
 		w->fields[i] = rec->fields[i];
-		w->kinds[i] = kind_of(rec, i);
+		w->kinds[i] = pf_json_kind_at(rec->kinds, i);
 	}
 	w->fields[f] = (struct pf_field){ s, len };
 	w->kinds[f] = kind;

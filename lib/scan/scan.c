@@ -309,8 +309,7 @@ scan_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 		for (i = 0; i < rec->nfields; i++)
 			pf_output_field(&s->out, &w->b->text, i,
 			    rec->fields[i].ptr, rec->fields[i].len,
-			    rec->kinds != NULL ? rec->kinds[i] :
-			    PF_JSON_AUTO);
+			    pf_json_kind_at(rec->kinds, i));
 	if (row->raw == NULL)
 		row->out_len = w->b->text.len - row->out_off;
 	/* The values the steps read, and the time. */

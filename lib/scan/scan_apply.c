@@ -188,6 +188,18 @@ session_step(struct scan_prev *p, const struct scan_step *st,
 	return back;
 }
 
+/* count and rank: the key's count, one more; returns it. */
+static uint64_t
+count_up(unsigned char *state)
+{
+	uint64_t n;
+
+	memcpy(&n, state, sizeof(n));
+	n++;
+	memcpy(state, &n, sizeof(n));
+	return n;
+}
+
 /* A step's column for one row, appended to col. */
 static void
 apply_step(struct scan *s, struct pf_group *g, size_t i,
@@ -216,9 +228,7 @@ apply_step(struct scan *s, struct pf_group *g, size_t i,
 	switch (st->func) {
 	case SCAN_COUNT:
 	case SCAN_RANK:
-		memcpy(&n, state, sizeof(n));
-		n++;
-		memcpy(state, &n, sizeof(n));
+		n = count_up(state);
 		pf_buf_add(col, num, pf_format_int((int64_t)n, num));
 		*is_number = true;
 		break;
@@ -329,7 +339,6 @@ pf_scan_apply_turn(struct scan *s, struct scan_batch *b)
 	const struct scan_row *row;
 	struct scan_cell *cell;
 	struct pf_group *g;
-	unsigned char *state;
 	bool added, timed = false;
 	size_t r, i;
 
@@ -352,10 +361,8 @@ pf_scan_apply_turn(struct scan *s, struct scan_batch *b)
 			cell->is_count = s->steps[i].func == SCAN_COUNT ||
 			    s->steps[i].func == SCAN_RANK;
 			if (cell->is_count) {	/* written after the turn */
-				state = PF_GROUP_STATE(g) + s->steps[i].offset;
-				memcpy(&cell->count, state, sizeof(uint64_t));
-				cell->count++;
-				memcpy(state, &cell->count, sizeof(uint64_t));
+				cell->count = count_up(PF_GROUP_STATE(g) +
+				    s->steps[i].offset);
 				continue;
 			}
 			cell->off = b->cells_text.len;

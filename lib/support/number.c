@@ -148,15 +148,15 @@ pf_number_parse(const char *s, size_t len, struct pf_number *out)
 size_t
 pf_format_int(int64_t v, char *buf)
 {
-	/* Two digits at a time, from the right; then a short copy in line. */
+	/* Two digits at a time, from the right. */
 	static const char pairs[] =
 	    "00010203040506070809101112131415161718192021222324252627282930"
 	    "31323334353637383940414243444546474849505152535455565758596061"
 	    "62636465666768697071727374757677787980818283848586878889909192"
-	    "939495969798" "99";
+	    "93949596979899";
 	char tmp[24], *t = tmp + sizeof(tmp);
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	size_t n, i;
+	size_t n;
 
 	while (u >= 100) {
 		t -= 2;
@@ -171,8 +171,7 @@ pf_format_int(int64_t v, char *buf)
 	if (v < 0)
 		*--t = '-';
 	n = (size_t)(tmp + sizeof(tmp) - t);
-	for (i = 0; i < n; i++)
-		buf[i] = t[i];
+	memcpy(buf, t, n);
 	buf[n] = '\0';
 	return n;
 }
