@@ -48,6 +48,52 @@ pf_split_run_take(struct pf_splitter *sp, const struct pf_dialect *d,
 }
 
 /*
+ * pf_split_run_take() for many records at once: while the call walks
+ * sp's run, hands out up to max of its records into recs, stopping
+ * before one whose field count is not nfields (when nfields is not 0:
+ * pf_record_malformed() would refuse it). Sets what pf_split_next()
+ * sets of each record; *next is where the walk goes on and *lines the
+ * LFs the records taken end in. Returns how many (0: none, nothing
+ * changed).
+ */
+static inline size_t
+pf_split_run_take_many(struct pf_splitter *sp, const struct pf_dialect *d,
+    const char *p, const char *end, struct pf_record *recs, size_t max,
+    size_t nfields, const char **next, size_t *lines)
+{
+	struct pf_split_run *r = sp->run;
+	const struct pf_run_record *x;
+	size_t k, n, lf = 0;
+
+	if (r == NULL || r->i == r->n || p != r->expect || end != r->end ||
+	    d != r->dialect || sp->want != r->want)
+		return 0;
+	n = r->n - r->i < max ? r->n - r->i : max;
+	for (k = 0; k < n; k++) {
+		x = &r->rec[r->i + k];
+		if (nfields != 0 && x->field_count != nfields)
+			break;
+		recs[k].raw = x->raw;
+		recs[k].raw_len = x->raw_len;
+		recs[k].fields = r->fields + x->first;
+		recs[k].kinds = NULL;
+		recs[k].nfields = x->field_count < r->max ? x->field_count :
+		    r->max;
+		recs[k].field_count = x->field_count;
+		lf += x->lf < end;
+	}
+	if (k == 0)
+		return 0;
+	x = &r->rec[r->i + k - 1];
+	r->i += k;
+	r->expect = x->lf < end ? x->lf + 1 : end;
+	sp->resume = r->expect;
+	*next = r->expect;
+	*lines = lf;
+	return k;
+}
+
+/*
  * Splits a new run from p through kernel k, where dialect d allows one.
  * Returns whether it holds a record (then pf_split_run_take() hands it
  * out); after a run that split nothing, the next few calls return false

@@ -56,6 +56,23 @@
  * stopping), so the batch whose turn it is is always at work or about
  * to take it: no deadlock, as for record numbers.
  *
+ * Vectors (pf_tool.records, pfilter): instead of one call per record,
+ * a worker gathers up to PF_VECTOR well-formed records and hands them
+ * on at once, so the tool can work a column at a time with selection
+ * vectors, as MonetDB/X100 and DuckDB do (expr_vector.c: a comparison
+ * of a field with a constant runs as one loop over the vector, && and
+ * || narrow and merge selections, and no per-record call, reset or
+ * dispatch remains). The records of the splitter's runs (split_run.h)
+ * go into the vector straight (take_vectors); their fields stay put
+ * until the next run, so a vector is handed on when it is full, before
+ * a record that needs the splitter's slow path (whose field array each
+ * record reuses), and before a malformed record is set aside or stops
+ * the batch, so output, --bad and errors keep input order. A record
+ * the tool fails on stops the batch there, as record()'s failure does.
+ * The evaluation must give what one record at a time gives, notes and
+ * failures too: a vector that would note a value or fail is given up,
+ * with nothing noted, and evaluated a record at a time.
+ *
  * Shutdown: the reader marks the input done; workers leave when the work
  * queue is empty; the writer leaves after the last sequence number. All
  * batches are back in the pool at the end (checked).
@@ -225,6 +242,9 @@ pipeline_start(struct engine *e)
 		e->workers[i].range_file = e->workers[i].range_fd = -1;
 		if (e->tool->worker_new != NULL)
 			e->workers[i].state = e->tool->worker_new(e->tool->ctx);
+		if (e->tool->records != NULL)
+			e->workers[i].vec = pf_xcalloc(PF_VECTOR,
+			    sizeof(*e->workers[i].vec));
 		e->states[i] = e->workers[i].state;
 		if (pthread_create(&e->workers[i].thread, NULL, worker_main,
 		    &e->workers[i]) != 0)
@@ -297,6 +317,7 @@ pipeline_end(struct engine *e, int read_status)
 			e->tool->worker_free(e->workers[i].state);
 		pf_splitter_free(&e->workers[i].splitter);
 		pf_buf_free(&e->workers[i].range);
+		free(e->workers[i].vec);
 		if (e->workers[i].range_fd > STDIN_FILENO)
 			close(e->workers[i].range_fd);
 		pf_notes_free(&e->workers[i].notes);

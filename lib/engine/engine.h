@@ -43,6 +43,9 @@ struct pf_batch_info {
 
 #define PF_RECORD_FAILED	UINT64_MAX
 
+/* The most records pf_tool.records() is handed at once. */
+#define PF_VECTOR	256
+
 struct pf_tool {
 	void	*ctx;		/* the tool's own state, passed back below */
 
@@ -88,6 +91,18 @@ struct pf_tool {
 	uint64_t (*record)(void *worker, const struct pf_record *rec,
 		    struct pf_buf *out);
 	const char *(*record_failure)(void *worker);
+
+	/*
+	 * Optional, in place of record(): a vector of well-formed records,
+	 * recs[0..n) in input order (n at most PF_VECTOR), whose fields
+	 * hold only during the call, so the tool may work a column at a
+	 * time (engine.c, DESIGN). Appends their output to out in order,
+	 * as record() would, and returns the number written; or
+	 * PF_RECORD_FAILED with *failed the index of the record the run
+	 * stops at, as record()'s failure (the records before it done).
+	 */
+	uint64_t (*records)(void *worker, const struct pf_record *recs,
+		    size_t n, struct pf_buf *out, size_t *failed);
 
 	/*
 	 * Optional: takes a batch's output, in input order, instead of the

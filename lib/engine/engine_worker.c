@@ -108,26 +108,119 @@ split_next(struct pf_splitter *sp, const struct pf_dialect *d,
 }
 
 /*
- * Splits a batch's records and runs the tool on each. A whole batch
- * (pmap --pipe) is checked the same way, but its records are not handed
- * to record(): when --bad set some aside, or a malformed one stopped it,
- * b->out gets the bytes of the others (before it), as they were, and
- * b->filtered says so.
+ * Hands the records gathered in w->vec to the tool's records(), and
+ * empties it. Returns false when a record failed: the batch then stops
+ * at it.
+ */
+static bool
+flush_vector(struct worker *w, struct batch *b, const char *start)
+{
+	const struct pf_tool *t = w->engine->tool;
+	uint64_t written;
+	size_t n = w->nvec, failed = 0;
+
+	if (n == 0)
+		return true;
+	w->nvec = 0;
+	written = t->records(w->state, w->vec, n, &b->out, &failed);
+	if (written != PF_RECORD_FAILED) {
+		b->written += written;
+		return true;
+	}
+	b->failure_text = pf_xstrdup(t->record_failure(w->state));
+	stop_batch(b, start, &w->vec[failed], b->failure_text);
+	b->fail_record = w->vec[failed].in_batch;
+	return false;
+}
+
+/*
+ * The next record, as split_next(); with pf_tool.records(), the records
+ * gathered so far are handed on first when the next one needs the
+ * splitter's slow path, which reuses the memory their fields are in
+ * (a run's records stay put until the next run). *stopped: a gathered
+ * record failed.
+ */
+static inline const char *
+next_record(struct worker *w, struct batch *b, const char *start,
+    const char *p, const char *end, struct pf_record *rec, size_t *lines,
+    enum pf_split_status *status, bool *stopped)
+{
+	struct pf_splitter *sp = &w->splitter;
+	const struct pf_dialect *d = &w->engine->opt->in;
+	const char *next = pf_split_run_take(sp, d, p, end, rec, lines,
+	    status);
+
+	if (next != NULL)
+		return next;
+	if (w->nvec > 0 && !flush_vector(w, b, start)) {
+		*stopped = true;
+		return NULL;
+	}
+	return pf_split_next(sp, d, p, end, rec, lines, status);
+}
+
+/*
+ * The fast path of process_batch() for pf_tool.records(): the
+ * well-formed records of the splitter's runs, from p, go into w->vec
+ * straight, numbered as process_batch() numbers them, a vector handed
+ * on each time it is full. Returns where the records taken end: where
+ * process_batch() goes on, a record at a time, with the rest; or NULL
+ * when a record failed, the batch stopped at it.
+ */
+static const char *
+take_vectors(struct worker *w, struct batch *b, const char *start,
+    const char *p, const char *end)
+{
+	struct engine *e = w->engine;
+	const size_t nfields = e->opt->in.header ? e->schema->nfields : 0;
+	struct pf_record *rec;
+	const char *next;
+	size_t n, k, lines;
+
+	while ((n = pf_split_run_take_many(&w->splitter, &e->opt->in, p, end,
+	    w->vec + w->nvec, PF_VECTOR - w->nvec, nfields, &next,
+	    &lines)) > 0) {
+		rec = w->vec + w->nvec;
+		for (k = 0; k < n; k++) {
+			b->records++;
+			rec[k].order = b->seq << 32 | b->records;
+			rec[k].nr = b->nr_base + b->records;
+			rec[k].in_batch = b->records;
+			rec[k].lines_before = b->lines + k;
+			rec[k].file = e->reader->paths[b->file];
+		}
+		b->lines += lines;
+		w->nvec += n;
+		p = next;
+		if (w->nvec == PF_VECTOR && !flush_vector(w, b, start))
+			return NULL;
+	}
+	return p;
+}
+
+/*
+ * Splits a batch's records and runs the tool on each: one at a time
+ * through record(), or gathered into vectors of up to PF_VECTOR for
+ * records(). A whole batch (pmap --pipe) is checked the same way, but
+ * its records are not handed to the tool: when --bad set some aside,
+ * or a malformed one stopped it, b->out gets the bytes of the others
+ * (before it), as they were, and b->filtered says so.
  */
 static void
 process_batch(struct worker *w, struct batch *b)
 {
 	struct engine *e = w->engine;
-	const struct pf_dialect *d = &e->opt->in;
 	const bool whole = e->tool->whole_batches;
+	const bool vector = e->tool->records != NULL && !whole;
 	const char *start = b->in.data, *p, *end, *next;
 	const size_t nfields = e->schema->nfields;
-	const bool check = d->header;
+	const bool check = e->opt->in.header;
 	enum pf_split_status status;
 	struct pf_record rec;
 	const char *why;
 	uint64_t written;
-	size_t lines, len = b->in.len;
+	size_t lines = 0, len = b->in.len;
+	bool stopped = false;
 
 	if (whole && b->offset >= 0) {
 		if ((start = read_range(w, b)) == NULL)
@@ -136,8 +229,10 @@ process_batch(struct worker *w, struct batch *b)
 	}
 	p = start;
 	end = start + len;
-	while ((next = split_next(&w->splitter, d, p, end, &rec, &lines,
-	    &status)) != NULL) {
+	if (vector && (p = take_vectors(w, b, start, p, end)) == NULL)
+		return;
+	while ((next = next_record(w, b, start, p, end, &rec, &lines,
+	    &status, &stopped)) != NULL) {
 		b->records++;
 		why = pf_record_malformed(status, rec.field_count,
 		    check ? nfields : 0);
@@ -150,6 +245,17 @@ process_batch(struct worker *w, struct batch *b)
 			rec.in_batch = b->records;
 			rec.lines_before = b->lines;
 			rec.file = e->reader->paths[b->file];
+			if (vector) {
+				w->vec[w->nvec++] = rec;
+				if (w->nvec == PF_VECTOR &&
+				    !flush_vector(w, b, start))
+					return;
+				b->lines += lines;
+				if ((p = take_vectors(w, b, start, next,
+				    end)) == NULL)
+					return;
+				continue;
+			}
 			written = e->tool->record(w->state, &rec, &b->out);
 			if (written == PF_RECORD_FAILED) {
 				b->failure_text = pf_xstrdup(
@@ -158,6 +264,8 @@ process_batch(struct worker *w, struct batch *b)
 				return;
 			}
 			b->written += written;
+		} else if (vector && !flush_vector(w, b, start)) {
+			return;		/* the records before it first */
 		} else if (e->bad.f != NULL) {
 			if (whole && !b->filtered) {
 				b->filtered = true;
@@ -181,7 +289,8 @@ process_batch(struct worker *w, struct batch *b)
 		b->lines += lines;
 		p = next;
 	}
-	b->lines += lines;
+	if (!stopped)
+		b->lines += lines;
 }
 
 /* Counts a batch's records, malformed ones too, as process_batch() sees them. */

@@ -174,6 +174,18 @@ void pf_eval(struct pf_eval *ev, const struct pf_expr *e,
  */
 const char *pf_eval_error(const struct pf_eval *ev);
 bool pf_value_truthy(const struct pf_value *v);
+/*
+ * The truth of e over a vector of records at once (expr_vector.c):
+ * writes to sel (room for n) the indexes, ascending, of the records of
+ * recs[0..n) whose value is true (false with invert), the ones pf_eval()
+ * and pf_value_truthy() choose one at a time, and returns how many. Or
+ * returns SIZE_MAX, having noted nothing, when some record must be
+ * evaluated on its own (a value to note (notes.h), or a failure): the
+ * caller then evaluates the records one at a time. Forgets scratch as
+ * pf_eval_reset() does.
+ */
+size_t pf_eval_select(struct pf_eval *ev, const struct pf_expr *e,
+    const struct pf_record *recs, size_t n, bool invert, uint32_t *sel);
 /* Text form of v; valid until the next pf_eval_reset(). */
 void pf_value_text(struct pf_eval *ev, const struct pf_value *v,
     const char **s, size_t *len);

@@ -103,7 +103,7 @@ compare(struct pf_eval *ev, int op, struct operand *a, struct operand *b)
  * The common `field OP constant`, e.g. delay > 60 or type != "closed",
  * with the same rules as compare() but no generic values.
  */
-static bool
+static inline bool
 compare_field_const(const struct pf_node *n, const struct pf_node *field,
     const struct pf_node *k, const struct pf_record *rec)
 {
@@ -143,6 +143,66 @@ compare_field_const(const struct pf_node *n, const struct pf_node *field,
 	else
 		return false;		/* NaN */
 	return cmp_result(n->op, c);
+}
+
+/*
+ * Whether s[0..len) is a plain integer of up to 18 digits, the common
+ * case of pf_number_parse(), which it reads the same; its value in *v.
+ */
+static inline bool
+plain_int(const char *s, size_t len, int64_t *v)
+{
+	const char *p = s, *end = s + len;
+	uint64_t mant = 0;
+	unsigned digit;
+	bool neg;
+
+	if (len == 0 || len > 18)
+		return false;
+	neg = *p == '-';
+	if (len == (size_t)neg)
+		return false;
+	for (p += neg; p < end; p++) {
+		if ((digit = (unsigned)(unsigned char)*p - '0') > 9)
+			return false;
+		mant = mant * 10 + digit;
+	}
+	*v = neg ? -(int64_t)mant : (int64_t)mant;
+	return true;
+}
+
+size_t
+pf_select_field_const(const struct pf_node *n, const struct pf_node *field,
+    const struct pf_node *k, const struct pf_record *recs,
+    const uint32_t *sel, size_t nsel, uint32_t *out)
+{
+	/* Bit c + 1 of truth[op]: whether op holds when the sign is c. */
+	static const unsigned truth[] = {
+		[PF_OP_EQ] = 2, [PF_OP_NE] = 5, [PF_OP_LT] = 1,
+		[PF_OP_LE] = 3, [PF_OP_GT] = 4, [PF_OP_GE] = 6,
+	};
+	const unsigned holds = truth[n->op];
+	const size_t f = (size_t)field->field;
+	const bool int_k = k->is_num && k->num.is_int;
+	const int64_t kv = k->num.i;
+	size_t i, m = 0;
+	int64_t v;
+	bool t;
+
+	for (i = 0; i < nsel; i++) {
+		const struct pf_record *r = &recs[sel[i]];
+
+		/* An integer field against an integer: no call, no branch
+		   on the operator. */
+		if (int_k && f < r->nfields &&
+		    plain_int(r->fields[f].ptr, r->fields[f].len, &v))
+			t = holds >> ((v > kv) - (v < kv) + 1) & 1;
+		else
+			t = compare_field_const(n, field, k, r);
+		out[m] = sel[i];
+		m += t;
+	}
+	return m;
 }
 
 static void

@@ -126,11 +126,25 @@ struct pf_eval {
 	const struct pf_tz	*tz;		/* the zone last named ... */
 	char			 tz_name[64];	/* ... by this name */
 	size_t			 tz_len;
+	/* pf_eval_select() (expr_vector.c): */
+	bool			 probing;	/* note nothing, set noted */
+	bool			 noted;		/* pf_note() was called */
+	uint32_t		*vector_mem;	/* the selections' memory */
+	size_t			 vector_cap;
 };
 
 /* expr_eval.c */
 void pf_eval_node(struct pf_eval *ev, const struct pf_expr *e, uint32_t i,
     const struct pf_record *rec, struct pf_value *out);
+/*
+ * Of the records recs[sel[0..n)], writes to out (ascending) those where
+ * comparison node n, `field OP k` with k a constant, is true; returns
+ * how many. As pf_eval_node() on n, one record at a time.
+ */
+size_t pf_select_field_const(const struct pf_node *n,
+    const struct pf_node *field, const struct pf_node *k,
+    const struct pf_record *recs, const uint32_t *sel, size_t nsel,
+    uint32_t *out);
 char *pf_scratch_alloc(struct pf_eval *ev, size_t n);
 char *pf_scratch_copy(struct pf_eval *ev, const char *s, size_t n);
 bool pf_value_number(const struct pf_value *v, struct pf_number *n);

@@ -88,6 +88,10 @@ pf_note(struct pf_eval *ev, const struct pf_expr *e, const struct pf_node *n,
 	char text[64];
 	bool added;
 
+	if (ev->probing) {	/* pf_eval_select(): give the vector up */
+		ev->noted = true;
+		return;
+	}
 	if (notes == NULL || ev->failed)
 		return;
 	if (v != NULL)

@@ -42,6 +42,7 @@ pf_eval_free(struct pf_eval *ev)
 		free(ev->blocks[i].data);
 	free(ev->blocks);
 	pf_buf_free(&ev->work);
+	free(ev->vector_mem);
 	if (ev->utf8)
 		freelocale(ev->utf8);
 	free(ev);

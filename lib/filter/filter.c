@@ -40,12 +40,22 @@ struct filter {
 							   every record */
 };
 
+/*
+ * After a vector that pf_eval_select() gave up (a value to note), this
+ * many go one record at a time: data that notes often pays little for
+ * the passes it wastes.
+ */
+#define VECTOR_BACKOFF	8
+
 struct filter_worker {
 	struct filter	*filter;
 	struct pf_eval	*eval;
 	uint64_t	 kept;
 	struct pf_unique_worker *unique;
 	struct pf_buf	 key, rec;	/* --unique: a record's key, output */
+	uint32_t	 sel[PF_VECTOR]; /* the records a vector keeps */
+	unsigned	 backoff;	/* vectors to evaluate one record at a
+					   time after one that had to be */
 };
 
 /* Compiles EXPR and --unique's keys (check, and the start of start). */
@@ -199,6 +209,82 @@ filter_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	return 1;
 }
 
+/*
+ * The records of a vector that EXPR keeps, into w->sel, and their number
+ * in *kept. Returns false when a record failed (*failed its index):
+ * *kept then counts the kept records before it.
+ */
+static bool
+select_kept(struct filter_worker *w, const struct pf_record *recs, size_t n,
+    size_t *kept, size_t *failed)
+{
+	struct filter *f = w->filter;
+	struct pf_value v;
+	size_t i, m;
+
+	if (f->constant) {
+		m = f->keep ? n : 0;
+		for (i = 0; i < m; i++)
+			w->sel[i] = (uint32_t)i;
+		*kept = m;
+		return true;
+	}
+	if (w->backoff == 0) {
+		*kept = pf_eval_select(w->eval, f->expr, recs, n,
+		    f->args->invert, w->sel);
+		if (*kept != SIZE_MAX)
+			return true;
+		w->backoff = VECTOR_BACKOFF;
+	} else
+		w->backoff--;
+	/* A value to note or a failure: one at a time, in order. */
+	for (i = m = 0; i < n; i++) {
+		pf_eval_reset(w->eval);
+		pf_eval(w->eval, f->expr, &recs[i], &v);
+		if (pf_eval_error(w->eval) != NULL) {
+			*kept = m;
+			*failed = i;
+			return false;
+		}
+		if (pf_value_truthy(&v) != f->args->invert)
+			w->sel[m++] = (uint32_t)i;
+	}
+	*kept = m;
+	return true;
+}
+
+/*
+ * A vector of records (pf_tool.records): EXPR chooses the kept ones a
+ * node at a time over the vector (pf_eval_select()), then each kept
+ * record is written, counted or offered to --unique in order.
+ */
+static uint64_t
+filter_records(void *worker, const struct pf_record *recs, size_t n,
+    struct pf_buf *out, size_t *failed)
+{
+	struct filter_worker *w = worker;
+	struct filter *f = w->filter;
+	size_t m, i;
+	bool ok = select_kept(w, recs, n, &m, failed);
+
+	if (w->unique != NULL) {
+		for (i = 0; i < m; i++) {
+			w->kept++;
+			if (offer_unique(w, &recs[w->sel[i]]) ==
+			    PF_RECORD_FAILED) {
+				*failed = w->sel[i];
+				return PF_RECORD_FAILED;
+			}
+		}
+		return ok ? 0 : PF_RECORD_FAILED;
+	}
+	w->kept += m;
+	if (!f->args->count)
+		for (i = 0; i < m; i++)
+			write_kept(f, &recs[w->sel[i]], out);
+	return ok ? m : PF_RECORD_FAILED;
+}
+
 static const char *
 filter_failure(void *worker)
 {
@@ -235,6 +321,7 @@ pf_filter_main(const struct pf_options *opt,
 		.worker_new = filter_worker_new,
 		.worker_free = filter_worker_free,
 		.record = filter_record,
+		.records = filter_records,
 		.record_failure = filter_failure,
 		.finish = filter_finish,
 	};

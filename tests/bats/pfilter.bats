@@ -401,3 +401,22 @@ true,1000'
 	run -1 --separate-stderr pfilter -c true ragged.csv
 	assert_equal "$stderr" 'pfilter: ragged.csv:3 (record 2): too few fields'
 }
+
+@test "vectors of records: quoted, ragged and noted records among them, for every -j (vector_oracle.py)" {
+	cd "$BATS_TEST_TMPDIR"
+	python3 "$PFLOW_SOURCE/tests/vector_oracle.py" make v.csv
+	same_for_all_jobs pfilter --bad bad.txt 'a > 50 && b <= 30 || c == "x"' v.csv
+	assert_success
+	assert_output "$(python3 "$PFLOW_SOURCE/tests/vector_oracle.py" expect v.csv keep)"
+	assert_equal "$(cat bad.txt)" "$(python3 "$PFLOW_SOURCE/tests/vector_oracle.py" expect v.csv bad)"
+	# A value to note gives a vector up: notes in input order, exact.
+	same_for_all_jobs pfilter --bad bad.txt -v 'a + 0 > 50' v.csv
+	assert_success
+	assert_equal "${stderr%%$'\n'*}" "$(python3 "$PFLOW_SOURCE/tests/vector_oracle.py" expect v.csv notes)"
+	# A record that fails stops the run there, the kept ones before it
+	# written, for every -j.
+	same_for_all_jobs pfilter --strict --bad bad.txt 'a + 0 > 50' v.csv
+	assert_failure 1
+	assert_equal "${stderr%%$'\n'*}" "$(python3 "$PFLOW_SOURCE/tests/vector_oracle.py" expect v.csv strict-err)"
+	assert_output "$(python3 "$PFLOW_SOURCE/tests/vector_oracle.py" expect v.csv strict-out)"
+}
