@@ -67,22 +67,32 @@ cmp_result(int op, int c)
 	}
 }
 
+bool
+pf_compare_numbers(int op, const struct pf_number *a,
+    const struct pf_number *b)
+{
+	int c;
+
+	if (a->is_int && b->is_int)
+		c = (a->i > b->i) - (a->i < b->i);
+	else if (a->d < b->d)
+		c = -1;
+	else if (a->d > b->d)
+		c = 1;
+	else if (a->d == b->d)
+		c = 0;
+	else
+		return false;	/* NaN */
+	return cmp_result(op, c);
+}
+
 static bool
 compare(struct pf_eval *ev, int op, struct operand *a, struct operand *b)
 {
 	int c;
 
 	if (a->is_num && b->is_num) {
-		if (a->num.is_int && b->num.is_int)
-			c = (a->num.i > b->num.i) - (a->num.i < b->num.i);
-		else if (a->num.d < b->num.d)
-			c = -1;
-		else if (a->num.d > b->num.d)
-			c = 1;
-		else if (a->num.d == b->num.d)
-			c = 0;
-		else
-			return false;	/* NaN */
+		return pf_compare_numbers(op, &a->num, &b->num);
 	} else if ((a->is_num && is_empty(&b->v)) ||
 	    (b->is_num && is_empty(&a->v))) {
 		return false;
@@ -205,6 +215,15 @@ pf_select_field_const(const struct pf_node *n, const struct pf_node *field,
 	return m;
 }
 
+void
+pf_negate(const struct pf_number *a, struct pf_value *out)
+{
+	if (a->is_int && a->i != INT64_MIN)
+		pf_set_int(out, -a->i);
+	else
+		pf_set_num(out, -a->d);
+}
+
 static void
 set_empty(struct pf_value *out)
 {
@@ -230,9 +249,8 @@ int_pow(int64_t b, int64_t e, int64_t *r)
 	return true;
 }
 
-/* a op b; false (out empty) for a division or remainder by zero. */
-static bool
-arith(int op, const struct pf_number *a, const struct pf_number *b,
+bool
+pf_arith(int op, const struct pf_number *a, const struct pf_number *b,
     struct pf_value *out)
 {
 	int64_t r;
@@ -433,11 +451,7 @@ pf_eval_node(struct pf_eval *ev, const struct pf_expr *e, uint32_t i,
 			set_empty(out);
 			return;
 		}
-		if (oa.num.is_int && oa.num.i != INT64_MIN) {
-			pf_set_int(out, -oa.num.i);
-			return;
-		}
-		pf_set_num(out, -oa.num.d);
+		pf_negate(&oa.num, out);
 		return;
 	case PF_N_NOT:
 		pf_eval_node(ev, e, n->a, rec, &a);
@@ -489,7 +503,7 @@ pf_eval_node(struct pf_eval *ev, const struct pf_expr *e, uint32_t i,
 			arith_unreadable(ev, e, n, rec, &oa, &ob, out);
 			return;
 		}
-		if (!arith(n->op, &oa.num, &ob.num, out))
+		if (!pf_arith(n->op, &oa.num, &ob.num, out))
 			pf_note(ev, e, n, rec, PF_NOTE_ZERO, NULL, false);
 		return;
 	case PF_N_CONCAT:

@@ -131,6 +131,8 @@ struct pf_eval {
 	bool			 noted;		/* pf_note() was called */
 	uint32_t		*vector_mem;	/* the selections' memory */
 	size_t			 vector_cap;
+	void			*columns;	/* ... and number columns' */
+	size_t			 columns_cap;
 };
 
 /* expr_eval.c */
@@ -145,6 +147,17 @@ size_t pf_select_field_const(const struct pf_node *n,
     const struct pf_node *field, const struct pf_node *k,
     const struct pf_record *recs, const uint32_t *sel, size_t nsel,
     uint32_t *out);
+/* a OP b for two numbers, as the language compares them (NaN: false). */
+bool pf_compare_numbers(int op, const struct pf_number *a,
+    const struct pf_number *b);
+/*
+ * a op b (op one of + - * / % ^): integers while they fit, doubles
+ * otherwise. False, with out empty, for a division or remainder by zero.
+ */
+bool pf_arith(int op, const struct pf_number *a, const struct pf_number *b,
+    struct pf_value *out);
+/* -a: an integer unless it does not fit. */
+void pf_negate(const struct pf_number *a, struct pf_value *out);
 char *pf_scratch_alloc(struct pf_eval *ev, size_t n);
 char *pf_scratch_copy(struct pf_eval *ev, const char *s, size_t n);
 bool pf_value_number(const struct pf_value *v, struct pf_number *n);

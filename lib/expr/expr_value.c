@@ -43,6 +43,7 @@ pf_eval_free(struct pf_eval *ev)
 	free(ev->blocks);
 	pf_buf_free(&ev->work);
 	free(ev->vector_mem);
+	free(ev->columns);
 	if (ev->utf8)
 		freelocale(ev->utf8);
 	free(ev);

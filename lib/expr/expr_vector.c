@@ -10,10 +10,13 @@
  * select; a constant keeps all or none. The common leaf `field OP
  * constant` runs as one tight loop over the field's values
  * (pf_select_field_const(), beside its one-record form in expr_eval.c);
- * a field alone is its values' truth. Every other node (arithmetic,
- * calls, regexes, `in`, `?:`) is evaluated record by record, but only
- * for the records selected, so a call runs for exactly the records it
- * runs for one record at a time.
+ * a field alone is its values' truth. A comparison with arithmetic on
+ * fields and constants (`delay / 60 > 1`) computes a column of numbers
+ * per operator, then compares them; a record where an operand is not a
+ * number (empty, text) has that comparison evaluated on its own. Every
+ * other node (calls, regexes, `in`, `?:`) is evaluated record by
+ * record, but only for the records selected, so a call runs for
+ * exactly the records it runs for one record at a time.
  *
  * The result must be the one pf_eval() gives a record at a time, notes
  * and failures included. Evaluation is pure but for those two: a value
@@ -33,6 +36,14 @@
 
 /* Selections deeper than this many logic nodes go record by record. */
 #define MAX_SELECTIONS	64
+/* Number columns a comparison's arithmetic may hold at once. */
+#define MAX_COLUMNS	16
+
+/* A record's number at a node, or ok false: it is not one here. */
+struct number {
+	struct pf_number n;
+	bool		 ok;
+};
 
 struct vector {
 	struct pf_eval		*ev;
@@ -40,6 +51,8 @@ struct vector {
 	const struct pf_record	*recs;
 	uint32_t		*mem;		/* selections, a stack of them */
 	size_t			 used, n;	/* n: entries per selection */
+	struct number		*cols;		/* number columns, a stack */
+	size_t			 cols_used;
 	bool			 given_up;	/* a record needs pf_eval() */
 };
 
@@ -70,6 +83,143 @@ selection_push(struct vector *v)
 
 	v->used++;
 	return s;
+}
+
+/*
+ * Whether node i is arithmetic on fields and numeric constants only,
+ * and how many number columns computing it holds at once (*cols).
+ */
+static bool
+arithmetic(const struct pf_expr *e, uint32_t i, size_t *cols)
+{
+	const struct pf_node *x = &e->nodes[i];
+	size_t a = 0, b = 0;
+
+	switch (x->kind) {
+	case PF_N_FIELD:
+		*cols = 0;
+		return true;
+	case PF_N_CONST:
+		*cols = 0;
+		return x->is_num;
+	case PF_N_NEG:
+		if (!arithmetic(e, x->a, &a))
+			return false;
+		*cols = 1 + a;
+		return true;
+	case PF_N_ARITH:
+		if (!arithmetic(e, x->a, &a) || !arithmetic(e, x->b, &b))
+			return false;
+		*cols = 2 + (a > b ? a : b);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static struct number *
+column_push(struct vector *v)
+{
+	return v->cols + v->cols_used++ * v->n;
+}
+
+/*
+ * The numbers of arithmetic node i (arithmetic() holds) for the records
+ * of sel, into col[record]: computed as pf_eval_node() computes them,
+ * ok false where an operand is not a number or a division is by zero.
+ */
+static void
+numbers(struct vector *v, uint32_t i, const uint32_t *sel, size_t n,
+    struct number *col)
+{
+	const struct pf_node *x = &v->e->nodes[i];
+	const size_t mark = v->cols_used;
+	struct number *a, *b;
+	struct pf_value val;
+	size_t k, s;
+
+	switch (x->kind) {
+	case PF_N_CONST:
+		for (k = 0; k < n; k++)
+			col[sel[k]] = (struct number){ x->num, true };
+		return;
+	case PF_N_FIELD:
+		for (k = 0; k < n; k++) {
+			const struct pf_record *r = &v->recs[sel[k]];
+			const size_t f = (size_t)x->field;
+
+			col[sel[k]].ok = f < r->nfields && pf_number_parse(
+			    r->fields[f].ptr, r->fields[f].len, &col[sel[k]].n);
+		}
+		return;
+	case PF_N_NEG:
+		a = column_push(v);
+		numbers(v, x->a, sel, n, a);
+		for (k = 0; k < n; k++) {
+			s = sel[k];
+			if ((col[s].ok = a[s].ok)) {
+				pf_negate(&a[s].n, &val);
+				pf_value_number(&val, &col[s].n);
+			}
+		}
+		break;
+	default:	/* PF_N_ARITH */
+		a = column_push(v);
+		b = column_push(v);
+		numbers(v, x->a, sel, n, a);
+		numbers(v, x->b, sel, n, b);
+		for (k = 0; k < n; k++) {
+			s = sel[k];
+			col[s].ok = a[s].ok && b[s].ok &&
+			    pf_arith(x->op, &a[s].n, &b[s].n, &val) &&
+			    pf_value_number(&val, &col[s].n);
+		}
+		break;
+	}
+	v->cols_used = mark;
+}
+
+/*
+ * A comparison of arithmetic (arithmetic() holds on both sides): the
+ * two sides' number columns compared, and a record where one is not a
+ * number evaluated on its own. False when it cannot hold the columns.
+ */
+static bool
+select_arithmetic(struct vector *v, uint32_t i, const uint32_t *sel,
+    size_t n, uint32_t *out, size_t *m)
+{
+	const struct pf_node *x = &v->e->nodes[i];
+	const size_t mark = v->cols_used;
+	struct number *a, *b;
+	struct pf_value val;
+	size_t ca, cb, k, s;
+	bool t;
+
+	if (!arithmetic(v->e, x->a, &ca) || !arithmetic(v->e, x->b, &cb) ||
+	    (ca == 0 && cb == 0) ||
+	    mark + 2 + (ca > cb ? ca : cb) > MAX_COLUMNS)
+		return false;
+	a = column_push(v);
+	b = column_push(v);
+	numbers(v, x->a, sel, n, a);
+	numbers(v, x->b, sel, n, b);
+	for (k = *m = 0; k < n; k++) {
+		s = sel[k];
+		if (a[s].ok && b[s].ok)
+			t = pf_compare_numbers(x->op, &a[s].n, &b[s].n);
+		else {
+			pf_eval_node(v->ev, v->e, i, &v->recs[s], &val);
+			if (v->ev->noted || v->ev->failed) {
+				v->given_up = true;
+				break;
+			}
+			t = pf_value_truthy(&val);
+		}
+		out[*m] = (uint32_t)s;
+		*m += t;
+	}
+	v->cols_used = mark;
+	return true;
 }
 
 /* out = sel minus sub (sub a subsequence of sel); returns its length. */
@@ -189,6 +339,8 @@ select_true(struct vector *v, uint32_t i, const uint32_t *sel, size_t n,
 		if (a->kind == PF_N_FIELD && b->kind == PF_N_CONST)
 			return pf_select_field_const(x, a, b, v->recs, sel, n,
 			    out);
+		if (select_arithmetic(v, i, sel, n, out, &m))
+			return m;
 		return select_each(v, i, sel, n, out);
 	default:
 		return select_each(v, i, sel, n, out);
@@ -214,7 +366,13 @@ pf_eval_select(struct pf_eval *ev, const struct pf_expr *e,
 		ev->vector_cap = need * n;
 		ev->vector_mem = pf_xcalloc(ev->vector_cap, sizeof(uint32_t));
 	}
+	if (ev->columns_cap < MAX_COLUMNS * n) {
+		free(ev->columns);
+		ev->columns_cap = MAX_COLUMNS * n;
+		ev->columns = pf_xcalloc(ev->columns_cap, sizeof(*v.cols));
+	}
 	v.mem = ev->vector_mem;
+	v.cols = ev->columns;
 	all = selection_push(&v);
 	t = selection_push(&v);
 	for (k = 0; k < n; k++)

@@ -55,7 +55,7 @@ gen(char *buf, size_t size, int depth)
 	static const char *cmp[] = { "==", "!=", "<", "<=", ">", ">=" };
 	static const char *arith[] = { "+", "-", "*", "/", "%" };
 	size_t len = strlen(buf);
-	unsigned k = depth <= 0 ? pick(3) : pick(16);
+	unsigned k = depth <= 0 ? pick(3) : pick(18);
 
 	switch (k) {
 	case 0:		/* a field alone */
@@ -107,6 +107,13 @@ gen(char *buf, size_t size, int depth)
 	case 14:
 		snprintf(buf + len, size - len, pick(2) ? "len(%s) > 1" :
 		    "num(%s)", names[pick(4)]);
+		return;
+	case 15: case 16:	/* nested arithmetic, negation */
+		snprintf(buf + len, size - len, "%s(%s %s %s) %s -%s %s %s",
+		    pick(2) ? "-" : "", names[pick(4)], arith[pick(5)],
+		    constants[pick(NCONSTANTS)], arith[pick(5)],
+		    names[pick(4)], cmp[pick(6)], pick(2) ?
+		    constants[pick(NCONSTANTS)] : names[pick(4)]);
 		return;
 	default:
 		strncat(buf, "(", size - len - 1);
@@ -247,6 +254,9 @@ test_known_selections(void)
 		{ "60 < a", false, "1 3" },
 		{ "true", false, "0 1 2 3 4" },
 		{ "a >= 60 && (c || d)", false, "0 1" },
+		{ "a / 2 > 30", false, "1 3" },		/* 61/2 is 30.5 */
+		{ "-a * 2 + 1 < -119", false, "1 3" },
+		{ "a % 7 == 4 || a - 1 == -6", false, "0 4" },
 	};
 	size_t i, k, m;
 	uint32_t sel[8];
