@@ -56,10 +56,11 @@
  * stopping), so the batch whose turn it is is always at work or about
  * to take it: no deadlock, as for record numbers.
  *
- * Vectors (pf_tool.records, pfilter): instead of one call per record,
- * a worker gathers up to PF_VECTOR well-formed records and hands them
- * on at once, so the tool can work a column at a time with selection
- * vectors, as MonetDB/X100 and DuckDB do (expr_vector.c: a comparison
+ * Vectors: a worker gathers up to PF_VECTOR well-formed records and
+ * hands them on at once, to the tool's record() one by one, or, when
+ * it has one, to its records() (pfilter), so that it can work a column
+ * at a time with selection vectors, as MonetDB/X100 and DuckDB do
+ * (pfilter's EXPR in expr_vector.c: a comparison
  * of a field with a constant runs as one loop over the vector, && and
  * || narrow and merge selections, and no per-record call, reset or
  * dispatch remains). The records of the splitter's runs (split_run.h)
@@ -242,9 +243,8 @@ pipeline_start(struct engine *e)
 		e->workers[i].range_file = e->workers[i].range_fd = -1;
 		if (e->tool->worker_new != NULL)
 			e->workers[i].state = e->tool->worker_new(e->tool->ctx);
-		if (e->tool->records != NULL)
-			e->workers[i].vec = pf_xcalloc(PF_VECTOR,
-			    sizeof(*e->workers[i].vec));
+		e->workers[i].vec = pf_xcalloc(PF_VECTOR,
+		    sizeof(*e->workers[i].vec));
 		e->states[i] = e->workers[i].state;
 		if (pthread_create(&e->workers[i].thread, NULL, worker_main,
 		    &e->workers[i]) != 0)

@@ -1,9 +1,10 @@
 /*
  * engine_worker.c - a worker thread: takes the oldest batch, splits its
  * records, checks each against the header (pf_record_malformed), runs
- * the tool's record() on the good ones (a whole batch's are only
- * checked), sets the bad ones aside for --bad or stops the batch at the
- * first, and hands the batch to the writer. See engine.c for the design.
+ * the tool on the good ones in vectors (record() or records(); a whole
+ * batch's are only checked), sets the bad ones aside for --bad or stops
+ * the batch at the first, and hands the batch to the writer. See
+ * engine.c for the design.
  */
 #include <err.h>
 #include <errno.h>
@@ -108,8 +109,8 @@ split_next(struct pf_splitter *sp, const struct pf_dialect *d,
 }
 
 /*
- * Hands the records gathered in w->vec to the tool's records(), and
- * empties it. Returns false when a record failed: the batch then stops
+ * Hands the records gathered in w->vec to the tool's records(), or to
+ * its record() one by one, and empties it. Returns false when a record failed: the batch then stops
  * at it.
  */
 static bool
@@ -122,7 +123,20 @@ flush_vector(struct worker *w, struct batch *b, const char *start)
 	if (n == 0)
 		return true;
 	w->nvec = 0;
-	written = t->records(w->state, w->vec, n, &b->out, &failed);
+	if (t->records != NULL)
+		written = t->records(w->state, w->vec, n, &b->out, &failed);
+	else {
+		for (written = 0; failed < n; failed++) {
+			uint64_t one = t->record(w->state, &w->vec[failed],
+			    &b->out);
+
+			if (one == PF_RECORD_FAILED) {
+				written = one;
+				break;
+			}
+			written += one;
+		}
+	}
 	if (written != PF_RECORD_FAILED) {
 		b->written += written;
 		return true;
@@ -199,9 +213,8 @@ take_vectors(struct worker *w, struct batch *b, const char *start,
 }
 
 /*
- * Splits a batch's records and runs the tool on each: one at a time
- * through record(), or gathered into vectors of up to PF_VECTOR for
- * records(). A whole batch (pmap --pipe) is checked the same way, but
+ * Splits a batch's records and runs the tool on them, gathered into
+ * vectors of up to PF_VECTOR (flush_vector()). A whole batch (pmap --pipe) is checked the same way, but
  * its records are not handed to the tool: when --bad set some aside,
  * or a malformed one stopped it, b->out gets the bytes of the others
  * (before it), as they were, and b->filtered says so.
@@ -211,14 +224,12 @@ process_batch(struct worker *w, struct batch *b)
 {
 	struct engine *e = w->engine;
 	const bool whole = e->tool->whole_batches;
-	const bool vector = e->tool->records != NULL && !whole;
 	const char *start = b->in.data, *p, *end, *next;
 	const size_t nfields = e->schema->nfields;
 	const bool check = e->opt->in.header;
 	enum pf_split_status status;
 	struct pf_record rec;
 	const char *why;
-	uint64_t written;
 	size_t lines = 0, len = b->in.len;
 	bool stopped = false;
 
@@ -229,7 +240,7 @@ process_batch(struct worker *w, struct batch *b)
 	}
 	p = start;
 	end = start + len;
-	if (vector && (p = take_vectors(w, b, start, p, end)) == NULL)
+	if (!whole && (p = take_vectors(w, b, start, p, end)) == NULL)
 		return;
 	while ((next = next_record(w, b, start, p, end, &rec, &lines,
 	    &status, &stopped)) != NULL) {
@@ -245,26 +256,14 @@ process_batch(struct worker *w, struct batch *b)
 			rec.in_batch = b->records;
 			rec.lines_before = b->lines;
 			rec.file = e->reader->paths[b->file];
-			if (vector) {
-				w->vec[w->nvec++] = rec;
-				if (w->nvec == PF_VECTOR &&
-				    !flush_vector(w, b, start))
-					return;
-				b->lines += lines;
-				if ((p = take_vectors(w, b, start, next,
-				    end)) == NULL)
-					return;
-				continue;
-			}
-			written = e->tool->record(w->state, &rec, &b->out);
-			if (written == PF_RECORD_FAILED) {
-				b->failure_text = pf_xstrdup(
-				    e->tool->record_failure(w->state));
-				stop_batch(b, start, &rec, b->failure_text);
+			w->vec[w->nvec++] = rec;
+			if (w->nvec == PF_VECTOR && !flush_vector(w, b, start))
 				return;
-			}
-			b->written += written;
-		} else if (vector && !flush_vector(w, b, start)) {
+			b->lines += lines;
+			if ((p = take_vectors(w, b, start, next, end)) == NULL)
+				return;
+			continue;
+		} else if (!whole && !flush_vector(w, b, start)) {
 			return;		/* the records before it first */
 		} else if (e->bad.f != NULL) {
 			if (whole && !b->filtered) {
