@@ -263,6 +263,18 @@ enum got {
  * Reads from the current file onto in. On a pipe or terminal, waits for
  * input only until the flush deadline or the next timer; a time trigger
  * is checked after every read too (a busy stream ticks as well).
+ *
+ * A regular file too is read(2) into the batch, a batch (--chunk, 1 MiB)
+ * at a time: the copy costs less than not copying. Measured on a 2-core
+ * VM, flights-30m.csv (968 MB) in the page cache: read(2) of 1 MiB into
+ * one buffer plus a memchr pass over it, 0.46 s (0.34 s CPU); the same
+ * pass over an mmap(MAP_PRIVATE) of the file with MADV_SEQUENTIAL, 1.41 s
+ * (1.21 s with MAP_POPULATE; MADV_POPULATE_READ takes 0.04 s yet the first
+ * pass still takes 0.86 s, later passes 0.25 s): first touching each page
+ * of a new mapping costs about 3 us here, far more than the copy, which
+ * is 15% of pfilter -c true's CPU (perf record, _copy_to_iter). Larger
+ * reads do not pay either: pfilter -c true, CPU (user + system) with
+ * --chunk 256K 564 ms, 512K 534, 1M 486, 2M 568, 4M 520.
  */
 static enum got
 get_bytes(struct pf_reader *r, struct pf_buf *in, struct filling *f)
