@@ -339,6 +339,7 @@ choose_cut(struct pf_reader *r, const struct pf_buf *in, enum got got,
 		*cut = r->fd < 0 ? in->len :
 		    pf_chunk_cut(&r->dialect, in->data, in->len);
 		break;
+	case GOT_END:
 	default:
 		ended = PF_BATCH_FILE_END;
 		*cut = in->len;
@@ -358,6 +359,11 @@ reading_ranges(const struct pf_reader *r)
 	    r->every_records == 0 && r->every_ms == 0;
 }
 
+/*
+ * (reader.h) Gets bytes and chooses the cut until a batch holds a record
+ * or ends at a trigger; an operand that ends with nothing left opens the
+ * next one.
+ */
 int
 pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file)
 {
