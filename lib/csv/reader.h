@@ -41,6 +41,25 @@ struct pf_file_id {
 	ino_t		  ino;
 };
 
+/* Why a batch ended (pf_reader.ended; the engine's pf_batch_info.ended). */
+enum pf_batch_end {
+	PF_BATCH_FULL,		/* it held a batch's worth (chunk bytes): it
+				   ends at its last record boundary */
+	PF_BATCH_IDLE,		/* a pipe's input paused (or came slowly)
+				   past flush_ms: what was complete goes */
+	PF_BATCH_COUNT,		/* a count trigger: every_records records */
+	PF_BATCH_TIME,		/* a time trigger: every_ms passed (the batch
+				   may be empty) */
+	PF_BATCH_FILE_END,	/* its operand ended */
+};
+
+/* Whether a batch ends at a trigger (every_records, every_ms). */
+static inline bool
+pf_batch_at_trigger(enum pf_batch_end ended)
+{
+	return ended == PF_BATCH_COUNT || ended == PF_BATCH_TIME;
+}
+
 struct pf_reader {
 	struct pf_dialect dialect;
 	char		**paths;
@@ -71,7 +90,7 @@ struct pf_reader {
 	long		  every_ms;	/* ... and every so many ms of wall time */
 	uint64_t	  epoch_records; /* records since the last count trigger */
 	double		  deadline;	/* when the next time trigger is due */
-	bool		  trigger;	/* the last batch filled ends at a trigger */
+	enum pf_batch_end ended;	/* why the last batch filled ended */
 
 	bool		  ranges;	/* regular files: ranges, not bytes */
 	off_t		  offset;	/* bytes read from the current file */
@@ -123,9 +142,10 @@ int pf_reader_start(struct pf_reader *r, struct pf_schema *schema);
  * after in->len) and sets *file to the operand it came from; with ranges,
  * a batch of a regular file leaves in empty and is batch_offset and
  * batch_len only. Returns 1,
- * 0 at the end of all input, or -1 on error (r->error says why). With
- * triggers, r->trigger tells whether the batch ends at one; a time
- * trigger with no input yields an empty batch.
+ * 0 at the end of all input, or -1 on error (r->error says why). Sets
+ * r->ended to why the batch ended; when several reasons meet, a trigger
+ * is named before the others, and a count trigger before a time trigger.
+ * A time trigger with no input yields an empty batch.
  */
 int pf_reader_fill(struct pf_reader *r, struct pf_buf *in, int *file);
 

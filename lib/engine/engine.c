@@ -155,7 +155,7 @@ read_input(struct engine *e)
 		t1 = now();
 		e->read_waiting += t1 - t0;
 		got = pf_reader_fill(e->reader, &b->in, &b->file);
-		b->trigger = e->reader->trigger;
+		b->ended = e->reader->ended;
 		b->offset = e->reader->batch_offset;
 		b->length = e->reader->batch_len;
 		e->read_busy += now() - t1;

@@ -19,13 +19,16 @@
 #include "support/buf.h"
 #include "support/writer.h"
 #include "engine/options.h"
+#include "csv/reader.h"
 #include "csv/record.h"
 
 /* What the in-order stage knows of a batch when it hands it on. */
 struct pf_batch_info {
 	uint64_t	first_record;	/* 1-based record number in the stream */
 	uint64_t	records;	/* records in the batch (malformed too) */
-	bool		trigger;	/* the batch ends at an every_* point */
+	enum pf_batch_end ended;	/* why the reader ended it (reader.h):
+					   pf_batch_at_trigger(ended) when at
+					   an every_* point */
 	const char	*in;		/* the batch's input bytes (splittable) */
 	size_t		 in_len;
 	FILE		*bad;		/* the --bad file, or NULL */
@@ -163,7 +166,7 @@ struct pf_tool {
 	 * Triggers: when nonzero, the reader ends a batch after every
 	 * every_records records, and every every_ms milliseconds of wall
 	 * time (then also with no input: the batch is empty), and marks it
-	 * in pf_batch_info.trigger.
+	 * in pf_batch_info.ended (PF_BATCH_COUNT, PF_BATCH_TIME).
 	 */
 	uint64_t every_records;
 	long	 every_ms;

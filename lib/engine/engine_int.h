@@ -35,7 +35,7 @@ struct batch {
 	uint64_t	 written;	/* records output */
 	uint64_t	 nr_base;	/* records before it (record_numbers) */
 	uint64_t	 nbad;
-	bool		 trigger;	/* the reader ended it at a trigger */
+	enum pf_batch_end ended;	/* why the reader ended it */
 	bool		 filtered;	/* whole: records went to --bad, out
 					   holds the others' bytes */
 	off_t		 offset;	/* where it starts in its file; -1: not

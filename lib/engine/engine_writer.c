@@ -95,7 +95,7 @@ batch_info(const struct engine *e, const struct batch *b,
 	*info = (struct pf_batch_info){
 		.first_record = e->batch_first,
 		.records = b->records,
-		.trigger = b->trigger,
+		.ended = b->ended,
 		.in = b->in.data,
 		.in_len = b->in.len,
 		.bad = e->bad.f,
@@ -195,7 +195,8 @@ release_batch(struct engine *e, struct batch *b)
 	pf_notes_reset(&b->notes);
 	free(b->failure_text);
 	b->failure_text = NULL;
-	b->trigger = b->filtered = false;
+	b->ended = PF_BATCH_FULL;
+	b->filtered = false;
 	b->result = NULL;
 	b->offset = -1;
 	b->length = 0;

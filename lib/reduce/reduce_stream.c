@@ -227,8 +227,8 @@ snapshot_due(struct pf_stream *st, const struct pf_batch_info *info)
 
 	if (st->every > 0 && info->records > 0 && st->pos % st->every == 0)
 		due = true;
-	if (st->interval > 0 && info->trigger && (now = pf_monotonic_ms()) >=
-	    st->next_snap) {
+	if (st->interval > 0 && pf_batch_at_trigger(info->ended) &&
+	    (now = pf_monotonic_ms()) >= st->next_snap) {
 		due = true;
 		st->next_snap += (double)st->interval;
 		if (st->next_snap <= now)
@@ -290,7 +290,7 @@ time_window_over(struct pf_stream *st, const struct pf_batch_info *info,
 	double now;
 	int64_t k;
 
-	if (!info->trigger || (now = pf_monotonic_ms()) < st->win_end)
+	if (!pf_batch_at_trigger(info->ended) || (now = pf_monotonic_ms()) < st->win_end)
 		return false;
 	k = (int64_t)((now - st->win_mono) / (double)st->wms);
 	if (k < 1)

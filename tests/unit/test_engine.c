@@ -275,7 +275,7 @@ trig_batch_result(void *ctx, void *result, const struct pf_batch_info *info,
 		*total += *n;
 		free(n);
 	}
-	if (out != NULL && info->trigger) {
+	if (out != NULL && pf_batch_at_trigger(info->ended)) {
 		snprintf(line, sizeof(line), "%llu/%llu ",
 		    (unsigned long long)(info->first_record + info->records - 1),
 		    (unsigned long long)*total);
