@@ -47,6 +47,13 @@ pf_split_run_take(struct pf_splitter *sp, const struct pf_dialect *d,
 	return r->expect;
 }
 
+/* Whether sp's run holds records not handed out yet. */
+static inline bool
+pf_split_run_left(const struct pf_splitter *sp)
+{
+	return sp->run != NULL && sp->run->i < sp->run->n;
+}
+
 /*
  * pf_split_run_take() for many records at once: while the call walks
  * sp's run, hands out up to max of its records into recs, stopping

@@ -96,13 +96,15 @@ struct pf_tool {
 	const char *(*record_failure)(void *worker);
 
 	/*
-	 * Optional, in place of record(): a vector of well-formed records,
+	 * Optional, beside record(): a vector of well-formed records,
 	 * recs[0..n) in input order (n at most PF_VECTOR), whose fields
 	 * hold only during the call, so the tool may work a column at a
 	 * time (engine.c, DESIGN). Appends their output to out in order,
 	 * as record() would, and returns the number written; or
 	 * PF_RECORD_FAILED with *failed the index of the record the run
 	 * stops at, as record()'s failure (the records before it done).
+	 * A record that comes alone (quoted CSV, JSON Lines) still goes to
+	 * record(), which must agree.
 	 */
 	uint64_t (*records)(void *worker, const struct pf_record *recs,
 		    size_t n, struct pf_buf *out, size_t *failed);

@@ -230,6 +230,7 @@ process_batch(struct worker *w, struct batch *b)
 	enum pf_split_status status;
 	struct pf_record rec;
 	const char *why;
+	uint64_t written;
 	size_t lines = 0, len = b->in.len;
 	bool stopped = false;
 
@@ -256,11 +257,29 @@ process_batch(struct worker *w, struct batch *b)
 			rec.in_batch = b->records;
 			rec.lines_before = b->lines;
 			rec.file = e->reader->paths[b->file];
-			w->vec[w->nvec++] = rec;
-			if (w->nvec == PF_VECTOR && !flush_vector(w, b, start))
-				return;
+			if (w->nvec == 0) {
+				/* One record alone (the splitter's slow path,
+				   JSON Lines): to record() at once. */
+				written = e->tool->record(w->state, &rec,
+				    &b->out);
+				if (written == PF_RECORD_FAILED) {
+					b->failure_text = pf_xstrdup(
+					    e->tool->record_failure(w->state));
+					stop_batch(b, start, &rec,
+					    b->failure_text);
+					return;
+				}
+				b->written += written;
+			} else {
+				w->vec[w->nvec++] = rec;
+				if (w->nvec == PF_VECTOR &&
+				    !flush_vector(w, b, start))
+					return;
+			}
 			b->lines += lines;
-			if ((p = take_vectors(w, b, start, next, end)) == NULL)
+			p = next;
+			if (pf_split_run_left(&w->splitter) &&
+			    (p = take_vectors(w, b, start, p, end)) == NULL)
 				return;
 			continue;
 		} else if (!whole && !flush_vector(w, b, start)) {
