@@ -164,29 +164,45 @@ partition_failure(void *worker)
 	return pf_eval_error(((struct part_worker *)worker)->eval);
 }
 
-static uint64_t
-partition_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
+/*
+ * Sets key to the bytes of rec's key (keys.h; nothing without -k).
+ * Returns false when an expression failed (partition_failure()).
+ */
+static inline bool
+record_key(struct part_worker *w, const struct pf_record *rec,
+    const char **key, size_t *keylen)
 {
-	struct part_worker *w = worker;
-	struct partition *p = w->p;
-	const char *key = "";
-	size_t keylen = 0, at, body;
-	struct frame f;
+	const struct partition *p = w->p;
+	long f = p->keys.single_field;
 
-	if (p->keys.single_field >= 0) {
+	*key = "";
+	*keylen = 0;
+	if (f >= 0) {
 		/* One key field: its bytes are the key, nothing to encode. */
-		if ((size_t)p->keys.single_field < rec->nfields) {
-			key = rec->fields[p->keys.single_field].ptr;
-			keylen = rec->fields[p->keys.single_field].len;
+		if ((size_t)f < rec->nfields) {
+			*key = rec->fields[f].ptr;
+			*keylen = rec->fields[f].len;
 		}
 	} else if (p->has_keys) {
 		if (pf_keys_encode(&p->keys, w->eval, rec, &w->key) != NULL)
-			return PF_RECORD_FAILED;
+			return false;
 		if (w->key.len > 0) {
-			key = w->key.data;
-			keylen = w->key.len;
+			*key = w->key.data;
+			*keylen = w->key.len;
 		}
 	}
+	return true;
+}
+
+/* --by-value and command mode: rec's frame, appended to out. */
+static __attribute__((noinline)) void
+add_frame(struct part_worker *w, const struct pf_record *rec,
+    const char *key, size_t keylen, struct pf_buf *out)
+{
+	struct partition *p = w->p;
+	size_t at, body;
+	struct frame f;
+
 	if (p->args->broadcast)
 		f.dest = DEST_ALL;
 	else if (p->args->by_value)
@@ -194,10 +210,6 @@ partition_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	else
 		f.dest = pf_partition_memo_of(&w->memo, key, keylen,
 		    p->nparts, p->fastmod_m);
-	if (p->grouping) {
-		pf_partition_group_note(p, &w->grouping, f.dest, rec);
-		return 1;
-	}
 	f.keylen = p->args->by_value ? (uint32_t)keylen : 0;
 	at = out->len;
 	pf_buf_reserve(out, sizeof(f) + f.keylen + rec->raw_len + 1);
@@ -214,6 +226,26 @@ partition_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 		    rec->nfields);
 	f.len = (uint32_t)(out->len - body);
 	memcpy(out->data + at, &f, sizeof(f));
+}
+
+static uint64_t
+partition_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
+{
+	struct part_worker *w = worker;
+	struct partition *p = w->p;
+	const char *key;
+	size_t keylen;
+
+	if (!record_key(w, rec, &key, &keylen))
+		return PF_RECORD_FAILED;
+	if (!p->grouping)
+		add_frame(w, rec, key, keylen, out);
+	else if (p->args->broadcast)
+		pf_partition_group_note(p, &w->grouping, 0, rec);
+	else
+		pf_partition_group_note(p, &w->grouping,
+		    pf_partition_memo_of(&w->memo, key, keylen, p->nparts,
+		    p->fastmod_m), rec);
 	return 1;
 }
 

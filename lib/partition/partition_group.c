@@ -19,17 +19,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv/record.h"
 #include "partition/partition_int.h"
 #include "support/status.h"
 #include "support/xalloc.h"
 
-/* One record noted by a worker. */
-struct noted {
-	uint64_t	at;		/* raw_copy: the address of its raw
-					   bytes; else its offset in rendered */
-	uint32_t	len;		/* bytes written (raw: + the LF) */
-	uint32_t	part;
-};
+/*
+ * Bytes after each partition's part of a group, and after rendered
+ * records: records are copied 32 bytes at a time, so a copy reads and
+ * writes up to GAP - 1 bytes past the end. A raw record is read from
+ * its batch, which has PF_SPLIT_PAD readable bytes after its end
+ * (record.h).
+ */
+#define GAP	32
+_Static_assert(GAP <= PF_SPLIT_PAD, "a raw record's copy stays in its batch");
 
 void
 pf_partition_group_init(struct partition *p)
@@ -39,32 +42,48 @@ pf_partition_group_init(struct partition *p)
 }
 
 void
-pf_partition_group_note(struct partition *p, struct grouping *g,
-    uint64_t part, const struct pf_record *rec)
+pf_partition_grouping_grow(struct partition *p, struct grouping *g)
 {
-	struct noted *n;
-	size_t at;
-
 	if (g->sizes == NULL)
 		g->sizes = pf_xcalloc(p->nparts, sizeof(*g->sizes));
-	if (g->nnoted == g->cap) {
-		g->cap = g->cap == 0 ? 4096 : g->cap * 2;
-		g->noted = pf_xrealloc(g->noted, g->cap * sizeof(*g->noted));
-	}
-	n = &g->noted[g->nnoted++];
-	if (p->raw_copy) {
-		n->at = (uint64_t)(uintptr_t)rec->raw;
-		n->len = (uint32_t)rec->raw_len + 1;
-	} else {
-		at = g->rendered.len;
-		pf_output_record(&p->out, &g->rendered, rec->fields,
-		    rec->kinds, rec->nfields);
-		n->at = at;
-		n->len = (uint32_t)(g->rendered.len - at);
-	}
-	n->part = (uint32_t)part;
-	if (!p->args->broadcast)
-		g->sizes[part] += n->len;
+	g->cap = g->cap == 0 ? 4096 : g->cap * 2;
+	g->noted = pf_xrealloc(g->noted, g->cap * sizeof(*g->noted));
+}
+
+void
+pf_partition_group_render(struct partition *p, struct grouping *g,
+    struct noted *n, const struct pf_record *rec)
+{
+	size_t at = g->rendered.len;
+
+	pf_output_record(&p->out, &g->rendered, rec->fields, rec->kinds,
+	    rec->nfields);
+	n->at = at;
+	n->len = (uint32_t)(g->rendered.len - at);
+}
+
+/* Copies len bytes (len > 0), reading and writing up to GAP - 1 more. */
+static inline void
+copy_over(char *to, const char *from, size_t len)
+{
+	size_t i = 0;
+
+	do {
+		memcpy(to + i, from + i, GAP);
+		i += GAP;
+	} while (i < len);
+}
+
+/* The bytes of partition i in r (any i under --broadcast). */
+static inline size_t
+part_len(const struct group *r, uint64_t i)
+{
+	size_t len;
+
+	if (r->to_all)
+		i = 0;
+	len = r->start[i + 1] - r->start[i];
+	return len > 0 ? len - GAP : 0;
 }
 
 /*
@@ -99,46 +118,40 @@ spare_group(struct partition *p)
 struct group *
 pf_partition_group_end(struct partition *p, struct grouping *g)
 {
-	const bool to_all = p->args->broadcast, raw = p->raw_copy;
-	const char *from = raw ? NULL : g->rendered.data;
-	struct group *r;
-	uint64_t i, off, total, *cursor = g->sizes;
+	const bool raw = p->raw_copy;
+	const uint64_t nparts = p->args->broadcast ? 1 : p->nparts;
 	const struct noted *n, *end = g->noted + g->nnoted;
+	uint64_t i, off, *next = g->sizes;
+	const char *from;
+	struct group *r;
 	char *to;
 
 	if (g->nnoted == 0)
 		return NULL;
 	r = spare_group(p);
-	r->to_all = to_all;
-	total = 0;
-	if (to_all) {
-		for (n = g->noted; n < end; n++)
-			total += n->len;
-	} else {
-		/* sizes[] becomes each partition's next byte, from 0 again. */
-		for (i = 0; i < p->nparts; i++) {
-			r->start[i] = off = total;
-			total += cursor[i];
-			cursor[i] = off;
-		}
-		r->start[p->nparts] = total;
+	r->to_all = p->args->broadcast;
+	/* Each part, and a gap after it; sizes[] becomes its next byte. */
+	for (off = 0, i = 0; i < nparts; i++) {
+		r->start[i] = off;
+		off += next[i] > 0 ? next[i] + GAP : 0;
+		next[i] = r->start[i];
 	}
-	pf_buf_reserve(&r->bytes, total);
-	for (n = g->noted, off = 0; n < end; n++) {
-		to = r->bytes.data + (to_all ? off : cursor[n->part]);
+	r->start[nparts] = off;
+	pf_buf_reserve(&r->bytes, off);
+	pf_buf_reserve(&g->rendered, GAP);
+	from = raw ? NULL : g->rendered.data;
+	for (n = g->noted; n < end; n++) {
+		to = r->bytes.data + next[n->part];
+		next[n->part] += n->len;
 		if (raw) {
-			memcpy(to, (const char *)(uintptr_t)n->at, n->len - 1);
+			copy_over(to, (const char *)(uintptr_t)n->at,
+			    n->len - 1);
 			to[n->len - 1] = '\n';
 		} else
-			memcpy(to, from + n->at, n->len);
-		if (to_all)
-			off += n->len;
-		else
-			cursor[n->part] += n->len;
+			copy_over(to, from + n->at, n->len);
 	}
-	r->bytes.len = total;
-	if (!to_all)
-		memset(g->sizes, 0, p->nparts * sizeof(*g->sizes));
+	r->bytes.len = off;
+	memset(g->sizes, 0, nparts * sizeof(*g->sizes));
 	g->nnoted = 0;
 	g->rendered.len = 0;
 	if (g->rendered.cap > keep_limit(p))
@@ -153,15 +166,13 @@ pf_partition_group_end(struct partition *p, struct grouping *g)
 static int
 write_group(struct partition *p, const struct group *r)
 {
-	const char *s;
 	size_t len;
 	uint64_t i;
 
 	for (i = 0; i < p->nparts; i++) {
-		s = r->bytes.data + (r->to_all ? 0 : r->start[i]);
-		len = r->to_all ? r->bytes.len : r->start[i + 1] - r->start[i];
-		if (len > 0 && pf_write_coded(p->z, p->codecs[i], p->fds[i], s,
-		    len) < 0) {
+		if ((len = part_len(r, i)) > 0 && pf_write_coded(p->z,
+		    p->codecs[i], p->fds[i], r->bytes.data +
+		    r->start[r->to_all ? 0 : i], len) < 0) {
 			pf_partition_file_failed(p, p->paths[i]);
 			return -1;
 		}

@@ -57,6 +57,14 @@ struct group {
 	struct group	*next;		/* in the pool */
 };
 
+/* One record noted by a worker. */
+struct noted {
+	uint64_t	at;		/* raw_copy: the address of its raw
+					   bytes; else its offset in rendered */
+	uint32_t	len;		/* bytes written (raw: + the LF) */
+	uint32_t	part;
+};
+
 /* A worker's records of the batch at hand, noted until its end. */
 struct grouping {
 	struct noted	*noted;		/* in input order */
@@ -112,9 +120,34 @@ int	pf_partition_open_files(struct partition *p);
 
 /* -o with -n: records go through groups (the pool's lock made). */
 void	pf_partition_group_init(struct partition *p);
-/* A worker notes a record for partition part (any under --broadcast). */
-void	pf_partition_group_note(struct partition *p, struct grouping *g,
-	    uint64_t part, const struct pf_record *rec);
+/* Makes room for more notes in g (and its sizes, at first). */
+void	pf_partition_grouping_grow(struct partition *p, struct grouping *g);
+/* Has output.c write rec into g->rendered, noted in n. */
+void	pf_partition_group_render(struct partition *p, struct grouping *g,
+	    struct noted *n, const struct pf_record *rec);
+
+/*
+ * A worker notes a record for partition part (0 for all under
+ * --broadcast): its raw bytes must stay where they are until the batch
+ * ends (they are the batch's).
+ */
+static inline void
+pf_partition_group_note(struct partition *p, struct grouping *g,
+    uint64_t part, const struct pf_record *rec)
+{
+	struct noted *n;
+
+	if (g->nnoted == g->cap)
+		pf_partition_grouping_grow(p, g);
+	n = &g->noted[g->nnoted++];
+	if (p->raw_copy) {
+		n->at = (uint64_t)(uintptr_t)rec->raw;
+		n->len = (uint32_t)rec->raw_len + 1;
+	} else
+		pf_partition_group_render(p, g, n, rec);
+	n->part = (uint32_t)part;
+	g->sizes[part] += n->len;
+}
 /*
  * At a batch's end, on its worker: the noted records copied into a group
  * from the pool, which the caller passes to pf_partition_group_write();
