@@ -429,6 +429,13 @@ ppartition: head (PFLOW_PARTITION=1) stopped reading its input before its end; t
 	run ppartition -k k -n 2 -o 'plainfile/dir/{}.csv' < <(printf 'k\n1\n')
 	assert_failure 1
 	assert_output "ppartition: plainfile/dir/0.csv: Not a directory"
+	# A file that takes the header but not the records (ulimit -f, in
+	# KiB): the run stops at the first failed write.
+	seq 1 5000 | sed 's/^/k/' | { echo k; cat; } >many.csv
+	run bash -c 'ulimit -f 4; trap "" XFSZ; exec "$@"' - \
+	    ppartition -k k -n 2 -o 'big-{}' many.csv
+	assert_failure 1
+	assert_output "ppartition: big-0: File too large"
 	[ -w /dev/full ] || skip "no /dev/full"
 	ln -s /dev/full full-0
 	run ppartition -k k -n 1 -o 'full-{}' < <(printf 'k\n1\n')
