@@ -3,8 +3,9 @@
  * copies of a command (GenStage's PartitionDispatcher and
  * BroadcastDispatcher for the shell).
  *
- * partition.c owns the tool (keys, hashing, the batch framing, files);
- * partition_cmd.c owns command mode (the copies, their pipes, the loop
+ * partition.c owns the tool (keys, hashing, the batch framing, files;
+ * partition_group.c writes those of -o -n); partition_cmd.c owns command
+ * mode (the copies, their pipes, the loop
  * that feeds them and merges their output). The functions below the "internal" line are shared by the
  * two files and by tests/unit/test_partition.c only.
  */
