@@ -67,6 +67,8 @@ struct part_worker {
 	struct pf_buf		 key;
 	struct pf_partition_memo memo;
 	struct grouping		 grouping;	/* -o -n */
+	bool			 lean;		/* partition_record() may
+						   do it all */
 };
 
 uint64_t
@@ -228,10 +230,11 @@ add_frame(struct part_worker *w, const struct pf_record *rec,
 	memcpy(out->data + at, &f, sizeof(f));
 }
 
-static uint64_t
-partition_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
+/* Any record: what partition_record() leaves to others. */
+static __attribute__((noinline)) uint64_t
+record_any(struct part_worker *w, const struct pf_record *rec,
+    struct pf_buf *out)
 {
-	struct part_worker *w = worker;
 	struct partition *p = w->p;
 	const char *key;
 	size_t keylen;
@@ -246,6 +249,44 @@ partition_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 		pf_partition_group_note(p, &w->grouping,
 		    pf_partition_memo_of(&w->memo, key, keylen, p->nparts,
 		    p->fastmod_m), rec);
+	w->lean = p->grouping && p->raw_copy && !p->args->broadcast &&
+	    p->keys.single_field >= 0;
+	return 1;
+}
+
+/*
+ * The common case kept free of calls, and so of saving registers: -o -n,
+ * one key field, records raw, the key in the memo, room for its note.
+ * The others, the memo's misses included, are record_any()'s.
+ */
+static uint64_t
+partition_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
+{
+	struct part_worker *w = worker;
+	struct grouping *g = &w->grouping;
+	const struct pf_partition_memo_slot *s;
+	size_t f = (size_t)w->p->keys.single_field, keylen = 0;
+	const char *key = "";
+	uint64_t lo, hi;
+	struct noted *n;
+
+	if (!w->lean || g->nnoted == g->cap)
+		return record_any(w, rec, out);
+	if (f < rec->nfields) {
+		key = rec->fields[f].ptr;
+		keylen = rec->fields[f].len;
+	}
+	if (keylen > 16 || w->memo.slots == NULL)
+		return record_any(w, rec, out);
+	s = pf_partition_memo_slot(&w->memo, key, keylen, &lo, &hi);
+	if (!pf_partition_memo_holds(s, lo, hi, keylen))
+		return record_any(w, rec, out);
+	w->memo.looks++;
+	n = &g->noted[g->nnoted++];
+	n->at = (uint64_t)(uintptr_t)rec->raw;
+	n->len = (uint32_t)rec->raw_len + 1;
+	n->part = s->part;
+	g->sizes[s->part] += n->len;
 	return 1;
 }
 

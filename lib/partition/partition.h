@@ -118,6 +118,27 @@ uint64_t pf_partition_memo_miss(struct pf_partition_memo *memo,
     uint64_t nparts, __uint128_t m);
 
 /*
+ * The slot of key in memo, which is in use (slots not NULL), for keys of
+ * up to 16 bytes; *lo and *hi are the packed key. The slot holds the key
+ * when pf_partition_memo_holds().
+ */
+static inline struct pf_partition_memo_slot *
+pf_partition_memo_slot(const struct pf_partition_memo *memo, const char *key,
+    size_t len, uint64_t *lo, uint64_t *hi)
+{
+	pf_partition_memo_pack(key, len, lo, hi);
+	return &memo->slots[((*lo ^ *hi * 0xc2b2ae3d27d4eb4fULL ^ len) *
+	    0x9e3779b97f4a7c15ULL) >> (64 - PF_PARTITION_MEMO_BITS)];
+}
+
+static inline bool
+pf_partition_memo_holds(const struct pf_partition_memo_slot *s, uint64_t lo,
+    uint64_t hi, size_t len)
+{
+	return s->lo == lo && s->hi == hi && s->len1 == len + 1;
+}
+
+/*
  * The partition of key (XXH64 mod nparts, m being
  * pf_partition_fastmod_m(nparts)), through memo.
  */
@@ -130,11 +151,9 @@ pf_partition_memo_of(struct pf_partition_memo *memo, const char *key,
 
 	if (len > 16 || memo->slots == NULL)
 		return pf_partition_memo_miss(memo, NULL, key, len, nparts, m);
-	pf_partition_memo_pack(key, len, &lo, &hi);
-	s = &memo->slots[((lo ^ hi * 0xc2b2ae3d27d4eb4fULL ^ len) *
-	    0x9e3779b97f4a7c15ULL) >> (64 - PF_PARTITION_MEMO_BITS)];
+	s = pf_partition_memo_slot(memo, key, len, &lo, &hi);
 	memo->looks++;
-	if (s->lo == lo && s->hi == hi && s->len1 == len + 1)
+	if (pf_partition_memo_holds(s, lo, hi, len))
 		return s->part;
 	*s = (struct pf_partition_memo_slot){ lo, hi, (uint32_t)len + 1, 0 };
 	return pf_partition_memo_miss(memo, s, key, len, nparts, m);
