@@ -51,7 +51,8 @@ struct values {
  * thread, then kept in the pool of spare groups.
  */
 struct group {
-	struct pf_buf	 bytes;		/* partition i's: start[i]..start[i+1] */
+	struct pf_buf	 bytes;		/* partition i's from start[i], a gap
+					   (partition_group.c) after them */
 	uint64_t	*start;		/* nparts + 1 offsets */
 	bool		 to_all;	/* --broadcast: all the bytes, to each */
 	struct group	*next;		/* in the pool */
@@ -148,6 +149,7 @@ pf_partition_group_note(struct partition *p, struct grouping *g,
 	n->part = (uint32_t)part;
 	g->sizes[part] += n->len;
 }
+
 /*
  * At a batch's end, on its worker: the noted records copied into a group
  * from the pool, which the caller passes to pf_partition_group_write();
