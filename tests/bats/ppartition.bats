@@ -433,7 +433,7 @@ ppartition: head (PFLOW_PARTITION=1) stopped reading its input before its end; t
 	# KiB): the run stops at the first failed write.
 	seq 1 5000 | sed 's/^/k/' | { echo k; cat; } >many.csv
 	run bash -c 'ulimit -f 4; trap "" XFSZ; exec "$@"' - \
-	    ppartition -k k -n 2 -o 'big-{}' many.csv
+	    ppartition -k k -n 1 -o 'big-{}' many.csv
 	assert_failure 1
 	assert_output "ppartition: big-0: File too large"
 	[ -w /dev/full ] || skip "no /dev/full"
