@@ -164,19 +164,3 @@ pf_partition_open_files(struct partition *p)
 	}
 	return 0;
 }
-
-int
-pf_partition_write_files(struct partition *p)
-{
-	uint64_t i;
-
-	for (i = 0; i < p->nparts; i++) {
-		if (p->pending[i].len == 0)
-			continue;
-		if (pf_write_coded(p->z, p->codecs[i], p->fds[i],
-		    p->pending[i].data, p->pending[i].len) < 0)
-			return pf_partition_file_failed(p, p->paths[i]);
-		p->pending[i].len = 0;
-	}
-	return 0;
-}

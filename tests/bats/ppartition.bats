@@ -126,6 +126,61 @@ DEN,3"
 	done
 }
 
+@test "keys of 0 to 24 bytes, and keys one byte apart, agree with xxhsum -H1" {
+	local abc=abcdefghijklmnopqrstuvwxy keys=() key len i j f r
+	for len in $(seq 0 24); do
+		keys+=("${abc:0:len}")
+		[ "$len" -eq 0 ] || keys+=("${abc:0:len-1}Z")
+		[ "$len" -lt 2 ] || keys+=("Z${abc:1:len-1}")
+	done
+	for r in 1 2 3; do
+		for key in "${keys[@]}"; do
+			echo "$key,$r"
+		done
+	done | { echo k,r; cat; } >in.csv
+	for j in 1 4; do
+		run ppartition -j$j --chunk 64 -k k -n 5 -o "j$j/{}.csv" in.csv
+		assert_success
+	done
+	for key in "${keys[@]}"; do
+		i=$(xxh_mod "$key" 5)
+		assert_equal "$(grep -c "^$key," "j1/$i.csv")" 3
+		assert_equal "$(cat j1/*.csv | grep -c "^$key,")" 3
+	done
+	for f in j1/*.csv; do
+		cmp "$f" "j4/${f#j1/}"
+	done
+}
+
+@test "-j4 in tiny batches writes what -j1 writes: --ojsonl, --broadcast, a huge record" {
+	{
+		echo 'k,v'
+		for i in $(seq 1 300); do echo "k$((i % 13)),\"v$i\"\"x\""; done
+		printf 'big,%0100000d\n' 7
+		for i in $(seq 1 300); do echo "k$((i % 7)),$i"; done
+	} >in.csv
+	for j in 1 4; do
+		ppartition -j$j --chunk 64 --queue 5 --ojsonl -k 'k . "x"' -n 3 \
+		    -o "js$j-{}.jsonl" in.csv
+		ppartition -j$j --chunk 64 --queue 5 --broadcast -n 3 \
+		    -o "b$j-{}.csv" in.csv
+		ppartition -j$j --chunk 64 --queue 5 -k v -n 4 -o "v$j-{}.csv" \
+		    in.csv
+	done
+	for i in 0 1 2; do
+		cmp "js1-$i.jsonl" "js4-$i.jsonl"
+		cmp "b1-$i.csv" in.csv
+		cmp "b4-$i.csv" in.csv
+	done
+	for i in 0 1 2 3; do
+		cmp "v1-$i.csv" "v4-$i.csv"
+	done
+	assert_equal "$(cat js1-*.jsonl | sort)" \
+	    "$(pfilter --ojsonl true in.csv | sort)"
+	assert_equal "$(tail -q -n +2 v4-*.csv | sort)" \
+	    "$(tail -n +2 in.csv | sort)"
+}
+
 @test "awkward CSV goes through byte for byte: quotes, newlines, CRLF, BOM" {
 	in=$(mkinput aw.csv < <(printf '\xef\xbb\xbfk,v\r\n"a,1","x\r\ny"\r\n"a,1",\r\n,"q""q"\r\nb,last'))
 	for j in 1 4; do
@@ -374,6 +429,13 @@ ppartition: head (PFLOW_PARTITION=1) stopped reading its input before its end; t
 	run ppartition -k k -n 2 -o 'plainfile/dir/{}.csv' < <(printf 'k\n1\n')
 	assert_failure 1
 	assert_output "ppartition: plainfile/dir/0.csv: Not a directory"
+	# A file that takes the header but not the records (ulimit -f, in
+	# KiB): the run stops at the first failed write.
+	seq 1 5000 | sed 's/^/k/' | { echo k; cat; } >many.csv
+	run bash -c 'ulimit -f 4; trap "" XFSZ; exec "$@"' - \
+	    ppartition -k k -n 1 -o 'big-{}' many.csv
+	assert_failure 1
+	assert_output "ppartition: big-0: File too large"
 	[ -w /dev/full ] || skip "no /dev/full"
 	ln -s /dev/full full-0
 	run ppartition -k k -n 1 -o 'full-{}' < <(printf 'k\n1\n')

@@ -5,6 +5,7 @@
  * --by-value table (table.h's groups, hashed as the workers hash).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,61 @@ test_fastmod(void)
 		}
 	}
 	CHECK(bad == 0);
+}
+
+/*
+ * The memo answers as pf_partition_of() for keys of every length, of
+ * bytes that differ little (packed keys that nearly collide), when keys
+ * take each other's slots, and after it gave up on keys that all differ.
+ */
+static void
+test_memo(void)
+{
+	struct pf_partition_memo memo = { 0 }, many = { 0 };
+	static const uint64_t ns[] = { 1, 2, 7, 8, 100000 };
+	char keys[700][24], k[24];
+	size_t lens[700], nkeys = 0, base, i, j, len, pos;
+	uint64_t seed = 42, n, got;
+	int bad = 0, round, alt;
+
+	/* For each length, a key and those that differ from it in one byte. */
+	for (len = 0; len <= 24; len++) {
+		base = nkeys;
+		for (j = 0; j < len; j++) {
+			seed = seed * 6364136223846793005ULL +
+			    1442695040888963407ULL;
+			keys[nkeys][j] = "ab\0\xff"[seed >> 62];
+		}
+		lens[nkeys++] = len;
+		for (pos = 0; pos < len; pos++)
+			for (alt = 1; alt <= 2; alt++) {
+				memcpy(keys[nkeys], keys[base], len);
+				keys[nkeys][pos] = (char)(keys[nkeys][pos] + alt);
+				lens[nkeys++] = len;
+			}
+	}
+	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		n = ns[i];
+		for (round = 0; round < 20; round++)
+			for (j = 0; j < nkeys; j++) {
+				got = pf_partition_memo_of(&memo, keys[j],
+				    lens[j], n, pf_partition_fastmod_m(n));
+				bad += got != pf_partition_of(keys[j], lens[j], n);
+			}
+		CHECK(memo.slots != NULL);	/* still looking */
+		pf_partition_memo_free(&memo);
+		memo = (struct pf_partition_memo){ 0 };
+	}
+	CHECK(bad == 0);
+	/* Every key new: the memo stops looking, and still answers. */
+	for (i = 0; i < 20000; i++) {
+		len = (size_t)snprintf(k, sizeof(k), "key%zu", i);
+		got = pf_partition_memo_of(&many, k, len, 7,
+		    pf_partition_fastmod_m(7));
+		bad += got != pf_partition_of(k, len, 7);
+	}
+	CHECK(bad == 0);
+	CHECK(many.started && many.slots == NULL);
 }
 
 static void
@@ -205,6 +261,7 @@ main(void)
 {
 	UNIT_RUN(test_partition_of);
 	UNIT_RUN(test_fastmod);
+	UNIT_RUN(test_memo);
 	UNIT_RUN(test_safe_name);
 	UNIT_RUN(test_expand);
 	UNIT_RUN(test_key_bytes);
