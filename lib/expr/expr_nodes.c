@@ -34,6 +34,46 @@ node_at(struct parser *p, uint32_t i)
 	return &p->e->nodes[i];
 }
 
+/*
+ * Constant folding: an operator on constants only (60 * 60, -(2), !true,
+ * 1 < 2) becomes the constant it evaluates to, once, instead of at each
+ * record; so `delay > 60 * 60` takes the evaluator's field-constant
+ * path and `pfilter 1 < 2` is a constant EXPR. Only when the result is
+ * a number or a truth and evaluating it notes nothing: 1 / 0 and
+ * "a" + 1 are still noted at each record, as the language says.
+ */
+static void
+fold(struct parser *p, uint32_t i)
+{
+	static const struct pf_record no_record = { .raw = "" };
+	const struct pf_node *n = node_at(p, i);
+	struct pf_eval *ev;
+	struct pf_value v;
+
+	switch (n->kind) {
+	case PF_N_ARITH:
+	case PF_N_CMP:
+	case PF_N_AND:
+	case PF_N_OR:
+		if (node_at(p, n->b)->kind != PF_N_CONST)
+			return;
+		/* FALLTHROUGH */
+	case PF_N_NEG:
+	case PF_N_NOT:
+		if (node_at(p, n->a)->kind != PF_N_CONST)
+			return;
+		break;
+	default:
+		return;
+	}
+	ev = pf_eval_new();
+	ev->probing = true;	/* a note sets noted, and notes nothing */
+	pf_eval_node(ev, p->e, i, &no_record, &v);
+	if (!ev->noted && !ev->failed && v.type != PF_V_STR)
+		node_set_const(p, i, &v);
+	pf_eval_free(ev);
+}
+
 uint32_t
 node_binary(struct parser *p, enum pf_node_kind kind, int op, uint32_t a, uint32_t b,
     size_t pos)
@@ -43,6 +83,7 @@ node_binary(struct parser *p, enum pf_node_kind kind, int op, uint32_t a, uint32
 	node_at(p, i)->op = op;
 	node_at(p, i)->a = a;
 	node_at(p, i)->b = b;
+	fold(p, i);
 	return i;
 }
 

@@ -86,6 +86,24 @@ selection_push(struct vector *v)
 }
 
 /*
+ * The truth of node i for record s on its own, as pf_eval_node() gives
+ * it; false, with the vector given up, where it would note or fail.
+ */
+static bool
+one_record(struct vector *v, uint32_t i, uint32_t s, bool *truth)
+{
+	struct pf_value val;
+
+	pf_eval_node(v->ev, v->e, i, &v->recs[s], &val);
+	if (v->ev->noted || v->ev->failed) {
+		v->given_up = true;
+		return false;
+	}
+	*truth = pf_value_truthy(&val);
+	return true;
+}
+
+/*
  * Whether node i is arithmetic on fields and numeric constants only,
  * and how many number columns computing it holds at once (*cols).
  */
@@ -191,7 +209,6 @@ select_arithmetic(struct vector *v, uint32_t i, const uint32_t *sel,
 	const struct pf_node *x = &v->e->nodes[i];
 	const size_t mark = v->cols_used;
 	struct number *a, *b;
-	struct pf_value val;
 	size_t ca, cb, k, s;
 	bool t;
 
@@ -207,14 +224,8 @@ select_arithmetic(struct vector *v, uint32_t i, const uint32_t *sel,
 		s = sel[k];
 		if (a[s].ok && b[s].ok)
 			t = pf_compare_numbers(x->op, &a[s].n, &b[s].n);
-		else {
-			pf_eval_node(v->ev, v->e, i, &v->recs[s], &val);
-			if (v->ev->noted || v->ev->failed) {
-				v->given_up = true;
-				break;
-			}
-			t = pf_value_truthy(&val);
-		}
+		else if (!one_record(v, i, (uint32_t)s, &t))
+			break;
 		out[*m] = (uint32_t)s;
 		*m += t;
 	}
@@ -259,17 +270,14 @@ static size_t
 select_each(struct vector *v, uint32_t i, const uint32_t *sel, size_t n,
     uint32_t *out)
 {
-	struct pf_value val;
 	size_t k, m = 0;
+	bool t;
 
 	for (k = 0; k < n; k++) {
-		pf_eval_node(v->ev, v->e, i, &v->recs[sel[k]], &val);
-		if (v->ev->noted || v->ev->failed) {
-			v->given_up = true;
+		if (!one_record(v, i, sel[k], &t))
 			return 0;
-		}
-		if (pf_value_truthy(&val))
-			out[m++] = sel[k];
+		out[m] = sel[k];
+		m += t;
 	}
 	return m;
 }

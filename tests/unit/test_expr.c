@@ -1046,6 +1046,45 @@ test_scratch(void)
 	    "HELLOZüRich AiRpoRt112.5");
 }
 
+/* Whether src compiles to a constant, and its truth. */
+static bool
+folds(const char *src, bool *truth)
+{
+	struct pf_expr_error err;
+	struct pf_expr *e = pf_expr_compile(src, &schema, &err);
+	bool constant = e != NULL && pf_expr_constant(e, truth);
+
+	pf_expr_free(e);
+	return constant;
+}
+
+/*
+ * Constant folding: operators on constants are computed once, with the
+ * value they give at a record; not where a record would note a value.
+ */
+static void
+test_folding(void)
+{
+	bool t = false;
+
+	CHECK(folds("1 < 2", &t) && t);
+	CHECK(folds("!(60 * 60 == 3600)", &t) && !t);
+	CHECK(folds("-(2) + 2", &t) && !t);
+	CHECK(folds("true && 1 > 0.5", &t) && t);
+	CHECK(folds("\"abc\" > \"abd\"", &t) && !t);
+	CHECK(!folds("1 / 0", &t));		/* noted at each record */
+	CHECK(!folds("\"a\" + 1 > 0", &t));
+	CHECK(!folds("\"a\" . \"b\"", &t));	/* text: not folded */
+	CHECK(!folds("delay > 60 * 60", &t));
+	EVAL("delay > 60 + 14", "true");
+	EVAL("delay > 60 + 15", "false");
+	EVAL("2 ** 62 * 2", "9.223372036854776e+18");
+	CHECK(type_of("2 ** 62 * 2") == PF_V_NUM);
+	CHECK(type_of("7 / 2") == PF_V_NUM);
+	CHECK(type_of("8 / 2") == PF_V_INT);
+	EVAL("1 / 0", "");
+}
+
 int
 main(void)
 {
@@ -1076,6 +1115,7 @@ main(void)
 	UNIT_RUN(test_split_list);
 	UNIT_RUN(test_projection);
 	UNIT_RUN(test_scratch);
+	UNIT_RUN(test_folding);
 	pf_eval_free(ev);
 	return UNIT_DONE();
 }
