@@ -155,32 +155,6 @@ compare_field_const(const struct pf_node *n, const struct pf_node *field,
 	return cmp_result(n->op, c);
 }
 
-/*
- * Whether s[0..len) is a plain integer of up to 18 digits, the common
- * case of pf_number_parse(), which it reads the same; its value in *v.
- */
-static inline bool
-plain_int(const char *s, size_t len, int64_t *v)
-{
-	const char *p = s, *end = s + len;
-	uint64_t mant = 0;
-	unsigned digit;
-	bool neg;
-
-	if (len == 0 || len > 18)
-		return false;
-	neg = *p == '-';
-	if (len == (size_t)neg)
-		return false;
-	for (p += neg; p < end; p++) {
-		if ((digit = (unsigned)(unsigned char)*p - '0') > 9)
-			return false;
-		mant = mant * 10 + digit;
-	}
-	*v = neg ? -(int64_t)mant : (int64_t)mant;
-	return true;
-}
-
 size_t
 pf_select_field_const(const struct pf_node *n, const struct pf_node *field,
     const struct pf_node *k, const struct pf_record *recs,
@@ -204,8 +178,8 @@ pf_select_field_const(const struct pf_node *n, const struct pf_node *field,
 
 		/* An integer field against an integer: no call, no branch
 		   on the operator. */
-		if (int_k && f < r->nfields &&
-		    plain_int(r->fields[f].ptr, r->fields[f].len, &v))
+		if (int_k && f < r->nfields && pf_number_plain_int(
+		    r->fields[f].ptr, r->fields[f].len, &v))
 			t = holds >> ((v > kv) - (v < kv) + 1) & 1;
 		else
 			t = compare_field_const(n, field, k, r);

@@ -122,26 +122,13 @@ parse_any(const char *s, size_t len, struct pf_number *out)
 bool
 pf_number_parse(const char *s, size_t len, struct pf_number *out)
 {
-	const char *p = s, *end;
-	uint64_t mant = 0;
-	unsigned digit;
-	bool neg;
+	int64_t i;
 
-	/* Plain integers of up to 18 digits, the common case, cannot overflow. */
-	if (len == 0 || len > 18)
+	if (!pf_number_plain_int(s, len, &i))
 		return parse_any(s, len, out);	/* s may be NULL if len is 0 */
-	end = s + len;
-	neg = *p == '-';
-	if (len == (size_t)neg)
-		return false;
-	for (p += neg; p < end; p++) {
-		if ((digit = (unsigned)(unsigned char)*p - '0') > 9)
-			return parse_any(s, len, out);
-		mant = mant * 10 + digit;
-	}
 	out->is_int = true;
-	out->i = neg ? -(int64_t)mant : (int64_t)mant;
-	out->d = (double)out->i;
+	out->i = i;
+	out->d = (double)i;
 	return true;
 }
 

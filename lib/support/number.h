@@ -29,6 +29,33 @@ struct pf_number {
 bool pf_number_parse(const char *s, size_t len, struct pf_number *out);
 
 /*
+ * The common case of pf_number_parse(), inline: whether s[0..len) is a
+ * plain integer ("-"? and 1 to 18 digits, which cannot overflow), with
+ * its value in *v. False for anything else, which may still be a number.
+ */
+static inline bool
+pf_number_plain_int(const char *s, size_t len, int64_t *v)
+{
+	const char *p = s, *end = s + len;
+	uint64_t mant = 0;
+	unsigned digit;
+	bool neg;
+
+	if (len == 0 || len > 18)
+		return false;
+	neg = *p == '-';
+	if (len == (size_t)neg)
+		return false;
+	for (p += neg; p < end; p++) {
+		if ((digit = (unsigned)(unsigned char)*p - '0') > 9)
+			return false;
+		mant = mant * 10 + digit;
+	}
+	*v = neg ? -(int64_t)mant : (int64_t)mant;
+	return true;
+}
+
+/*
  * Compares the numbers written in a and b (both pf_number_parse()
  * numbers) exactly, as decimals: returns -1, 0 or 1. "1.50" equals
  * "15e-1", and 9007199254740993 is more than 9007199254740992.
