@@ -60,10 +60,11 @@
  * hands them on at once, to the tool's record() one by one, or, when
  * it has one, to its records() (pfilter), so that it can work a column
  * at a time with selection vectors, as MonetDB/X100 and DuckDB do
- * (pfilter's EXPR in expr_vector.c: a comparison
- * of a field with a constant runs as one loop over the vector, && and
- * || narrow and merge selections, and no per-record call, reset or
- * dispatch remains). The records of the splitter's runs (split_run.h)
+ * (pfilter's EXPR in expr_vector.c: a comparison of a field with a
+ * constant runs as one loop over the vector, && and || narrow and merge
+ * selections, and no per-record call, reset or dispatch remains); a
+ * record that comes alone (the splitter's slow path) goes to record()
+ * at once. The records of the splitter's runs (split_run.h)
  * go into the vector straight (take_vectors); their fields stay put
  * until the next run, so a vector is handed on when it is full, before
  * a record that needs the splitter's slow path (whose field array each

@@ -60,8 +60,8 @@ struct worker {
 	int		 range_file;	/* ... from this operand, -1: none */
 	int		 range_fd;	/* ... opened again, or -1 */
 	struct pf_notes	 notes;		/* bound to the thread: this batch's */
-	struct pf_record *vec;		/* records for pf_tool.records() */
-	size_t		 nvec;
+	struct pf_record *vec;		/* the vector being gathered */
+	size_t		 nvec;		/* ... its records */
 	double		 busy, waiting;
 };
 

@@ -109,50 +109,69 @@ split_next(struct pf_splitter *sp, const struct pf_dialect *d,
 }
 
 /*
+ * Stops the batch at rec, a record the tool failed on, with the tool's
+ * reason (record_failure()).
+ */
+static void
+tool_failed(struct worker *w, struct batch *b, const char *start,
+    const struct pf_record *rec)
+{
+	b->failure_text = pf_xstrdup(w->engine->tool->record_failure(
+	    w->state));
+	stop_batch(b, start, rec, b->failure_text);
+	b->fail_record = rec->in_batch;
+}
+
+/* The tool's record() on rec; false when it failed: the batch stopped. */
+static bool
+run_record(struct worker *w, struct batch *b, const char *start,
+    const struct pf_record *rec)
+{
+	uint64_t written = w->engine->tool->record(w->state, rec, &b->out);
+
+	if (written == PF_RECORD_FAILED) {
+		tool_failed(w, b, start, rec);
+		return false;
+	}
+	b->written += written;
+	return true;
+}
+
+/*
  * Hands the records gathered in w->vec to the tool's records(), or to
- * its record() one by one, and empties it. Returns false when a record failed: the batch then stops
- * at it.
+ * its record() one by one, and empties it. Returns false when a record
+ * failed: the batch then stops at it.
  */
 static bool
 flush_vector(struct worker *w, struct batch *b, const char *start)
 {
 	const struct pf_tool *t = w->engine->tool;
 	uint64_t written;
-	size_t n = w->nvec, failed = 0;
+	size_t n = w->nvec, i, failed = 0;
 
+	w->nvec = 0;
+	if (t->records == NULL) {
+		for (i = 0; i < n; i++)
+			if (!run_record(w, b, start, &w->vec[i]))
+				return false;
+		return true;
+	}
 	if (n == 0)
 		return true;
-	w->nvec = 0;
-	if (t->records != NULL)
-		written = t->records(w->state, w->vec, n, &b->out, &failed);
-	else {
-		for (written = 0; failed < n; failed++) {
-			uint64_t one = t->record(w->state, &w->vec[failed],
-			    &b->out);
-
-			if (one == PF_RECORD_FAILED) {
-				written = one;
-				break;
-			}
-			written += one;
-		}
+	written = t->records(w->state, w->vec, n, &b->out, &failed);
+	if (written == PF_RECORD_FAILED) {
+		tool_failed(w, b, start, &w->vec[failed]);
+		return false;
 	}
-	if (written != PF_RECORD_FAILED) {
-		b->written += written;
-		return true;
-	}
-	b->failure_text = pf_xstrdup(t->record_failure(w->state));
-	stop_batch(b, start, &w->vec[failed], b->failure_text);
-	b->fail_record = w->vec[failed].in_batch;
-	return false;
+	b->written += written;
+	return true;
 }
 
 /*
- * The next record, as split_next(); with pf_tool.records(), the records
- * gathered so far are handed on first when the next one needs the
- * splitter's slow path, which reuses the memory their fields are in
- * (a run's records stay put until the next run). *stopped: a gathered
- * record failed.
+ * The next record, as split_next(); the records gathered so far are
+ * handed on first when the next one needs the splitter's slow path,
+ * which reuses the memory their fields are in (a run's records stay put
+ * until the next run). *stopped: a gathered record failed.
  */
 static inline const char *
 next_record(struct worker *w, struct batch *b, const char *start,
@@ -174,8 +193,7 @@ next_record(struct worker *w, struct batch *b, const char *start,
 }
 
 /*
- * The fast path of process_batch() for pf_tool.records(): the
- * well-formed records of the splitter's runs, from p, go into w->vec
+ * The fast path of process_batch(): the well-formed records of the splitter's runs, from p, go into w->vec
  * straight, numbered as process_batch() numbers them, a vector handed
  * on each time it is full. Returns where the records taken end: where
  * process_batch() goes on, a record at a time, with the rest; or NULL
@@ -214,10 +232,11 @@ take_vectors(struct worker *w, struct batch *b, const char *start,
 
 /*
  * Splits a batch's records and runs the tool on them, gathered into
- * vectors of up to PF_VECTOR (flush_vector()). A whole batch (pmap --pipe) is checked the same way, but
- * its records are not handed to the tool: when --bad set some aside,
- * or a malformed one stopped it, b->out gets the bytes of the others
- * (before it), as they were, and b->filtered says so.
+ * vectors of up to PF_VECTOR (flush_vector()). A whole batch (pmap
+ * --pipe) is checked the same way, but its records are not handed to
+ * the tool: when --bad set some aside, or a malformed one stopped it,
+ * b->out gets the bytes of the others (before it), as they were, and
+ * b->filtered says so.
  */
 static void
 process_batch(struct worker *w, struct batch *b)
@@ -230,7 +249,6 @@ process_batch(struct worker *w, struct batch *b)
 	enum pf_split_status status;
 	struct pf_record rec;
 	const char *why;
-	uint64_t written;
 	size_t lines = 0, len = b->in.len;
 	bool stopped = false;
 
@@ -260,16 +278,8 @@ process_batch(struct worker *w, struct batch *b)
 			if (w->nvec == 0) {
 				/* One record alone (the splitter's slow path,
 				   JSON Lines): to record() at once. */
-				written = e->tool->record(w->state, &rec,
-				    &b->out);
-				if (written == PF_RECORD_FAILED) {
-					b->failure_text = pf_xstrdup(
-					    e->tool->record_failure(w->state));
-					stop_batch(b, start, &rec,
-					    b->failure_text);
+				if (!run_record(w, b, start, &rec))
 					return;
-				}
-				b->written += written;
 			} else {
 				w->vec[w->nvec++] = rec;
 				if (w->nvec == PF_VECTOR &&
