@@ -183,30 +183,52 @@ filter_batch_result(void *ctx, void *result, const struct pf_batch_info *info,
 		f->tool->written += n;
 }
 
-static uint64_t
-filter_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
+/*
+ * Whether EXPR keeps rec: 1 or 0; -1 when its evaluation failed
+ * (filter_failure() says why).
+ */
+static int
+keeps(struct filter_worker *w, const struct pf_record *rec)
 {
-	struct filter_worker *w = worker;
 	struct filter *f = w->filter;
 	struct pf_value v;
 
-	if (f->constant) {
-		if (!f->keep)
-			return 0;
-	} else {
-		pf_eval_reset(w->eval);
-		pf_eval(w->eval, f->expr, rec, &v);
-		if (pf_eval_error(w->eval) != NULL)
-			return PF_RECORD_FAILED;
-		if (pf_value_truthy(&v) == f->args->invert)
-			return 0;
-	}
+	if (f->constant)
+		return f->keep;
+	pf_eval_reset(w->eval);
+	pf_eval(w->eval, f->expr, rec, &v);
+	if (pf_eval_error(w->eval) != NULL)
+		return -1;
+	return pf_value_truthy(&v) != f->args->invert;
+}
+
+/*
+ * A kept record: counted, and written or offered to --unique. Returns
+ * the records written, or PF_RECORD_FAILED (a --unique key's regex).
+ */
+static inline uint64_t
+take_kept(struct filter_worker *w, const struct pf_record *rec,
+    struct pf_buf *out)
+{
+	struct filter *f = w->filter;
+
 	w->kept++;
 	if (w->unique != NULL)
 		return offer_unique(w, rec);
 	if (!f->args->count)
 		write_kept(f, rec, out);
 	return 1;
+}
+
+static uint64_t
+filter_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
+{
+	struct filter_worker *w = worker;
+	int keep = keeps(w, rec);
+
+	if (keep <= 0)
+		return keep < 0 ? PF_RECORD_FAILED : 0;
+	return take_kept(w, rec, out);
 }
 
 /*
@@ -219,8 +241,8 @@ select_kept(struct filter_worker *w, const struct pf_record *recs, size_t n,
     size_t *kept, size_t *failed)
 {
 	struct filter *f = w->filter;
-	struct pf_value v;
 	size_t i, m;
+	int keep;
 
 	if (f->constant) {
 		m = f->keep ? n : 0;
@@ -239,14 +261,12 @@ select_kept(struct filter_worker *w, const struct pf_record *recs, size_t n,
 		w->backoff--;
 	/* A value to note or a failure: one at a time, in order. */
 	for (i = m = 0; i < n; i++) {
-		pf_eval_reset(w->eval);
-		pf_eval(w->eval, f->expr, &recs[i], &v);
-		if (pf_eval_error(w->eval) != NULL) {
+		if ((keep = keeps(w, &recs[i])) < 0) {
 			*kept = m;
 			*failed = i;
 			return false;
 		}
-		if (pf_value_truthy(&v) != f->args->invert)
+		if (keep)
 			w->sel[m++] = (uint32_t)i;
 	}
 	*kept = m;
@@ -263,26 +283,19 @@ filter_records(void *worker, const struct pf_record *recs, size_t n,
     struct pf_buf *out, size_t *failed)
 {
 	struct filter_worker *w = worker;
-	struct filter *f = w->filter;
+	uint64_t written = 0, one;
 	size_t m, i;
 	bool ok = select_kept(w, recs, n, &m, failed);
 
-	if (w->unique != NULL) {
-		for (i = 0; i < m; i++) {
-			w->kept++;
-			if (offer_unique(w, &recs[w->sel[i]]) ==
-			    PF_RECORD_FAILED) {
-				*failed = w->sel[i];
-				return PF_RECORD_FAILED;
-			}
+	for (i = 0; i < m; i++) {
+		if ((one = take_kept(w, &recs[w->sel[i]], out)) ==
+		    PF_RECORD_FAILED) {
+			*failed = w->sel[i];
+			return PF_RECORD_FAILED;
 		}
-		return ok ? 0 : PF_RECORD_FAILED;
+		written += one;
 	}
-	w->kept += m;
-	if (!f->args->count)
-		for (i = 0; i < m; i++)
-			write_kept(f, &recs[w->sel[i]], out);
-	return ok ? m : PF_RECORD_FAILED;
+	return ok ? written : PF_RECORD_FAILED;
 }
 
 static const char *
