@@ -268,7 +268,6 @@ partition_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	size_t f = (size_t)w->p->keys.single_field, keylen = 0;
 	const char *key = "";
 	uint64_t lo, hi;
-	struct noted *n;
 
 	if (!w->lean || g->nnoted == g->cap)
 		return record_any(w, rec, out);
@@ -282,11 +281,7 @@ partition_record(void *worker, const struct pf_record *rec, struct pf_buf *out)
 	if (!pf_partition_memo_holds(s, lo, hi, keylen))
 		return record_any(w, rec, out);
 	w->memo.looks++;
-	n = &g->noted[g->nnoted++];
-	n->at = (uint64_t)(uintptr_t)rec->raw;
-	n->len = (uint32_t)rec->raw_len + 1;
-	n->part = s->part;
-	g->sizes[s->part] += n->len;
+	pf_partition_group_note_raw(g, s->part, rec);
 	return 1;
 }
 

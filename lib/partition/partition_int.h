@@ -128,6 +128,22 @@ void	pf_partition_group_render(struct partition *p, struct grouping *g,
 	    struct noted *n, const struct pf_record *rec);
 
 /*
+ * Notes a record written raw, as its input bytes and LF, in partition
+ * part; g has room for it (nnoted < cap).
+ */
+static inline void
+pf_partition_group_note_raw(struct grouping *g, uint32_t part,
+    const struct pf_record *rec)
+{
+	struct noted *n = &g->noted[g->nnoted++];
+
+	n->at = (uint64_t)(uintptr_t)rec->raw;
+	n->len = (uint32_t)rec->raw_len + 1;
+	n->part = part;
+	g->sizes[part] += n->len;
+}
+
+/*
  * A worker notes a record for partition part (0 for all under
  * --broadcast): its raw bytes must stay where they are until the batch
  * ends (they are the batch's).
@@ -140,12 +156,12 @@ pf_partition_group_note(struct partition *p, struct grouping *g,
 
 	if (g->nnoted == g->cap)
 		pf_partition_grouping_grow(p, g);
-	n = &g->noted[g->nnoted++];
 	if (p->raw_copy) {
-		n->at = (uint64_t)(uintptr_t)rec->raw;
-		n->len = (uint32_t)rec->raw_len + 1;
-	} else
-		pf_partition_group_render(p, g, n, rec);
+		pf_partition_group_note_raw(g, (uint32_t)part, rec);
+		return;
+	}
+	n = &g->noted[g->nnoted++];
+	pf_partition_group_render(p, g, n, rec);
 	n->part = (uint32_t)part;
 	g->sizes[part] += n->len;
 }
